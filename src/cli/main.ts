@@ -1,0 +1,104 @@
+import crypto from "node:crypto";
+import { parseArgs } from "node:util";
+import { ConfigError, loadConfig, type Config } from "../config.ts";
+import { openDatabase } from "../db/database.ts";
+import { migrateToLatest, migrator } from "../db/migrate.ts";
+import { buildApp } from "../app.ts";
+import { UsersRepository } from "../users/repository.ts";
+import { UserService } from "../users/service.ts";
+import { argon2idHasher } from "../users/passwords.ts";
+import { systemClock } from "../clock.ts";
+import { AppError } from "../errors.ts";
+import pino from "pino";
+
+const USAGE = `usage: pinhole <command>
+  serve                                   start the web server
+  migrate [status|up]                     show or apply database migrations
+  user create NAME --email E [--admin] [--password P]
+                                          create a member (a password is generated when not given)`;
+
+class UsageError extends Error {}
+
+async function serve(config: Config): Promise<void> {
+  const { app } = await buildApp(config);
+  const shutdown = async (signal: string) => {
+    app.log.info({ signal }, "shutting down: finishing requests in flight");
+    await app.close();
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  await app.listen({ port: config.port, host: config.host });
+}
+
+async function migrate(config: Config, action: string): Promise<void> {
+  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    if (action === "up") {
+      const applied = await migrateToLatest(database.db);
+      console.log(applied.length ? `applied: ${applied.join(", ")}` : "the database is up to date");
+    } else if (action === "status") {
+      for (const m of await migrator(database.db).getMigrations()) console.log(`${m.executedAt ? "applied" : "pending"}  ${m.name}`);
+    } else {
+      throw new UsageError(`unknown migrate action "${action}"; use status or up`);
+    }
+  } finally {
+    await database.close();
+  }
+}
+
+async function createUser(config: Config, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { email: { type: "string" }, admin: { type: "boolean", default: false }, password: { type: "string" } },
+  });
+  const [name] = positionals;
+  if (!name || !values.email) throw new UsageError("give a name and an email: pinhole user create NAME --email E [--admin]");
+  const generated = values.password ? null : crypto.randomBytes(15).toString("base64url");
+  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await migrateToLatest(database.db);
+    const service = new UserService({
+      users: new UsersRepository(database.db),
+      hasher: argon2idHasher,
+      mailer: { send: async () => {} },
+      clock: systemClock,
+      baseUrl: config.baseUrl,
+      log: pino({ level: "silent" }),
+    });
+    const user = await service.createUser({ username: name, email: values.email, password: values.password ?? generated ?? "", admin: values.admin ?? false });
+    console.log(`created ${user.isAdmin ? "admin" : "member"} ${user.username}${generated ? ` with password ${generated}` : ""}`);
+  } finally {
+    await database.close();
+  }
+}
+
+async function run(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const config = loadConfig();
+  switch (command ?? "") {
+    case "serve":
+      return serve(config);
+    case "migrate":
+      return migrate(config, rest[0] ?? "up");
+    case "user":
+      if (rest[0] !== "create") throw new UsageError("the user command knows: user create NAME --email E [--admin]");
+      return createUser(config, rest.slice(1));
+    default:
+      throw new UsageError(command ? `unknown command "${command}"` : "no command given");
+  }
+}
+
+try {
+  await run(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof UsageError) {
+    console.error(`pinhole: ${error.message}\n${USAGE}`);
+  } else if (error instanceof ConfigError || error instanceof AppError) {
+    console.error(`pinhole: ${error.message}`);
+  } else {
+    console.error(`pinhole: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  process.exit(1);
+}

@@ -1,0 +1,103 @@
+import path from "node:path";
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** A postgres:// URL, or null for SQLite in the data dir. */
+  databaseUrl: string | null;
+  baseUrl: string;
+  maxUploadBytes: number;
+  smtpUrl: string | null;
+  mailFrom: string;
+  /** Serve cookies with Secure; derived from the base URL. */
+  secureCookies: boolean;
+  /** Bytes of hot derivatives kept in memory for fast image URLs. */
+  imageCacheBytes: number;
+  /** Pixel limit checked from the header before any decoding. */
+  maxPixels: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function databaseUrl(env: Env): string | null {
+  const raw = env.DATABASE_URL;
+  if (!raw) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`DATABASE_URL must be a postgres:// URL, got "${raw}"`);
+  }
+  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
+    throw new ConfigError(`DATABASE_URL must be a postgres:// URL (unset it to use SQLite), got "${url.protocol}//…"`);
+  }
+  return raw;
+}
+
+function baseUrl(env: Env, host: string, port: number): string {
+  const raw = env.PINHOLE_BASE_URL;
+  if (!raw) return `http://${host === "0.0.0.0" || host === "::" ? "localhost" : host}:${port}`;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`PINHOLE_BASE_URL must be an absolute http(s) URL, got "${raw}"`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ConfigError(`PINHOLE_BASE_URL must start with http:// or https://, got "${raw}"`);
+  }
+  return url.toString().replace(/\/$/, "");
+}
+
+function smtpUrl(env: Env): string | null {
+  const raw = env.PINHOLE_SMTP_URL;
+  if (!raw) return null;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== "smtp:" && url.protocol !== "smtps:") throw new Error();
+  } catch {
+    throw new ConfigError(`PINHOLE_SMTP_URL must be an smtp:// or smtps:// URL, got "${raw}"`);
+  }
+  return raw;
+}
+
+function host(env: Env): string {
+  const raw = env.HOST;
+  if (!raw) return "0.0.0.0";
+  if (!/^[A-Za-z0-9.:\-[\]]+$/.test(raw)) throw new ConfigError(`HOST must be a host name or IP address, got "${raw}"`);
+  return raw;
+}
+
+/** Environment → typed config. Throws ConfigError naming the one variable that is wrong. */
+export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, "PORT", 3000, 0, 65535);
+  const hostName = host(env);
+  const base = baseUrl(env, hostName, port);
+  return {
+    port,
+    host: hostName,
+    dataDir: path.resolve(env.PINHOLE_DATA_DIR || "data"),
+    databaseUrl: databaseUrl(env),
+    baseUrl: base,
+    maxUploadBytes: integer(env, "PINHOLE_MAX_UPLOAD_MB", 200, 1, 100_000) * 1024 * 1024,
+    smtpUrl: smtpUrl(env),
+    mailFrom: env.PINHOLE_MAIL_FROM || "Pinhole <no-reply@localhost>",
+    secureCookies: base.startsWith("https:"),
+    imageCacheBytes: integer(env, "PINHOLE_IMAGE_CACHE_MB", 256, 0, 100_000) * 1024 * 1024,
+    maxPixels: integer(env, "PINHOLE_MAX_MEGAPIXELS", 100, 1, 1000) * 1_000_000,
+    logLevel: env.PINHOLE_LOG_LEVEL || "info",
+  };
+}

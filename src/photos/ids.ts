@@ -1,0 +1,19 @@
+import crypto from "node:crypto";
+
+const EPOCH = Date.UTC(2024, 0, 1);
+const RANDOM_BITS = 4096;
+
+/**
+ * Photo ids are made by the server before anything is stored, so files can be written under
+ * their final names before the database row exists. Milliseconds since 2024 × 4096 plus 12
+ * random bits: ordered by upload time, unguessable enough not to enumerate in order, and
+ * below 2^53 for 69 years. A collision (same millisecond, same random) fails the primary key.
+ */
+export function newPhotoId(now: number): number {
+  return (now - EPOCH) * RANDOM_BITS + crypto.randomInt(RANDOM_BITS);
+}
+
+/** The secret in image URLs: 80 random bits. */
+export function newPhotoSecret(): string {
+  return crypto.randomBytes(10).toString("hex");
+}

@@ -1,0 +1,88 @@
+import { derivativePath, extensionOf, type DerivativeFormat } from "../images/keys.ts";
+import type { PhotoRecord } from "./repository.ts";
+import type { Visibility } from "./visibility.ts";
+
+export interface StoredSize {
+  size: string;
+  format: DerivativeFormat;
+  width: number;
+  height: number;
+}
+
+export interface PhotoSize {
+  name: string;
+  width: number;
+  height: number;
+  format: DerivativeFormat;
+  url: string;
+}
+
+/** What API clients and pages get to know about a photo; an allowlist of fields, never a row. */
+export interface PhotoView {
+  id: string;
+  owner: { username: string };
+  title: string;
+  description: string;
+  tags: string[];
+  /** Tags as in URLs (/photos/tags/{tag}), in the same order as `tags`. */
+  tagKeys: string[];
+  visibility: Visibility;
+  takenAt: string | null;
+  uploadedAt: string;
+  width: number;
+  height: number;
+  camera: { make: string | null; model: string | null; lens: string | null } | null;
+  exposure: { time: string | null; fNumber: number | null; iso: number | null; focalLength: number | null } | null;
+  location: { latitude: number; longitude: number; altitude: number | null } | null;
+  sizes: PhotoSize[];
+  pageUrl: string;
+  /** Only for those allowed to download the original (for now, its owner). */
+  originalUrl: string | null;
+  originalName: string | null;
+  dominantColor: string | null;
+  canEdit: boolean;
+}
+
+export function parseSizes(json: string): StoredSize[] {
+  return JSON.parse(json) as StoredSize[];
+}
+
+export function presentPhoto(photo: PhotoRecord, viewerId: number | null, baseUrl: string): PhotoView {
+  const isOwner = viewerId === photo.owner_id;
+  const pagePath = `/photos/${photo.owner_username}/${photo.id}`;
+  const hasCamera = photo.camera_make || photo.camera_model || photo.lens;
+  const hasExposure = photo.exposure_time || photo.f_number || photo.iso || photo.focal_length;
+  return {
+    id: String(photo.id),
+    owner: { username: photo.owner_username },
+    title: photo.title,
+    description: photo.description,
+    tags: photo.tags.map((t) => t.raw),
+    tagKeys: photo.tags.map((t) => t.tag),
+    visibility: photo.visibility as Visibility,
+    takenAt: photo.taken_at,
+    uploadedAt: new Date(photo.uploaded_at).toISOString(),
+    width: photo.width,
+    height: photo.height,
+    camera: hasCamera ? { make: photo.camera_make, model: photo.camera_model, lens: photo.lens } : null,
+    exposure: hasExposure
+      ? { time: photo.exposure_time, fNumber: photo.f_number, iso: photo.iso, focalLength: photo.focal_length }
+      : null,
+    // Until members choose who may see where a photo was taken, only its owner does.
+    location: isOwner && photo.latitude !== null && photo.longitude !== null
+      ? { latitude: photo.latitude, longitude: photo.longitude, altitude: photo.altitude }
+      : null,
+    sizes: parseSizes(photo.sizes).map((s) => ({
+      name: s.size,
+      width: s.width,
+      height: s.height,
+      format: s.format,
+      url: baseUrl + derivativePath(photo.id, photo.secret, s.size, s.format),
+    })),
+    pageUrl: baseUrl + pagePath,
+    originalUrl: isOwner ? `${baseUrl}${pagePath}/original.${extensionOf(photo.original_format)}` : null,
+    originalName: isOwner ? photo.original_name : null,
+    dominantColor: photo.dominant_color,
+    canEdit: isOwner,
+  };
+}

@@ -1,0 +1,119 @@
+import type { Kysely, SelectQueryBuilder } from "kysely";
+import type { Database, NewPhotoRow, PhotoRow, PhotoUpdate } from "../db/schema.ts";
+import type { Tag } from "./tags.ts";
+
+export interface PhotoRecord extends PhotoRow {
+  owner_username: string;
+  tags: Tag[];
+}
+
+/** Whose photos a list may include: public ones, plus everything of the viewer's own. */
+export interface ListScope {
+  viewerId: number | null;
+  ownerId?: number;
+  tag?: string;
+  /** Photo ids below this one (ids grow with upload time, so this pages newest-first). */
+  before?: number;
+  limit: number;
+}
+
+type PhotoQuery = SelectQueryBuilder<Database, "photos" | "users", PhotoRow & { owner_username: string }>;
+
+/** Every query about photos and their tags. */
+export class PhotosRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  private selectPhotos(): PhotoQuery {
+    return this.db.selectFrom("photos").innerJoin("users", "users.id", "photos.owner_id").selectAll("photos").select("users.username as owner_username");
+  }
+
+  async insert(photo: NewPhotoRow, tags: Tag[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto("photos").values(photo).execute();
+      if (tags.length > 0) {
+        await trx
+          .insertInto("photo_tags")
+          .values(tags.map((t, position) => ({ photo_id: photo.id, tag: t.tag, raw: t.raw, position })))
+          .execute();
+      }
+    });
+  }
+
+  async findById(id: number): Promise<PhotoRecord | undefined> {
+    const row = await this.selectPhotos().where("photos.id", "=", id).executeTakeFirst();
+    if (!row) return undefined;
+    return { ...row, tags: (await this.tagsOf([id])).get(id) ?? [] };
+  }
+
+  async findIdByOwnerAndHash(ownerId: number, sha256: string): Promise<number | undefined> {
+    const row = await this.db.selectFrom("photos").select("id").where("owner_id", "=", ownerId).where("sha256", "=", sha256).executeTakeFirst();
+    return row?.id;
+  }
+
+  async list(scope: ListScope): Promise<PhotoRecord[]> {
+    let query = this.selectPhotos();
+    query = scope.viewerId === null
+      ? query.where("photos.visibility", "=", "public")
+      : query.where((eb) => eb.or([eb("photos.visibility", "=", "public"), eb("photos.owner_id", "=", scope.viewerId as number)]));
+    if (scope.ownerId !== undefined) query = query.where("photos.owner_id", "=", scope.ownerId);
+    if (scope.tag !== undefined) {
+      const tag = scope.tag;
+      query = query.where("photos.id", "in", (eb) => eb.selectFrom("photo_tags").select("photo_tags.photo_id").where("photo_tags.tag", "=", tag));
+    }
+    if (scope.before !== undefined) query = query.where("photos.id", "<", scope.before);
+    const rows = await query.orderBy("photos.id", "desc").limit(scope.limit).execute();
+    const tags = await this.tagsOf(rows.map((r) => r.id));
+    return rows.map((row) => ({ ...row, tags: tags.get(row.id) ?? [] }));
+  }
+
+  /** The photos either side of one in its owner's photostream, as this viewer sees it. */
+  async neighbours(ownerId: number, id: number, viewerIsOwner: boolean): Promise<{ newer: number | null; older: number | null }> {
+    const base = () => {
+      let q = this.db.selectFrom("photos").select("id").where("owner_id", "=", ownerId);
+      if (!viewerIsOwner) q = q.where("visibility", "=", "public");
+      return q;
+    };
+    const [newer, older] = await Promise.all([
+      base().where("id", ">", id).orderBy("id", "asc").limit(1).executeTakeFirst(),
+      base().where("id", "<", id).orderBy("id", "desc").limit(1).executeTakeFirst(),
+    ]);
+    return { newer: newer?.id ?? null, older: older?.id ?? null };
+  }
+
+  async update(id: number, changes: PhotoUpdate, tags?: Tag[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable("photos").set(changes).where("id", "=", id).execute();
+      if (tags) {
+        await trx.deleteFrom("photo_tags").where("photo_id", "=", id).execute();
+        if (tags.length > 0) {
+          await trx.insertInto("photo_tags").values(tags.map((t, position) => ({ photo_id: id, tag: t.tag, raw: t.raw, position }))).execute();
+        }
+      }
+    });
+  }
+
+  async delete(id: number): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom("photo_tags").where("photo_id", "=", id).execute();
+      await trx.deleteFrom("photos").where("id", "=", id).execute();
+    });
+  }
+
+  private async tagsOf(photoIds: number[]): Promise<Map<number, Tag[]>> {
+    const byPhoto = new Map<number, Tag[]>();
+    if (photoIds.length === 0) return byPhoto;
+    const rows = await this.db
+      .selectFrom("photo_tags")
+      .select(["photo_id", "tag", "raw"])
+      .where("photo_id", "in", photoIds)
+      .orderBy("photo_id")
+      .orderBy("position")
+      .execute();
+    for (const row of rows) {
+      const list = byPhoto.get(row.photo_id) ?? [];
+      list.push({ tag: row.tag, raw: row.raw });
+      byPhoto.set(row.photo_id, list);
+    }
+    return byPhoto;
+  }
+}

@@ -1,0 +1,178 @@
+import type { FastifyInstance, FastifyReply } from "fastify";
+import type { Static } from "@sinclair/typebox";
+import type { AppContext } from "../app.ts";
+import { NotFoundError } from "../errors.ts";
+import { requireViewer } from "../web/access.ts";
+import { withErrors } from "../web/api-schema.ts";
+import { sendHtml } from "../web/forms.ts";
+import { normalizeTag } from "./tags.ts";
+import { receiveUpload } from "./upload-receiver.ts";
+import * as schema from "./schema.ts";
+import * as views from "./views.ts";
+
+const GRID_PAGE_SIZE = 60;
+const ORIGINAL_TYPES: Record<string, string> = {
+  jpeg: "image/jpeg", png: "image/png", gif: "image/gif", webp: "image/webp", avif: "image/avif", heif: "image/heif", tiff: "image/tiff",
+};
+
+export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): void {
+  const { photos, users, config, store } = context;
+  const maxUploadMb = Math.round(config.maxUploadBytes / 1024 / 1024);
+
+  const ownerOf = async (username: string) => {
+    const owner = await users.findPublicUser(username);
+    if (!owner) throw new NotFoundError("There is no member with that name.");
+    return owner;
+  };
+
+  // ---- JSON API ----
+  app.post(
+    "/api/v1/photos",
+    {
+      config: { access: "member" },
+      schema: {
+        tags: ["photos"],
+        security: [{ bearer: [] }],
+        consumes: ["multipart/form-data"],
+        description: "Multipart fields: file (required), title, description, tags (space-separated, \"quoted phrases\"), visibility.",
+        response: withErrors({ 200: schema.PhotoJson, 201: schema.PhotoJson }, 400, 401, 413, 415, 422, 507),
+      },
+    },
+    async (request, reply) => {
+      const upload = await receiveUpload(request, store.scratchDir, config.maxUploadBytes);
+      const { photo, created } = await photos.upload(requireViewer(request), upload);
+      return reply.code(created ? 201 : 200).send(photo);
+    },
+  );
+
+  app.get<{ Params: Static<typeof schema.PhotoIdParams> }>(
+    "/api/v1/photos/:id",
+    { config: { access: "public" }, schema: { tags: ["photos"], params: schema.PhotoIdParams, response: withErrors({ 200: schema.PhotoJson }, 404) } },
+    async (request) => photos.get(Number(request.params.id), request.viewer),
+  );
+
+  app.patch<{ Params: Static<typeof schema.PhotoIdParams>; Body: Static<typeof schema.PhotoPatchBody> }>(
+    "/api/v1/photos/:id",
+    {
+      config: { access: "member" },
+      schema: { tags: ["photos"], security: [{ bearer: [] }], params: schema.PhotoIdParams, body: schema.PhotoPatchBody, response: withErrors({ 200: schema.PhotoJson }, 400, 401, 403, 404) },
+    },
+    async (request) => photos.update(Number(request.params.id), requireViewer(request), request.body),
+  );
+
+  app.delete<{ Params: Static<typeof schema.PhotoIdParams> }>(
+    "/api/v1/photos/:id",
+    { config: { access: "member" }, schema: { tags: ["photos"], security: [{ bearer: [] }], params: schema.PhotoIdParams, response: withErrors({ 204: { type: "null" } }, 401, 403, 404) } },
+    async (request, reply) => {
+      await photos.delete(Number(request.params.id), requireViewer(request));
+      return reply.code(204).send();
+    },
+  );
+
+  app.get<{ Params: Static<typeof schema.UsernameParams>; Querystring: Static<typeof schema.PhotoListQuery> }>(
+    "/api/v1/users/:username/photos",
+    {
+      config: { access: "public" },
+      schema: { tags: ["photos"], params: schema.UsernameParams, querystring: schema.PhotoListQuery, response: withErrors({ 200: schema.PhotoListJson }, 400, 404) },
+    },
+    async (request) => {
+      const owner = await ownerOf(request.params.username);
+      const list = await photos.list({ viewer: request.viewer, ownerId: owner.id, before: request.query.cursor, limit: request.query.limit ?? 50 });
+      return list;
+    },
+  );
+
+  // ---- Web pages ----
+  app.get<{ Querystring: Static<typeof schema.BeforeQuery> }>("/", { config: { access: "public" }, schema: { querystring: schema.BeforeQuery } }, async (request, reply) => {
+    const list = await photos.list({ viewer: null, before: request.query.before, limit: GRID_PAGE_SIZE });
+    return sendHtml(reply, views.homePage({ viewer: request.viewer, csrfToken: request.csrfToken(), list }));
+  });
+
+  app.get("/upload", { config: { access: "member" } }, async (request, reply) =>
+    sendHtml(reply, views.uploadPage({ viewer: request.viewer, csrfToken: request.csrfToken(), maxUploadMb })),
+  );
+
+  // The uploader without JavaScript: one photo per post, then its page.
+  app.post("/upload", { config: { access: "member" }, schema: { querystring: schema.CsrfQuery } }, async (request, reply) => {
+    const upload = await receiveUpload(request, store.scratchDir, config.maxUploadBytes);
+    const { photo } = await photos.upload(requireViewer(request), upload);
+    return reply.redirect(`/photos/${photo.owner.username}/${photo.id}`, 303);
+  });
+
+  app.get<{ Params: Static<typeof schema.TagParams>; Querystring: Static<typeof schema.BeforeQuery> }>(
+    "/photos/tags/:tag",
+    { config: { access: "public" }, schema: { params: schema.TagParams, querystring: schema.BeforeQuery } },
+    async (request, reply) => {
+      const tag = normalizeTag(request.params.tag);
+      const list = await photos.list({ viewer: request.viewer, tag, before: request.query.before, limit: GRID_PAGE_SIZE });
+      return sendHtml(reply, views.tagPage({ viewer: request.viewer, csrfToken: request.csrfToken(), tag, username: null, list }));
+    },
+  );
+
+  app.get<{ Params: Static<typeof schema.UsernameParams>; Querystring: Static<typeof schema.BeforeQuery> }>(
+    "/photos/:username",
+    { config: { access: "public" }, schema: { params: schema.UsernameParams, querystring: schema.BeforeQuery } },
+    async (request, reply) => {
+      const owner = await ownerOf(request.params.username);
+      const list = await photos.list({ viewer: request.viewer, ownerId: owner.id, before: request.query.before, limit: GRID_PAGE_SIZE });
+      const isOwner = request.viewer?.id === owner.id;
+      return sendHtml(reply, views.photostreamPage({ viewer: request.viewer, csrfToken: request.csrfToken(), username: owner.username, list, isOwner }));
+    },
+  );
+
+  app.get<{ Params: Static<typeof schema.UserTagParams>; Querystring: Static<typeof schema.BeforeQuery> }>(
+    "/photos/:username/tags/:tag",
+    { config: { access: "public" }, schema: { params: schema.UserTagParams, querystring: schema.BeforeQuery } },
+    async (request, reply) => {
+      const owner = await ownerOf(request.params.username);
+      const tag = normalizeTag(request.params.tag);
+      const list = await photos.list({ viewer: request.viewer, ownerId: owner.id, tag, before: request.query.before, limit: GRID_PAGE_SIZE });
+      return sendHtml(reply, views.tagPage({ viewer: request.viewer, csrfToken: request.csrfToken(), tag, username: owner.username, list }));
+    },
+  );
+
+  app.get<{ Params: Static<typeof schema.PhotoPageParams> }>(
+    "/photos/:username/:id",
+    { config: { access: "public" }, schema: { params: schema.PhotoPageParams } },
+    async (request, reply) => {
+      const { photo, newer, older } = await photos.getWithNeighbours(request.params.username, Number(request.params.id), request.viewer);
+      return sendHtml(reply, views.photoPage({ viewer: request.viewer, csrfToken: request.csrfToken(), photo, newer, older }));
+    },
+  );
+
+  app.post<{ Params: Static<typeof schema.PhotoPageParams>; Body: Static<typeof schema.EditForm> }>(
+    "/photos/:username/:id/edit",
+    { config: { access: "member" }, schema: { params: schema.PhotoPageParams, body: schema.EditForm } },
+    async (request, reply) => {
+      const { title, description, tags, visibility } = request.body;
+      const photo = await photos.update(Number(request.params.id), requireViewer(request), { title, description, tags, visibility });
+      return reply.redirect(`/photos/${photo.owner.username}/${photo.id}`, 303);
+    },
+  );
+
+  app.post<{ Params: Static<typeof schema.PhotoPageParams> }>(
+    "/photos/:username/:id/delete",
+    { config: { access: "member" }, schema: { params: schema.PhotoPageParams } },
+    async (request, reply) => {
+      const viewer = requireViewer(request);
+      await photos.delete(Number(request.params.id), viewer);
+      return reply.redirect(`/photos/${viewer.username}`, 303);
+    },
+  );
+
+  app.get<{ Params: Static<typeof schema.PhotoPageParams> }>(
+    "/photos/:username/:id/original",
+    { config: { access: "public" }, schema: { params: schema.PhotoPageParams } },
+    async (request, reply: FastifyReply) => {
+      const original = await photos.original(Number(request.params.id), request.viewer);
+      // Attachment, exact image type, nosniff and a sandbox: a polyglot file can never run as a page.
+      return reply
+        .type(ORIGINAL_TYPES[original.format] ?? "application/octet-stream")
+        .header("content-length", String(original.size))
+        .header("content-disposition", `attachment; filename*=UTF-8''${encodeURIComponent(original.name)}`)
+        .header("content-security-policy", "default-src 'none'; sandbox")
+        .header("cache-control", "private, no-store")
+        .send(original.body);
+    },
+  );
+}

@@ -1,0 +1,63 @@
+import { Type } from "@sinclair/typebox";
+import { VISIBILITIES } from "./visibility.ts";
+
+const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Number>>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const VisibilityJson = Type.Union(VISIBILITIES.map((v) => Type.Literal(v)));
+
+export const PhotoJson = Type.Object({
+  id: Type.String(),
+  owner: Type.Object({ username: Type.String() }),
+  title: Type.String(),
+  description: Type.String(),
+  tags: Type.Array(Type.String()),
+  visibility: VisibilityJson,
+  takenAt: Nullable(Type.String({ description: "ISO 8601, with the UTC offset only when the photo records one" })),
+  uploadedAt: Type.String({ format: "date-time" }),
+  width: Type.Integer(),
+  height: Type.Integer(),
+  camera: Type.Union([Type.Object({ make: Nullable(Type.String()), model: Nullable(Type.String()), lens: Nullable(Type.String()) }), Type.Null()]),
+  exposure: Type.Union([
+    Type.Object({ time: Nullable(Type.String()), fNumber: Nullable(Type.Number()), iso: Nullable(Type.Number()), focalLength: Nullable(Type.Number()) }),
+    Type.Null(),
+  ]),
+  location: Type.Union([Type.Object({ latitude: Type.Number(), longitude: Type.Number(), altitude: Nullable(Type.Number()) }), Type.Null()]),
+  sizes: Type.Array(
+    Type.Object({ name: Type.String(), width: Type.Integer(), height: Type.Integer(), format: Type.Union([Type.Literal("jpeg"), Type.Literal("webp")]), url: Type.String() }),
+  ),
+  pageUrl: Type.String(),
+  originalUrl: Nullable(Type.String()),
+});
+
+export const PhotoIdParams = Type.Object({ id: Type.String({ pattern: "^[1-9][0-9]{0,17}$" }) });
+
+export const PhotoPatchBody = Type.Object(
+  {
+    title: Type.Optional(Type.String({ maxLength: 1000 })),
+    description: Type.Optional(Type.String({ maxLength: 20_000 })),
+    tags: Type.Optional(Type.String({ maxLength: 10_000, description: 'Space-separated, "quoted phrases" kept whole' })),
+    visibility: Type.Optional(VisibilityJson),
+  },
+  { additionalProperties: false },
+);
+
+export const PhotoListQuery = Type.Object({
+  cursor: Type.Optional(Type.String({ pattern: "^[0-9]{1,18}$" })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+});
+
+export const PhotoListJson = Type.Object({ photos: Type.Array(PhotoJson), nextCursor: Nullable(Type.String()) });
+
+export const UsernameParams = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }) });
+export const PhotoPageParams = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), id: Type.String({ pattern: "^[1-9][0-9]{0,17}$" }) });
+export const TagParams = Type.Object({ tag: Type.String({ minLength: 1, maxLength: 200 }) });
+export const UserTagParams = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), tag: Type.String({ minLength: 1, maxLength: 200 }) });
+export const BeforeQuery = Type.Object({ before: Type.Optional(Type.String({ pattern: "^[0-9]{1,18}$" })) });
+export const EditForm = Type.Object({
+  title: Type.Optional(Type.String({ maxLength: 1000 })),
+  description: Type.Optional(Type.String({ maxLength: 20_000 })),
+  tags: Type.Optional(Type.String({ maxLength: 10_000 })),
+  visibility: Type.Optional(Type.String({ maxLength: 40 })),
+  _csrf: Type.Optional(Type.String({ maxLength: 200 })),
+});
+export const CsrfQuery = Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 200 })) });

@@ -1,0 +1,236 @@
+import fsp from "node:fs/promises";
+import type { Readable } from "node:stream";
+import type { Clock } from "../clock.ts";
+import { isUniqueViolation } from "../db/errors.ts";
+import { ForbiddenError, InvalidError, NotFoundError } from "../errors.ts";
+import type { ImageCache } from "../images/image-cache.ts";
+import { derivativeKey, derivativePrefix, originalKey } from "../images/keys.ts";
+import type { ImageProcessor, ProcessedImage } from "../images/processor.ts";
+import type { NewPhotoRow, PhotoUpdate } from "../db/schema.ts";
+import type { BlobStore } from "../storage/blob-store.ts";
+import { translateDiskError } from "../storage/local-disk.ts";
+import type { Viewer } from "../users/service.ts";
+import { newPhotoId, newPhotoSecret } from "./ids.ts";
+import { presentPhoto, type PhotoView, type StoredSize } from "./presenter.ts";
+import type { PhotoRecord, PhotosRepository } from "./repository.ts";
+import { parseTags, uniqueTags, type Tag } from "./tags.ts";
+import type { ReceivedUpload } from "./upload-receiver.ts";
+import { canView, isMorePrivate, isVisibility, STRANGER, type Visibility } from "./visibility.ts";
+
+export const MAX_TITLE_LENGTH = 255;
+export const MAX_DESCRIPTION_LENGTH = 10_000;
+export const PAGE_SIZE_MAX = 100;
+
+export interface PhotoEdit {
+  title?: string;
+  description?: string;
+  tags?: string;
+  visibility?: string;
+}
+
+export interface PhotoPage {
+  photos: PhotoView[];
+  /** Pass as `before` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface PhotoServiceDeps {
+  photos: PhotosRepository;
+  store: BlobStore;
+  images: ImageProcessor;
+  imageCache: ImageCache;
+  clock: Clock;
+  baseUrl: string;
+}
+
+type ViewerRef = Pick<Viewer, "id"> | null;
+
+function cleanText(value: string, max: number): string {
+  return [...value.normalize("NFC").replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "").trim()].slice(0, max).join("");
+}
+
+function parseVisibility(value: string | undefined, fallback: Visibility): Visibility {
+  if (value === undefined || value === "") return fallback;
+  if (!isVisibility(value)) throw new InvalidError("visibility must be one of public, friends, family, friends_and_family, private.", { field: "visibility" });
+  return value;
+}
+
+function utcMillis(takenAt: string | null, offset: string | null): number | null {
+  if (!takenAt || !offset) return null;
+  const ms = Date.parse(takenAt);
+  return Number.isFinite(ms) ? ms : null;
+}
+
+export class PhotoService {
+  constructor(private readonly deps: PhotoServiceDeps) {}
+
+  /**
+   * Stores an uploaded photo. Files go first (derivatives, then the original, already fsynced),
+   * the row last, so a crash leaves at worst unreferenced files, never a row without its files.
+   * The same bytes uploaded again by the same member return the existing photo.
+   */
+  async upload(viewer: Viewer, upload: ReceivedUpload): Promise<{ photo: PhotoView; created: boolean }> {
+    try {
+      const existing = await this.deps.photos.findIdByOwnerAndHash(viewer.id, upload.sha256);
+      if (existing !== undefined) return { photo: await this.get(existing, viewer), created: false };
+      const probe = await this.deps.images.probe(upload.tempPath);
+      const edit = this.validateEdit(upload.fields);
+      const processed = await this.deps.images.process(upload.tempPath, probe);
+      return await this.store(viewer, upload, processed, edit);
+    } finally {
+      await fsp.rm(upload.tempPath, { force: true });
+    }
+  }
+
+  private async store(viewer: Viewer, upload: ReceivedUpload, processed: ProcessedImage, edit: ValidEdit): Promise<{ photo: PhotoView; created: boolean }> {
+    const now = this.deps.clock.now();
+    const id = newPhotoId(now);
+    const secret = newPhotoSecret();
+    const { metadata, probe } = processed;
+    const sizes: StoredSize[] = processed.derivatives.map((d) => ({ size: d.size, format: d.format, width: d.width, height: d.height }));
+    const keyOfOriginal = originalKey(id, probe.format);
+    const row: NewPhotoRow = {
+      id,
+      owner_id: viewer.id,
+      title: edit.title ?? cleanText(metadata.title ?? upload.displayName.replace(/\.[^.]{1,5}$/, ""), MAX_TITLE_LENGTH),
+      description: edit.description ?? cleanText(metadata.description ?? "", MAX_DESCRIPTION_LENGTH),
+      visibility: edit.visibility ?? "public",
+      secret,
+      original_key: keyOfOriginal,
+      original_format: probe.format,
+      original_bytes: upload.bytes,
+      original_name: upload.displayName,
+      sha256: upload.sha256,
+      width: probe.width,
+      height: probe.height,
+      taken_at: metadata.takenAt,
+      taken_at_offset: metadata.takenAtOffset,
+      taken_at_utc: utcMillis(metadata.takenAt, metadata.takenAtOffset),
+      uploaded_at: now,
+      updated_at: now,
+      camera_make: metadata.camera?.make ?? null,
+      camera_model: metadata.camera?.model ?? null,
+      lens: metadata.camera?.lens ?? null,
+      exposure_time: metadata.exposure?.time ?? null,
+      exposure_seconds: metadata.exposure?.timeSeconds ?? null,
+      f_number: metadata.exposure?.fNumber ?? null,
+      iso: metadata.exposure?.iso ?? null,
+      focal_length: metadata.exposure?.focalLength ?? null,
+      focal_length_35mm: metadata.exposure?.focalLength35mm ?? null,
+      latitude: metadata.location?.latitude ?? null,
+      longitude: metadata.location?.longitude ?? null,
+      altitude: metadata.location?.altitude ?? null,
+      sizes: JSON.stringify(sizes),
+      dominant_color: processed.dominantColor,
+    };
+    const tags = uniqueTags([...(edit.tags ?? []).map((t) => t.raw), ...metadata.keywords]);
+    try {
+      await Promise.all(processed.derivatives.map((d) => this.deps.store.put(derivativeKey(id, secret, d.size, d.format), d.data)));
+      await this.deps.store.putFile(keyOfOriginal, upload.tempPath);
+      await this.deps.photos.insert(row, tags);
+    } catch (error) {
+      await this.removeFiles(id, secret, keyOfOriginal);
+      if (isUniqueViolation(error)) {
+        // The same bytes arrived twice at once; the other upload won.
+        const winner = await this.deps.photos.findIdByOwnerAndHash(viewer.id, upload.sha256);
+        if (winner !== undefined) return { photo: await this.get(winner, viewer), created: false };
+      }
+      throw translateDiskError(error);
+    }
+    return { photo: await this.get(id, viewer), created: true };
+  }
+
+  private async removeFiles(id: number, secret: string, keyOfOriginal: string): Promise<void> {
+    await Promise.allSettled([this.deps.store.deletePrefix(derivativePrefix(id, secret)), this.deps.store.delete(keyOfOriginal)]);
+    this.deps.imageCache.deletePrefix(derivativePrefix(id, secret));
+  }
+
+  /** Throws NotFound for photos the viewer may not see, so their existence is not revealed. */
+  private async visibleRecord(id: number, viewer: ViewerRef): Promise<PhotoRecord> {
+    const photo = await this.deps.photos.findById(id);
+    if (!photo || !canView(photo.visibility as Visibility, { ...STRANGER, isOwner: viewer?.id === photo.owner_id })) {
+      throw new NotFoundError("There is no such photo, or you are not allowed to see it.");
+    }
+    return photo;
+  }
+
+  private async ownedRecord(id: number, viewer: Viewer): Promise<PhotoRecord> {
+    const photo = await this.visibleRecord(id, viewer);
+    if (photo.owner_id !== viewer.id) throw new ForbiddenError("Only the photo's owner can change it.");
+    return photo;
+  }
+
+  async get(id: number, viewer: ViewerRef): Promise<PhotoView> {
+    return presentPhoto(await this.visibleRecord(id, viewer), viewer?.id ?? null, this.deps.baseUrl);
+  }
+
+  /** The photo with the ones before and after it in its owner's photostream. */
+  async getWithNeighbours(username: string, id: number, viewer: ViewerRef): Promise<{ photo: PhotoView; newer: string | null; older: string | null }> {
+    const record = await this.visibleRecord(id, viewer);
+    if (record.owner_username.toLowerCase() !== username.toLowerCase()) throw new NotFoundError("There is no such photo in this photostream.");
+    const { newer, older } = await this.deps.photos.neighbours(record.owner_id, id, viewer?.id === record.owner_id);
+    return { photo: presentPhoto(record, viewer?.id ?? null, this.deps.baseUrl), newer: newer === null ? null : String(newer), older: older === null ? null : String(older) };
+  }
+
+  private validateEdit(input: PhotoEdit): ValidEdit {
+    return {
+      title: input.title === undefined ? undefined : cleanText(input.title, MAX_TITLE_LENGTH),
+      description: input.description === undefined ? undefined : cleanText(input.description, MAX_DESCRIPTION_LENGTH),
+      tags: input.tags === undefined ? undefined : parseTags(input.tags),
+      visibility: input.visibility === undefined ? undefined : parseVisibility(input.visibility, "public"),
+    };
+  }
+
+  async update(id: number, viewer: Viewer, input: PhotoEdit): Promise<PhotoView> {
+    const photo = await this.ownedRecord(id, viewer);
+    const edit = this.validateEdit(input);
+    const changes: PhotoUpdate = { updated_at: this.deps.clock.now() };
+    if (edit.title !== undefined) changes.title = edit.title;
+    if (edit.description !== undefined) changes.description = edit.description;
+    if (edit.visibility !== undefined) changes.visibility = edit.visibility;
+    const oldSecret = photo.secret;
+    const rotate = edit.visibility !== undefined && isMorePrivate(photo.visibility as Visibility, edit.visibility);
+    if (rotate) {
+      // Copy the files under the new secret before the row points at it, then drop the old ones.
+      changes.secret = newPhotoSecret();
+      await this.deps.store.copyPrefix(derivativePrefix(id, oldSecret), derivativePrefix(id, changes.secret));
+    }
+    await this.deps.photos.update(id, changes, edit.tags);
+    if (rotate) {
+      await this.deps.store.deletePrefix(derivativePrefix(id, oldSecret));
+      this.deps.imageCache.deletePrefix(derivativePrefix(id, oldSecret));
+    }
+    return this.get(id, viewer);
+  }
+
+  /** The row goes first, so the photo vanishes everywhere at once; then its files. */
+  async delete(id: number, viewer: Viewer): Promise<void> {
+    const photo = await this.ownedRecord(id, viewer);
+    await this.deps.photos.delete(id);
+    await this.removeFiles(id, photo.secret, photo.original_key);
+  }
+
+  async original(id: number, viewer: ViewerRef): Promise<{ body: Readable; size: number; format: string; name: string }> {
+    const photo = await this.visibleRecord(id, viewer);
+    if (viewer?.id !== photo.owner_id) throw new ForbiddenError("Only the owner can download the original of this photo.");
+    const file = await this.deps.store.stream(photo.original_key);
+    if (!file) throw new NotFoundError("The original file of this photo is missing; the site operator has been told.");
+    return { ...file, format: photo.original_format, name: photo.original_name };
+  }
+
+  async list(scope: { viewer: ViewerRef; ownerId?: number; tag?: string; before?: string; limit: number }): Promise<PhotoPage> {
+    const limit = Math.min(Math.max(scope.limit, 1), PAGE_SIZE_MAX);
+    const before = scope.before === undefined ? undefined : Number(scope.before);
+    if (before !== undefined && !Number.isSafeInteger(before)) throw new InvalidError("The cursor is not valid; start from the first page.");
+    const records = await this.deps.photos.list({ viewerId: scope.viewer?.id ?? null, ownerId: scope.ownerId, tag: scope.tag, before, limit: limit + 1 });
+    const photos = records.slice(0, limit).map((r) => presentPhoto(r, scope.viewer?.id ?? null, this.deps.baseUrl));
+    return { photos, nextCursor: records.length > limit ? (photos[photos.length - 1]?.id ?? null) : null };
+  }
+}
+
+interface ValidEdit {
+  title: string | undefined;
+  description: string | undefined;
+  tags: Tag[] | undefined;
+  visibility: Visibility | undefined;
+}

@@ -1,0 +1,88 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import fsp from "node:fs/promises";
+import path from "node:path";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { FastifyRequest } from "fastify";
+import { InvalidError, TooLargeError } from "../errors.ts";
+import { translateDiskError } from "../storage/local-disk.ts";
+
+export interface ReceivedUpload {
+  /** An fsynced temporary file holding exactly the uploaded bytes. */
+  tempPath: string;
+  sha256: string;
+  bytes: number;
+  /** The client's file name, made safe to display; never used as a path. */
+  displayName: string;
+  fields: Record<string, string>;
+}
+
+const MAX_NAME_LENGTH = 200;
+
+/** Keeps a readable name: no directories, no control or bidi characters, NFC, capped. */
+export function sanitizeFileName(name: string | undefined): string {
+  const base = (name ?? "").split(/[/\\]/).pop() ?? "";
+  const cleaned = base
+    .normalize("NFC")
+    .replace(/[\p{C}]/gu, "")
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(/^\.+/, "");
+  return [...cleaned].slice(0, MAX_NAME_LENGTH).join("") || "photo";
+}
+
+/**
+ * Streams a multipart upload to a temporary file: never held whole in memory, hashed while it
+ * streams, fsynced before returning. Any failure removes the temporary file.
+ */
+export async function receiveUpload(request: FastifyRequest, scratchDir: string, maxBytes: number): Promise<ReceivedUpload> {
+  const fields: Record<string, string> = {};
+  let received: Omit<ReceivedUpload, "fields"> | null = null;
+  const tempPath = path.join(scratchDir, `upload-${crypto.randomBytes(12).toString("hex")}.part`);
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === "field") {
+        if (typeof part.value === "string") fields[part.fieldname] = part.value;
+        continue;
+      }
+      if (part.fieldname !== "file" || received) {
+        part.file.resume();
+        throw new InvalidError("Send exactly one photo, in the field named file.");
+      }
+      const hash = crypto.createHash("sha256");
+      let bytes = 0;
+      const hashing = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          hash.update(chunk);
+          bytes += chunk.length;
+          callback(null, chunk);
+        },
+      });
+      await pipeline(part.file, hashing, fs.createWriteStream(tempPath, { flags: "wx" }));
+      if (part.file.truncated) throw tooLarge(maxBytes);
+      received = { tempPath, sha256: hash.digest("hex"), bytes, displayName: sanitizeFileName(part.filename) };
+    }
+    if (!received) throw new InvalidError("No photo was sent: put the file in the multipart field named file.");
+    await fsyncFile(tempPath);
+    return { ...received, fields };
+  } catch (error) {
+    await fsp.rm(tempPath, { force: true });
+    if ((error as { code?: string }).code === "FST_REQ_FILE_TOO_LARGE") throw tooLarge(maxBytes);
+    throw translateDiskError(error);
+  }
+}
+
+function tooLarge(maxBytes: number): TooLargeError {
+  const mb = Math.round(maxBytes / 1024 / 1024);
+  return new TooLargeError(`That file is too large: uploads are limited to ${mb} MB.`, { maxBytes });
+}
+
+async function fsyncFile(file: string): Promise<void> {
+  const handle = await fsp.open(file, "r+");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,176 @@
+import { html, type Html } from "../web/html.ts";
+import { page } from "../web/layout.ts";
+import { aspectClass } from "../web/grid.ts";
+import type { Viewer } from "../users/service.ts";
+import type { PhotoView, PhotoSize } from "./presenter.ts";
+import type { PhotoPage } from "./service.ts";
+import { VISIBILITIES } from "./visibility.ts";
+import { formatTags } from "./tags.ts";
+
+interface Shell {
+  viewer: Viewer | null;
+  csrfToken: string;
+}
+
+const VISIBILITY_LABELS: Record<string, string> = {
+  public: "Public: anyone",
+  friends_and_family: "Your friends and family",
+  friends: "Your friends",
+  family: "Your family",
+  private: "Only you",
+};
+
+function srcset(sizes: PhotoSize[], format: "jpeg" | "webp", maxWidth = Infinity): string {
+  return sizes
+    .filter((s) => s.format === format && !s.name.startsWith("sq") && s.width <= maxWidth)
+    .map((s) => `${s.url} ${s.width}w`)
+    .join(", ");
+}
+
+function pick(sizes: PhotoSize[], minLongest: number): PhotoSize | undefined {
+  const candidates = sizes.filter((s) => s.format === "jpeg" && !s.name.startsWith("sq"));
+  return candidates.find((s) => Math.max(s.width, s.height) >= minLongest) ?? candidates[candidates.length - 1];
+}
+
+function altText(photo: PhotoView): string {
+  return photo.title || photo.description.slice(0, 200) || `Photo by ${photo.owner.username}`;
+}
+
+/** A justified grid: rows of equal height filling the width (see web/grid.ts). */
+export function photoGrid(photos: PhotoView[]): Html {
+  if (photos.length === 0) return html`<p class="empty">No photos here yet.</p>`;
+  return html`<ul class="jg">${photos.map((photo) => {
+    const fallback = pick(photo.sizes, 320);
+    return html`<li class="${aspectClass(photo.width, photo.height)}"${photo.dominantColor ? html` data-color="${photo.dominantColor}"` : null}>
+<a href="/photos/${photo.owner.username}/${photo.id}"><img src="${fallback?.url ?? ""}" srcset="${srcset(photo.sizes, "jpeg", 1024)}" sizes="(max-width: 600px) 50vw, 400px" width="${fallback?.width ?? photo.width}" height="${fallback?.height ?? photo.height}" alt="${altText(photo)}" loading="lazy" decoding="async"></a></li>`;
+  })}</ul>`;
+}
+
+function pager(list: PhotoPage, basePath: string): Html {
+  return list.nextCursor ? html`<nav class="pager"><a href="${basePath}?before=${list.nextCursor}" rel="next">Older photos →</a></nav>` : html``;
+}
+
+export function homePage(view: Shell & { list: PhotoPage }): string {
+  return page({
+    ...view,
+    title: "Recent photos",
+    body: html`<section><h1>Recent photos</h1>${photoGrid(view.list.photos)}${pager(view.list, "/")}</section>`,
+  });
+}
+
+export function photostreamPage(view: Shell & { username: string; list: PhotoPage; isOwner: boolean }): string {
+  return page({
+    ...view,
+    title: `${view.username}'s photostream`,
+    body: html`<section><h1>${view.username}'s photostream</h1>
+${view.isOwner ? html`<p><a class="button" href="/upload">Upload photos</a></p>` : null}
+${photoGrid(view.list.photos)}${pager(view.list, `/photos/${view.username}`)}</section>`,
+  });
+}
+
+export function tagPage(view: Shell & { tag: string; username: string | null; list: PhotoPage }): string {
+  const base = view.username ? `/photos/${view.username}/tags/${view.tag}` : `/photos/tags/${view.tag}`;
+  const heading = view.username ? html`${view.username}'s photos tagged “${view.tag}”` : html`Photos tagged “${view.tag}”`;
+  return page({
+    ...view,
+    title: view.username ? `${view.username}: ${view.tag}` : `Tagged ${view.tag}`,
+    body: html`<section><h1>${heading}</h1>${photoGrid(view.list.photos)}${pager(view.list, base)}</section>`,
+  });
+}
+
+function exifList(photo: PhotoView): Html {
+  const rows: Array<[string, string]> = [];
+  if (photo.takenAt) rows.push(["Taken", photo.takenAt.replace("T", " ")]);
+  const camera = photo.camera ? [photo.camera.make, photo.camera.model].filter(Boolean).join(" ") : "";
+  if (camera) rows.push(["Camera", camera]);
+  if (photo.camera?.lens) rows.push(["Lens", photo.camera.lens]);
+  const exposure = photo.exposure;
+  if (exposure?.time) rows.push(["Exposure", `${exposure.time} s`]);
+  if (exposure?.fNumber) rows.push(["Aperture", `ƒ/${exposure.fNumber}`]);
+  if (exposure?.iso) rows.push(["ISO", String(exposure.iso)]);
+  if (exposure?.focalLength) rows.push(["Focal length", `${exposure.focalLength} mm`]);
+  rows.push(["Size", `${photo.width} × ${photo.height}`]);
+  rows.push(["Uploaded", photo.uploadedAt.slice(0, 10)]);
+  if (photo.location) rows.push(["Location (only you see it)", `${photo.location.latitude}, ${photo.location.longitude}`]);
+  return html`<dl class="exif">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`;
+}
+
+function editForm(photo: PhotoView, csrfToken: string): Html {
+  const action = `/photos/${photo.owner.username}/${photo.id}`;
+  return html`<details class="edit"><summary>Edit this photo</summary>
+<form method="post" action="${action}/edit" class="stack" id="edit-form">
+<input type="hidden" name="_csrf" value="${csrfToken}">
+<label for="title">Title</label><input id="title" name="title" maxlength="255" value="${photo.title}">
+<label for="description">Description</label><textarea id="description" name="description" rows="4" maxlength="10000">${photo.description}</textarea>
+<label for="tags">Tags</label><input id="tags" name="tags" value="${formatTags(photo.tags)}"><small>Separate tags with spaces; "quote a phrase".</small>
+<label for="visibility">Who can see it</label><select id="visibility" name="visibility">${VISIBILITIES.map((v) => html`<option value="${v}"${v === photo.visibility ? html` selected` : null}>${VISIBILITY_LABELS[v]}</option>`)}</select>
+<button type="submit">Save</button>
+</form>
+<form method="post" action="${action}/delete" class="danger" id="delete-form">
+<input type="hidden" name="_csrf" value="${csrfToken}">
+<button type="submit" class="danger">Delete this photo</button> <small>The photo and all its files are removed for good.</small>
+</form>
+${photo.originalUrl ? html`<p><a href="${photo.originalUrl}">Download the original</a> (${photo.originalName})</p>` : null}
+</details>`;
+}
+
+export function photoPage(view: Shell & { photo: PhotoView; newer: string | null; older: string | null }): string {
+  const { photo } = view;
+  const display = pick(photo.sizes, 1024);
+  const stream = `/photos/${photo.owner.username}`;
+  const webp = srcset(photo.sizes, "webp");
+  return page({
+    ...view,
+    title: photo.title || "Untitled",
+    scripts: photo.canEdit ? ["photo-edit.js"] : [],
+    head: html`<link rel="canonical" href="${photo.pageUrl}">`,
+    body: html`<article class="photo-page">
+<figure class="photo-frame">
+<picture>${webp ? html`<source type="image/webp" srcset="${webp}" sizes="(max-width: 1024px) 100vw, 1024px">` : null}
+<img src="${display?.url ?? ""}" srcset="${srcset(photo.sizes, "jpeg")}" sizes="(max-width: 1024px) 100vw, 1024px" width="${display?.width ?? photo.width}" height="${display?.height ?? photo.height}" alt="${altText(photo)}" fetchpriority="high">
+</picture>
+</figure>
+<nav class="photo-nav">
+${view.newer ? html`<a href="${stream}/${view.newer}" rel="prev" id="newer">← Newer</a>` : html`<span></span>`}
+<a href="${stream}">${photo.owner.username}'s photostream</a>
+${view.older ? html`<a href="${stream}/${view.older}" rel="next" id="older">Older →</a>` : html`<span></span>`}
+</nav>
+<div class="photo-info">
+<h1 id="photo-title">${photo.title || "Untitled"}</h1>
+<p class="byline">by <a href="${stream}">${photo.owner.username}</a>${photo.visibility !== "public" ? html` · <span class="badge">${VISIBILITY_LABELS[photo.visibility]}</span>` : null}</p>
+${photo.description ? html`<p class="description">${photo.description}</p>` : null}
+${photo.tags.length ? html`<ul class="tags">${photo.tags.map((raw, i) => html`<li><a href="/photos/tags/${photo.tagKeys[i] ?? ""}" rel="tag">${raw}</a></li>`)}</ul>` : null}
+${exifList(photo)}
+${photo.canEdit ? editForm(photo, view.csrfToken) : null}
+</div>
+</article>`,
+  });
+}
+
+export function uploadPage(view: Shell & { maxUploadMb: number }): string {
+  return page({
+    ...view,
+    title: "Upload photos",
+    scripts: ["upload.js"],
+    body: html`<section class="upload-page"><h1>Upload photos</h1>
+<form method="post" action="/upload?_csrf=${view.csrfToken}" enctype="multipart/form-data" class="stack" id="upload-form">
+<div class="drop-zone" id="drop-zone">
+<p>Drag photos here, or</p>
+<label for="file" class="button">Choose photos</label>
+<input id="file" name="file" type="file" accept="image/jpeg,image/png,image/gif,image/webp,image/avif,image/heic,image/heif,image/tiff" multiple required>
+<p><small>JPEG, PNG, GIF, WebP, AVIF, HEIC or TIFF, up to ${view.maxUploadMb} MB each.</small></p>
+</div>
+<fieldset><legend>For every photo in this batch</legend>
+<label for="title">Title</label><input id="title" name="title" maxlength="255">
+<label for="description">Description</label><textarea id="description" name="description" rows="3"></textarea>
+<label for="tags">Tags</label><input id="tags" name="tags"><small>Separate tags with spaces; "quote a phrase".</small>
+<label for="visibility">Who can see them</label><select id="visibility" name="visibility">${VISIBILITIES.map((v) => html`<option value="${v}">${VISIBILITY_LABELS[v]}</option>`)}</select>
+</fieldset>
+<button type="submit" id="upload-button">Upload</button>
+</form>
+<ol class="upload-list" id="upload-list" aria-live="polite"></ol>
+<div id="after-upload" hidden><p><button type="button" id="apply-batch">Apply the title, description, tags and visibility above to the uploaded photos</button></p>
+<p><a href="#" id="see-photostream">See your photostream</a></p></div>
+</section>`,
+  });
+}

@@ -1,0 +1,243 @@
+import type { Logger } from "pino";
+import { hashToken, randomToken, type Clock } from "../clock.ts";
+import { isUniqueViolation } from "../db/errors.ts";
+import { ConflictError, InvalidError, TooManyRequestsError, UnauthenticatedError } from "../errors.ts";
+import type { Mailer } from "./mailer.ts";
+import { passwordProblem, type PasswordHasher } from "./passwords.ts";
+import type { SessionKind, UsersRepository } from "./repository.ts";
+import type { UserRow } from "../db/schema.ts";
+
+export interface Viewer {
+  id: number;
+  username: string;
+  isAdmin: boolean;
+  emailConfirmed: boolean;
+  /** How the request proved who it is; cookie-authenticated writes need a CSRF token. */
+  via: "cookie" | "bearer";
+  tokenHash: string;
+}
+
+export const USERNAME_PATTERN = /^[A-Za-z0-9_-]{3,32}$/;
+const EMAIL_PATTERN = /^[^\s@<>()[\],;:"]+@[^\s@<>()[\],;:"]+\.[^\s@<>()[\],;:"]+$/;
+
+/** Names that would collide with the site's own URLs under /photos/ and elsewhere. */
+const RESERVED_USERNAMES = new Set([
+  "admin", "administrator", "api", "img", "static", "tags", "upload", "login", "logout", "signup", "settings",
+  "status", "search", "explore", "groups", "albums", "photos", "people", "help", "root", "pinhole", "me", "new",
+]);
+
+const DAY = 24 * 60 * 60 * 1000;
+const WEB_SESSION_TTL = 30 * DAY;
+const API_SESSION_TTL = 365 * DAY;
+const SESSION_TOUCH_INTERVAL = 60 * 60 * 1000;
+const LINK_TTL = 2 * DAY;
+const RESET_TTL = 60 * 60 * 1000;
+export const LOGIN_THROTTLE = { windowMs: 15 * 60 * 1000, perAccount: 5, perIp: 30 };
+
+export interface UserServiceDeps {
+  users: UsersRepository;
+  hasher: PasswordHasher;
+  mailer: Mailer;
+  clock: Clock;
+  baseUrl: string;
+  log: Logger;
+}
+
+export interface PublicUser {
+  id: number;
+  username: string;
+  isAdmin: boolean;
+}
+
+function publicUser(row: UserRow): PublicUser {
+  return { id: row.id, username: row.username, isAdmin: row.is_admin === 1 };
+}
+
+export function usernameKey(username: string): string {
+  return username.toLowerCase();
+}
+
+function emailKey(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export class UserService {
+  constructor(private readonly deps: UserServiceDeps) {}
+
+  /** Sign-up from the web or the API; the first member of a site becomes its admin. */
+  async signUp(input: { username: string; email: string; password: string }): Promise<PublicUser> {
+    const isFirst = (await this.deps.users.countUsers()) === 0;
+    const user = await this.createUser({ ...input, admin: isFirst });
+    await this.sendConfirmation(user.id, input.email.trim());
+    return user;
+  }
+
+  async createUser(input: { username: string; email: string; password: string; admin: boolean }): Promise<PublicUser> {
+    const username = input.username.trim();
+    const email = input.email.trim();
+    if (!USERNAME_PATTERN.test(username)) {
+      throw new InvalidError("A username has 3 to 32 characters: letters a-z, digits, _ and -.", { field: "username" });
+    }
+    if (RESERVED_USERNAMES.has(usernameKey(username))) throw new ConflictError("That username is taken; choose another.", { field: "username" });
+    if (email.length > 254 || !EMAIL_PATTERN.test(email)) throw new InvalidError("Enter a valid email address.", { field: "email" });
+    const problem = passwordProblem(input.password, username);
+    if (problem) throw new InvalidError(problem, { field: "password" });
+    if (await this.deps.users.findByUsernameKey(usernameKey(username))) {
+      throw new ConflictError("That username is taken; choose another.", { field: "username" });
+    }
+    const passwordHash = await this.deps.hasher.hash(input.password);
+    try {
+      const row = await this.deps.users.insertUser({
+        username,
+        username_key: usernameKey(username),
+        email,
+        email_key: emailKey(email),
+        email_confirmed_at: null,
+        password_hash: passwordHash,
+        is_admin: input.admin ? 1 : 0,
+        created_at: this.deps.clock.now(),
+      });
+      return publicUser(row);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictError("That username is taken; choose another.", { field: "username" });
+      throw error;
+    }
+  }
+
+  async logIn(input: { username: string; password: string; ip: string; kind: SessionKind }): Promise<{ token: string; user: PublicUser }> {
+    const now = this.deps.clock.now();
+    const accountKey = `account:${usernameKey(input.username.trim())}`;
+    const ipKey = `ip:${input.ip}`;
+    await this.refuseWhenThrottled(accountKey, LOGIN_THROTTLE.perAccount, now);
+    await this.refuseWhenThrottled(ipKey, LOGIN_THROTTLE.perIp, now);
+    const user = await this.deps.users.findByUsernameKey(usernameKey(input.username.trim()));
+    const ok = user ? await this.deps.hasher.verify(user.password_hash, input.password) : false;
+    if (!user || !ok) {
+      await this.deps.users.recordLoginFailure([accountKey, ipKey], now);
+      throw new UnauthenticatedError("Wrong username or password.");
+    }
+    await this.deps.users.clearLoginFailures(accountKey);
+    const token = await this.startSession(user.id, input.kind);
+    return { token, user: publicUser(user) };
+  }
+
+  private async refuseWhenThrottled(key: string, limit: number, now: number): Promise<void> {
+    const since = now - LOGIN_THROTTLE.windowMs;
+    const failures = await this.deps.users.countLoginFailures(key, since);
+    if (failures.count >= limit) {
+      const retryAfter = Math.max(1, Math.ceil(((failures.oldest ?? now) + LOGIN_THROTTLE.windowMs - now) / 1000));
+      throw new TooManyRequestsError(`Too many failed log-ins. Try again in ${Math.ceil(retryAfter / 60)} minutes, or reset your password.`, retryAfter);
+    }
+  }
+
+  async startSession(userId: number, kind: SessionKind): Promise<string> {
+    const token = randomToken();
+    const now = this.deps.clock.now();
+    const ttl = kind === "web" ? WEB_SESSION_TTL : API_SESSION_TTL;
+    await this.deps.users.insertSession({ tokenHash: hashToken(token), userId, kind, now, expiresAt: now + ttl });
+    return token;
+  }
+
+  /** Resolves a session token (cookie or bearer) to the member, sliding the expiry at most hourly. */
+  async authenticate(token: string, via: Viewer["via"]): Promise<Viewer | null> {
+    const tokenHash = hashToken(token);
+    const session = await this.deps.users.findSession(tokenHash);
+    const now = this.deps.clock.now();
+    if (!session || session.expiresAt <= now) return null;
+    if (via === "cookie" && session.kind !== "web") return null;
+    if (now - session.lastSeenAt > SESSION_TOUCH_INTERVAL) {
+      const ttl = session.kind === "web" ? WEB_SESSION_TTL : API_SESSION_TTL;
+      await this.deps.users.touchSession(session.sessionId, now, now + ttl);
+    }
+    return {
+      id: session.user.id,
+      username: session.user.username,
+      isAdmin: session.user.is_admin === 1,
+      emailConfirmed: session.user.email_confirmed_at !== null,
+      via,
+      tokenHash,
+    };
+  }
+
+  async logOut(viewer: Viewer): Promise<void> {
+    await this.deps.users.deleteSession(viewer.tokenHash);
+  }
+
+  /** Other sessions end: a changed password should lock out whoever knew the old one. */
+  async changePassword(viewer: Viewer, currentPassword: string, newPassword: string): Promise<void> {
+    const user = await this.deps.users.findById(viewer.id);
+    if (!user || !(await this.deps.hasher.verify(user.password_hash, currentPassword))) {
+      throw new InvalidError("Your current password is not right.", { field: "currentPassword" });
+    }
+    const problem = passwordProblem(newPassword, user.username);
+    if (problem) throw new InvalidError(problem, { field: "newPassword" });
+    await this.deps.users.updatePasswordHash(user.id, await this.deps.hasher.hash(newPassword));
+    await this.deps.users.deleteSessionsOfUser(user.id, viewer.tokenHash);
+  }
+
+  async sendConfirmation(userId: number, email: string): Promise<void> {
+    const token = randomToken();
+    const now = this.deps.clock.now();
+    await this.deps.users.insertAccountToken({ tokenHash: hashToken(token), userId, purpose: "confirm_email", now, expiresAt: now + LINK_TTL });
+    await this.deps.mailer.send({
+      to: email,
+      subject: "Confirm your email address for Pinhole",
+      text: `Welcome to Pinhole!\n\nConfirm your email address by opening this link:\n${this.deps.baseUrl}/confirm-email/${token}\n\nThe link works for 48 hours.`,
+    });
+  }
+
+  async resendConfirmation(viewer: Viewer): Promise<void> {
+    const user = await this.deps.users.findById(viewer.id);
+    if (user && user.email_confirmed_at === null) await this.sendConfirmation(user.id, user.email);
+  }
+
+  async confirmEmail(token: string): Promise<void> {
+    const now = this.deps.clock.now();
+    const userId = await this.deps.users.consumeAccountToken(hashToken(token), "confirm_email", now);
+    if (userId === null) throw new InvalidError("This confirmation link is invalid or has expired. Log in and ask for a new one.");
+    await this.deps.users.markEmailConfirmed(userId, now);
+  }
+
+  /** Says nothing about whether the account exists, so it cannot be used to find members' emails. */
+  async requestPasswordReset(usernameOrEmail: string): Promise<void> {
+    const needle = usernameOrEmail.trim();
+    const candidates = needle.includes("@")
+      ? await this.deps.users.findByEmailKey(emailKey(needle))
+      : [await this.deps.users.findByUsernameKey(usernameKey(needle))].filter((u): u is UserRow => u !== undefined);
+    for (const user of candidates) {
+      const token = randomToken();
+      const now = this.deps.clock.now();
+      await this.deps.users.insertAccountToken({ tokenHash: hashToken(token), userId: user.id, purpose: "reset_password", now, expiresAt: now + RESET_TTL });
+      await this.deps.mailer.send({
+        to: user.email,
+        subject: "Reset your Pinhole password",
+        text: `Someone asked to reset the password of ${user.username} on Pinhole.\n\nChoose a new password here:\n${this.deps.baseUrl}/reset-password/${token}\n\nThe link works for one hour. If it was not you, ignore this mail.`,
+      });
+    }
+  }
+
+  /** The password is checked before the link is used up, so a refused password does not burn the link. */
+  async resetPassword(token: string, newPassword: string): Promise<void> {
+    const tokenHash = hashToken(token);
+    const now = this.deps.clock.now();
+    const invalid = new InvalidError("This reset link is invalid, used or expired. Ask for a new one.");
+    const pendingUserId = await this.deps.users.findUsableAccountToken(tokenHash, "reset_password", now);
+    const user = pendingUserId === null ? undefined : await this.deps.users.findById(pendingUserId);
+    if (!user) throw invalid;
+    const problem = passwordProblem(newPassword, user.username);
+    if (problem) throw new InvalidError(problem, { field: "password" });
+    if ((await this.deps.users.consumeAccountToken(tokenHash, "reset_password", now)) !== user.id) throw invalid;
+    await this.deps.users.updatePasswordHash(user.id, await this.deps.hasher.hash(newPassword));
+    await this.deps.users.deleteSessionsOfUser(user.id);
+    await this.deps.users.clearLoginFailures(`account:${user.username_key}`);
+  }
+
+  async isUsableResetToken(token: string): Promise<boolean> {
+    return (await this.deps.users.findUsableAccountToken(hashToken(token), "reset_password", this.deps.clock.now())) !== null;
+  }
+
+  async findPublicUser(username: string): Promise<PublicUser | null> {
+    const row = await this.deps.users.findByUsernameKey(usernameKey(username));
+    return row ? publicUser(row) : null;
+  }
+}

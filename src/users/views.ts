@@ -1,0 +1,112 @@
+import { html, type Html } from "../web/html.ts";
+import { page } from "../web/layout.ts";
+import type { Viewer } from "./service.ts";
+
+interface FormPage {
+  viewer: Viewer | null;
+  csrfToken: string;
+  error?: string | null;
+  notice?: string | null;
+}
+
+function alerts(error?: string | null, notice?: string | null): Html {
+  return html`${error ? html`<p class="alert error" role="alert">${error}</p>` : null}${notice ? html`<p class="alert notice" role="status">${notice}</p>` : null}`;
+}
+
+function csrfField(token: string): Html {
+  return html`<input type="hidden" name="_csrf" value="${token}">`;
+}
+
+export function signUpPage(view: FormPage & { values: { username?: string; email?: string } }): string {
+  return page({
+    title: "Sign up",
+    viewer: view.viewer,
+    csrfToken: view.csrfToken,
+    body: html`<section class="form-page"><h1>Join Pinhole</h1>${alerts(view.error)}
+<form method="post" action="/signup" class="stack">${csrfField(view.csrfToken)}
+<label for="username">Username</label>
+<input id="username" name="username" required minlength="3" maxlength="32" pattern="[A-Za-z0-9_\\-]{3,32}" autocomplete="username" value="${view.values.username ?? ""}">
+<small>3 to 32 letters, digits, _ or -. It is part of your photostream's address.</small>
+<label for="email">Email</label>
+<input id="email" name="email" type="email" required maxlength="254" autocomplete="email" value="${view.values.email ?? ""}">
+<label for="password">Password</label>
+<input id="password" name="password" type="password" required minlength="10" autocomplete="new-password">
+<small>At least 10 characters, not a common password.</small>
+<button type="submit">Create my account</button>
+</form><p>Already a member? <a href="/login">Log in</a></p></section>`,
+  });
+}
+
+export function logInPage(view: FormPage & { values: { username?: string }; next: string }): string {
+  return page({
+    title: "Log in",
+    viewer: view.viewer,
+    csrfToken: view.csrfToken,
+    body: html`<section class="form-page"><h1>Log in</h1>${alerts(view.error, view.notice)}
+<form method="post" action="/login" class="stack">${csrfField(view.csrfToken)}
+<input type="hidden" name="next" value="${view.next}">
+<label for="username">Username</label>
+<input id="username" name="username" required maxlength="32" autocomplete="username" value="${view.values.username ?? ""}">
+<label for="password">Password</label>
+<input id="password" name="password" type="password" required autocomplete="current-password">
+<button type="submit">Log in</button>
+</form><p><a href="/reset-password">Forgot your password?</a> · <a href="/signup">Sign up</a></p></section>`,
+  });
+}
+
+export function settingsPage(view: FormPage & { viewer: Viewer }): string {
+  return page({
+    title: "Settings",
+    viewer: view.viewer,
+    csrfToken: view.csrfToken,
+    body: html`<section class="form-page"><h1>Settings</h1>${alerts(view.error, view.notice)}
+${view.viewer.emailConfirmed
+  ? html`<p>Your email address is confirmed.</p>`
+  : html`<form method="post" action="/settings/confirmation" class="inline">${csrfField(view.csrfToken)}<p>Your email address is not confirmed yet. <button type="submit" class="link">Send the confirmation link again</button></p></form>`}
+<h2>Change your password</h2>
+<form method="post" action="/settings/password" class="stack">${csrfField(view.csrfToken)}
+<label for="currentPassword">Current password</label>
+<input id="currentPassword" name="currentPassword" type="password" required autocomplete="current-password">
+<label for="newPassword">New password</label>
+<input id="newPassword" name="newPassword" type="password" required minlength="10" autocomplete="new-password">
+<button type="submit">Change password</button>
+</form></section>`,
+  });
+}
+
+export function requestResetPage(view: FormPage): string {
+  return page({
+    title: "Reset your password",
+    viewer: view.viewer,
+    csrfToken: view.csrfToken,
+    body: html`<section class="form-page"><h1>Reset your password</h1>${alerts(view.error, view.notice)}
+<form method="post" action="/reset-password" class="stack">${csrfField(view.csrfToken)}
+<label for="account">Username or email</label>
+<input id="account" name="account" required maxlength="254" autocomplete="username">
+<button type="submit">Send me a reset link</button>
+</form></section>`,
+  });
+}
+
+export function chooseNewPasswordPage(view: FormPage & { token: string }): string {
+  return page({
+    title: "Choose a new password",
+    viewer: view.viewer,
+    csrfToken: view.csrfToken,
+    body: html`<section class="form-page"><h1>Choose a new password</h1>${alerts(view.error)}
+<form method="post" action="/reset-password/${view.token}" class="stack">${csrfField(view.csrfToken)}
+<label for="password">New password</label>
+<input id="password" name="password" type="password" required minlength="10" autocomplete="new-password">
+<button type="submit">Save my new password</button>
+</form></section>`,
+  });
+}
+
+export function messagePage(view: FormPage & { title: string; message: string }): string {
+  return page({
+    title: view.title,
+    viewer: view.viewer,
+    csrfToken: view.csrfToken,
+    body: html`<section class="message"><h1>${view.title}</h1>${alerts(view.error, view.notice)}<p>${view.message}</p></section>`,
+  });
+}

@@ -1,0 +1,109 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from "fastify";
+import { ForbiddenError, UnauthenticatedError } from "../errors.ts";
+import type { UserService, Viewer } from "../users/service.ts";
+import { CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, type CsrfTokens } from "./csrf.ts";
+
+/**
+ * Who may call a route. Every route must declare one (start-up fails otherwise), so nothing
+ * is public by accident.
+ *  - "public": anyone; the viewer, if logged in, is known to the handler.
+ *  - "member" / "admin": a logged-in member / an admin, else 401 / 403.
+ *  - "no-session": served without looking at cookies or the database (image URLs, assets).
+ */
+export type Access = "public" | "member" | "admin" | "no-session";
+
+export const SESSION_COOKIE = "pinhole_session";
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    viewer: Viewer | null;
+    /** The CSRF token to put in this page's forms; sets the CSRF cookie when missing. */
+    csrfToken(): string;
+  }
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+export function requireViewer(request: FastifyRequest): Viewer {
+  if (!request.viewer) throw new UnauthenticatedError();
+  return request.viewer;
+}
+
+export function installAccessControl(app: FastifyInstance, deps: { users: UserService; csrf: CsrfTokens; secureCookies: boolean }): void {
+  app.decorateRequest("viewer", null);
+  app.decorateRequest("csrfToken", function (this: FastifyRequest) {
+    let cookie = this.cookies[CSRF_COOKIE];
+    if (!cookie) {
+      cookie = deps.csrf.newCookieValue();
+      this.cookies[CSRF_COOKIE] = cookie;
+      csrfCookiesToSet.set(this, cookie);
+    }
+    return deps.csrf.tokenFor(cookie);
+  });
+  const csrfCookiesToSet = new WeakMap<FastifyRequest, string>();
+
+  app.addHook("onSend", async (request, reply, payload) => {
+    const cookie = csrfCookiesToSet.get(request);
+    if (cookie) {
+      reply.setCookie(CSRF_COOKIE, cookie, { path: "/", httpOnly: true, sameSite: "lax", secure: deps.secureCookies });
+    }
+    return payload;
+  });
+
+  app.addHook("onRoute", (route: RouteOptions) => {
+    const access = route.config?.access;
+    if (!access) {
+      // HEAD routes are generated from GET ones and inherit their config.
+      throw new Error(`route ${String(route.method)} ${route.url} declares no access policy (config.access)`);
+    }
+    if (access === "no-session") return;
+    const guard = async (request: FastifyRequest, _reply: FastifyReply) => {
+      request.viewer = await resolveViewer(request, deps.users);
+      if (!SAFE_METHODS.has(request.method)) checkCsrf(request, deps.csrf);
+      if (access === "member" && !request.viewer) throw new UnauthenticatedError();
+      if (access === "admin") {
+        if (!request.viewer) throw new UnauthenticatedError();
+        if (!request.viewer.isAdmin) throw new ForbiddenError("Only an admin can do this.");
+      }
+    };
+    const existing = route.preHandler;
+    route.preHandler = existing ? [guard, ...(Array.isArray(existing) ? existing : [existing])] : [guard];
+  });
+}
+
+async function resolveViewer(request: FastifyRequest, users: UserService): Promise<Viewer | null> {
+  const authorization = request.headers.authorization;
+  if (authorization) {
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+    if (!match?.[1]) throw new UnauthenticatedError("Use the header Authorization: Bearer <token>.");
+    const viewer = await users.authenticate(match[1], "bearer");
+    if (!viewer) throw new UnauthenticatedError("This token is invalid or has expired; create a new one with POST /api/v1/sessions.");
+    return viewer;
+  }
+  const cookie = request.cookies[SESSION_COOKIE];
+  return cookie ? users.authenticate(cookie, "cookie") : null;
+}
+
+/**
+ * Writes made with the browser's ambient credentials (the session cookie) or by a plain HTML
+ * form must carry the CSRF token; bearer-token API calls cannot be forged by another site.
+ */
+function checkCsrf(request: FastifyRequest, csrf: CsrfTokens): void {
+  if (request.viewer?.via === "bearer") return;
+  const contentType = request.headers["content-type"] ?? "";
+  const isForm = /^(application\/x-www-form-urlencoded|multipart\/form-data|text\/plain)/i.test(contentType);
+  const hasSessionCookie = Boolean(request.cookies[SESSION_COOKIE]);
+  if (!isForm && !hasSessionCookie) return;
+  const body = request.body as Record<string, unknown> | undefined;
+  const fromBody = body && typeof body[CSRF_FIELD] === "string" ? (body[CSRF_FIELD] as string) : undefined;
+  // Multipart bodies are read by the handler, after this check: forms put the token in the URL.
+  const query = request.query as Record<string, unknown> | undefined;
+  const fromQuery = query && typeof query[CSRF_FIELD] === "string" ? (query[CSRF_FIELD] as string) : undefined;
+  const submitted = (request.headers[CSRF_HEADER] as string | undefined) ?? fromBody ?? fromQuery;
+  if (!csrf.isValid(request.cookies[CSRF_COOKIE], submitted)) {
+    throw new ForbiddenError("This form has expired or came from another site. Reload the page and try again.");
+  }
+}

@@ -1,0 +1,76 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { AppError, TooManyRequestsError } from "../errors.ts";
+import { errorPage } from "./layout.ts";
+
+interface HttpFailure {
+  status: number;
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/** Every error becomes one of our meanings here, the one place errors meet HTTP. */
+function classify(error: unknown, maxUploadMb: number): HttpFailure {
+  if (error instanceof AppError) return { status: error.status, code: error.code, message: error.message, details: error.details };
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) {
+    return { status: 400, code: "invalid", message: `The request is not valid: ${fastifyError.message}` };
+  }
+  switch (fastifyError.code) {
+    case "FST_REQ_FILE_TOO_LARGE":
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return { status: 413, code: "too_large", message: `That file is too large: uploads are limited to ${maxUploadMb} MB.` };
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+    case "FST_INVALID_MULTIPART_CONTENT_TYPE":
+      return { status: 415, code: "unsupported_media_type", message: "Send this request as multipart/form-data or JSON." };
+    case "FST_PARTS_LIMIT":
+    case "FST_FILES_LIMIT":
+    case "FST_FIELDS_LIMIT":
+      return { status: 400, code: "invalid", message: "Send one photo per request in the field named file." };
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+      return { status: 400, code: "invalid", message: "The request body is not valid JSON." };
+    default:
+      break;
+  }
+  const status = fastifyError.statusCode;
+  if (status && status >= 400 && status < 500) return { status, code: "invalid", message: fastifyError.message };
+  return { status: 500, code: "internal", message: "Something went wrong on our side. It has been logged; try again in a moment." };
+}
+
+export function wantsHtml(request: FastifyRequest): boolean {
+  if (request.url.startsWith("/api/")) return false;
+  const accept = request.headers.accept ?? "";
+  return accept.includes("text/html");
+}
+
+export function installErrorHandler(app: FastifyInstance, maxUploadBytes: number): void {
+  const maxUploadMb = Math.round(maxUploadBytes / 1024 / 1024);
+  app.setErrorHandler(async (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const failure = classify(error, maxUploadMb);
+    if (failure.status >= 500) request.log.error({ err: error }, "request failed");
+    else request.log.info({ status: failure.status, code: failure.code }, failure.message);
+    if (error instanceof TooManyRequestsError) reply.header("retry-after", String(error.retryAfterSeconds));
+    reply.code(failure.status);
+    if (wantsHtml(request)) {
+      return reply.type("text/html; charset=utf-8").send(errorPage(failure.status, failure.message, request.viewer ?? null, safeCsrf(request)));
+    }
+    return reply.send({ error: { code: failure.code, message: failure.message, ...(failure.details ? { details: failure.details } : {}) } });
+  });
+
+  app.setNotFoundHandler(async (request, reply) => {
+    reply.code(404);
+    if (wantsHtml(request)) {
+      return reply.type("text/html; charset=utf-8").send(errorPage(404, "There is nothing at this address.", null, safeCsrf(request)));
+    }
+    return reply.send({ error: { code: "not_found", message: "There is nothing at this address." } });
+  });
+}
+
+function safeCsrf(request: FastifyRequest): string {
+  try {
+    return request.csrfToken();
+  } catch {
+    return "";
+  }
+}

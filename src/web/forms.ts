@@ -1,0 +1,28 @@
+import type { FastifyReply } from "fastify";
+import { AppError, TooManyRequestsError } from "../errors.ts";
+
+/**
+ * Runs a form's action; a refusal (4xx) re-renders the form with the message instead of an
+ * error page, so the member keeps what they typed.
+ */
+export async function handleForm(reply: FastifyReply, action: () => Promise<unknown>, rerender: (message: string) => string): Promise<boolean> {
+  try {
+    await action();
+    return true;
+  } catch (error) {
+    if (!(error instanceof AppError) || error.status >= 500) throw error;
+    if (error instanceof TooManyRequestsError) reply.header("retry-after", String(error.retryAfterSeconds));
+    await reply.code(error.status).type("text/html; charset=utf-8").send(rerender(error.message));
+    return false;
+  }
+}
+
+export function sendHtml(reply: FastifyReply, body: string, status = 200): FastifyReply {
+  return reply.code(status).type("text/html; charset=utf-8").header("cache-control", "private, no-cache").send(body);
+}
+
+/** Only same-site relative paths, so a login link cannot bounce a member to another site. */
+export function safeNextPath(next: unknown, fallback: string): string {
+  if (typeof next !== "string" || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return fallback;
+  return next;
+}

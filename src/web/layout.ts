@@ -1,0 +1,50 @@
+import { html, type Html } from "./html.ts";
+import type { Viewer } from "../users/service.ts";
+import { assetUrl } from "./assets.ts";
+
+export interface PageShell {
+  title: string;
+  viewer: Viewer | null;
+  csrfToken: string;
+  body: Html;
+  scripts?: string[];
+  /** Extra <head> elements: canonical links, feeds, meta. */
+  head?: Html;
+}
+
+export function page(shell: PageShell): string {
+  const { viewer } = shell;
+  const nav = viewer
+    ? html`<a href="/upload">Upload</a>
+        <a href="/photos/${viewer.username}">Your photostream</a>
+        <a href="/settings">Settings</a>
+        <form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${shell.csrfToken}"><button type="submit" class="link">Log out</button></form>`
+    : html`<a href="/login">Log in</a> <a href="/signup" class="button">Sign up</a>`;
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${shell.title} | Pinhole</title>
+<link rel="stylesheet" href="${assetUrl("site.css")}">
+<meta name="csrf-token" content="${shell.csrfToken}">
+${shell.head}
+</head>
+<body>
+<header class="site-header"><a href="/" class="brand">Pinhole</a><nav>${nav}</nav></header>
+<main id="main">${shell.body}</main>
+<footer class="site-footer"><a href="/api/v1/openapi.json">API</a></footer>
+${(shell.scripts ?? []).map((name) => html`<script src="${assetUrl(name)}" defer></script>`)}
+</body>
+</html>`.value;
+}
+
+export function errorPage(status: number, message: string, viewer: Viewer | null, csrfToken: string): string {
+  const title = status === 404 ? "Not found" : status >= 500 ? "Something went wrong" : "That did not work";
+  return page({
+    title,
+    viewer,
+    csrfToken,
+    body: html`<section class="message"><h1>${title}</h1><p>${message}</p><p><a href="/">Back to the home page</a></p></section>`,
+  });
+}
