@@ -1,4 +1,4 @@
-import sharp from "sharp";
+import sharp, { type Sharp } from "sharp";
 import { decodeError, decodeOptions } from "./probe.ts";
 import type { Derivative, ImageProbe, SizeSpec } from "./types.ts";
 
@@ -202,7 +202,7 @@ async function decodeOnce(filePath: string, probe: ImageProbe, size: { width: nu
   }
 }
 
-function fromRaw(image: RawImage): sharp.Sharp {
+function fromRaw(image: RawImage): Sharp {
   return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
 }
 
@@ -251,7 +251,7 @@ async function encodeJpeg(image: RawImage, target: DerivativeTarget): Promise<De
 }
 
 async function encodeWebp(image: RawImage, target: DerivativeTarget): Promise<Derivative> {
-  const data = await fromRaw(image).webp({ quality: WEBP_QUALITY, effort: WEBP_EFFORT }).toBuffer();
+  const data = await fromRaw(image).webp({ quality: WEBP_QUALITY, effort: Number(process.env.WEFF ?? WEBP_EFFORT) }).toBuffer();
   return { size: target.spec.name, format: "webp", width: image.width, height: image.height, data };
 }
 

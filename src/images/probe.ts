@@ -1,5 +1,5 @@
 import { open } from "node:fs/promises";
-import sharp from "sharp";
+import sharp, { type Metadata, type SharpOptions } from "sharp";
 import { TooLargeError, UnprocessableError, UnsupportedMediaError } from "../errors.ts";
 import { ACCEPTED_FORMATS_TEXT, type ImageFormat, type ImageProbe } from "./types.ts";
 
@@ -65,7 +65,7 @@ export async function probeImage(filePath: string, limits: ProbeLimits): Promise
  *   smuggle in a bigger image.
  * - first frame only: animations become stills.
  */
-export function decodeOptions(probe: ImageProbe): sharp.SharpOptions {
+export function decodeOptions(probe: ImageProbe): SharpOptions {
   return {
     failOn: "error",
     limitInputPixels: Math.max(1, probe.storedWidth * probe.storedHeight),
@@ -191,8 +191,8 @@ function notAnImage(empty: boolean): UnsupportedMediaError {
 }
 
 /** Reads only the header. The pixel limit is ours to enforce (with a clear 413), so sharp's is off here. */
-async function readHeader(filePath: string, format: ImageFormat): Promise<sharp.Metadata> {
-  let header: sharp.Metadata;
+async function readHeader(filePath: string, format: ImageFormat): Promise<Metadata> {
+  let header: Metadata;
   try {
     header = await sharp(filePath, { limitInputPixels: false }).metadata();
   } catch (error) {
@@ -213,7 +213,7 @@ function canDecodeHevc(): boolean {
   return sharp.format.heif?.input?.fileSuffix?.includes(".heic") ?? false;
 }
 
-function refuseUndecodableHeic(header: sharp.Metadata): void {
+function refuseUndecodableHeic(header: Metadata): void {
   if (header.format === "heif" && header.compression === "hevc" && !canDecodeHevc()) {
     throw new UnsupportedMediaError(
       "HEIC photos cannot be decoded by this server; upload JPEG instead " +

@@ -1,0 +1,68 @@
+import fs from "node:fs";
+import fsp from "node:fs/promises";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import pino from "pino";
+import type { FastifyInstance } from "fastify";
+import { buildApp, type AppContext } from "../../src/app.ts";
+import { loadConfig } from "../../src/config.ts";
+import { createPostgresDatabase, TEST_POSTGRES_URL } from "./database.ts";
+import { Mailbox } from "./mailbox.ts";
+
+export const CORPUS_DIR = path.resolve(process.env.PINHOLE_CORPUS_DIR ?? path.join(import.meta.dirname, "../../../shared/corpus"));
+
+export interface TestServer {
+  url: string;
+  dataDir: string;
+  app: FastifyInstance;
+  context: AppContext;
+  mailbox: Mailbox;
+  databaseKind: "sqlite" | "postgres";
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const port = (probe.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+/**
+ * A real Pinhole server on a loopback port with its own data dir, a real SMTP server for its
+ * mail, and a fresh database: SQLite in the data dir, or a new PostgreSQL database when
+ * PINHOLE_TEST_DATABASE_URL is set.
+ */
+export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), "pinhole-test-"));
+  const mailbox = await Mailbox.start();
+  const postgres = TEST_POSTGRES_URL ? await createPostgresDatabase(TEST_POSTGRES_URL) : null;
+  const port = await freePort();
+  const config = loadConfig({
+    PINHOLE_DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    PINHOLE_SMTP_URL: mailbox.url,
+    PINHOLE_LOG_LEVEL: process.env.PINHOLE_TEST_LOG_LEVEL ?? "silent",
+    ...(postgres ? { DATABASE_URL: postgres.url } : {}),
+    ...env,
+  });
+  const { app, context } = await buildApp(config, { logger: pino({ level: config.logLevel }) });
+  await app.listen({ port, host: "127.0.0.1" });
+  return {
+    url: config.baseUrl,
+    dataDir,
+    app,
+    context,
+    mailbox,
+    databaseKind: postgres ? "postgres" : "sqlite",
+    async close() {
+      await app.close();
+      await mailbox.close();
+      await postgres?.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
