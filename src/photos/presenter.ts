@@ -1,4 +1,4 @@
-import { derivativePath, extensionOf, type DerivativeFormat } from "../images/keys.ts";
+import { derivativePath, type DerivativeFormat } from "../images/keys.ts";
 import type { PhotoRecord } from "./repository.ts";
 import type { Visibility } from "./visibility.ts";
 
@@ -80,7 +80,7 @@ export function presentPhoto(photo: PhotoRecord, viewerId: number | null, baseUr
       url: baseUrl + derivativePath(photo.id, photo.secret, s.size, s.format),
     })),
     pageUrl: baseUrl + pagePath,
-    originalUrl: isOwner ? `${baseUrl}${pagePath}/original.${extensionOf(photo.original_format)}` : null,
+    originalUrl: isOwner ? `${baseUrl}${pagePath}/original` : null,
     originalName: isOwner ? photo.original_name : null,
     dominantColor: photo.dominant_color,
     canEdit: isOwner,

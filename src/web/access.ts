@@ -62,12 +62,12 @@ export function installAccessControl(app: FastifyInstance, deps: { users: UserSe
     if (access === "no-session") return;
     const guard = async (request: FastifyRequest, _reply: FastifyReply) => {
       request.viewer = await resolveViewer(request, deps.users);
-      if (!SAFE_METHODS.has(request.method)) checkCsrf(request, deps.csrf);
       if (access === "member" && !request.viewer) throw new UnauthenticatedError();
       if (access === "admin") {
         if (!request.viewer) throw new UnauthenticatedError();
         if (!request.viewer.isAdmin) throw new ForbiddenError("Only an admin can do this.");
       }
+      if (!SAFE_METHODS.has(request.method)) checkCsrf(request, deps.csrf);
     };
     const existing = route.preHandler;
     route.preHandler = existing ? [guard, ...(Array.isArray(existing) ? existing : [existing])] : [guard];
