@@ -2,6 +2,13 @@ import sharp, { type Sharp } from "sharp";
 import { decodeError, decodeOptions } from "./probe.ts";
 import type { Derivative, ImageProbe, SizeSpec } from "./types.ts";
 
+// Every upload is a new file, so libvips' operation cache would only hold memory and open files.
+sharp.cache(false);
+// One libvips thread per image (sharp's own default on glibc, made explicit for musl/jemalloc builds):
+// parallelism comes from several images and encodes running at once on libuv threads, which
+// measured faster at 2 concurrent uploads on 2 cores than threads inside each image.
+sharp.concurrency(1);
+
 /** Flickr's size table: two smart-cropped squares and longest-edge sizes. */
 export const SIZES: SizeSpec[] = [
   { name: "sq75", kind: "square", px: 75 },
@@ -27,8 +34,12 @@ const JPEG_QUALITY = 82;
 const WEBP_QUALITY = 80;
 /** libwebp effort 0-6; 2 gets most of the size win of the default 4 at about half the time. */
 const WEBP_EFFORT = 2;
-/** Progressive pays off only on images big enough to be seen loading. */
-const PROGRESSIVE_FROM_PX = 500;
+/**
+ * Progressive JPEG for the sizes pages show inline (500-1024 px), where loading is visible.
+ * Not for 1600/2048: progressive doubles libjpeg's encode time (about 70 ms CPU per 12 MP photo
+ * for those two) and saves only 1-3% of their bytes; see bench/images.ts.
+ */
+const PROGRESSIVE_PX = { min: 500, max: 1024 };
 const WHITE = { r: 255, g: 255, b: 255 };
 
 export interface DerivativeTarget {
@@ -237,12 +248,17 @@ function byDescendingSize(targets: DerivativeTarget[]): DerivativeTarget[] {
   return [...targets].sort((a, b) => b.width * b.height - a.width * a.height);
 }
 
+function isProgressive(image: RawImage): boolean {
+  const longest = Math.max(image.width, image.height);
+  return longest >= PROGRESSIVE_PX.min && longest <= PROGRESSIVE_PX.max;
+}
+
 async function encodeJpeg(image: RawImage, target: DerivativeTarget): Promise<Derivative> {
   const data = await fromRaw(image)
     .jpeg({
       quality: JPEG_QUALITY,
-      progressive: Math.max(image.width, image.height) >= PROGRESSIVE_FROM_PX && Math.max(image.width, image.height) <= Number(process.env.PMAX ?? 99999),
-      optimiseCoding: process.env.NOOPT ? false : true,
+      progressive: isProgressive(image),
+      optimiseCoding: true,
       chromaSubsampling: "4:2:0",
       mozjpeg: false,
     })
@@ -251,7 +267,7 @@ async function encodeJpeg(image: RawImage, target: DerivativeTarget): Promise<De
 }
 
 async function encodeWebp(image: RawImage, target: DerivativeTarget): Promise<Derivative> {
-  const data = await fromRaw(image).webp({ quality: WEBP_QUALITY, effort: Number(process.env.WEFF ?? WEBP_EFFORT) }).toBuffer();
+  const data = await fromRaw(image).webp({ quality: WEBP_QUALITY, effort: WEBP_EFFORT }).toBuffer();
   return { size: target.spec.name, format: "webp", width: image.width, height: image.height, data };
 }
 
