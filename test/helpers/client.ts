@@ -72,7 +72,7 @@ export function photoForm(file: string | Buffer, fields: Record<string, string> 
   const form = new FormData();
   for (const [key, value] of Object.entries(fields)) form.append(key, value);
   const bytes = typeof file === "string" ? fs.readFileSync(file) : file;
-  form.append("file", new Blob([bytes]), fileName ?? (typeof file === "string" ? path.basename(file) : "photo.jpg"));
+  form.append("file", new Blob([new Uint8Array(bytes)]), fileName ?? (typeof file === "string" ? path.basename(file) : "photo.jpg"));
   return form;
 }
 
