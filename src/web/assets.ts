@@ -12,7 +12,7 @@ interface Asset {
 }
 
 const ASSET_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "assets");
-const TYPES: Record<string, string> = { ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8" };
+const TYPES: Record<string, string> = { ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml" };
 
 /** Assets are few and small: read once, named by content hash, cached forever by browsers. */
 function loadAssets(): Map<string, Asset> {

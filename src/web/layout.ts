@@ -27,6 +27,7 @@ export function page(shell: PageShell): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${shell.title} | Pinhole</title>
 <link rel="stylesheet" href="${assetUrl("site.css")}">
+<link rel="icon" href="${assetUrl("favicon.svg")}" type="image/svg+xml">
 <meta name="csrf-token" content="${shell.csrfToken}">
 ${shell.head}
 </head>
