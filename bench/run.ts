@@ -1,0 +1,27 @@
+/**
+ * `npm run bench [-- section ...]`: measures Pinhole beside references run in the same
+ * session, prints a table and writes bench/results/latest.json. Sections: ingest, images,
+ * pages, upload (all by default). Needs wrk, nginx and libvips-tools (Debian packages).
+ */
+import os from "node:os";
+import { printTable, writeJson, type Row } from "./lib/report.ts";
+import { benchIngest } from "./sections/ingest.ts";
+import { benchImages } from "./sections/images.ts";
+
+const SECTIONS: Record<string, () => Promise<Row[]>> = {
+  ingest: benchIngest,
+  images: benchImages,
+};
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+const chosen = wanted.length ? wanted : Object.keys(SECTIONS);
+const rows: Row[] = [];
+for (const name of chosen) {
+  const section = SECTIONS[name];
+  if (!section) throw new Error(`unknown section ${name}; known: ${Object.keys(SECTIONS).join(", ")}`);
+  console.error(`running ${name} …`);
+  rows.push(...(await section()));
+}
+printTable(rows);
+const file = writeJson(rows, { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model });
+console.log(`\nwritten to ${file}`);

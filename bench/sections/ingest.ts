@@ -1,0 +1,99 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import sharp from "sharp";
+import { barePipeline } from "../lib/bare-pipeline.ts";
+import { createMember, upload, variant } from "../lib/client.ts";
+import { median, type Row } from "../lib/report.ts";
+import { startServerProcess } from "../lib/server-process.ts";
+import { DEFAULT_WEBP_SIZES } from "../../src/images/derivatives.ts";
+
+const CORPUS = process.env.PINHOLE_CORPUS_DIR ?? path.join(import.meta.dirname, "../../../shared/corpus");
+const RUNS = 5;
+const BATCH = 50;
+
+async function makeJpeg(dir: string, width: number, height: number): Promise<string> {
+  const file = path.join(dir, `${Math.round((width * height) / 1e6)}mp.jpg`);
+  await sharp(path.join(CORPUS, "photos/dandelions-16mp.jpg")).resize(width, height, { fit: "fill" }).jpeg({ quality: 92 }).toFile(file);
+  return file;
+}
+
+async function timed(fn: () => Promise<unknown> | unknown): Promise<number> {
+  const start = performance.now();
+  await fn();
+  return performance.now() - start;
+}
+
+/** vipsthumbnail making the same sizes, one process per size, as a shell script would. */
+function vipsthumbnailAll(file: string, outDir: string): void {
+  for (const px of [2048, 1600, 1024, 800, 640, 500, 320, 240, 100]) {
+    execFileSync("vipsthumbnail", [file, "--size", `${px}x${px}`, "-o", path.join(outDir, `${px}.jpg[Q=82,strip]`)]);
+    if (DEFAULT_WEBP_SIZES.includes(String(px))) execFileSync("vipsthumbnail", [file, "--size", `${px}x${px}`, "-o", path.join(outDir, `${px}.webp[Q=80,strip]`)]);
+  }
+  for (const side of [150, 75]) {
+    execFileSync("vipsthumbnail", [file, "--size", `${side}x${side}`, "--smartcrop", "attention", "-o", path.join(outDir, `sq${side}.jpg[Q=82,strip]`)]);
+  }
+}
+
+export async function benchIngest(): Promise<Row[]> {
+  const rows: Row[] = [];
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "pinhole-bench-ingest-"));
+  const webp = DEFAULT_WEBP_SIZES.map(Number);
+  const images = { "12 MP": await makeJpeg(work, 4000, 3000), "24 MP": await makeJpeg(work, 6000, 4000) };
+  const server = await startServerProcess({ PINHOLE_DATA_DIR: path.join(work, "data") });
+  try {
+    const token = await createMember(server.url, "ingester");
+    let n = 0;
+    for (const [label, file] of Object.entries(images)) {
+      const jpeg = fs.readFileSync(file);
+      await upload(server.url, token, variant(jpeg, n++)); // warm-up
+      const http: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const body = variant(jpeg, n++);
+        http.push(await timed(async () => {
+          const result = await upload(server.url, token, body);
+          if (result.status !== 201) throw new Error(`upload failed: ${result.status}`);
+        }));
+      }
+      await barePipeline(file, webp);
+      const bare: number[] = [];
+      for (let i = 0; i < RUNS; i++) bare.push(await timed(() => barePipeline(file, webp)));
+      const vips: number[] = [];
+      const outDir = fs.mkdtempSync(path.join(work, "vips-"));
+      for (let i = 0; i < 3; i++) vips.push(await timed(() => vipsthumbnailAll(file, outDir)));
+      const ours = median(http);
+      const vipsMs = median(vips);
+      const bareMs = median(bare);
+      rows.push({ section: "ingest", measure: `${label} JPEG, HTTP upload until every size is stored`, value: ours, unit: "ms", reference: { name: "vipsthumbnail, same sizes", value: vipsMs }, ratio: vipsMs / ours, target: ">= 4× faster than vipsthumbnail", met: vipsMs / ours >= 4 });
+      rows.push({ section: "ingest", measure: `${label} JPEG, HTTP upload until every size is stored`, value: ours, unit: "ms", reference: { name: "bare sharp, decode once", value: bareMs }, ratio: ours / bareMs, target: "<= 1.3× the bare pipeline", met: ours / bareMs <= 1.3 });
+    }
+  } finally {
+    await server.stop();
+  }
+
+  // A fresh server for the batch, so its peak memory is the batch's.
+  const batchServer = await startServerProcess({ PINHOLE_DATA_DIR: path.join(work, "batch") });
+  try {
+    const token = await createMember(batchServer.url, "batcher");
+    const jpeg = fs.readFileSync(images["12 MP"]);
+    let next = 0;
+    const elapsed = await timed(async () => {
+      const worker = async () => {
+        for (let i = next++; i < BATCH; i = next++) {
+          const result = await upload(batchServer.url, token, variant(jpeg, 1000 + i));
+          if (result.status !== 201) throw new Error(`batch upload failed: ${result.status}`);
+        }
+      };
+      await Promise.all([worker(), worker()]);
+    });
+    const perSecond = BATCH / (elapsed / 1000);
+    rows.push({ section: "ingest", measure: `batch of ${BATCH} × 12 MP at concurrency 2`, value: perSecond, unit: "photos/s", target: ">= 4 photos/s", met: perSecond >= 4 });
+    const peak = batchServer.peakRssMb();
+    rows.push({ section: "ingest", measure: "peak server RSS during the batch", value: peak, unit: "MB", target: "< 400 MB", met: peak < 400 });
+  } finally {
+    await batchServer.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  return rows;
+}
