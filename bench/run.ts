@@ -7,10 +7,14 @@ import os from "node:os";
 import { printTable, writeJson, type Row } from "./lib/report.ts";
 import { benchIngest } from "./sections/ingest.ts";
 import { benchImages } from "./sections/images.ts";
+import { benchPages } from "./sections/pages.ts";
+import { benchUpload } from "./sections/upload.ts";
 
 const SECTIONS: Record<string, () => Promise<Row[]>> = {
   ingest: benchIngest,
   images: benchImages,
+  pages: benchPages,
+  upload: benchUpload,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -1,3 +1,4 @@
+import http from "node:http";
 import path from "node:path";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import cookie from "@fastify/cookie";
@@ -26,7 +27,7 @@ import { PhotosRepository } from "./photos/repository.ts";
 import { PhotoService } from "./photos/service.ts";
 import { registerPhotoRoutes } from "./photos/routes.ts";
 import { ImageCache } from "./images/image-cache.ts";
-import { registerImageRoutes } from "./images/routes.ts";
+import { ImageServer } from "./images/routes.ts";
 import { SharpImageProcessor, type ImageProcessor } from "./images/processor.ts";
 import { registerHealthRoutes } from "./ops/health-routes.ts";
 
@@ -76,7 +77,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   const context: AppContext = { config, log, database, store, users, photos, imageCache };
 
+  const images = new ImageServer({ store, cache: imageCache, log });
   const app = Fastify({
+    serverFactory: (handler) =>
+      http.createServer((request, response) => (images.handles(request) ? images.serve(request, response) : handler(request, response))),
     loggerInstance: log as FastifyBaseLogger,
     trustProxy: process.env.PINHOLE_TRUST_PROXY === "1",
     bodyLimit: 1024 * 1024,
@@ -105,9 +109,6 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   installErrorHandler(app, config.maxUploadBytes);
   installAccessControl(app, { users, csrf: new CsrfTokens(loadSigningSecret(config.dataDir, process.env.PINHOLE_SECRET)), secureCookies: config.secureCookies });
 
-  // Image URLs live outside the HTML plugin scope: no session, no database, no per-request
-  // security-header work beyond what an image needs.
-  registerImageRoutes(app, { store, cache: imageCache });
   registerAssetRoutes(app);
 
   await app.register(async (web) => {

@@ -1,46 +1,74 @@
-import type { FastifyInstance } from "fastify";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "pino";
 import type { BlobStore } from "../storage/blob-store.ts";
 import type { ImageCache } from "./image-cache.ts";
 import { derivativeKey, PHOTO_ID, SECRET, SIZE_NAME, type DerivativeFormat } from "./keys.ts";
 
-const FILE = /^([a-z0-9]+)\.(jpg|webp)$/;
+const IMAGE_URL = /^\/img\/([^/?#]+)\/([^/?#]+)\/([a-z0-9]+)\.(jpg|webp)(?:[?#].*)?$/;
 const CONTENT_TYPES: Record<DerivativeFormat, string> = { jpeg: "image/jpeg", webp: "image/webp" };
+const IMMUTABLE = "public, max-age=31536000, immutable";
 
 /**
- * Image URLs: /img/{photoId}/{secret}/{size}.{jpg|webp}. The secret is the permission (at
- * least 64 random bits; rotated when a photo becomes more private), so serving needs no
- * session and no database: the file is found from the URL alone, and keeps working while the
- * database is down.
+ * Image URLs: /img/{photoId}/{secret}/{size}.{jpg|webp}. The secret is the permission (80
+ * random bits, changed when a photo becomes more private), so serving needs no session and no
+ * database: the file is found from the URL alone and keeps being served while the database
+ * is down. These requests are answered before Fastify's pipeline (cookies, hooks, routing):
+ * image URLs are most of a photo site's traffic, and a bounded memory cache plus a bare
+ * response is several times faster than a framework route reading the file.
  */
-export function registerImageRoutes(app: FastifyInstance, deps: { store: BlobStore; cache: ImageCache }): void {
-  app.get<{ Params: { id: string; secret: string; file: string } }>(
-    "/img/:id/:secret/:file",
-    { config: { access: "no-session" }, schema: { hide: true } },
-    async (request, reply) => {
-      const { id, secret, file } = request.params;
-      const match = FILE.exec(file);
-      if (!PHOTO_ID.test(id) || !SECRET.test(secret) || !match || !SIZE_NAME.test(match[1] ?? "")) {
-        return reply.code(404).type("text/plain").send("Not found");
-      }
-      const format: DerivativeFormat = match[2] === "webp" ? "webp" : "jpeg";
-      const key = derivativeKey(id, secret, match[1] as string, format);
-      // The key names an immutable file (a new secret means a new key), so the key is the ETag.
-      const etag = `"${secret}-${match[1]}-${format}"`;
-      reply
-        .header("cache-control", "public, max-age=31536000, immutable")
-        .header("etag", etag)
-        .header("x-content-type-options", "nosniff")
-        .header("content-security-policy", "default-src 'none'; sandbox")
-        .header("cross-origin-resource-policy", "cross-origin");
-      if (request.headers["if-none-match"] === etag) return reply.code(304).send();
-      let data = deps.cache.get(key);
-      if (!data) {
-        const fromStore = await deps.store.get(key);
-        if (!fromStore) return reply.code(404).header("cache-control", "no-store").type("text/plain").send("Not found");
-        data = fromStore;
-        deps.cache.set(key, data);
-      }
-      return reply.type(CONTENT_TYPES[format]).send(data);
-    },
-  );
+export class ImageServer {
+  constructor(private readonly deps: { store: BlobStore; cache: ImageCache; log: Logger }) {}
+
+  handles(request: IncomingMessage): boolean {
+    return request.url !== undefined && request.url.startsWith("/img/");
+  }
+
+  serve(request: IncomingMessage, response: ServerResponse): void {
+    this.respond(request, response).catch((error: unknown) => {
+      this.deps.log.error({ err: error, url: request.url }, "serving an image failed");
+      if (!response.headersSent) plain(response, 500, "Internal error");
+      else response.destroy();
+    });
+  }
+
+  private async respond(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (request.method !== "GET" && request.method !== "HEAD") {
+      response.setHeader("allow", "GET, HEAD");
+      return plain(response, 405, "Method not allowed");
+    }
+    const match = IMAGE_URL.exec(request.url ?? "");
+    const [, id, secret, size, extension] = match ?? [];
+    if (!id || !secret || !size || !PHOTO_ID.test(id) || !SECRET.test(secret) || !SIZE_NAME.test(size)) return plain(response, 404, "Not found");
+    const format: DerivativeFormat = extension === "webp" ? "webp" : "jpeg";
+    const key = derivativeKey(id, secret, size, format);
+    // A key names an immutable file (a new secret makes new keys), so the key is the ETag.
+    const etag = `"${secret}-${size}-${format}"`;
+    if (request.headers["if-none-match"] === etag) {
+      response.writeHead(304, { etag, "cache-control": IMMUTABLE });
+      response.end();
+      return;
+    }
+    let data = this.deps.cache.get(key);
+    if (!data) {
+      const stored = await this.deps.store.get(key);
+      if (!stored) return plain(response, 404, "Not found");
+      data = stored;
+      this.deps.cache.set(key, data);
+    }
+    response.writeHead(200, [
+      "content-type", CONTENT_TYPES[format],
+      "content-length", String(data.length),
+      "cache-control", IMMUTABLE,
+      "etag", etag,
+      "x-content-type-options", "nosniff",
+      "content-security-policy", "default-src 'none'; sandbox",
+      "cross-origin-resource-policy", "cross-origin",
+    ]);
+    response.end(request.method === "HEAD" ? undefined : data);
+  }
+}
+
+function plain(response: ServerResponse, status: number, text: string): void {
+  response.writeHead(status, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", "x-content-type-options": "nosniff" });
+  response.end(text);
 }
