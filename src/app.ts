@@ -4,7 +4,6 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
 import multipart from "@fastify/multipart";
-import helmet from "@fastify/helmet";
 import swagger from "@fastify/swagger";
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.ts";
@@ -18,6 +17,7 @@ import { CsrfTokens } from "./web/csrf.ts";
 import { installAccessControl } from "./web/access.ts";
 import { installErrorHandler } from "./web/error-handler.ts";
 import { registerAssetRoutes } from "./web/assets.ts";
+import { installSecurityHeaders } from "./web/security-headers.ts";
 import { UsersRepository } from "./users/repository.ts";
 import { UserService } from "./users/service.ts";
 import { argon2idHasher, type PasswordHasher } from "./users/passwords.ts";
@@ -112,25 +112,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   registerAssetRoutes(app);
 
   await app.register(async (web) => {
-    await web.register(helmet, {
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'"],
-          imgSrc: ["'self'", "data:", "blob:"],
-          connectSrc: ["'self'"],
-          fontSrc: ["'self'"],
-          objectSrc: ["'none'"],
-          baseUri: ["'none'"],
-          formAction: ["'self'"],
-          frameAncestors: ["'none'"],
-        },
-      },
-      crossOriginEmbedderPolicy: false,
-      strictTransportSecurity: config.secureCookies,
-    });
+    installSecurityHeaders(web, { https: config.secureCookies });
     registerHealthRoutes(web, context);
     registerUserRoutes(web, context);
     registerPhotoRoutes(web, context);

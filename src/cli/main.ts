@@ -1,3 +1,4 @@
+import cluster from "node:cluster";
 import crypto from "node:crypto";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig, type Config } from "../config.ts";
@@ -10,17 +11,28 @@ import { argon2idHasher } from "../users/passwords.ts";
 import { systemClock } from "../clock.ts";
 import { AppError } from "../errors.ts";
 import pino from "pino";
+import { joinImageCacheInvalidation, runPrimary } from "./cluster.ts";
 
 const USAGE = `usage: pinhole <command>
-  serve                                   start the web server
+  serve [--workers N]                     start the web server (N processes sharing the port)
   migrate [status|up]                     show or apply database migrations
   user create NAME --email E [--admin] [--password P]
                                           create a member (a password is generated when not given)`;
 
 class UsageError extends Error {}
 
-async function serve(config: Config): Promise<void> {
-  const { app } = await buildApp(config);
+async function serve(config: Config, args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { workers: { type: "string", default: "1" } } });
+  const workers = Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError("--workers takes a whole number from 1 to 64");
+  if (workers > 1 && cluster.isPrimary) {
+    // Migrate once, here, before any worker opens the database.
+    await migrate(config, "up", true);
+    runPrimary(workers, (message) => console.error(`pinhole: ${message}`));
+    return;
+  }
+  const { app, context } = await buildApp(config);
+  joinImageCacheInvalidation(context.imageCache);
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, "shutting down: finishing requests in flight");
     await app.close();
@@ -31,12 +43,12 @@ async function serve(config: Config): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
 }
 
-async function migrate(config: Config, action: string): Promise<void> {
+async function migrate(config: Config, action: string, quiet = false): Promise<void> {
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     if (action === "up") {
       const applied = await migrateToLatest(database.db);
-      console.log(applied.length ? `applied: ${applied.join(", ")}` : "the database is up to date");
+      if (!quiet || applied.length) console.log(applied.length ? `applied: ${applied.join(", ")}` : "the database is up to date");
     } else if (action === "status") {
       for (const m of await migrator(database.db).getMigrations()) console.log(`${m.executedAt ? "applied" : "pending"}  ${m.name}`);
     } else {
@@ -79,7 +91,7 @@ async function run(argv: string[]): Promise<void> {
   const config = loadConfig();
   switch (command ?? "") {
     case "serve":
-      return serve(config);
+      return serve(config, rest);
     case "migrate":
       return migrate(config, rest[0] ?? "up");
     case "user":

@@ -1,8 +1,9 @@
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import pg from "pg";
-import { Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, type DialectAdapter } from "kysely";
+import { Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, type DialectAdapter, type SqliteDatabase as KyselySqliteDatabase, type SqliteStatement } from "kysely";
 import type { Database } from "./schema.ts";
 
 export type DatabaseKind = "sqlite" | "postgres";
@@ -29,6 +30,65 @@ class PinholeSqliteDialect extends SqliteDialect {
   }
 }
 
+/**
+ * Kysely prepares every query anew; with better-sqlite3 preparing costs as much as running a
+ * simple query. Our queries are a small fixed set of SQL strings (values are parameters), so
+ * their prepared statements are kept, a bounded number, most recently used last.
+ */
+export function withStatementCache(database: SqliteDatabase.Database, capacity = 500): KyselySqliteDatabase {
+  const statements = new Map<string, SqliteStatement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string): SqliteStatement {
+      let statement = statements.get(sql);
+      if (statement) {
+        statements.delete(sql);
+      } else {
+        statement = database.prepare(sql) as unknown as SqliteStatement;
+        if (statements.size >= capacity) statements.delete(statements.keys().next().value as string);
+      }
+      statements.set(sql, statement);
+      return statement;
+    },
+  };
+}
+
+/**
+ * PostgreSQL plans every unnamed query anew; for the photo page's correlated subqueries
+ * planning took longer than running. Queries with parameters become named prepared
+ * statements (per connection, named by a hash of their SQL), so their plans are reused.
+ * A statement whose result shape a migration changed fails once with "cached plan must not
+ * change result type"; it is then run unnamed from then on.
+ */
+function preparePostgresStatements(pool: pg.Pool): void {
+  const unnamed = new Set<string>();
+  const names = new Map<string, string>();
+  const nameOf = (text: string): string => {
+    let name = names.get(text);
+    if (!name) {
+      name = `p${crypto.createHash("sha1").update(text).digest("base64url")}`;
+      names.set(text, name);
+    }
+    return name;
+  };
+  pool.on("connect", (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    (client as { query: unknown }).query = async (...args: unknown[]) => {
+      const [text, values] = args;
+      // A bounded set: statements beyond the first thousand distinct texts run unnamed.
+      const eligible = typeof text === "string" && Array.isArray(values) && values.length > 0 && args.length === 2 && !unnamed.has(text) && (names.has(text) || names.size < 1000);
+      if (!eligible) return query(...args);
+      try {
+        return await query({ name: nameOf(text as string), text, values });
+      } catch (error) {
+        if (!/cached plan must not change result type/.test((error as Error).message)) throw error;
+        unnamed.add(text as string);
+        return query(text, values);
+      }
+    };
+  });
+}
+
 // BIGINT (epoch ms, photo ids) and NUMERIC come back from pg as strings; every value we
 // store fits in a double, so parse them as numbers to keep rows identical to SQLite's.
 pg.types.setTypeParser(20, (value) => Number(value));
@@ -48,6 +108,7 @@ export function openDatabase(options: { databaseUrl: string | null; dataDir: str
     });
     // An idle client losing its server must not crash the process; the next query reports it.
     pool.on("error", () => {});
+    preparePostgresStatements(pool);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: "postgres", close: () => db.destroy() };
   }
@@ -58,6 +119,6 @@ export function openDatabase(options: { databaseUrl: string | null; dataDir: str
   sqlite.pragma("synchronous = FULL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
-  const db = new Kysely<Database>({ dialect: new PinholeSqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new PinholeSqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, kind: "sqlite", close: () => db.destroy() };
 }

@@ -5,6 +5,8 @@
 export class ImageCache {
   private readonly entries = new Map<string, Buffer>();
   private bytes = 0;
+  /** Told of every prefix dropped here, so sibling processes can drop it too (see cli/cluster.ts). */
+  onInvalidate: ((prefix: string) => void) | null = null;
 
   constructor(private readonly maxBytes: number, private readonly maxEntryBytes = Math.min(2 * 1024 * 1024, maxBytes / 8)) {}
 
@@ -39,6 +41,12 @@ export class ImageCache {
 
   /** Drops every entry under a prefix: a photo deleted or its secret rotated. */
   deletePrefix(prefix: string): void {
+    this.dropPrefix(prefix);
+    this.onInvalidate?.(prefix);
+  }
+
+  /** The same, when another process of this server did it. */
+  dropPrefix(prefix: string): void {
     for (const key of [...this.entries.keys()]) if (key.startsWith(prefix)) this.delete(key);
   }
 

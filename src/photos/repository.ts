@@ -66,18 +66,29 @@ export class PhotosRepository {
     return rows.map((row) => ({ ...row, tags: tags.get(row.id) ?? [] }));
   }
 
-  /** The photos either side of one in its owner's photostream, as this viewer sees it. */
-  async neighbours(ownerId: number, id: number, viewerIsOwner: boolean): Promise<{ newer: number | null; older: number | null }> {
-    const base = () => {
-      let q = this.db.selectFrom("photos").select("id").where("owner_id", "=", ownerId);
-      if (!viewerIsOwner) q = q.where("visibility", "=", "public");
-      return q;
-    };
-    const [newer, older] = await Promise.all([
-      base().where("id", ">", id).orderBy("id", "asc").limit(1).executeTakeFirst(),
-      base().where("id", "<", id).orderBy("id", "desc").limit(1).executeTakeFirst(),
-    ]);
-    return { newer: newer?.id ?? null, older: older?.id ?? null };
+  /**
+   * A photo with the ids of the photos either side of it in its owner's photostream, as this
+   * viewer sees them (public ones, or all of them for the owner), in one query: the photo
+   * page is the most visited page of the site.
+   */
+  async findWithNeighbours(id: number, viewerId: number | null): Promise<(PhotoRecord & { newer: number | null; older: number | null }) | undefined> {
+    const row = await this.selectPhotos()
+      .select((eb) => {
+        const side = (direction: "newer" | "older") =>
+          eb
+            .selectFrom("photos as p")
+            .select("p.id")
+            .whereRef("p.owner_id", "=", "photos.owner_id")
+            .whereRef("p.id", direction === "newer" ? ">" : "<", "photos.id")
+            .where((inner) => (viewerId === null ? inner("p.visibility", "=", "public") : inner.or([inner("p.visibility", "=", "public"), inner("p.owner_id", "=", viewerId)])))
+            .orderBy("p.id", direction === "newer" ? "asc" : "desc")
+            .limit(1);
+        return [side("newer").as("newer"), side("older").as("older")];
+      })
+      .where("photos.id", "=", id)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return { ...row, newer: row.newer ?? null, older: row.older ?? null, tags: (await this.tagsOf([id])).get(id) ?? [] };
   }
 
   async update(id: number, changes: PhotoUpdate, tags?: Tag[]): Promise<void> {

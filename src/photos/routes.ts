@@ -4,7 +4,7 @@ import type { AppContext } from "../app.ts";
 import { NotFoundError } from "../errors.ts";
 import { requireViewer } from "../web/access.ts";
 import { withErrors } from "../web/api-schema.ts";
-import { sendHtml } from "../web/forms.ts";
+import { memberCsrfToken, sendHtml } from "../web/forms.ts";
 import { normalizeTag } from "./tags.ts";
 import { receiveUpload } from "./upload-receiver.ts";
 import * as schema from "./schema.ts";
@@ -85,7 +85,7 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
   // ---- Web pages ----
   app.get<{ Querystring: Static<typeof schema.BeforeQuery> }>("/", { config: { access: "public" }, schema: { querystring: schema.BeforeQuery } }, async (request, reply) => {
     const list = await photos.list({ viewer: null, before: request.query.before, limit: GRID_PAGE_SIZE });
-    return sendHtml(reply, views.homePage({ viewer: request.viewer, csrfToken: request.csrfToken(), list }));
+    return sendHtml(reply, views.homePage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), list }));
   });
 
   app.get("/upload", { config: { access: "member" } }, async (request, reply) =>
@@ -105,7 +105,7 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
     async (request, reply) => {
       const tag = normalizeTag(request.params.tag);
       const list = await photos.list({ viewer: request.viewer, tag, before: request.query.before, limit: GRID_PAGE_SIZE });
-      return sendHtml(reply, views.tagPage({ viewer: request.viewer, csrfToken: request.csrfToken(), tag, username: null, list }));
+      return sendHtml(reply, views.tagPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), tag, username: null, list }));
     },
   );
 
@@ -116,7 +116,7 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
       const owner = await ownerOf(request.params.username);
       const list = await photos.list({ viewer: request.viewer, ownerId: owner.id, before: request.query.before, limit: GRID_PAGE_SIZE });
       const isOwner = request.viewer?.id === owner.id;
-      return sendHtml(reply, views.photostreamPage({ viewer: request.viewer, csrfToken: request.csrfToken(), username: owner.username, list, isOwner }));
+      return sendHtml(reply, views.photostreamPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), username: owner.username, list, isOwner }));
     },
   );
 
@@ -127,7 +127,7 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
       const owner = await ownerOf(request.params.username);
       const tag = normalizeTag(request.params.tag);
       const list = await photos.list({ viewer: request.viewer, ownerId: owner.id, tag, before: request.query.before, limit: GRID_PAGE_SIZE });
-      return sendHtml(reply, views.tagPage({ viewer: request.viewer, csrfToken: request.csrfToken(), tag, username: owner.username, list }));
+      return sendHtml(reply, views.tagPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), tag, username: owner.username, list }));
     },
   );
 
@@ -136,7 +136,7 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
     { config: { access: "public" }, schema: { params: schema.PhotoPageParams } },
     async (request, reply) => {
       const { photo, newer, older } = await photos.getWithNeighbours(request.params.username, Number(request.params.id), request.viewer);
-      return sendHtml(reply, views.photoPage({ viewer: request.viewer, csrfToken: request.csrfToken(), photo, newer, older }));
+      return sendHtml(reply, views.photoPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), photo, newer, older }));
     },
   );
 

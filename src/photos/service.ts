@@ -148,10 +148,14 @@ export class PhotoService {
   /** Throws NotFound for photos the viewer may not see, so their existence is not revealed. */
   private async visibleRecord(id: number, viewer: ViewerRef): Promise<PhotoRecord> {
     const photo = await this.deps.photos.findById(id);
-    if (!photo || !canView(photo.visibility as Visibility, { ...STRANGER, isOwner: viewer?.id === photo.owner_id })) {
+    if (!photo || !this.canSee(photo, viewer)) {
       throw new NotFoundError("There is no such photo, or you are not allowed to see it.");
     }
     return photo;
+  }
+
+  private canSee(photo: PhotoRecord, viewer: ViewerRef): boolean {
+    return canView(photo.visibility as Visibility, { ...STRANGER, isOwner: viewer?.id === photo.owner_id });
   }
 
   private async ownedRecord(id: number, viewer: Viewer): Promise<PhotoRecord> {
@@ -166,9 +170,11 @@ export class PhotoService {
 
   /** The photo with the ones before and after it in its owner's photostream. */
   async getWithNeighbours(username: string, id: number, viewer: ViewerRef): Promise<{ photo: PhotoView; newer: string | null; older: string | null }> {
-    const record = await this.visibleRecord(id, viewer);
-    if (record.owner_username.toLowerCase() !== username.toLowerCase()) throw new NotFoundError("There is no such photo in this photostream.");
-    const { newer, older } = await this.deps.photos.neighbours(record.owner_id, id, viewer?.id === record.owner_id);
+    const record = await this.deps.photos.findWithNeighbours(id, viewer?.id ?? null);
+    if (!record || !this.canSee(record, viewer) || record.owner_username.toLowerCase() !== username.toLowerCase()) {
+      throw new NotFoundError("There is no such photo in this photostream, or you are not allowed to see it.");
+    }
+    const { newer, older } = record;
     return { photo: presentPhoto(record, viewer?.id ?? null, this.deps.baseUrl), newer: newer === null ? null : String(newer), older: older === null ? null : String(older) };
   }
 

@@ -1,4 +1,4 @@
-import type { FastifyReply } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { AppError, TooManyRequestsError } from "../errors.ts";
 
 /**
@@ -25,4 +25,12 @@ export function sendHtml(reply: FastifyReply, body: string, status = 200): Fasti
 export function safeNextPath(next: unknown, fallback: string): string {
   if (typeof next !== "string" || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return fallback;
   return next;
+}
+
+/**
+ * The CSRF token for a page whose only forms are for members (log out, edit): anonymous
+ * visitors get none, so reading a page sets no cookie and costs no crypto.
+ */
+export function memberCsrfToken(request: FastifyRequest): string {
+  return request.viewer ? request.csrfToken() : "";
 }

@@ -28,7 +28,7 @@ export function page(shell: PageShell): string {
 <title>${shell.title} | Pinhole</title>
 <link rel="stylesheet" href="${assetUrl("site.css")}">
 <link rel="icon" href="${assetUrl("favicon.svg")}" type="image/svg+xml">
-<meta name="csrf-token" content="${shell.csrfToken}">
+${shell.csrfToken ? html`<meta name="csrf-token" content="${shell.csrfToken}">` : null}
 ${shell.head}
 </head>
 <body>

@@ -59,7 +59,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable("photos")
-    .addColumn("id", "bigint", (c) => c.primaryKey())
+    // On SQLite only INTEGER PRIMARY KEY is the rowid itself (one lookup, not two); both hold 64 bits.
+    .addColumn("id", pg ? "bigint" : "integer", (c) => c.primaryKey())
     .addColumn("owner_id", "bigint", (c) => c.notNull().references("users.id").onDelete("cascade"))
     .addColumn("title", "text", (c) => c.notNull())
     .addColumn("description", "text", (c) => c.notNull())

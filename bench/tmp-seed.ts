@@ -1,0 +1,10 @@
+import { openDatabase } from "../src/db/database.ts";
+import { migrateToLatest } from "../src/db/migrate.ts";
+import { seedSite } from "./lib/seed.ts";
+import fs from "node:fs";
+const dir = process.argv[2]!;
+const database = openDatabase({ databaseUrl: process.env.SEED_DB ?? null, dataDir: dir });
+await migrateToLatest(database.db);
+const { photoPaths } = await seedSite(database.db, 10000, 100000);
+fs.writeFileSync(dir + "/paths.json", JSON.stringify(photoPaths.filter((_, i) => i % 18 === 0)));
+await database.close();
