@@ -10,6 +10,8 @@ export interface ServerProcess {
   /** Peak resident memory so far, from the kernel (VmHWM), in MB. */
   peakRssMb(): number;
   rssMb(): number;
+  /** CPU seconds the server has used so far, all threads. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -30,10 +32,12 @@ function statusField(pid: number, field: string): number {
 }
 
 /** The real `pinhole serve`, as an operator starts it, in its own process. */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+export async function startServerProcess(env: Record<string, string>, serveArgs: string[] = []): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(ROOT, "bin", "pinhole.js"), "serve"], {
-    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", PINHOLE_LOG_LEVEL: "error", ...env },
+  const child = spawn(process.execPath, [path.join(ROOT, "bin", "pinhole.js"), "serve", ...serveArgs], {
+    // MALLOC_ARENA_MAX as bin/pinhole.js sets it, so the launcher runs the server in-process and
+    // the pid measured is the server's own.
+    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", PINHOLE_LOG_LEVEL: "error", MALLOC_ARENA_MAX: "2", ...env },
     stdio: ["ignore", "inherit", "inherit"],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -55,6 +59,10 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     child,
     peakRssMb: () => statusField(pid, "VmHWM"),
     rssMb: () => statusField(pid, "VmRSS"),
+    cpuSeconds: () => {
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    },
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once("exit", resolve));

@@ -3,11 +3,20 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import sharp from "sharp";
-import { barePipeline } from "../lib/bare-pipeline.ts";
 import { createMember, upload, variant } from "../lib/client.ts";
 import { median, type Row } from "../lib/report.ts";
 import { startServerProcess } from "../lib/server-process.ts";
-import { DEFAULT_WEBP_SIZES } from "../../src/images/derivatives.ts";
+import { DEFAULT_WEBP_SIZES, makeDerivatives } from "../../src/images/derivatives.ts";
+import { probeImage } from "../../src/images/probe.ts";
+
+/**
+ * The floor: the same sharp pipeline (header probe, one decode, cascaded sizes, the same
+ * encodes) called in this process, with no HTTP, multipart, hashing, metadata, storage or database.
+ */
+async function barePipeline(file: string): Promise<void> {
+  const probe = await probeImage(file, { maxPixels: 100_000_000, maxFrames: 1000 });
+  await makeDerivatives(file, probe, { webpSizes: DEFAULT_WEBP_SIZES });
+}
 
 const CORPUS = process.env.PINHOLE_CORPUS_DIR ?? path.join(import.meta.dirname, "../../../shared/corpus");
 const RUNS = 5;
@@ -39,7 +48,6 @@ function vipsthumbnailAll(file: string, outDir: string): void {
 export async function benchIngest(): Promise<Row[]> {
   const rows: Row[] = [];
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "pinhole-bench-ingest-"));
-  const webp = DEFAULT_WEBP_SIZES.map(Number);
   const images = { "12 MP": await makeJpeg(work, 4000, 3000), "24 MP": await makeJpeg(work, 6000, 4000) };
   const server = await startServerProcess({ PINHOLE_DATA_DIR: path.join(work, "data") });
   try {
@@ -56,9 +64,9 @@ export async function benchIngest(): Promise<Row[]> {
           if (result.status !== 201) throw new Error(`upload failed: ${result.status}`);
         }));
       }
-      await barePipeline(file, webp);
+      await barePipeline(file);
       const bare: number[] = [];
-      for (let i = 0; i < RUNS; i++) bare.push(await timed(() => barePipeline(file, webp)));
+      for (let i = 0; i < RUNS; i++) bare.push(await timed(() => barePipeline(file)));
       const vips: number[] = [];
       const outDir = fs.mkdtempSync(path.join(work, "vips-"));
       for (let i = 0; i < 3; i++) vips.push(await timed(() => vipsthumbnailAll(file, outDir)));
@@ -66,7 +74,7 @@ export async function benchIngest(): Promise<Row[]> {
       const vipsMs = median(vips);
       const bareMs = median(bare);
       rows.push({ section: "ingest", measure: `${label} JPEG, HTTP upload until every size is stored`, value: ours, unit: "ms", reference: { name: "vipsthumbnail, same sizes", value: vipsMs }, ratio: vipsMs / ours, target: ">= 4× faster than vipsthumbnail", met: vipsMs / ours >= 4 });
-      rows.push({ section: "ingest", measure: `${label} JPEG, HTTP upload until every size is stored`, value: ours, unit: "ms", reference: { name: "bare sharp, decode once", value: bareMs }, ratio: ours / bareMs, target: "<= 1.3× the bare pipeline", met: ours / bareMs <= 1.3 });
+      rows.push({ section: "ingest", measure: `${label} JPEG, HTTP upload until every size is stored`, value: ours, unit: "ms", reference: { name: "bare sharp pipeline in-process", value: bareMs }, ratio: ours / bareMs, target: "<= 1.3× the bare pipeline", met: ours / bareMs <= 1.3 });
     }
   } finally {
     await server.stop();
@@ -78,6 +86,7 @@ export async function benchIngest(): Promise<Row[]> {
     const token = await createMember(batchServer.url, "batcher");
     const jpeg = fs.readFileSync(images["12 MP"]);
     let next = 0;
+    const cpuBefore = batchServer.cpuSeconds();
     const elapsed = await timed(async () => {
       const worker = async () => {
         for (let i = next++; i < BATCH; i = next++) {
@@ -88,6 +97,8 @@ export async function benchIngest(): Promise<Row[]> {
       await Promise.all([worker(), worker()]);
     });
     const perSecond = BATCH / (elapsed / 1000);
+    const cpuPerPhoto = ((batchServer.cpuSeconds() - cpuBefore) / BATCH) * 1000;
+    rows.push({ section: "ingest", measure: "server CPU per photo in the batch (all threads)", value: cpuPerPhoto, unit: "ms" });
     rows.push({ section: "ingest", measure: `batch of ${BATCH} × 12 MP at concurrency 2`, value: perSecond, unit: "photos/s", target: ">= 4 photos/s", met: perSecond >= 4 });
     const peak = batchServer.peakRssMb();
     rows.push({ section: "ingest", measure: "peak server RSS during the batch", value: peak, unit: "MB", target: "< 400 MB", met: peak < 400 });
