@@ -79,8 +79,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
 
   const images = new ImageServer({ store, cache: imageCache, log });
   const app = Fastify({
-    serverFactory: (handler) =>
-      http.createServer((request, response) => (images.handles(request) ? images.serve(request, response) : handler(request, response))),
+    serverFactory: (handler) => {
+      const server = http.createServer((request, response) => (images.handles(request) ? images.serve(request, response) : handler(request, response)));
+      // Fastify's own default, lost when we make the server: longer than the idle timeout of the
+      // load balancers in front of us, so they never reuse a connection we are closing.
+      server.keepAliveTimeout = 72_000;
+      return server;
+    },
     loggerInstance: log as FastifyBaseLogger,
     trustProxy: process.env.PINHOLE_TRUST_PROXY === "1",
     bodyLimit: 1024 * 1024,

@@ -1,16 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import sharp, { type Sharp } from "sharp";
 import { AppError } from "../errors.ts";
 import { dominantColor, makeDerivatives, planDerivatives, SIZES } from "./derivatives.ts";
 import { probeImage } from "./probe.ts";
 import type { Derivative, ImageProbe } from "./types.ts";
+import { CORPUS_DIR, loadManifest } from "../../test/helpers/corpus.ts";
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const CORPUS_DIR = process.env.PINHOLE_CORPUS_DIR ?? resolve(REPO_ROOT, "../shared/corpus");
 const LIMITS = { maxPixels: 100_000_000, maxFrames: 1000 };
 const WEBP_SIZES = ["500", "1024"];
 
@@ -19,7 +16,7 @@ interface ManifestFile {
   expected: { outcome: string; format?: string };
 }
 
-const manifest = JSON.parse(readFileSync(join(CORPUS_DIR, "manifest.json"), "utf8")) as { files: ManifestFile[] };
+const manifest = loadManifest<ManifestFile>();
 const corpus = (path: string) => join(CORPUS_DIR, path);
 
 async function derive(path: string, webpSizes = WEBP_SIZES): Promise<{ probe: ImageProbe; derivatives: Derivative[] }> {

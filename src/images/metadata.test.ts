@@ -1,8 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import sharp from "sharp";
 import {
   decodeIptcText,
@@ -16,9 +15,8 @@ import {
   readXmp,
 } from "./metadata.ts";
 import type { ImageFormat, PhotoMetadata } from "./types.ts";
+import { CORPUS_DIR, loadManifest, MANIFEST_FORMATS } from "../../test/helpers/corpus.ts";
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const CORPUS_DIR = process.env.PINHOLE_CORPUS_DIR ?? resolve(REPO_ROOT, "../shared/corpus");
 
 interface ManifestCamera {
   make: string | null;
@@ -63,22 +61,6 @@ interface ManifestFile {
   expected: ManifestExpected;
 }
 
-const MANIFEST_FORMATS: Record<string, ImageFormat> = {
-  jpeg: "jpeg",
-  png: "png",
-  gif: "gif",
-  webp: "webp",
-  "extended webp": "webp",
-  avif: "avif",
-  heic: "heif",
-  heif: "heif",
-  tiff: "tiff",
-};
-
-function loadManifest(): ManifestFile[] {
-  const manifest = JSON.parse(readFileSync(join(CORPUS_DIR, "manifest.json"), "utf8")) as { files: ManifestFile[] };
-  return manifest.files;
-}
 
 /** The format the upload pipeline would detect from the bytes; the manifest names it for most files. */
 async function formatOf(file: ManifestFile): Promise<ImageFormat> {
@@ -166,7 +148,7 @@ function assertBounded(metadata: PhotoMetadata): void {
 // ---------------------------------------------------------------------------------------------
 // The corpus
 
-const manifestFiles = loadManifest();
+const manifestFiles = loadManifest<ManifestFile>().files;
 
 for (const file of manifestFiles) {
   const { outcome } = file.expected;

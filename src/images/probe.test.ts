@@ -1,15 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import sharp from "sharp";
 import { AppError } from "../errors.ts";
 import { probeImage, sniffFormat, verifyDecodes } from "./probe.ts";
-import { ACCEPTED_FORMATS_TEXT, type ImageFormat } from "./types.ts";
+import { ACCEPTED_FORMATS_TEXT } from "./types.ts";
+import { CORPUS_DIR, loadManifest, MANIFEST_FORMATS } from "../../test/helpers/corpus.ts";
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const CORPUS_DIR = process.env.PINHOLE_CORPUS_DIR ?? resolve(REPO_ROOT, "../shared/corpus");
 const LIMITS = { maxPixels: 100_000_000, maxFrames: 1000 };
 
 interface ManifestFile {
@@ -28,21 +25,10 @@ interface ManifestFile {
   };
 }
 
-const manifest = JSON.parse(readFileSync(join(CORPUS_DIR, "manifest.json"), "utf8")) as { files: ManifestFile[] };
+const manifest = loadManifest<ManifestFile>();
 const corpus = (path: string) => join(CORPUS_DIR, path);
 const heicDecodable = sharp.format.heif?.input?.fileSuffix?.includes(".heic") ?? false;
 
-/** The manifest names formats as exiftool does. */
-const MANIFEST_FORMATS: Record<string, ImageFormat> = {
-  jpeg: "jpeg",
-  png: "png",
-  gif: "gif",
-  webp: "webp",
-  "extended webp": "webp",
-  avif: "avif",
-  heic: "heif",
-  tiff: "tiff",
-};
 
 async function rejection(promise: Promise<unknown>): Promise<AppError> {
   try {

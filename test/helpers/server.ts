@@ -10,7 +10,7 @@ import { loadConfig } from "../../src/config.ts";
 import { createPostgresDatabase, TEST_POSTGRES_URL } from "./database.ts";
 import { Mailbox } from "./mailbox.ts";
 
-export const CORPUS_DIR = path.resolve(process.env.PINHOLE_CORPUS_DIR ?? path.join(import.meta.dirname, "../../../shared/corpus"));
+export { CORPUS_DIR } from "./corpus.ts";
 
 export interface TestServer {
   url: string;

@@ -232,3 +232,21 @@ describe("pages", () => {
     assert.equal(spec.body.paths["/signup"], undefined, "HTML pages are not part of the API");
   });
 });
+
+describe("throttling by address", () => {
+  test("after thirty failures from one address, log-ins from it are refused for a while, for any account", async () => {
+    const isolated = await startServer();
+    try {
+      const member = await buildMember(isolated);
+      for (let i = 0; i < 30; i++) {
+        const response = await api(isolated, "POST", "/api/v1/sessions", { json: { username: `guess${i}`, password: "some password guess" } });
+        assert.equal(response.status, 401);
+      }
+      const blocked = await api(isolated, "POST", "/api/v1/sessions", { json: { username: member.username, password: member.password } });
+      assert.equal(blocked.status, 429);
+      assert.match(blocked.body.error.message, /Try again in \d+ minutes/);
+    } finally {
+      await isolated.close();
+    }
+  });
+});

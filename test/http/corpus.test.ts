@@ -4,6 +4,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import sharp from "sharp";
 import { CORPUS_DIR, startServer, type TestServer } from "../helpers/server.ts";
+import { loadManifest } from "../helpers/corpus.ts";
 import { api, buildMember, photoForm, type Member, type PhotoJson } from "../helpers/client.ts";
 
 interface ManifestEntry {
@@ -25,7 +26,7 @@ interface ManifestEntry {
   };
 }
 
-const manifest = JSON.parse(fs.readFileSync(path.join(CORPUS_DIR, "manifest.json"), "utf8")) as { files: ManifestEntry[] };
+const manifest = loadManifest<ManifestEntry>();
 const uploads = manifest.files.filter((f) => f.expected.outcome !== "n/a");
 
 let server: TestServer;
