@@ -48,6 +48,7 @@ export async function seedSite(db: Kysely<Database>, members: number, photos: nu
           taken_at: "2021-06-01T12:00:00+02:00", taken_at_offset: "+02:00", taken_at_utc: now - 1e9, uploaded_at: now - (photos - start - i) * 1000, updated_at: now,
           camera_make: "Canon", camera_model: "Canon EOS R5", lens: "RF24-105mm F4 L IS USM", exposure_time: "1/250", exposure_seconds: 0.004, f_number: 8, iso: 100,
           focal_length: 50, focal_length_35mm: 50, latitude: 51.5, longitude: -0.12, altitude: 20, sizes: SIZES, dominant_color: "#556677",
+          tags: JSON.stringify([0, 1, 2].map((t) => ({ tag: WORDS[(id + t * 7) % WORDS.length], raw: WORDS[(id + t * 7) % WORDS.length] }))),
         });
         for (let t = 0; t < 3; t++) {
           const word = WORDS[(id + t * 7) % WORDS.length]!;

@@ -76,6 +76,8 @@ export interface PhotosTable {
   altitude: number | null;
   /** JSON list of the derivatives that exist: [{size, format, width, height}]. */
   sizes: string;
+  /** JSON [{tag, raw}] in the member's order; photo_tags indexes the same tags for lookups. */
+  tags: Generated<string>;
   dominant_color: string | null;
 }
 

@@ -2,9 +2,17 @@ import type { Kysely, SelectQueryBuilder } from "kysely";
 import type { Database, NewPhotoRow, PhotoRow, PhotoUpdate } from "../db/schema.ts";
 import type { Tag } from "./tags.ts";
 
-export interface PhotoRecord extends PhotoRow {
+export interface PhotoRecord extends Omit<PhotoRow, "tags"> {
   owner_username: string;
   tags: Tag[];
+}
+
+function withTags<Row extends { tags: string }>(row: Row): Omit<Row, "tags"> & { tags: Tag[] } {
+  return { ...row, tags: JSON.parse(row.tags) as Tag[] };
+}
+
+function tagRows(photoId: number, tags: Tag[]) {
+  return tags.map((t, position) => ({ photo_id: photoId, tag: t.tag, raw: t.raw, position }));
 }
 
 /** Whose photos a list may include: public ones, plus everything of the viewer's own. */
@@ -27,22 +35,16 @@ export class PhotosRepository {
     return this.db.selectFrom("photos").innerJoin("users", "users.id", "photos.owner_id").selectAll("photos").select("users.username as owner_username");
   }
 
-  async insert(photo: NewPhotoRow, tags: Tag[]): Promise<void> {
+  async insert(photo: Omit<NewPhotoRow, "tags">, tags: Tag[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto("photos").values(photo).execute();
-      if (tags.length > 0) {
-        await trx
-          .insertInto("photo_tags")
-          .values(tags.map((t, position) => ({ photo_id: photo.id, tag: t.tag, raw: t.raw, position })))
-          .execute();
-      }
+      await trx.insertInto("photos").values({ ...photo, tags: JSON.stringify(tags) }).execute();
+      if (tags.length > 0) await trx.insertInto("photo_tags").values(tagRows(photo.id, tags)).execute();
     });
   }
 
   async findById(id: number): Promise<PhotoRecord | undefined> {
     const row = await this.selectPhotos().where("photos.id", "=", id).executeTakeFirst();
-    if (!row) return undefined;
-    return { ...row, tags: (await this.tagsOf([id])).get(id) ?? [] };
+    return row ? withTags(row) : undefined;
   }
 
   async findIdByOwnerAndHash(ownerId: number, sha256: string): Promise<number | undefined> {
@@ -62,8 +64,7 @@ export class PhotosRepository {
     }
     if (scope.before !== undefined) query = query.where("photos.id", "<", scope.before);
     const rows = await query.orderBy("photos.id", "desc").limit(scope.limit).execute();
-    const tags = await this.tagsOf(rows.map((r) => r.id));
-    return rows.map((row) => ({ ...row, tags: tags.get(row.id) ?? [] }));
+    return rows.map(withTags);
   }
 
   /**
@@ -88,17 +89,19 @@ export class PhotosRepository {
       .where("photos.id", "=", id)
       .executeTakeFirst();
     if (!row) return undefined;
-    return { ...row, newer: row.newer ?? null, older: row.older ?? null, tags: (await this.tagsOf([id])).get(id) ?? [] };
+    return { ...withTags(row), newer: row.newer ?? null, older: row.older ?? null };
   }
 
-  async update(id: number, changes: PhotoUpdate, tags?: Tag[]): Promise<void> {
+  async update(id: number, changes: Omit<PhotoUpdate, "tags">, tags?: Tag[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      await trx.updateTable("photos").set(changes).where("id", "=", id).execute();
+      await trx
+        .updateTable("photos")
+        .set(tags ? { ...changes, tags: JSON.stringify(tags) } : changes)
+        .where("id", "=", id)
+        .execute();
       if (tags) {
         await trx.deleteFrom("photo_tags").where("photo_id", "=", id).execute();
-        if (tags.length > 0) {
-          await trx.insertInto("photo_tags").values(tags.map((t, position) => ({ photo_id: id, tag: t.tag, raw: t.raw, position }))).execute();
-        }
+        if (tags.length > 0) await trx.insertInto("photo_tags").values(tagRows(id, tags)).execute();
       }
     });
   }
@@ -110,21 +113,4 @@ export class PhotosRepository {
     });
   }
 
-  private async tagsOf(photoIds: number[]): Promise<Map<number, Tag[]>> {
-    const byPhoto = new Map<number, Tag[]>();
-    if (photoIds.length === 0) return byPhoto;
-    const rows = await this.db
-      .selectFrom("photo_tags")
-      .select(["photo_id", "tag", "raw"])
-      .where("photo_id", "in", photoIds)
-      .orderBy("photo_id")
-      .orderBy("position")
-      .execute();
-    for (const row of rows) {
-      const list = byPhoto.get(row.photo_id) ?? [];
-      list.push({ tag: row.tag, raw: row.raw });
-      byPhoto.set(row.photo_id, list);
-    }
-    return byPhoto;
-  }
 }

@@ -91,6 +91,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("longitude", "double precision")
     .addColumn("altitude", "double precision")
     .addColumn("sizes", "text", (c) => c.notNull())
+    // The photo's tags as JSON [{tag, raw}] in order, so reading a photo needs no join;
+    // photo_tags holds the same tags for finding photos by tag.
+    .addColumn("tags", "text", (c) => c.notNull().defaultTo("[]"))
     .addColumn("dominant_color", "text")
     .addUniqueConstraint("photos_owner_sha256", ["owner_id", "sha256"])
     .execute();
