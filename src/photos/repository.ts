@@ -1,4 +1,4 @@
-import type { Kysely, SelectQueryBuilder } from "kysely";
+import { sql, type Kysely, type SelectQueryBuilder } from "kysely";
 import type { Database, NewPhotoRow, PhotoRow, PhotoUpdate } from "../db/schema.ts";
 import type { Tag } from "./tags.ts";
 
@@ -73,23 +73,17 @@ export class PhotosRepository {
    * page is the most visited page of the site.
    */
   async findWithNeighbours(id: number, viewerId: number | null): Promise<(PhotoRecord & { newer: number | null; older: number | null }) | undefined> {
-    const row = await this.selectPhotos()
-      .select((eb) => {
-        const side = (direction: "newer" | "older") =>
-          eb
-            .selectFrom("photos as p")
-            .select("p.id")
-            .whereRef("p.owner_id", "=", "photos.owner_id")
-            .whereRef("p.id", direction === "newer" ? ">" : "<", "photos.id")
-            .where((inner) => (viewerId === null ? inner("p.visibility", "=", "public") : inner.or([inner("p.visibility", "=", "public"), inner("p.owner_id", "=", viewerId)])))
-            .orderBy("p.id", direction === "newer" ? "asc" : "desc")
-            .limit(1);
-        return [side("newer").as("newer"), side("older").as("older")];
-      })
-      .where("photos.id", "=", id)
-      .executeTakeFirst();
-    if (!row) return undefined;
-    return { ...withTags(row), newer: row.newer ?? null, older: row.older ?? null };
+    // Written as one SQL text rather than with the query builder: this is the hottest query of
+    // the site, and building it node by node cost more CPU than running it.
+    const visible = viewerId === null ? sql`p.visibility = 'public'` : sql`(p.visibility = 'public' or p.owner_id = ${viewerId})`;
+    const { rows } = await sql<PhotoRow & { owner_username: string; newer: number | null; older: number | null }>`
+      select photos.*, users.username as owner_username,
+        (select p.id from photos p where p.owner_id = photos.owner_id and p.id > photos.id and ${visible} order by p.id asc limit 1) as newer,
+        (select p.id from photos p where p.owner_id = photos.owner_id and p.id < photos.id and ${visible} order by p.id desc limit 1) as older
+      from photos inner join users on users.id = photos.owner_id
+      where photos.id = ${id}`.execute(this.db);
+    const row = rows[0];
+    return row ? withTags(row) : undefined;
   }
 
   async update(id: number, changes: Omit<PhotoUpdate, "tags">, tags?: Tag[]): Promise<void> {
