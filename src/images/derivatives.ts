@@ -25,16 +25,17 @@ export const SIZES: SizeSpec[] = [
 ];
 
 /**
- * Sizes also encoded as WebP: the photo page's main image and the grid/stream size, the most
- * viewed bytes, where WebP is 10-35% smaller than the JPEG. Costs about 15% of the pipeline's
- * CPU (bench/images.ts); every further large size costs more than these two together.
+ * Sizes also encoded as WebP: the photo page's main image, the most viewed bytes, where WebP is
+ * 10-35% smaller than the JPEG. Each WebP encode costs several JPEG encodes (bench/images.ts):
+ * dropping the 500 px one and going from effort 2 to 1 took server CPU per 12 MP upload from
+ * 476 to 440 ms (npm run bench -- ingest).
  */
-export const DEFAULT_WEBP_SIZES = ["500", "1024"];
+export const DEFAULT_WEBP_SIZES = ["1024"];
 
 const JPEG_QUALITY = 82;
 const WEBP_QUALITY = 80;
-/** libwebp effort 0-6; 2 gets most of the size win of the default 4 at about half the time. */
-const WEBP_EFFORT = 2;
+/** libwebp effort 0-6; 1 keeps most of the size win of the default 4 (files ~1.5% bigger than at 2) for a fraction of the time. */
+const WEBP_EFFORT = 1;
 /**
  * Progressive JPEG for the sizes pages show inline (500-1024 px), where loading is visible.
  * Not for 1600/2048: progressive doubles libjpeg's encode time (about 70 ms CPU per 12 MP photo
