@@ -57,33 +57,35 @@ export function withStatementCache(database: SqliteDatabase.Database, capacity =
  * PostgreSQL plans every unnamed query anew; for the photo page's correlated subqueries
  * planning took longer than running. Queries with parameters become named prepared
  * statements (per connection, named by a hash of their SQL), so their plans are reused.
- * A statement whose result shape a migration changed fails once with "cached plan must not
- * change result type"; it is then run unnamed from then on.
+ * After a migration changes a statement's result shape, PostgreSQL refuses the old prepared
+ * statement ("cached plan must not change result type"); the statement then gets a new name
+ * and is prepared again.
  */
 function preparePostgresStatements(pool: pg.Pool): void {
-  const unnamed = new Set<string>();
-  const names = new Map<string, string>();
+  const names = new Map<string, { hash: string; generation: number }>();
   const nameOf = (text: string): string => {
-    let name = names.get(text);
-    if (!name) {
-      name = `p${crypto.createHash("sha1").update(text).digest("base64url")}`;
-      names.set(text, name);
+    let entry = names.get(text);
+    if (!entry) {
+      entry = { hash: crypto.createHash("sha1").update(text).digest("base64url"), generation: 0 };
+      names.set(text, entry);
     }
-    return name;
+    return `p${entry.hash}_${entry.generation}`;
   };
   pool.on("connect", (client) => {
     const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
     (client as { query: unknown }).query = async (...args: unknown[]) => {
       const [text, values] = args;
       // A bounded set: statements beyond the first thousand distinct texts run unnamed.
-      const eligible = typeof text === "string" && Array.isArray(values) && values.length > 0 && args.length === 2 && !unnamed.has(text) && (names.has(text) || names.size < 1000);
+      const eligible = typeof text === "string" && Array.isArray(values) && values.length > 0 && args.length === 2 && (names.has(text) || names.size < 1000);
       if (!eligible) return query(...args);
+      const name = nameOf(text);
       try {
-        return await query({ name: nameOf(text as string), text, values });
+        return await query({ name, text, values });
       } catch (error) {
         if (!/cached plan must not change result type/.test((error as Error).message)) throw error;
-        unnamed.add(text as string);
-        return query(text, values);
+        const entry = names.get(text);
+        if (entry && name === nameOf(text)) entry.generation++;
+        return query({ name: nameOf(text), text, values });
       }
     };
   });
