@@ -37,11 +37,11 @@ const WEBP_QUALITY = 80;
 /** libwebp effort 0-6; 1 keeps most of the size win of the default 4 (files ~1.5% bigger than at 2) for a fraction of the time. */
 const WEBP_EFFORT = 1;
 /**
- * Progressive JPEG for the sizes pages show inline (500-1024 px), where loading is visible.
- * Not for 1600/2048: progressive doubles libjpeg's encode time (about 70 ms CPU per 12 MP photo
- * for those two) and saves only 1-3% of their bytes; see bench/images.ts.
+ * Progressive JPEG only for the photo page's main image (1024 px), where loading is visible.
+ * Progressive doubles libjpeg's encode time and saves only 1-3% of bytes; making 500-800 px
+ * baseline took server CPU per 12 MP upload from 440 to 399 ms (npm run bench -- ingest).
  */
-const PROGRESSIVE_PX = { min: 500, max: 1024 };
+const PROGRESSIVE_PX = { min: 1024, max: 1024 };
 /** Measured on a 2048 px encode: 45 ms with optimised coding, 18 ms without. */
 const OPTIMISED_CODING_MAX_PX = 1024;
 const WHITE = { r: 255, g: 255, b: 255 };
