@@ -1,6 +1,6 @@
-import { sql } from "kysely";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../app.ts";
+import { pingDatabase } from "../db/database.ts";
 
 /** Liveness without dependencies, readiness with the database; the operations issue extends these. */
 export function registerHealthRoutes(app: FastifyInstance, context: AppContext): void {
@@ -9,7 +9,7 @@ export function registerHealthRoutes(app: FastifyInstance, context: AppContext):
   app.get("/readyz", { config: { access: "no-session" }, schema: { hide: true } }, async (_request, reply) => {
     const started = Date.now();
     const database = await Promise.race([
-      sql`select 1`.execute(context.database.db).then(() => "ok" as const, (error: Error) => `failed: ${error.message}`),
+      pingDatabase(context.database).then(() => "ok" as const, (error: Error) => `failed: ${error.message}`),
       new Promise<string>((resolve) => setTimeout(() => resolve("failed: no answer within 2 s"), 2000).unref()),
     ]);
     const ready = database === "ok";
