@@ -59,10 +59,13 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     mailbox,
     databaseKind: postgres ? "postgres" : "sqlite",
     async close() {
-      await app.close();
-      await mailbox.close();
-      await postgres?.drop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      try {
+        await app.close();
+      } finally {
+        await mailbox.close();
+        await postgres?.drop();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
     },
   };
 }
