@@ -5,6 +5,8 @@
 export class ImageCache {
   private readonly entries = new Map<string, Buffer>();
   private bytes = 0;
+  /** Grows with every invalidation; a read that started before one must not fill the cache. */
+  private generation = 0;
   /** Told of every prefix dropped here, so sibling processes can drop it too (see cli/cluster.ts). */
   onInvalidate: ((prefix: string) => void) | null = null;
 
@@ -20,8 +22,13 @@ export class ImageCache {
     return hit;
   }
 
-  set(key: string, data: Buffer): void {
-    if (data.length > this.maxEntryBytes) return;
+  /** The current invalidation generation, to pass back to `set` after a slow read. */
+  get currentGeneration(): number {
+    return this.generation;
+  }
+
+  set(key: string, data: Buffer, readSince = this.generation): void {
+    if (data.length > this.maxEntryBytes || readSince !== this.generation) return;
     this.delete(key);
     this.entries.set(key, data);
     this.bytes += data.length;
@@ -47,6 +54,7 @@ export class ImageCache {
 
   /** The same, when another process of this server did it. */
   dropPrefix(prefix: string): void {
+    this.generation++;
     for (const key of [...this.entries.keys()]) if (key.startsWith(prefix)) this.delete(key);
   }
 

@@ -41,19 +41,22 @@ export class ImageServer {
     if (!id || !secret || !size || !PHOTO_ID.test(id) || !SECRET.test(secret) || !SIZE_NAME.test(size)) return plain(response, 404, "Not found");
     const format: DerivativeFormat = extension === "webp" ? "webp" : "jpeg";
     const key = derivativeKey(id, secret, size, format);
-    // A key names an immutable file (a new secret makes new keys), so the key is the ETag.
+    let data = this.deps.cache.get(key);
+    if (!data) {
+      const generation = this.deps.cache.currentGeneration;
+      const stored = await this.deps.store.get(key);
+      if (!stored) return plain(response, 404, "Not found");
+      data = stored;
+      // Not if the photo was deleted or made more private while the file was being read.
+      this.deps.cache.set(key, data, generation);
+    }
+    // A key names an immutable file (a new secret makes new keys), so the key is the ETag; it
+    // is answered only for a file that still exists, so caches learn when a URL is gone.
     const etag = `"${secret}-${size}-${format}"`;
     if (request.headers["if-none-match"] === etag) {
       response.writeHead(304, { etag, "cache-control": IMMUTABLE });
       response.end();
       return;
-    }
-    let data = this.deps.cache.get(key);
-    if (!data) {
-      const stored = await this.deps.store.get(key);
-      if (!stored) return plain(response, 404, "Not found");
-      data = stored;
-      this.deps.cache.set(key, data);
     }
     response.writeHead(200, [
       "content-type", CONTENT_TYPES[format],

@@ -67,19 +67,34 @@ export class PhotoService {
   /**
    * Stores an uploaded photo. Files go first (derivatives, then the original, already fsynced),
    * the row last, so a crash leaves at worst unreferenced files, never a row without its files.
-   * The same bytes uploaded again by the same member return the existing photo.
+   * The same bytes uploaded again by the same member return the existing photo, with the
+   * title, description, tags or visibility sent this time applied to it.
    */
   async upload(viewer: Viewer, upload: ReceivedUpload): Promise<{ photo: PhotoView; created: boolean }> {
     try {
-      const existing = await this.deps.photos.findIdByOwnerAndHash(viewer.id, upload.sha256);
-      if (existing !== undefined) return { photo: await this.get(existing, viewer), created: false };
-      const probe = await this.deps.images.probe(upload.tempPath);
       const edit = this.validateEdit(upload.fields);
+      const existing = await this.deps.photos.findIdByOwnerAndHash(viewer.id, upload.sha256);
+      if (existing !== undefined) return { photo: await this.applyToExisting(existing, viewer, upload.fields), created: false };
+      const probe = await this.deps.images.probe(upload.tempPath);
       const processed = await this.deps.images.process(upload.tempPath, probe);
-      return await this.store(viewer, upload, processed, edit);
+      // Two uploads in the same millisecond draw the same id once in 4096 times: draw again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.store(viewer, upload, processed, edit);
+        } catch (error) {
+          if (!(error instanceof IdCollision) || attempt === 3) throw error;
+        }
+      }
     } finally {
       await fsp.rm(upload.tempPath, { force: true });
     }
+  }
+
+  private async applyToExisting(id: number, viewer: Viewer, fields: PhotoEdit): Promise<PhotoView> {
+    const { title, description, tags, visibility } = fields;
+    const edit = { title, description, tags, visibility };
+    const anything = Object.values(edit).some((value) => value !== undefined);
+    return anything ? this.update(id, viewer, edit) : this.get(id, viewer);
   }
 
   private async store(viewer: Viewer, upload: ReceivedUpload, processed: ProcessedImage, edit: ValidEdit): Promise<{ photo: PhotoView; created: boolean }> {
@@ -124,25 +139,40 @@ export class PhotoService {
       dominant_color: processed.dominantColor,
     };
     const tags = uniqueTags([...(edit.tags ?? []).map((t) => t.raw), ...metadata.keywords]);
+    let originalStored = false;
     try {
-      await Promise.all(processed.derivatives.map((d) => this.deps.store.put(derivativeKey(id, secret, d.size, d.format), d.data)));
+      // Every write settles before any cleanup, so none can recreate what the cleanup removed.
+      const writes = await Promise.allSettled(processed.derivatives.map((d) => this.deps.store.put(derivativeKey(id, secret, d.size, d.format), d.data)));
+      const failed = writes.find((w): w is PromiseRejectedResult => w.status === "rejected");
+      if (failed) throw failed.reason;
+      // putFile refuses an existing key: an id collision must never replace another photo's original.
       await this.deps.store.putFile(keyOfOriginal, upload.tempPath);
+      originalStored = true;
       await this.deps.photos.insert(row, tags);
     } catch (error) {
-      await this.removeFiles(id, secret, keyOfOriginal);
+      // Already failing: what cannot be removed now is an unreferenced file, never a visible photo.
+      await this.removeFiles(id, secret, originalStored ? keyOfOriginal : null).catch(() => undefined);
       if (isUniqueViolation(error)) {
         // The same bytes arrived twice at once; the other upload won.
         const winner = await this.deps.photos.findIdByOwnerAndHash(viewer.id, upload.sha256);
         if (winner !== undefined) return { photo: await this.get(winner, viewer), created: false };
+        throw new IdCollision();
       }
+      if ((error as NodeJS.ErrnoException).code === "EEXIST") throw new IdCollision();
       throw translateDiskError(error);
     }
     return { photo: await this.get(id, viewer), created: true };
   }
 
-  private async removeFiles(id: number, secret: string, keyOfOriginal: string): Promise<void> {
-    await Promise.allSettled([this.deps.store.deletePrefix(derivativePrefix(id, secret)), this.deps.store.delete(keyOfOriginal)]);
+  /** Cache first, so nothing stale is served even if a file deletion fails; failures are thrown. */
+  private async removeFiles(id: number, secret: string, keyOfOriginal: string | null): Promise<void> {
     this.deps.imageCache.deletePrefix(derivativePrefix(id, secret));
+    const results = await Promise.allSettled([
+      this.deps.store.deletePrefix(derivativePrefix(id, secret)),
+      keyOfOriginal ? this.deps.store.delete(keyOfOriginal) : Promise.resolve(),
+    ]);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
   }
 
   /** Throws NotFound for photos the viewer may not see, so their existence is not revealed. */
@@ -203,8 +233,8 @@ export class PhotoService {
     }
     await this.deps.photos.update(id, changes, edit.tags);
     if (rotate) {
-      await this.deps.store.deletePrefix(derivativePrefix(id, oldSecret));
       this.deps.imageCache.deletePrefix(derivativePrefix(id, oldSecret));
+      await this.deps.store.deletePrefix(derivativePrefix(id, oldSecret));
     }
     return this.get(id, viewer);
   }
@@ -233,6 +263,9 @@ export class PhotoService {
     return { photos, nextCursor: records.length > limit ? (photos[photos.length - 1]?.id ?? null) : null };
   }
 }
+
+/** A new photo's id was already taken; nothing of the other photo was touched. */
+class IdCollision extends Error {}
 
 interface ValidEdit {
   title: string | undefined;

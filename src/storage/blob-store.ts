@@ -5,9 +5,9 @@ import type { Readable } from "node:stream";
  * never from user input; implementations still refuse anything that is not a plain key.
  */
 export interface BlobStore {
-  /** Moves a complete local file (already fsynced by the caller) under `key`, durably. */
+  /** Moves a complete local file (already fsynced by the caller) under `key`, durably; refuses an existing key. */
   putFile(key: string, localPath: string): Promise<void>;
-  /** Writes bytes atomically: a reader sees the old object, nothing, or the whole new one. */
+  /** Writes bytes atomically: a reader sees the old object, nothing, or the whole new one (not necessarily durable). */
   put(key: string, data: Buffer): Promise<void>;
   get(key: string): Promise<Buffer | null>;
   stream(key: string): Promise<{ body: Readable; size: number } | null>;

@@ -5,7 +5,12 @@ import crypto from "node:crypto";
 import { assertKey, assertPrefix, type BlobStore } from "./blob-store.ts";
 import { InsufficientStorageError } from "../errors.ts";
 
-/** Files under one root directory; every write is temp file → fsync → rename → fsync directory. */
+/**
+ * Files under one root directory. `putFile` (originals) is durable: the caller fsynced the
+ * file, it is linked into place and the directory is fsynced. `put` (derivatives) is atomic
+ * (temp file, then rename) but not fsynced: derivatives can be made again from the original,
+ * and thirteen fsyncs per upload would cost more than the whole HTTP handling.
+ */
 export class LocalDiskStore implements BlobStore {
   readonly scratchDir: string;
 
@@ -20,10 +25,12 @@ export class LocalDiskStore implements BlobStore {
     return path.join(this.root, ...key.split("/"));
   }
 
+  /** Refuses (EEXIST) when the key exists: link, unlike rename, never replaces a file. */
   async putFile(key: string, localPath: string): Promise<void> {
     const target = this.pathOf(key);
     await fsp.mkdir(path.dirname(target), { recursive: true });
-    await fsp.rename(localPath, target);
+    await fsp.link(localPath, target);
+    await fsp.unlink(localPath);
     await fsyncDirectory(path.dirname(target));
   }
 

@@ -72,6 +72,18 @@ describe("upload through the API", () => {
     assert.notEqual(bobs.body.id, first.body.id);
   });
 
+  test("uploading the same bytes again with new settings applies them; a bad value is refused", async () => {
+    const first = await api(server, "POST", "/api/v1/photos", { token: alice.token, form: photoForm(corpusFile("photos/bridge-sydney.jpg"), { visibility: "public" }) });
+    assert.equal(first.status, 201);
+    const again = await api(server, "POST", "/api/v1/photos", { token: alice.token, form: photoForm(corpusFile("photos/bridge-sydney.jpg"), { visibility: "private", title: "kept to myself" }) });
+    assert.equal(again.status, 200);
+    assert.equal(again.body.id, first.body.id);
+    assert.deepEqual([again.body.visibility, again.body.title], ["private", "kept to myself"]);
+    assert.equal((await api(server, "GET", `/api/v1/photos/${first.body.id}`)).status, 404, "now hidden from others");
+    const bad = await api(server, "POST", "/api/v1/photos", { token: alice.token, form: photoForm(corpusFile("photos/bridge-sydney.jpg"), { visibility: "bogus" }) });
+    assert.equal(bad.status, 400);
+  });
+
   test("uploading needs a member; an anonymous upload stores nothing", async () => {
     const before = filesUnder(server.dataDir).length;
     const response = await api(server, "POST", "/api/v1/photos", { form: photoForm(corpusFile("photos/tiny-1x1.jpg")) });

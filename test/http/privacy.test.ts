@@ -109,6 +109,8 @@ describe("image URLs", () => {
     const newUrl = (updated.body as PhotoJson).sizes.find((s) => s.name === "500")!.url;
     assert.notEqual(newUrl, oldUrl);
     assert.equal((await fetch(oldUrl)).status, 404, "the old URL, even just served from memory, is gone");
+    const etag = `"${secretOf(photo)}-500-jpeg"`;
+    assert.equal((await fetch(oldUrl, { headers: { "if-none-match": etag } })).status, 404, "a cache revalidating the old URL is told it is gone");
     assert.equal((await fetch(newUrl)).status, 200);
   });
 

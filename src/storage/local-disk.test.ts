@@ -1,0 +1,35 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { LocalDiskStore } from "./local-disk.ts";
+
+test("putFile moves a file into place and refuses to replace an existing key", async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "pinhole-store-"));
+  try {
+    const store = new LocalDiskStore(path.join(root, "files"), path.join(root, "tmp"));
+    const first = path.join(store.scratchDir, "a");
+    fs.writeFileSync(first, "first original");
+    await store.putFile("originals/001/1.jpg", first);
+    assert.equal(fs.existsSync(first), false, "the temporary file is gone");
+    const second = path.join(store.scratchDir, "b");
+    fs.writeFileSync(second, "second original");
+    await assert.rejects(store.putFile("originals/001/1.jpg", second), { code: "EEXIST" });
+    assert.equal((await store.get("originals/001/1.jpg"))?.toString(), "first original");
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("keys that are not plain server-made keys are refused", async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "pinhole-store-"));
+  try {
+    const store = new LocalDiskStore(path.join(root, "files"), path.join(root, "tmp"));
+    for (const key of ["../etc/passwd", "/abs", "a/../b", "A/B", "a//b", ""]) {
+      await assert.rejects(store.get(key), /invalid storage key/, key);
+    }
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
