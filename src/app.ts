@@ -64,7 +64,6 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     mailer,
     clock,
     baseUrl: config.baseUrl,
-    log,
   });
   const imageCache = new ImageCache(config.imageCacheBytes);
   const photos = new PhotoService({

@@ -10,7 +10,6 @@ import { UserService } from "../users/service.ts";
 import { argon2idHasher } from "../users/passwords.ts";
 import { systemClock } from "../clock.ts";
 import { AppError } from "../errors.ts";
-import pino from "pino";
 import { joinImageCacheInvalidation, runPrimary } from "./cluster.ts";
 
 const USAGE = `usage: pinhole <command>
@@ -77,7 +76,6 @@ async function createUser(config: Config, args: string[]): Promise<void> {
       mailer: { send: async () => {} },
       clock: systemClock,
       baseUrl: config.baseUrl,
-      log: pino({ level: "silent" }),
     });
     const user = await service.createUser({ username: name, email: values.email, password: values.password ?? generated ?? "", admin: values.admin ?? false });
     console.log(`created ${user.isAdmin ? "admin" : "member"} ${user.username}${generated ? ` with password ${generated}` : ""}`);

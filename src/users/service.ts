@@ -1,4 +1,3 @@
-import type { Logger } from "pino";
 import { hashToken, randomToken, type Clock } from "../clock.ts";
 import { isUniqueViolation } from "../db/errors.ts";
 import { ConflictError, InvalidError, TooManyRequestsError, UnauthenticatedError } from "../errors.ts";
@@ -40,7 +39,6 @@ export interface UserServiceDeps {
   mailer: Mailer;
   clock: Clock;
   baseUrl: string;
-  log: Logger;
 }
 
 export interface PublicUser {

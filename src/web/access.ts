@@ -34,6 +34,7 @@ export function requireViewer(request: FastifyRequest): Viewer {
 
 export function installAccessControl(app: FastifyInstance, deps: { users: UserService; csrf: CsrfTokens; secureCookies: boolean }): void {
   app.decorateRequest("viewer", null);
+  const csrfCookiesToSet = new WeakMap<FastifyRequest, string>();
   app.decorateRequest("csrfToken", function (this: FastifyRequest) {
     let cookie = this.cookies[CSRF_COOKIE];
     if (!cookie) {
@@ -43,7 +44,6 @@ export function installAccessControl(app: FastifyInstance, deps: { users: UserSe
     }
     return deps.csrf.tokenFor(cookie);
   });
-  const csrfCookiesToSet = new WeakMap<FastifyRequest, string>();
 
   app.addHook("onSend", async (request, reply, payload) => {
     const cookie = csrfCookiesToSet.get(request);

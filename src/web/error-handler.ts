@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError, TooManyRequestsError } from "../errors.ts";
 import { errorPage } from "./layout.ts";
+import { memberCsrfToken } from "./forms.ts";
 
 interface HttpFailure {
   status: number;
@@ -38,7 +39,7 @@ function classify(error: unknown, maxUploadMb: number): HttpFailure {
   return { status: 500, code: "internal", message: "Something went wrong on our side. It has been logged; try again in a moment." };
 }
 
-export function wantsHtml(request: FastifyRequest): boolean {
+function wantsHtml(request: FastifyRequest): boolean {
   if (request.url.startsWith("/api/")) return false;
   const accept = request.headers.accept ?? "";
   return accept.includes("text/html");
@@ -53,7 +54,7 @@ export function installErrorHandler(app: FastifyInstance, maxUploadBytes: number
     if (error instanceof TooManyRequestsError) reply.header("retry-after", String(error.retryAfterSeconds));
     reply.code(failure.status);
     if (wantsHtml(request)) {
-      return reply.type("text/html; charset=utf-8").send(errorPage(failure.status, failure.message, request.viewer ?? null, safeCsrf(request)));
+      return reply.type("text/html; charset=utf-8").send(errorPage(failure.status, failure.message, request.viewer ?? null, memberCsrfToken(request)));
     }
     return reply.send({ error: { code: failure.code, message: failure.message, ...(failure.details ? { details: failure.details } : {}) } });
   });
@@ -61,16 +62,9 @@ export function installErrorHandler(app: FastifyInstance, maxUploadBytes: number
   app.setNotFoundHandler(async (request, reply) => {
     reply.code(404);
     if (wantsHtml(request)) {
-      return reply.type("text/html; charset=utf-8").send(errorPage(404, "There is nothing at this address.", null, safeCsrf(request)));
+      return reply.type("text/html; charset=utf-8").send(errorPage(404, "There is nothing at this address.", null, memberCsrfToken(request)));
     }
     return reply.send({ error: { code: "not_found", message: "There is nothing at this address." } });
   });
 }
 
-function safeCsrf(request: FastifyRequest): string {
-  try {
-    return request.csrfToken();
-  } catch {
-    return "";
-  }
-}

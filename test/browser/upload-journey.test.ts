@@ -75,7 +75,7 @@ test("sign up, drop two photos, see them in the photostream, open one and edit i
 
 test("a file the server refuses gets a clear message in the uploader, and a retry button", async (t) => {
   if (!browser) {
-    t.skip(`Chromium is not installed at ${CHROMIUM_PATH}`);
+    t.skip(`Chromium is not installed at ${CHROMIUM_PATH}; .ci/run installs it (apt-get install chromium)`);
     return;
   }
   const page = await browser.newPage();
