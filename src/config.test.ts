@@ -10,6 +10,8 @@ test("defaults give a site on port 3000 with SQLite under ./data", () => {
   assert.equal(config.baseUrl, "http://localhost:3000");
   assert.equal(config.maxUploadBytes, 200 * 1024 * 1024);
   assert.equal(config.secureCookies, false);
+  assert.equal(config.shutdownGraceMs, 25_000);
+  assert.equal(config.metricsToken, null);
 });
 
 test("each bad value is refused with one line naming its variable", () => {
@@ -24,6 +26,10 @@ test("each bad value is refused with one line naming its variable", () => {
     [{ PINHOLE_MAX_UPLOAD_MB: "-5" }, "PINHOLE_MAX_UPLOAD_MB"],
     [{ PINHOLE_SMTP_URL: "http://mail" }, "PINHOLE_SMTP_URL"],
     [{ HOST: "bad host!" }, "HOST"],
+    [{ PINHOLE_SHUTDOWN_GRACE_SECONDS: "0" }, "PINHOLE_SHUTDOWN_GRACE_SECONDS"],
+    [{ PINHOLE_SHUTDOWN_GRACE_SECONDS: "soon" }, "PINHOLE_SHUTDOWN_GRACE_SECONDS"],
+    [{ PINHOLE_METRICS_TOKEN: "short" }, "PINHOLE_METRICS_TOKEN"],
+    [{ PINHOLE_METRICS_TOKEN: "has a space in the middle of it" }, "PINHOLE_METRICS_TOKEN"],
   ];
   for (const [env, variable] of cases) {
     assert.throws(() => loadConfig(env), (error: unknown) => {

@@ -17,6 +17,10 @@ export interface Config {
   /** Pixel limit checked from the header before any decoding. */
   maxPixels: number;
   logLevel: string;
+  /** How long a SIGTERM'd server keeps finishing requests in flight before cutting them. */
+  shutdownGraceMs: number;
+  /** Bearer token that opens /metrics to non-loopback scrapers; null: loopback only. */
+  metricsToken: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -81,6 +85,13 @@ function host(env: Env): string {
   return raw;
 }
 
+function metricsToken(env: Env): string | null {
+  const raw = env.PINHOLE_METRICS_TOKEN;
+  if (!raw) return null;
+  if (!/^[\x21-\x7e]{16,256}$/.test(raw)) throw new ConfigError("PINHOLE_METRICS_TOKEN must be 16 to 256 printable characters without spaces");
+  return raw;
+}
+
 /** Environment → typed config. Throws ConfigError naming the one variable that is wrong. */
 export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, "PORT", 3000, 0, 65535);
@@ -99,5 +110,7 @@ export function loadConfig(env: Env = process.env): Config {
     imageCacheBytes: integer(env, "PINHOLE_IMAGE_CACHE_MB", 256, 0, 100_000) * 1024 * 1024,
     maxPixels: integer(env, "PINHOLE_MAX_MEGAPIXELS", 100, 1, 1000) * 1_000_000,
     logLevel: env.PINHOLE_LOG_LEVEL || "info",
+    shutdownGraceMs: integer(env, "PINHOLE_SHUTDOWN_GRACE_SECONDS", 25, 1, 3600) * 1000,
+    metricsToken: metricsToken(env),
   };
 }
