@@ -8,9 +8,18 @@ import type { Database } from "./schema.ts";
 
 export type DatabaseKind = "sqlite" | "postgres";
 
+/** Connections of a PostgreSQL pool: open, idle among them, and queries waiting for one. */
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
 export interface DatabaseHandle {
   db: Kysely<Database>;
   kind: DatabaseKind;
+  /** The pool's counts, for metrics; null on SQLite, which has one connection and no pool. */
+  poolStats(): PoolStats | null;
   close(): Promise<void>;
 }
 
@@ -117,7 +126,12 @@ export function openDatabase(options: { databaseUrl: string | null; dataDir: str
     pool.on("error", () => {});
     preparePostgresStatements(pool);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: "postgres", close: () => db.destroy() };
+    return {
+      db,
+      kind: "postgres",
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      close: () => db.destroy(),
+    };
   }
   fs.mkdirSync(options.dataDir, { recursive: true });
   const sqlite = new SqliteDatabase(sqliteFilePath(options.dataDir));
@@ -127,5 +141,5 @@ export function openDatabase(options: { databaseUrl: string | null; dataDir: str
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   const db = new Kysely<Database>({ dialect: new PinholeSqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, kind: "sqlite", close: () => db.destroy() };
+  return { db, kind: "sqlite", poolStats: () => null, close: () => db.destroy() };
 }

@@ -17,6 +17,8 @@ export interface BlobStore {
   deletePrefix(prefix: string): Promise<void>;
   /** Copies every key under one prefix to another, keeping the rest of each key. */
   copyPrefix(fromPrefix: string, toPrefix: string): Promise<void>;
+  /** Bytes of everything stored. May be slow (it can walk every file): never call it while a request waits. */
+  usedBytes(): Promise<number>;
   /** A directory on the same filesystem as the store for streaming uploads into. */
   readonly scratchDir: string;
 }

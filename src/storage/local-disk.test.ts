@@ -33,3 +33,20 @@ test("keys that are not plain server-made keys are refused", async () => {
     fs.rmSync(root, { recursive: true, force: true });
   }
 });
+
+test("usedBytes adds up every stored file, nested at any depth, and nothing in the scratch dir", async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "pinhole-store-"));
+  try {
+    const store = new LocalDiskStore(path.join(root, "files"), path.join(root, "tmp"));
+    assert.equal(await store.usedBytes(), 0);
+    await store.put("derivatives/001/1/s/100.jpg", Buffer.alloc(100));
+    await store.put("derivatives/001/1/s/2048.jpg", Buffer.alloc(2048));
+    const original = path.join(store.scratchDir, "o");
+    fs.writeFileSync(original, Buffer.alloc(5000));
+    await store.putFile("originals/001/1.jpg", original);
+    fs.writeFileSync(path.join(store.scratchDir, "upload.part"), Buffer.alloc(777));
+    assert.equal(await store.usedBytes(), 100 + 2048 + 5000);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
