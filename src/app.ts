@@ -30,6 +30,7 @@ import { ImageCache } from "./images/image-cache.ts";
 import { ImageServer } from "./images/routes.ts";
 import { SharpImageProcessor, type ImageProcessor } from "./images/processor.ts";
 import { registerHealthRoutes } from "./ops/health-routes.ts";
+import { REQUEST_ID_HEADER, requestIdOf } from "./web/request-id.ts";
 
 export interface AppContext {
   config: Config;
@@ -88,10 +89,14 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     loggerInstance: log as FastifyBaseLogger,
     trustProxy: process.env.PINHOLE_TRUST_PROXY === "1",
     bodyLimit: 1024 * 1024,
-    requestIdHeader: "x-request-id",
+    // Not requestIdHeader, which takes whatever a client sends: an id is checked, or replaced.
+    genReqId: requestIdOf,
     // Per-request lines cost more than the image URLs they describe; errors are still logged.
     logController: new LogController({ disableRequestLogging: process.env.PINHOLE_LOG_REQUESTS !== "1" }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true } },
+  });
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
   });
   app.addHook("onClose", async () => {
     await database.close();

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { BlobStore } from "../storage/blob-store.ts";
 import type { ImageCache } from "./image-cache.ts";
 import { derivativeKey, PHOTO_ID, SECRET, SIZE_NAME, type DerivativeFormat } from "./keys.ts";
+import { REQUEST_ID_HEADER, requestIdOf } from "../web/request-id.ts";
 
 const IMAGE_URL = /^\/img\/([^/?#]+)\/([^/?#]+)\/([a-z0-9]+)\.(jpg|webp)(?:[?#].*)?$/;
 const CONTENT_TYPES: Record<DerivativeFormat, string> = { jpeg: "image/jpeg", webp: "image/webp" };
@@ -25,9 +26,15 @@ export class ImageServer {
 
   serve(request: IncomingMessage, response: ServerResponse): void {
     this.respond(request, response).catch((error: unknown) => {
-      this.deps.log.error({ err: error, url: request.url }, "serving an image failed");
-      if (!response.headersSent) plain(response, 500, "Internal error");
-      else response.destroy();
+      // Made only here: an id on every image answer would cost more than the rare failure is worth.
+      const reqId = requestIdOf(request);
+      this.deps.log.error({ reqId, err: error, url: request.url }, "serving an image failed");
+      if (!response.headersSent) {
+        response.setHeader(REQUEST_ID_HEADER, reqId);
+        plain(response, 500, "Internal error");
+      } else {
+        response.destroy();
+      }
     });
   }
 

@@ -7,8 +7,16 @@ export interface Mail {
   text: string;
 }
 
+/**
+ * Where a service logs on behalf of one call: the request's logger (request.log), so every
+ * line written while a request runs carries its reqId.
+ */
+export interface CallLog {
+  warn(details: object, message: string): void;
+}
+
 export interface Mailer {
-  send(mail: Mail): Promise<void>;
+  send(mail: Mail, log?: CallLog): Promise<void>;
 }
 
 export class SmtpMailer implements Mailer {
@@ -24,7 +32,7 @@ export class SmtpMailer implements Mailer {
 /** Without SMTP the operator still needs the links (first admin, password resets): log them. */
 export class LogMailer implements Mailer {
   constructor(private readonly log: Logger) {}
-  async send(mail: Mail): Promise<void> {
-    this.log.warn({ mailTo: mail.to, subject: mail.subject, body: mail.text }, "PINHOLE_SMTP_URL is not set; this mail was not sent");
+  async send(mail: Mail, log: CallLog = this.log): Promise<void> {
+    log.warn({ mailTo: mail.to, subject: mail.subject, body: mail.text }, "PINHOLE_SMTP_URL is not set; this mail was not sent");
   }
 }

@@ -19,7 +19,7 @@ export function registerUserRoutes(app: FastifyInstance, context: AppContext): v
   app.post<{ Body: Static<typeof schema.CreateUserBody> }>(
     "/api/v1/users",
     { config: { access: "public" }, schema: { tags: ["users"], body: schema.CreateUserBody, response: withErrors({ 201: schema.PublicUserJson }, 400, 409) } },
-    async (request, reply) => reply.code(201).send(await users.signUp(request.body)),
+    async (request, reply) => reply.code(201).send(await users.signUp(request.body, request.log)),
   );
 
   app.post<{ Body: Static<typeof schema.CreateSessionBody> }>(
@@ -62,7 +62,7 @@ export function registerUserRoutes(app: FastifyInstance, context: AppContext): v
 
   app.post<{ Body: Static<typeof schema.SignUpForm> }>("/signup", { config: { access: "public" }, schema: { body: schema.SignUpForm } }, async (request, reply) => {
     const { username, email, password } = request.body;
-    const done = await handleForm(reply, () => users.signUp({ username, email, password }), (error) =>
+    const done = await handleForm(reply, () => users.signUp({ username, email, password }, request.log), (error) =>
       views.signUpPage({ viewer: null, csrfToken: request.csrfToken(), error, values: { username, email } }),
     );
     if (!done) return reply;
@@ -111,7 +111,7 @@ export function registerUserRoutes(app: FastifyInstance, context: AppContext): v
 
   app.post("/settings/confirmation", { config: { access: "member" }, schema: { body: schema.CsrfOnlyForm } }, async (request, reply) => {
     const viewer = requireViewer(request);
-    await users.resendConfirmation(viewer);
+    await users.resendConfirmation(viewer, request.log);
     return sendHtml(reply, views.settingsPage({ viewer, csrfToken: request.csrfToken(), notice: "We have sent you a new confirmation link." }));
   });
 
@@ -135,7 +135,7 @@ export function registerUserRoutes(app: FastifyInstance, context: AppContext): v
     "/reset-password",
     { config: { access: "public" }, schema: { body: schema.RequestResetForm } },
     async (request, reply) => {
-      await users.requestPasswordReset(request.body.account);
+      await users.requestPasswordReset(request.body.account, request.log);
       const notice = "If that account exists, we have sent a reset link to its email address. It works for one hour.";
       return sendHtml(reply, views.requestResetPage({ viewer: request.viewer, csrfToken: request.csrfToken(), notice }));
     },

@@ -1,7 +1,7 @@
 import { hashToken, randomToken, type Clock } from "../clock.ts";
 import { isUniqueViolation } from "../db/errors.ts";
 import { ConflictError, InvalidError, TooManyRequestsError, UnauthenticatedError } from "../errors.ts";
-import type { Mailer } from "./mailer.ts";
+import type { CallLog, Mailer } from "./mailer.ts";
 import { passwordProblem, type PasswordHasher } from "./passwords.ts";
 import type { SessionKind, UsersRepository } from "./repository.ts";
 import type { UserRow } from "../db/schema.ts";
@@ -63,10 +63,10 @@ export class UserService {
   constructor(private readonly deps: UserServiceDeps) {}
 
   /** Sign-up from the web or the API; the first member of a site becomes its admin. */
-  async signUp(input: { username: string; email: string; password: string }): Promise<PublicUser> {
+  async signUp(input: { username: string; email: string; password: string }, log?: CallLog): Promise<PublicUser> {
     const isFirst = (await this.deps.users.countUsers()) === 0;
     const user = await this.createUser({ ...input, admin: isFirst });
-    await this.sendConfirmation(user.id, input.email.trim());
+    await this.sendConfirmation(user.id, input.email.trim(), log);
     return user;
   }
 
@@ -173,7 +173,7 @@ export class UserService {
     await this.deps.users.deleteSessionsOfUser(user.id, viewer.tokenHash);
   }
 
-  async sendConfirmation(userId: number, email: string): Promise<void> {
+  async sendConfirmation(userId: number, email: string, log?: CallLog): Promise<void> {
     const token = randomToken();
     const now = this.deps.clock.now();
     await this.deps.users.insertAccountToken({ tokenHash: hashToken(token), userId, purpose: "confirm_email", now, expiresAt: now + LINK_TTL });
@@ -181,12 +181,12 @@ export class UserService {
       to: email,
       subject: "Confirm your email address for Pinhole",
       text: `Welcome to Pinhole!\n\nConfirm your email address by opening this link:\n${this.deps.baseUrl}/confirm-email/${token}\n\nThe link works for 48 hours.`,
-    });
+    }, log);
   }
 
-  async resendConfirmation(viewer: Viewer): Promise<void> {
+  async resendConfirmation(viewer: Viewer, log?: CallLog): Promise<void> {
     const user = await this.deps.users.findById(viewer.id);
-    if (user && user.email_confirmed_at === null) await this.sendConfirmation(user.id, user.email);
+    if (user && user.email_confirmed_at === null) await this.sendConfirmation(user.id, user.email, log);
   }
 
   async confirmEmail(token: string): Promise<void> {
@@ -197,7 +197,7 @@ export class UserService {
   }
 
   /** Says nothing about whether the account exists, so it cannot be used to find members' emails. */
-  async requestPasswordReset(usernameOrEmail: string): Promise<void> {
+  async requestPasswordReset(usernameOrEmail: string, log?: CallLog): Promise<void> {
     const needle = usernameOrEmail.trim();
     const candidates = needle.includes("@")
       ? await this.deps.users.findByEmailKey(emailKey(needle))
@@ -210,7 +210,7 @@ export class UserService {
         to: user.email,
         subject: "Reset your Pinhole password",
         text: `Someone asked to reset the password of ${user.username} on Pinhole.\n\nChoose a new password here:\n${this.deps.baseUrl}/reset-password/${token}\n\nThe link works for one hour. If it was not you, ignore this mail.`,
-      });
+      }, log);
     }
   }
 

@@ -3,7 +3,7 @@ import fsp from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import pino from "pino";
+import pino, { type Logger } from "pino";
 import type { FastifyInstance } from "fastify";
 import { buildApp, type AppContext } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
@@ -22,7 +22,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const probe = net.createServer();
   await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
   const port = (probe.address() as net.AddressInfo).port;
@@ -35,7 +35,7 @@ async function freePort(): Promise<number> {
  * mail, and a fresh database: SQLite in the data dir, or a new PostgreSQL database when
  * PINHOLE_TEST_DATABASE_URL is set.
  */
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startServer(env: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<TestServer> {
   const dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), "pinhole-test-"));
   const mailbox = await Mailbox.start();
   const postgres = TEST_POSTGRES_URL ? await createPostgresDatabase(TEST_POSTGRES_URL) : null;
@@ -49,7 +49,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     ...(postgres ? { DATABASE_URL: postgres.url } : {}),
     ...env,
   });
-  const { app, context } = await buildApp(config, { logger: pino({ level: config.logLevel }) });
+  const { app, context } = await buildApp(config, { logger: options.logger ?? pino({ level: config.logLevel }) });
   await app.listen({ port, host: "127.0.0.1" });
   return {
     url: config.baseUrl,
