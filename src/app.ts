@@ -30,6 +30,8 @@ import { ImageCache } from "./images/image-cache.ts";
 import { ImageServer } from "./images/routes.ts";
 import { SharpImageProcessor, type ImageProcessor } from "./images/processor.ts";
 import { registerHealthRoutes } from "./ops/health-routes.ts";
+import { IMAGE_ROUTE, Metrics, UNMATCHED_ROUTE } from "./ops/metrics.ts";
+import { registerMetricsRoutes } from "./ops/metrics-routes.ts";
 import { REQUEST_ID_HEADER, requestIdOf } from "./web/request-id.ts";
 
 export interface AppContext {
@@ -40,6 +42,7 @@ export interface AppContext {
   users: UserService;
   photos: PhotoService;
   imageCache: ImageCache;
+  metrics: Metrics;
 }
 
 /** Seams tests may replace; everything else is built from the config. */
@@ -75,12 +78,18 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     clock,
     baseUrl: config.baseUrl,
   });
-  const context: AppContext = { config, log, database, store, users, photos, imageCache };
+  const metrics = new Metrics({ poolStats: () => database.poolStats(), storageBytes: () => store.usedBytes() });
+  const context: AppContext = { config, log, database, store, users, photos, imageCache, metrics };
 
   const images = new ImageServer({ store, cache: imageCache, log });
+  const serveImage = (request: http.IncomingMessage, response: http.ServerResponse) => {
+    const started = performance.now();
+    response.once("finish", () => metrics.observeRequest(request.method ?? "GET", IMAGE_ROUTE, response.statusCode, (performance.now() - started) / 1000));
+    images.serve(request, response);
+  };
   const app = Fastify({
     serverFactory: (handler) => {
-      const server = http.createServer((request, response) => (images.handles(request) ? images.serve(request, response) : handler(request, response)));
+      const server = http.createServer((request, response) => (images.handles(request) ? serveImage(request, response) : handler(request, response)));
       // Fastify's own default, lost when we make the server: longer than the idle timeout of the
       // load balancers in front of us, so they never reuse a connection we are closing.
       server.keepAliveTimeout = 72_000;
@@ -98,9 +107,14 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   app.addHook("onRequest", async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
+  app.addHook("onResponse", async (request, reply) => {
+    metrics.observeRequest(request.method, request.routeOptions.url ?? UNMATCHED_ROUTE, reply.statusCode, reply.elapsedTime / 1000);
+  });
   app.addHook("onClose", async () => {
+    metrics.stop();
     await database.close();
   });
+  metrics.start();
 
   await app.register(cookie);
   await app.register(formbody);
@@ -116,13 +130,19 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     transform: ({ schema, url }) => ({ schema: url.startsWith("/api/") ? schema : { ...schema, hide: true }, url }),
   });
   installErrorHandler(app, config.maxUploadBytes);
-  installAccessControl(app, { users, csrf: new CsrfTokens(loadSigningSecret(config.dataDir, process.env.PINHOLE_SECRET)), secureCookies: config.secureCookies });
+  installAccessControl(app, {
+    users,
+    csrf: new CsrfTokens(loadSigningSecret(config.dataDir, process.env.PINHOLE_SECRET)),
+    secureCookies: config.secureCookies,
+    operatorToken: config.metricsToken,
+  });
 
   registerAssetRoutes(app);
 
   await app.register(async (web) => {
     installSecurityHeaders(web, { https: config.secureCookies });
     registerHealthRoutes(web, context);
+    registerMetricsRoutes(web, context);
     registerUserRoutes(web, context);
     registerPhotoRoutes(web, context);
     web.get("/api/v1/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () => app.swagger());

@@ -1,7 +1,7 @@
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import type { AppContext } from "../app.ts";
-import { NotFoundError } from "../errors.ts";
+import { AppError, NotFoundError } from "../errors.ts";
 import { requireViewer } from "../web/access.ts";
 import { withErrors } from "../web/api-schema.ts";
 import { memberCsrfToken, sendHtml } from "../web/forms.ts";
@@ -16,8 +16,21 @@ const ORIGINAL_TYPES: Record<string, string> = {
 };
 
 export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): void {
-  const { photos, users, config, store } = context;
+  const { photos, users, config, store, metrics } = context;
   const maxUploadMb = Math.round(config.maxUploadBytes / 1024 / 1024);
+
+  /** Receives and stores an upload, counting its outcome for /metrics. */
+  const upload = async (request: FastifyRequest) => {
+    try {
+      const result = await photos.upload(requireViewer(request), await receiveUpload(request, store.scratchDir, config.maxUploadBytes));
+      metrics.countUpload(result.created ? "created" : "duplicate");
+      return result;
+    } catch (error) {
+      const status = error instanceof AppError ? error.status : ((error as { statusCode?: number }).statusCode ?? 500);
+      metrics.countUpload(status < 500 ? "rejected" : "failed");
+      throw error;
+    }
+  };
 
   const ownerOf = async (username: string) => {
     const owner = await users.findPublicUser(username);
@@ -39,8 +52,7 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
       },
     },
     async (request, reply) => {
-      const upload = await receiveUpload(request, store.scratchDir, config.maxUploadBytes);
-      const { photo, created } = await photos.upload(requireViewer(request), upload);
+      const { photo, created } = await upload(request);
       return reply.code(created ? 201 : 200).send(photo);
     },
   );
@@ -94,8 +106,7 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
 
   // The uploader without JavaScript: one photo per post, then its page.
   app.post("/upload", { config: { access: "member" }, schema: { querystring: schema.CsrfQuery } }, async (request, reply) => {
-    const upload = await receiveUpload(request, store.scratchDir, config.maxUploadBytes);
-    const { photo } = await photos.upload(requireViewer(request), upload);
+    const { photo } = await upload(request);
     return reply.redirect(`/photos/${photo.owner.username}/${photo.id}`, 303);
   });
 

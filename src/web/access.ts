@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from "fastify";
 import { ForbiddenError, UnauthenticatedError } from "../errors.ts";
 import type { UserService, Viewer } from "../users/service.ts";
@@ -9,8 +10,12 @@ import { CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, type CsrfTokens } from "./csrf.ts
  *  - "public": anyone; the viewer, if logged in, is known to the handler.
  *  - "member" / "admin": a logged-in member / an admin, else 401 / 403.
  *  - "no-session": served without looking at cookies or the database (image URLs, assets).
+ *  - "operator": for monitoring (metrics): a client on this machine (loopback), or one sending
+ *    the operator token as a bearer token; no session, no database. Else 401 (a wrong token)
+ *    or 403. Behind a proxy on this machine, PINHOLE_TRUST_PROXY=1 makes the address the
+ *    client's, not the proxy's.
  */
-export type Access = "public" | "member" | "admin" | "no-session";
+export type Access = "public" | "member" | "admin" | "no-session" | "operator";
 
 export const SESSION_COOKIE = "pinhole_session";
 
@@ -32,7 +37,7 @@ export function requireViewer(request: FastifyRequest): Viewer {
   return request.viewer;
 }
 
-export function installAccessControl(app: FastifyInstance, deps: { users: UserService; csrf: CsrfTokens; secureCookies: boolean }): void {
+export function installAccessControl(app: FastifyInstance, deps: { users: UserService; csrf: CsrfTokens; secureCookies: boolean; operatorToken: string | null }): void {
   app.decorateRequest("viewer", null);
   const csrfCookiesToSet = new WeakMap<FastifyRequest, string>();
   app.decorateRequest("csrfToken", function (this: FastifyRequest) {
@@ -60,6 +65,12 @@ export function installAccessControl(app: FastifyInstance, deps: { users: UserSe
       throw new Error(`route ${String(route.method)} ${route.url} declares no access policy (config.access)`);
     }
     if (access === "no-session") return;
+    if (access === "operator") {
+      const operatorGuard = async (request: FastifyRequest) => checkOperator(request, deps.operatorToken);
+      const existingOnRequest = route.onRequest;
+      route.onRequest = existingOnRequest ? [operatorGuard, ...(Array.isArray(existingOnRequest) ? existingOnRequest : [existingOnRequest])] : [operatorGuard];
+      return;
+    }
     const guard = async (request: FastifyRequest, _reply: FastifyReply) => {
       request.viewer = await resolveViewer(request, deps.users);
       if (access === "member" && !request.viewer) throw new UnauthenticatedError();
@@ -72,6 +83,22 @@ export function installAccessControl(app: FastifyInstance, deps: { users: UserSe
     const existing = route.preHandler;
     route.preHandler = existing ? [guard, ...(Array.isArray(existing) ? existing : [existing])] : [guard];
   });
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
+
+function checkOperator(request: FastifyRequest, token: string | null): void {
+  const authorization = request.headers.authorization;
+  const given = authorization ? /^Bearer\s+(\S+)$/i.exec(authorization)?.[1] : undefined;
+  if (token && given && sameSecret(given, token)) return;
+  if (LOOPBACK.has(request.ip)) return;
+  if (authorization) throw new UnauthenticatedError("This token does not open this address.");
+  throw new ForbiddenError("This address answers only on this machine or with the operator token (PINHOLE_METRICS_TOKEN).");
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const digest = (value: string) => crypto.createHash("sha256").update(value).digest();
+  return crypto.timingSafeEqual(digest(a), digest(b));
 }
 
 async function resolveViewer(request: FastifyRequest, users: UserService): Promise<Viewer | null> {
