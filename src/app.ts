@@ -30,6 +30,7 @@ import { ImageCache } from "./images/image-cache.ts";
 import { ImageServer } from "./images/routes.ts";
 import { SharpImageProcessor, type ImageProcessor } from "./images/processor.ts";
 import { registerHealthRoutes } from "./ops/health-routes.ts";
+import { HttpDrain } from "./ops/drain.ts";
 import { IMAGE_ROUTE, Metrics, UNMATCHED_ROUTE } from "./ops/metrics.ts";
 import { registerMetricsRoutes } from "./ops/metrics-routes.ts";
 import { REQUEST_ID_HEADER, requestIdOf } from "./web/request-id.ts";
@@ -43,6 +44,8 @@ export interface AppContext {
   photos: PhotoService;
   imageCache: ImageCache;
   metrics: Metrics;
+  /** Stops the HTTP server gracefully (SIGTERM, rolling reload); see src/ops/drain.ts. */
+  drain: HttpDrain;
 }
 
 /** Seams tests may replace; everything else is built from the config. */
@@ -79,7 +82,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     baseUrl: config.baseUrl,
   });
   const metrics = new Metrics({ poolStats: () => database.poolStats(), storageBytes: () => store.usedBytes() });
-  const context: AppContext = { config, log, database, store, users, photos, imageCache, metrics };
+  const drain = new HttpDrain();
+  const context: AppContext = { config, log, database, store, users, photos, imageCache, metrics, drain };
 
   const images = new ImageServer({ store, cache: imageCache, log });
   const serveImage = (request: http.IncomingMessage, response: http.ServerResponse) => {
@@ -89,10 +93,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   };
   const app = Fastify({
     serverFactory: (handler) => {
-      const server = http.createServer((request, response) => (images.handles(request) ? serveImage(request, response) : handler(request, response)));
+      const server = http.createServer(drain.wrap((request, response) => (images.handles(request) ? serveImage(request, response) : handler(request, response))));
       // Fastify's own default, lost when we make the server: longer than the idle timeout of the
       // load balancers in front of us, so they never reuse a connection we are closing.
       server.keepAliveTimeout = 72_000;
+      drain.attach(server);
       return server;
     },
     loggerInstance: log as FastifyBaseLogger,

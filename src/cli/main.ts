@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type Config } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
 import { migrateToLatest, migrator } from "../db/migrate.ts";
 import { buildApp } from "../app.ts";
+import { shutDown } from "../ops/drain.ts";
 import { UsersRepository } from "../users/repository.ts";
 import { UserService } from "../users/service.ts";
 import { argon2idHasher } from "../users/passwords.ts";
@@ -32,13 +33,29 @@ async function serve(config: Config, args: string[]): Promise<void> {
   }
   const { app, context } = await buildApp(config);
   joinImageCacheInvalidation(context.imageCache);
+  let stopping = false;
   const shutdown = async (signal: string) => {
-    app.log.info({ signal }, "shutting down: finishing requests in flight");
-    await app.close();
+    stopping = true;
+    try {
+      await shutDown(app, context.drain, { signal, graceMs: config.shutdownGraceMs });
+    } catch (error) {
+      app.log.error({ err: error }, "shutting down failed");
+      process.exit(1);
+    }
     process.exit(0);
   };
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
-  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => {
+    if (!stopping) void shutdown("SIGTERM");
+  });
+  process.on("SIGINT", () => {
+    // A second Ctrl-C does not wait for the drain.
+    if (stopping) process.exit(1);
+    void shutdown("SIGINT");
+  });
+  process.on("SIGHUP", () => {
+    // In a worker the primary reloads; left to Node's default, SIGHUP would end the process.
+    if (!cluster.isWorker) app.log.warn("SIGHUP: a rolling reload needs serve --workers N (2 or more); this server keeps running");
+  });
   await app.listen({ port: config.port, host: config.host });
 }
 

@@ -7,6 +7,8 @@ export function registerHealthRoutes(app: FastifyInstance, context: AppContext):
   app.get("/healthz", { config: { access: "no-session" }, schema: { hide: true } }, async () => ({ status: "ok" }));
 
   app.get("/readyz", { config: { access: "no-session" }, schema: { hide: true } }, async (_request, reply) => {
+    // A load balancer still probing a draining server takes it out of rotation.
+    if (context.drain.draining) return reply.code(503).send({ status: "draining", checks: {} });
     const started = Date.now();
     const database = await Promise.race([
       pingDatabase(context.database).then(() => "ok" as const, (error: Error) => `failed: ${error.message}`),
