@@ -11,7 +11,7 @@ import { UserService } from "../users/service.ts";
 import { argon2idHasher } from "../users/passwords.ts";
 import { systemClock } from "../clock.ts";
 import { AppError } from "../errors.ts";
-import { joinImageCacheInvalidation, runPrimary } from "./cluster.ts";
+import { joinImageCacheInvalidation, joinMetricsAggregation, runPrimary } from "./cluster.ts";
 
 const USAGE = `usage: pinhole <command>
   serve [--workers N]                     start the web server (N processes sharing the port)
@@ -28,11 +28,12 @@ async function serve(config: Config, args: string[]): Promise<void> {
   if (workers > 1 && cluster.isPrimary) {
     // Migrate once, here, before any worker opens the database.
     await migrate(config, "up", true);
-    runPrimary(workers, (message) => console.error(`pinhole: ${message}`));
+    runPrimary(workers, { graceMs: config.shutdownGraceMs, log: (message) => console.error(`pinhole: ${message}`) });
     return;
   }
   const { app, context } = await buildApp(config);
   joinImageCacheInvalidation(context.imageCache);
+  joinMetricsAggregation(context.metrics);
   let stopping = false;
   const shutdown = async (signal: string) => {
     stopping = true;

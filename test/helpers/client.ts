@@ -31,7 +31,10 @@ export interface PhotoJson {
   originalUrl: string | null;
 }
 
-export async function api(server: TestServer, method: string, urlPath: string, options: { token?: string; json?: unknown; form?: FormData; headers?: Record<string, string> } = {}): Promise<{ status: number; body: any; headers: Headers }> {
+/** What the API helpers need of a server: a test server, or a `pinhole serve` process. */
+export type ServerUrl = Pick<TestServer, "url">;
+
+export async function api(server: ServerUrl, method: string, urlPath: string, options: { token?: string; json?: unknown; form?: FormData; headers?: Record<string, string> } = {}): Promise<{ status: number; body: any; headers: Headers }> {
   const headers: Record<string, string> = { accept: "application/json", ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let body: BodyInit | undefined;
@@ -53,7 +56,7 @@ export async function api(server: TestServer, method: string, urlPath: string, o
 }
 
 /** Factory: a member with an API token. */
-export async function buildMember(server: TestServer, overrides: Partial<Pick<Member, "username" | "password">> = {}): Promise<Member> {
+export async function buildMember(server: ServerUrl, overrides: Partial<Pick<Member, "username" | "password">> = {}): Promise<Member> {
   const username = overrides.username ?? `m${crypto.randomBytes(5).toString("hex")}`;
   const password = overrides.password ?? `pw-${crypto.randomBytes(9).toString("base64url")}`;
   const email = `${username}@example.test`;
@@ -77,7 +80,7 @@ export function photoForm(file: string | Buffer, fields: Record<string, string> 
 }
 
 /** Factory: a stored photo, through the real upload API. */
-export async function buildPhoto(server: TestServer, member: Member, fields: Record<string, string> = {}, file = corpusFile("photos/tiny-1x1.jpg")): Promise<PhotoJson> {
+export async function buildPhoto(server: ServerUrl, member: Member, fields: Record<string, string> = {}, file = corpusFile("photos/tiny-1x1.jpg")): Promise<PhotoJson> {
   // Distinct bytes per call unless the caller passes a file: the same bytes would deduplicate.
   const bytes = fs.readFileSync(file);
   const upload = await api(server, "POST", "/api/v1/photos", { token: member.token, form: photoForm(bytes, fields, path.basename(file)) });

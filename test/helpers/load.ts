@@ -1,0 +1,116 @@
+import http from "node:http";
+
+export interface LoadResult {
+  /** Requests that got an answer or an error (each counted once). */
+  sent: number;
+  failed: number;
+  /** The first few failures, for the assertion message. */
+  failures: string[];
+  byStatus: Record<number, number>;
+  /** Responses that carried Connection: close (a draining worker's answers). */
+  closing: number;
+  seconds: number;
+}
+
+export interface Load {
+  completed(): number;
+  /** Resolves once `n` requests have completed in total (or the load has stopped). */
+  reached(n: number): Promise<void>;
+  stop(): Promise<LoadResult>;
+}
+
+export interface LoadOptions {
+  baseUrl: string;
+  /** Paths requested in turn by each loop. */
+  paths: string[];
+  /** Concurrent request loops, sharing one keep-alive agent with as many sockets. */
+  concurrency: number;
+  headers?: Record<string, string>;
+  /** Bounds: the load stops by itself after this many requests or this long, whichever first. */
+  maxRequests?: number;
+  maxMs?: number;
+}
+
+/**
+ * A load generator like a busy site's clients: keep-alive connections reused request after
+ * request, several loops at once. A failure is a connection error (refused, reset, hung up)
+ * or a 5xx answer; anything else counts as served.
+ */
+export function startLoad(options: LoadOptions): Load {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
+  const maxRequests = options.maxRequests ?? 500_000;
+  const maxMs = options.maxMs ?? 180_000;
+  const started = performance.now();
+  const result: LoadResult = { sent: 0, failed: 0, failures: [], byStatus: {}, closing: 0, seconds: 0 };
+  let stopped = false;
+  let issued = 0;
+  const watchers: Array<{ n: number; resolve: () => void }> = [];
+
+  const settle = () => {
+    for (let i = watchers.length - 1; i >= 0; i--) {
+      const watcher = watchers[i]!;
+      if (result.sent >= watcher.n || stopped) {
+        watchers.splice(i, 1);
+        watcher.resolve();
+      }
+    }
+  };
+  const fail = (what: string) => {
+    result.failed++;
+    if (result.failures.length < 20) result.failures.push(what);
+  };
+
+  const once = (path: string) =>
+    new Promise<void>((resolve) => {
+      const request = http.get(`${options.baseUrl}${path}`, { agent, headers: options.headers }, (response) => {
+        const status = response.statusCode ?? 0;
+        result.byStatus[status] = (result.byStatus[status] ?? 0) + 1;
+        if (/close/i.test(response.headers.connection ?? "")) result.closing++;
+        response.resume();
+        response.on("end", () => {
+          if (status >= 500) fail(`${status} for ${path}`);
+          resolve();
+        });
+        response.on("error", (error) => {
+          fail(`${error.message} reading ${path}`);
+          resolve();
+        });
+      });
+      request.setTimeout(30_000, () => request.destroy(new Error("no answer within 30 s")));
+      request.on("error", (error: NodeJS.ErrnoException) => {
+        fail(`${error.code ?? error.message} for ${path}${request.reusedSocket ? " (on a reused connection)" : ""}`);
+        resolve();
+      });
+    });
+
+  const loop = async (offset: number) => {
+    for (let i = offset; !stopped; i++) {
+      if (issued >= maxRequests || performance.now() - started > maxMs) break;
+      issued++;
+      await once(options.paths[i % options.paths.length]!);
+      result.sent++;
+      settle();
+    }
+  };
+  const loops = Array.from({ length: options.concurrency }, (_, i) => loop(i));
+  const finished = Promise.all(loops).then(() => {
+    stopped = true;
+    settle();
+  });
+
+  return {
+    completed: () => result.sent,
+    reached: (n) =>
+      new Promise((resolve) => {
+        watchers.push({ n, resolve });
+        settle();
+      }),
+    stop: async () => {
+      stopped = true;
+      await finished;
+      agent.destroy();
+      result.seconds = (performance.now() - started) / 1000;
+      return result;
+    },
+  };
+}
