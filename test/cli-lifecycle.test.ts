@@ -32,11 +32,19 @@ function connect(url: string): Promise<number> {
 // Bounds, not expectations: a hang fails the test instead of stalling the suite.
 const TIMEOUT = { timeout: 180_000 };
 
-test("SIGHUP twice under load: serve --workers 2 replaces every worker, and not one request fails", TIMEOUT, async () => {
+test("serve --workers 2: /metrics covers both workers; SIGHUP twice under load replaces every worker, and not one request fails", TIMEOUT, async () => {
   const server = await startServeProcess(["--workers", "2"], { PINHOLE_LOG_LEVEL: "warn", PINHOLE_SHUTDOWN_GRACE_SECONDS: "20" });
   try {
     await server.waitFor("stderr", WORKER_LISTENING, 2);
     const original = server.stderrLines.map((line) => Number(WORKER_LISTENING.exec(line)?.[1])).filter(Boolean);
+    // /metrics on any worker covers both: each new connection goes to the next worker, and the sum is counted.
+    const healthz = `pinhole_http_requests_total{method="GET",route="/healthz",status="200"}`;
+    for (let i = 0; i < 20; i++) assert.equal(await connect(`${server.url}/healthz`), 200);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const counted = Number(metrics.split("\n").find((line) => line.startsWith(`${healthz} `))?.split(" ")[1]);
+    assert.ok(counted >= 20, `${counted} of the 20+ /healthz requests in the cluster's metrics`);
+    assert.equal(metrics.match(/^# TYPE pinhole_http_requests_total /gm)?.length, 1, "one aggregated series, not one per worker");
+
     const member = await buildMember(server);
     const photo = await buildPhoto(server, member);
     const load = startLoad({
@@ -63,6 +71,7 @@ test("SIGHUP twice under load: serve --workers 2 replaces every worker, and not 
       assert.equal(workers.length, 2);
       for (const pid of workers) assert.ok(!original.includes(pid), `worker ${pid} is new`);
       for (const pid of original) assert.equal(isAlive(pid), false, `old worker ${pid} has exited`);
+      assert.match(await (await fetch(`${server.url}/metrics`)).text(), /^pinhole_http_requests_total/m, "the new workers answer the primary's collection");
     } finally {
       await load.stop();
     }
