@@ -151,6 +151,7 @@ export function runPrimary(workers: number, options: PrimaryOptions): void {
     for (const worker of old) {
       if (stopping) break;
       if (worker.isDead()) continue;
+      const forkedAt = performance.now();
       const fresh = fork();
       const up = await listening(fresh);
       if (stopping) break;
@@ -158,8 +159,10 @@ export function runPrimary(workers: number, options: PrimaryOptions): void {
         log(`reload failed: the new worker ${fresh.process.pid} exited before listening; keeping worker ${worker.process.pid} and the rest`);
         break;
       }
-      log(`worker ${fresh.process.pid} listening; draining worker ${worker.process.pid}`);
+      const listeningAt = performance.now();
+      log(`worker ${fresh.process.pid} listening ${Math.round(listeningAt - forkedAt)} ms after fork; draining worker ${worker.process.pid}`);
       await retire(worker);
+      log(`worker ${worker.process.pid} drained and exited in ${Math.round(performance.now() - listeningAt)} ms`);
       replaced++;
     }
     reloading = false;
