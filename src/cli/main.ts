@@ -48,10 +48,10 @@ async function serve(config: Config, args: string[]): Promise<void> {
   process.on("SIGTERM", () => {
     if (!stopping) void shutdown("SIGTERM");
   });
+  // Repeated signals change nothing: under bin/pinhole.js one Ctrl-C arrives twice (from the
+  // terminal and forwarded by the launcher), and the cluster primary follows SIGINT with SIGTERM.
   process.on("SIGINT", () => {
-    // A second Ctrl-C does not wait for the drain.
-    if (stopping) process.exit(1);
-    void shutdown("SIGINT");
+    if (!stopping) void shutdown("SIGINT");
   });
   process.on("SIGHUP", () => {
     // In a worker the primary reloads; left to Node's default, SIGHUP would end the process.

@@ -10,10 +10,10 @@ import { CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, type CsrfTokens } from "./csrf.ts
  *  - "public": anyone; the viewer, if logged in, is known to the handler.
  *  - "member" / "admin": a logged-in member / an admin, else 401 / 403.
  *  - "no-session": served without looking at cookies or the database (image URLs, assets).
- *  - "operator": for monitoring (metrics): a client on this machine (loopback), or one sending
- *    the operator token as a bearer token; no session, no database. Else 401 (a wrong token)
- *    or 403. Behind a proxy on this machine, PINHOLE_TRUST_PROXY=1 makes the address the
- *    client's, not the proxy's.
+ *  - "operator": for monitoring (metrics): a client on this machine connecting directly
+ *    (loopback, and no X-Forwarded-For or Forwarded header: a request relayed by a proxy on
+ *    this machine is not the proxy's own), or one sending the operator token as a bearer
+ *    token; no session, no database. Else 401 (a wrong token) or 403.
  */
 export type Access = "public" | "member" | "admin" | "no-session" | "operator";
 
@@ -91,7 +91,9 @@ function checkOperator(request: FastifyRequest, token: string | null): void {
   const authorization = request.headers.authorization;
   const given = authorization ? /^Bearer\s+(\S+)$/i.exec(authorization)?.[1] : undefined;
   if (token && given && sameSecret(given, token)) return;
-  if (LOOPBACK.has(request.ip)) return;
+  // The socket's address, not request.ip: with PINHOLE_TRUST_PROXY that comes from a header a client can write.
+  const direct = request.headers["x-forwarded-for"] === undefined && request.headers.forwarded === undefined;
+  if (direct && LOOPBACK.has(request.socket.remoteAddress ?? "")) return;
   if (authorization) throw new UnauthenticatedError("This token does not open this address.");
   throw new ForbiddenError("This address answers only on this machine or with the operator token (PINHOLE_METRICS_TOKEN).");
 }

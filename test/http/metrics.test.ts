@@ -94,13 +94,18 @@ test("from another machine, /metrics needs the operator token: none is 403, a wr
   assert.match(right.body, /pinhole_http_requests_total/);
 });
 
-test("without a configured token, only loopback may scrape", async () => {
-  const bare = await startServer();
+test("without a configured token, only a direct loopback client may scrape, even with PINHOLE_TRUST_PROXY on", async () => {
+  process.env.PINHOLE_TRUST_PROXY = "1";
+  const bare = await startServer().finally(() => delete process.env.PINHOLE_TRUST_PROXY);
   try {
     assert.equal((await fetch(`${bare.url}/metrics`)).status, 200, "loopback over the real socket");
     const remote = await bare.app.inject({ method: "GET", url: "/metrics", remoteAddress: "198.51.100.20", headers: { authorization: "Bearer anything-at-all-long-enough" } });
     assert.equal(remote.statusCode, 401);
     assert.equal((await bare.app.inject({ method: "GET", url: "/metrics", remoteAddress: "::ffff:10.1.2.3" })).statusCode, 403);
+    // Relayed by a proxy on this machine: the proxy's loopback address is not the client's.
+    const relayed = await bare.app.inject({ method: "GET", url: "/metrics", remoteAddress: "127.0.0.1", headers: { "x-forwarded-for": "127.0.0.1, 203.0.113.50" } });
+    assert.equal(relayed.statusCode, 403);
+    assert.equal((await bare.app.inject({ method: "GET", url: "/metrics", remoteAddress: "::1" })).statusCode, 200, "IPv6 loopback");
   } finally {
     await bare.close();
   }
