@@ -1,3 +1,4 @@
+import cluster from "node:cluster";
 import http from "node:http";
 import path from "node:path";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
@@ -30,6 +31,13 @@ import { ImageCache } from "./images/image-cache.ts";
 import { ImageServer } from "./images/routes.ts";
 import { SharpImageProcessor, type ImageProcessor } from "./images/processor.ts";
 import { registerHealthRoutes } from "./ops/health-routes.ts";
+import { SettingsRepository } from "./ops/settings-repository.ts";
+import { DeletionGate } from "./ops/deletion-gate.ts";
+import { checkStorageMarker } from "./storage/marker.ts";
+import { cleanScratch } from "./storage/scratch.ts";
+import { JobsRepository } from "./jobs/repository.ts";
+import { JobRunner } from "./jobs/runner.ts";
+import { DELETE_FILES_JOB, FINISH_UPLOAD_JOB, PhotoFiles } from "./photos/files.ts";
 
 export interface AppContext {
   config: Config;
@@ -38,7 +46,13 @@ export interface AppContext {
   store: BlobStore;
   users: UserService;
   photos: PhotoService;
+  photoFiles: PhotoFiles;
   imageCache: ImageCache;
+  jobs: JobRunner;
+  settings: SettingsRepository;
+  deletionGate: DeletionGate;
+  /** The id in the storage marker, checked at start and by readiness. */
+  storageId: string;
 }
 
 /** Seams tests may replace; everything else is built from the config. */
@@ -48,6 +62,8 @@ export interface AppOverrides {
   hasher?: PasswordHasher;
   logger?: Logger;
   imageProcessor?: ImageProcessor;
+  /** Run background jobs in this process (default true); tests may drive them by hand. */
+  runJobs?: boolean;
 }
 
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<{ app: FastifyInstance; context: AppContext }> {
@@ -57,6 +73,17 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
 
   const clock = overrides.clock ?? systemClock;
   const store = new LocalDiskStore(path.join(config.dataDir, "files"), path.join(config.dataDir, "tmp"));
+  const settings = new SettingsRepository(database.db);
+  let storageId: string;
+  try {
+    storageId = await checkStorageMarker(store, settings, clock.now());
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const deletionGate = new DeletionGate(settings, clock);
+  // A worker starting beside busy siblings must not take their uploads' temp files.
+  await cleanScratch(store.scratchDir, cluster.isWorker ? 60 * 60_000 : 0);
   const mailer = overrides.mailer ?? (config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom) : new LogMailer(log));
   const users = new UserService({
     users: new UsersRepository(database.db),
@@ -66,15 +93,29 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     baseUrl: config.baseUrl,
   });
   const imageCache = new ImageCache(config.imageCacheBytes);
+  const photosRepository = new PhotosRepository(database.db);
+  const imageProcessor = overrides.imageProcessor ?? new SharpImageProcessor({ maxPixels: config.maxPixels });
+  const photoFiles = new PhotoFiles({ photos: photosRepository, store, images: imageProcessor, imageCache, clock, deletionGate });
+  const jobsRepository = new JobsRepository(database.db);
+  const jobs = new JobRunner({
+    jobs: jobsRepository,
+    clock,
+    log,
+    handlers: { [FINISH_UPLOAD_JOB]: photoFiles.finishUpload, [DELETE_FILES_JOB]: photoFiles.deleteFiles },
+  });
+  // Uploads a crash interrupted are finished (or cleaned) now rather than after their delay.
+  await jobsRepository.makeDue(FINISH_UPLOAD_JOB, clock.now());
   const photos = new PhotoService({
-    photos: new PhotosRepository(database.db),
+    photos: photosRepository,
     store,
-    images: overrides.imageProcessor ?? new SharpImageProcessor({ maxPixels: config.maxPixels }),
+    images: imageProcessor,
     imageCache,
+    files: photoFiles,
+    jobs,
     clock,
     baseUrl: config.baseUrl,
   });
-  const context: AppContext = { config, log, database, store, users, photos, imageCache };
+  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, storageId };
 
   const images = new ImageServer({ store, cache: imageCache, log });
   const app = Fastify({
@@ -94,8 +135,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true } },
   });
   app.addHook("onClose", async () => {
+    await jobs.stop();
     await database.close();
   });
+  if (overrides.runJobs ?? true) app.addHook("onReady", async () => jobs.start());
 
   await app.register(cookie);
   await app.register(formbody);

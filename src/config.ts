@@ -17,6 +17,8 @@ export interface Config {
   /** Pixel limit checked from the header before any decoding. */
   maxPixels: number;
   logLevel: string;
+  /** Readiness fails below this much free space where the data dir is. */
+  minFreeDiskBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -99,5 +101,6 @@ export function loadConfig(env: Env = process.env): Config {
     imageCacheBytes: integer(env, "PINHOLE_IMAGE_CACHE_MB", 256, 0, 100_000) * 1024 * 1024,
     maxPixels: integer(env, "PINHOLE_MAX_MEGAPIXELS", 100, 1, 1000) * 1_000_000,
     logLevel: env.PINHOLE_LOG_LEVEL || "info",
+    minFreeDiskBytes: integer(env, "PINHOLE_MIN_FREE_DISK_MB", 512, 0, 10_000_000) * 1024 * 1024,
   };
 }

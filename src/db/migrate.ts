@@ -1,10 +1,12 @@
 import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet, type Kysely } from "kysely";
 import * as core from "./migrations/0001_core.ts";
+import * as operations from "./migrations/0002_operations.ts";
 import type { Database } from "./schema.ts";
 
 /** The one migration history both databases share, in order. Append only. */
 export const MIGRATIONS: Record<string, Migration> = {
   "0001_core": core,
+  "0002_operations": operations,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

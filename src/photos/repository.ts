@@ -39,6 +39,11 @@ export class PhotosRepository {
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto("photos").values({ ...photo, tags: JSON.stringify(tags) }).execute();
       if (tags.length > 0) await trx.insertInto("photo_tags").values(tagRows(photo.id, tags)).execute();
+      await trx
+        .updateTable("users")
+        .set((eb) => ({ photo_count: eb("photo_count", "+", 1), bytes_stored: eb("bytes_stored", "+", photo.original_bytes) }))
+        .where("id", "=", photo.owner_id)
+        .execute();
     });
   }
 
@@ -103,8 +108,19 @@ export class PhotosRepository {
   async delete(id: number): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom("photo_tags").where("photo_id", "=", id).execute();
-      await trx.deleteFrom("photos").where("id", "=", id).execute();
+      const gone = await trx.deleteFrom("photos").where("id", "=", id).returning(["owner_id", "original_bytes"]).executeTakeFirst();
+      if (!gone) return;
+      await trx
+        .updateTable("users")
+        .set((eb) => ({ photo_count: eb("photo_count", "-", 1), bytes_stored: eb("bytes_stored", "-", gone.original_bytes) }))
+        .where("id", "=", gone.owner_id)
+        .execute();
     });
+  }
+
+  /** What the file jobs need to know: is the photo there, and under which secret. */
+  async findFiles(id: number): Promise<{ secret: string; original_key: string; sha256: string; sizes: string } | undefined> {
+    return this.db.selectFrom("photos").select(["secret", "original_key", "sha256", "sizes"]).where("id", "=", id).executeTakeFirst();
   }
 
 }

@@ -13,9 +13,11 @@ import { InsufficientStorageError } from "../errors.ts";
  */
 export class LocalDiskStore implements BlobStore {
   readonly scratchDir: string;
+  readonly location: string;
 
   constructor(private readonly root: string, scratchDir: string) {
     this.scratchDir = scratchDir;
+    this.location = root;
     fs.mkdirSync(root, { recursive: true });
     fs.mkdirSync(scratchDir, { recursive: true });
   }
@@ -92,6 +94,47 @@ export class LocalDiskStore implements BlobStore {
     const to = this.pathOf(toPrefix.slice(0, -1));
     await fsp.mkdir(path.dirname(to), { recursive: true });
     await fsp.cp(from, to, { recursive: true, force: true });
+  }
+
+  async sync(key: string): Promise<boolean> {
+    let handle: fsp.FileHandle;
+    try {
+      handle = await fsp.open(this.pathOf(key), "r");
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    return true;
+  }
+
+  async *list(prefix: string): AsyncIterable<{ key: string; size: number }> {
+    if (prefix !== "") assertPrefix(prefix);
+    const start = prefix === "" ? this.root : this.pathOf(prefix.slice(0, -1));
+    const pending = [start];
+    while (pending.length > 0) {
+      const dir = pending.pop() as string;
+      let entries: fs.Dirent[];
+      try {
+        entries = await fsp.readdir(dir, { withFileTypes: true });
+      } catch (error) {
+        if (isMissing(error)) continue;
+        throw error;
+      }
+      for (const entry of entries) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) pending.push(full);
+        // Half-written files of `put` are not keys.
+        else if (entry.isFile() && !entry.name.endsWith(".part")) {
+          const key = path.relative(this.root, full).split(path.sep).join("/");
+          yield { key, size: (await fsp.stat(full)).size };
+        }
+      }
+    }
   }
 }
 
