@@ -102,7 +102,7 @@ export class JobRunner implements JobQueue {
     for (;;) {
       const claimed = await this.claim(this.concurrency);
       if (claimed.length === 0 && this.running.size === 0) return;
-      for (const job of claimed) this.track(this.execute(job));
+      for (const job of claimed) void this.track(this.execute(job));
       await Promise.allSettled([...this.running]);
     }
   }
@@ -118,7 +118,7 @@ export class JobRunner implements JobQueue {
     this.polling = true;
     try {
       const free = this.concurrency - this.running.size;
-      if (free > 0) for (const job of await this.claim(free)) this.track(this.execute(job));
+      if (free > 0) for (const job of await this.claim(free)) void this.track(this.execute(job));
     } catch (error) {
       // The database may be down; the jobs wait in it, and the next poll tries again.
       this.options.log.warn({ err: error }, "could not claim jobs");
