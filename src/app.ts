@@ -104,6 +104,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     handlers: { [FINISH_UPLOAD_JOB]: photoFiles.finishUpload, [DELETE_FILES_JOB]: photoFiles.deleteFiles },
   });
   // Uploads a crash interrupted are finished (or cleaned) now rather than after their delay.
+  await jobs.releaseDeadLeases();
   await jobsRepository.makeDue(FINISH_UPLOAD_JOB, clock.now());
   const photos = new PhotoService({
     photos: photosRepository,

@@ -91,6 +91,23 @@ export class JobsRepository {
     return Number(result.numUpdatedRows);
   }
 
+  async leaseHolders(): Promise<string[]> {
+    const rows = await this.db.selectFrom("jobs").select("locked_by").distinct().where("state", "=", "running").where("locked_by", "is not", null).execute();
+    return rows.map((r) => r.locked_by as string);
+  }
+
+  /** Hands the jobs of dead workers back at once instead of after their lease. */
+  async releaseLeases(holders: string[], now: number): Promise<number> {
+    if (holders.length === 0) return 0;
+    const result = await this.db
+      .updateTable("jobs")
+      .set({ state: "pending", run_after: now, locked_by: null, locked_until: null, updated_at: now })
+      .where("state", "=", "running")
+      .where("locked_by", "in", holders)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   async backlog(): Promise<{ pending: number; running: number; failed: number }> {
     const rows = await this.db.selectFrom("jobs").select(["state", (eb) => eb.fn.countAll<number>().as("count")]).groupBy("state").execute();
     const count = (state: string) => Number(rows.find((r) => r.state === state)?.count ?? 0);

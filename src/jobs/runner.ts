@@ -83,6 +83,22 @@ export class JobRunner implements JobQueue {
     await this.options.jobs.discardPending(id);
   }
 
+  /**
+   * Jobs claimed by a process of this machine that is no longer running (a crash, a kill -9)
+   * are handed back at start-up rather than after their lease; other machines' leases run out
+   * by themselves. A lease with our own pid but another id is an earlier life of a process
+   * that got the same pid (a container's pid 1).
+   */
+  async releaseDeadLeases(): Promise<number> {
+    const host = `${os.hostname()}:`;
+    const dead = (await this.options.jobs.leaseHolders()).filter((holder) => {
+      if (!holder.startsWith(host) || holder === this.workerId) return false;
+      const pid = Number(holder.slice(host.length).split(":")[0]);
+      return !Number.isInteger(pid) || pid === process.pid || !processAlive(pid);
+    });
+    return this.options.jobs.releaseLeases(dead, this.options.clock.now());
+  }
+
   start(): void {
     if (this.started) return;
     this.started = true;
@@ -157,5 +173,14 @@ export class JobRunner implements JobQueue {
         await jobs.reschedule(job.id, this.workerId, clock.now() + backoff, clock.now(), message);
       }
     }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

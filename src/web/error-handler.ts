@@ -53,6 +53,9 @@ export function installErrorHandler(app: FastifyInstance, maxUploadBytes: number
     else request.log.info({ status: failure.status, code: failure.code }, failure.message);
     if (error instanceof TooManyRequestsError) reply.header("retry-after", String(error.retryAfterSeconds));
     reply.code(failure.status);
+    // A body we stopped reading (an upload that failed half-way) leaves the connection unusable
+    // for another request: close it after this answer instead of letting the client wait on it.
+    if (!request.raw.complete) reply.header("connection", "close");
     if (wantsHtml(request)) {
       return reply.type("text/html; charset=utf-8").send(errorPage(failure.status, failure.message, request.viewer ?? null, memberCsrfToken(request)));
     }
