@@ -38,6 +38,8 @@ import { cleanScratch } from "./storage/scratch.ts";
 import { JobsRepository } from "./jobs/repository.ts";
 import { JobRunner } from "./jobs/runner.ts";
 import { DELETE_FILES_JOB, FINISH_UPLOAD_JOB, PhotoFiles } from "./photos/files.ts";
+import { RecentErrors } from "./admin/recent-errors.ts";
+import { RecentErrorsRepository } from "./admin/recent-errors-repository.ts";
 
 export interface AppContext {
   config: Config;
@@ -53,6 +55,7 @@ export interface AppContext {
   deletionGate: DeletionGate;
   /** The id in the storage marker, checked at start and by readiness. */
   storageId: string;
+  recentErrors: RecentErrors;
 }
 
 /** Seams tests may replace; everything else is built from the config. */
@@ -115,7 +118,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     clock,
     baseUrl: config.baseUrl,
   });
-  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, storageId };
+  const recentErrors = new RecentErrors(new RecentErrorsRepository(database.db), clock, log);
+  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, storageId, recentErrors };
 
   const images = new ImageServer({ store, cache: imageCache, log });
   const app = Fastify({
@@ -153,7 +157,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     },
     transform: ({ schema, url }) => ({ schema: url.startsWith("/api/") ? schema : { ...schema, hide: true }, url }),
   });
-  installErrorHandler(app, config.maxUploadBytes);
+  installErrorHandler(app, config.maxUploadBytes, recentErrors);
   installAccessControl(app, { users, csrf: new CsrfTokens(loadSigningSecret(config.dataDir, process.env.PINHOLE_SECRET)), secureCookies: config.secureCookies });
 
   registerAssetRoutes(app);
