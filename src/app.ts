@@ -40,6 +40,8 @@ import { JobRunner } from "./jobs/runner.ts";
 import { DELETE_FILES_JOB, FINISH_UPLOAD_JOB, PhotoFiles } from "./photos/files.ts";
 import { RecentErrors } from "./admin/recent-errors.ts";
 import { RecentErrorsRepository } from "./admin/recent-errors-repository.ts";
+import { UploadQuotas } from "./photos/quotas.ts";
+import { QuotaRepository } from "./photos/quota-repository.ts";
 
 export interface AppContext {
   config: Config;
@@ -56,6 +58,7 @@ export interface AppContext {
   /** The id in the storage marker, checked at start and by readiness. */
   storageId: string;
   recentErrors: RecentErrors;
+  quotas: UploadQuotas;
 }
 
 /** Seams tests may replace; everything else is built from the config. */
@@ -119,7 +122,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     baseUrl: config.baseUrl,
   });
   const recentErrors = new RecentErrors(new RecentErrorsRepository(database.db), clock, log);
-  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, storageId, recentErrors };
+  const quotas = new UploadQuotas(new QuotaRepository(database.db), config.quotas);
+  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, storageId, recentErrors, quotas };
 
   const images = new ImageServer({ store, cache: imageCache, log });
   const app = Fastify({
