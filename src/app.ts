@@ -42,6 +42,9 @@ import { RecentErrors } from "./admin/recent-errors.ts";
 import { RecentErrorsRepository } from "./admin/recent-errors-repository.ts";
 import { UploadQuotas } from "./photos/quotas.ts";
 import { QuotaRepository } from "./photos/quota-repository.ts";
+import { AdminRepository } from "./admin/repository.ts";
+import { AdminService } from "./admin/service.ts";
+import { registerAdminRoutes } from "./admin/routes.ts";
 
 export interface AppContext {
   config: Config;
@@ -59,6 +62,7 @@ export interface AppContext {
   storageId: string;
   recentErrors: RecentErrors;
   quotas: UploadQuotas;
+  admin: AdminService;
 }
 
 /** Seams tests may replace; everything else is built from the config. */
@@ -123,7 +127,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   const recentErrors = new RecentErrors(new RecentErrorsRepository(database.db), clock, log);
   const quotas = new UploadQuotas(new QuotaRepository(database.db), config.quotas);
-  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, storageId, recentErrors, quotas };
+  const admin = new AdminService({ admin: new AdminRepository(database.db), users, jobs: jobsRepository, recentErrors, quotaDefaults: config.quotas, dataDir: config.dataDir });
+  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, storageId, recentErrors, quotas, admin };
 
   const images = new ImageServer({ store, cache: imageCache, log });
   const app = Fastify({
@@ -171,6 +176,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerHealthRoutes(web, context);
     registerUserRoutes(web, context);
     registerPhotoRoutes(web, context);
+    registerAdminRoutes(web, context);
     web.get("/api/v1/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () => app.swagger());
   });
 
