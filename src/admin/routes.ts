@@ -63,7 +63,7 @@ export function registerAdminRoutes(app: FastifyInstance, context: AppContext): 
     { config: ADMIN, schema: { params: schema.MemberParams, body: schema.AllowanceForm } },
     async (request, reply) =>
       submitForm(request, reply, request.body, request.params.username, async () =>
-        admin.updateAllowance(requireViewer(request), request.params.username, allowanceFromForm(request.body)),
+        admin.updateAllowance(request.params.username, allowanceFromForm(request.body)),
       ),
   );
 
@@ -104,6 +104,6 @@ export function registerAdminRoutes(app: FastifyInstance, context: AppContext): 
         response: withErrors({ 200: schema.MemberJson }, 400, 401, 403, 404),
       },
     },
-    async (request) => admin.updateAllowance(requireViewer(request), request.params.username, request.body),
+    async (request) => admin.updateAllowance(request.params.username, request.body),
   );
 }

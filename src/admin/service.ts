@@ -128,7 +128,7 @@ export class AdminService {
     return this.present(await this.find(username));
   }
 
-  async updateAllowance(_actor: Viewer, username: string, patch: AllowancePatch): Promise<MemberView> {
+  async updateAllowance(username: string, patch: AllowancePatch): Promise<MemberView> {
     const member = await this.find(username);
     const change: AllowanceChange = {};
     if (patch.isPro !== undefined) change.is_pro = patch.isPro ? 1 : 0;
