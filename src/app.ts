@@ -38,6 +38,13 @@ import { cleanScratch } from "./storage/scratch.ts";
 import { JobsRepository } from "./jobs/repository.ts";
 import { JobRunner } from "./jobs/runner.ts";
 import { DELETE_FILES_JOB, FINISH_UPLOAD_JOB, PhotoFiles } from "./photos/files.ts";
+import { RecentErrors } from "./admin/recent-errors.ts";
+import { RecentErrorsRepository } from "./admin/recent-errors-repository.ts";
+import { UploadQuotas } from "./photos/quotas.ts";
+import { QuotaRepository } from "./photos/quota-repository.ts";
+import { AdminRepository } from "./admin/repository.ts";
+import { AdminService } from "./admin/service.ts";
+import { registerAdminRoutes } from "./admin/routes.ts";
 
 export interface AppContext {
   config: Config;
@@ -53,6 +60,9 @@ export interface AppContext {
   deletionGate: DeletionGate;
   /** The id in the storage marker, checked at start and by readiness. */
   storageId: string;
+  recentErrors: RecentErrors;
+  quotas: UploadQuotas;
+  admin: AdminService;
 }
 
 /** Seams tests may replace; everything else is built from the config. */
@@ -116,7 +126,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     clock,
     baseUrl: config.baseUrl,
   });
-  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, storageId };
+  const recentErrors = new RecentErrors(new RecentErrorsRepository(database.db), clock, log);
+  const quotas = new UploadQuotas(new QuotaRepository(database.db), config.quotas);
+  const admin = new AdminService({ admin: new AdminRepository(database.db), users, jobs: jobsRepository, recentErrors, quotaDefaults: config.quotas, dataDir: config.dataDir });
+  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, storageId, recentErrors, quotas, admin };
 
   const images = new ImageServer({ store, cache: imageCache, log });
   const app = Fastify({
@@ -154,7 +167,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     },
     transform: ({ schema, url }) => ({ schema: url.startsWith("/api/") ? schema : { ...schema, hide: true }, url }),
   });
-  installErrorHandler(app, config.maxUploadBytes);
+  installErrorHandler(app, config.maxUploadBytes, recentErrors);
   installAccessControl(app, { users, csrf: new CsrfTokens(loadSigningSecret(config.dataDir, process.env.PINHOLE_SECRET)), secureCookies: config.secureCookies });
 
   registerAssetRoutes(app);
@@ -164,6 +177,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerHealthRoutes(web, context);
     registerUserRoutes(web, context);
     registerPhotoRoutes(web, context);
+    registerAdminRoutes(web, context);
     web.get("/api/v1/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () => app.swagger());
   });
 

@@ -24,6 +24,11 @@ test("each bad value is refused with one line naming its variable", () => {
     [{ PINHOLE_MAX_UPLOAD_MB: "-5" }, "PINHOLE_MAX_UPLOAD_MB"],
     [{ PINHOLE_SMTP_URL: "http://mail" }, "PINHOLE_SMTP_URL"],
     [{ HOST: "bad host!" }, "HOST"],
+    [{ PINHOLE_QUOTA_PHOTOS: "many" }, "PINHOLE_QUOTA_PHOTOS"],
+    [{ PINHOLE_QUOTA_PHOTOS: "-1" }, "PINHOLE_QUOTA_PHOTOS"],
+    [{ PINHOLE_QUOTA_MB: "1.5" }, "PINHOLE_QUOTA_MB"],
+    [{ PINHOLE_PRO_QUOTA_PHOTOS: "10k" }, "PINHOLE_PRO_QUOTA_PHOTOS"],
+    [{ PINHOLE_PRO_QUOTA_MB: "99999999999" }, "PINHOLE_PRO_QUOTA_MB"],
   ];
   for (const [env, variable] of cases) {
     assert.throws(() => loadConfig(env), (error: unknown) => {
@@ -41,4 +46,10 @@ test("a postgres URL selects PostgreSQL and an https base URL makes cookies Secu
   assert.equal(config.baseUrl, "https://photos.example.org");
   assert.equal(config.secureCookies, true);
   assert.equal(config.maxUploadBytes, 50 * 1024 * 1024);
+});
+
+test("quotas are unlimited unless set; megabytes become bytes", () => {
+  assert.deepEqual(loadConfig({}).quotas, { photos: null, bytes: null, proPhotos: null, proBytes: null });
+  const config = loadConfig({ PINHOLE_QUOTA_PHOTOS: "500", PINHOLE_QUOTA_MB: "1000", PINHOLE_PRO_QUOTA_PHOTOS: "", PINHOLE_PRO_QUOTA_MB: "20000" });
+  assert.deepEqual(config.quotas, { photos: 500, bytes: 1000 * 1024 * 1024, proPhotos: null, proBytes: 20000 * 1024 * 1024 });
 });

@@ -8,6 +8,8 @@ export interface Config {
   databaseUrl: string | null;
   baseUrl: string;
   maxUploadBytes: number;
+  /** What a member may store unless an admin set their own quota; null means no limit. */
+  quotas: QuotaDefaults;
   smtpUrl: string | null;
   mailFrom: string;
   /** Serve cookies with Secure; derived from the base URL. */
@@ -21,6 +23,13 @@ export interface Config {
   minFreeDiskBytes: number;
 }
 
+export interface QuotaDefaults {
+  photos: number | null;
+  bytes: number | null;
+  proPhotos: number | null;
+  proBytes: number | null;
+}
+
 export class ConfigError extends Error {}
 
 type Env = Record<string, string | undefined>;
@@ -32,6 +41,30 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+/** An optional limit: unset or empty means none. */
+function limit(env: Env, name: string, unit: string, max: number): number | null {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return null;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number of ${unit} (unset it for no limit), got "${raw}"`);
+  const value = Number(raw);
+  if (value > max) throw new ConfigError(`${name} must be at most ${max}, got ${value}`);
+  return value;
+}
+
+function quotas(env: Env): QuotaDefaults {
+  const MB = 1024 * 1024;
+  const megabytes = (name: string) => {
+    const value = limit(env, name, "megabytes", 1_000_000_000);
+    return value === null ? null : value * MB;
+  };
+  return {
+    photos: limit(env, "PINHOLE_QUOTA_PHOTOS", "photos", 1_000_000_000),
+    bytes: megabytes("PINHOLE_QUOTA_MB"),
+    proPhotos: limit(env, "PINHOLE_PRO_QUOTA_PHOTOS", "photos", 1_000_000_000),
+    proBytes: megabytes("PINHOLE_PRO_QUOTA_MB"),
+  };
 }
 
 function databaseUrl(env: Env): string | null {
@@ -95,6 +128,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: databaseUrl(env),
     baseUrl: base,
     maxUploadBytes: integer(env, "PINHOLE_MAX_UPLOAD_MB", 200, 1, 100_000) * 1024 * 1024,
+    quotas: quotas(env),
     smtpUrl: smtpUrl(env),
     mailFrom: env.PINHOLE_MAIL_FROM || "Pinhole <no-reply@localhost>",
     secureCookies: base.startsWith("https:"),

@@ -70,3 +70,9 @@ export class UnavailableError extends AppError {
     super(message, 503, "unavailable");
   }
 }
+/** The member's photo or storage quota would be passed; the message states the limit and the use. */
+export class QuotaExceededError extends AppError {
+  constructor(message: string, details: { quota: "photos" | "bytes"; limit: number; used: number }) {
+    super(message, 403, "quota_exceeded", details);
+  }
+}

@@ -32,7 +32,13 @@ export class PhotosRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   private selectPhotos(): PhotoQuery {
-    return this.db.selectFrom("photos").innerJoin("users", "users.id", "photos.owner_id").selectAll("photos").select("users.username as owner_username");
+    // A suspended member's photos are hidden from everyone until the suspension is lifted.
+    return this.db
+      .selectFrom("photos")
+      .innerJoin("users", "users.id", "photos.owner_id")
+      .selectAll("photos")
+      .select("users.username as owner_username")
+      .where("users.suspended_at", "is", null);
   }
 
   async insert(photo: Omit<NewPhotoRow, "tags">, tags: Tag[]): Promise<void> {
@@ -86,7 +92,7 @@ export class PhotosRepository {
         (select p.id from photos p where p.owner_id = photos.owner_id and p.id > photos.id and ${visible} order by p.id asc limit 1) as newer,
         (select p.id from photos p where p.owner_id = photos.owner_id and p.id < photos.id and ${visible} order by p.id desc limit 1) as older
       from photos inner join users on users.id = photos.owner_id
-      where photos.id = ${id}`.execute(this.db);
+      where photos.id = ${id} and users.suspended_at is null`.execute(this.db);
     const row = rows[0];
     return row ? withTags(row) : undefined;
   }

@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply } from "fastify";
+import fsp from "node:fs/promises";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import type { AppContext } from "../app.ts";
 import { NotFoundError } from "../errors.ts";
@@ -16,8 +17,25 @@ const ORIGINAL_TYPES: Record<string, string> = {
 };
 
 export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): void {
-  const { photos, users, config, store } = context;
+  const { photos, users, config, store, quotas } = context;
   const maxUploadMb = Math.round(config.maxUploadBytes / 1024 / 1024);
+
+  // The quota is checked before the body is read (its declared length bounds the file's size),
+  // then with the file's real size before anything is stored: over quota, nothing is kept.
+  const uploadWithinQuota = async (request: FastifyRequest) => {
+    const viewer = requireViewer(request);
+    const hold = await quotas.admit(viewer.id, declaredLength(request));
+    try {
+      const upload = await receiveUpload(request, store.scratchDir, config.maxUploadBytes);
+      await hold.confirm(upload.bytes).catch(async (error: unknown) => {
+        await fsp.rm(upload.tempPath, { force: true });
+        throw error;
+      });
+      return await photos.upload(viewer, upload);
+    } finally {
+      hold.release();
+    }
+  };
 
   const ownerOf = async (username: string) => {
     const owner = await users.findPublicUser(username);
@@ -35,12 +53,11 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
         security: [{ bearer: [] }],
         consumes: ["multipart/form-data"],
         description: "Multipart fields: file (required), title, description, tags (space-separated, \"quoted phrases\"), visibility.",
-        response: withErrors({ 200: schema.PhotoJson, 201: schema.PhotoJson }, 400, 401, 413, 415, 422, 507),
+        response: withErrors({ 200: schema.PhotoJson, 201: schema.PhotoJson }, 400, 401, 403, 413, 415, 422, 507),
       },
     },
     async (request, reply) => {
-      const upload = await receiveUpload(request, store.scratchDir, config.maxUploadBytes);
-      const { photo, created } = await photos.upload(requireViewer(request), upload);
+      const { photo, created } = await uploadWithinQuota(request);
       return reply.code(created ? 201 : 200).send(photo);
     },
   );
@@ -88,14 +105,14 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
     return sendHtml(reply, views.homePage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), list }));
   });
 
-  app.get("/upload", { config: { access: "member" } }, async (request, reply) =>
-    sendHtml(reply, views.uploadPage({ viewer: request.viewer, csrfToken: request.csrfToken(), maxUploadMb })),
-  );
+  app.get("/upload", { config: { access: "member" } }, async (request, reply) => {
+    const quota = await quotas.usage(requireViewer(request).id);
+    return sendHtml(reply, views.uploadPage({ viewer: request.viewer, csrfToken: request.csrfToken(), maxUploadMb, quota }));
+  });
 
   // The uploader without JavaScript: one photo per post, then its page.
   app.post("/upload", { config: { access: "member" }, schema: { querystring: schema.CsrfQuery } }, async (request, reply) => {
-    const upload = await receiveUpload(request, store.scratchDir, config.maxUploadBytes);
-    const { photo } = await photos.upload(requireViewer(request), upload);
+    const { photo } = await uploadWithinQuota(request);
     return reply.redirect(`/photos/${photo.owner.username}/${photo.id}`, 303);
   });
 
@@ -175,4 +192,11 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
         .send(original.body);
     },
   );
+}
+
+/** The request's Content-Length: an upper bound of the uploaded file's size; null when chunked. */
+function declaredLength(request: FastifyRequest): number | null {
+  const raw = request.headers["content-length"];
+  const value = raw === undefined ? NaN : Number(raw);
+  return Number.isSafeInteger(value) && value >= 0 ? value : null;
 }

@@ -3,6 +3,19 @@ import { AppError, TooManyRequestsError } from "../errors.ts";
 import { errorPage } from "./layout.ts";
 import { memberCsrfToken } from "./forms.ts";
 
+/** A request that failed on our side (5xx), as the admin page lists it. */
+export interface FailedRequest {
+  message: string;
+  /** Method and route pattern (never the URL, which may hold a token); null outside any route. */
+  route: string | null;
+  requestId: string;
+}
+
+/** Keeps server errors for the operator; must return at once and never throw. */
+export interface ErrorRecorder {
+  record(failure: FailedRequest): void;
+}
+
 interface HttpFailure {
   status: number;
   code: string;
@@ -45,12 +58,18 @@ function wantsHtml(request: FastifyRequest): boolean {
   return accept.includes("text/html");
 }
 
-export function installErrorHandler(app: FastifyInstance, maxUploadBytes: number): void {
+export function installErrorHandler(app: FastifyInstance, maxUploadBytes: number, recorder?: ErrorRecorder): void {
   const maxUploadMb = Math.round(maxUploadBytes / 1024 / 1024);
   app.setErrorHandler(async (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const failure = classify(error, maxUploadMb);
-    if (failure.status >= 500) request.log.error({ err: error }, "request failed");
-    else request.log.info({ status: failure.status, code: failure.code }, failure.message);
+    if (failure.status >= 500) {
+      request.log.error({ err: error }, "request failed");
+      const pattern = request.routeOptions.url;
+      const message = error instanceof Error ? error.message || error.name : String(error);
+      recorder?.record({ message, route: pattern ? `${request.method} ${pattern}` : null, requestId: request.id });
+    } else {
+      request.log.info({ status: failure.status, code: failure.code }, failure.message);
+    }
     if (error instanceof TooManyRequestsError) reply.header("retry-after", String(error.retryAfterSeconds));
     reply.code(failure.status);
     // A body we stopped reading (an upload that failed half-way) leaves the connection unusable
