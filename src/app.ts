@@ -8,7 +8,7 @@ import multipart from "@fastify/multipart";
 import swagger from "@fastify/swagger";
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.ts";
-import { openDatabase, type DatabaseHandle } from "./db/database.ts";
+import { openDatabase, REQUEST_DEADLINE_MS, type DatabaseHandle } from "./db/database.ts";
 import { migrateToLatest } from "./db/migrate.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { LocalDiskStore } from "./storage/local-disk.ts";
@@ -68,8 +68,8 @@ export interface AppOverrides {
 
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<{ app: FastifyInstance; context: AppContext }> {
   const log = overrides.logger ?? pino({ level: config.logLevel });
-  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  await migrateToLatest(database.db);
+  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, requestDeadlineMs: REQUEST_DEADLINE_MS });
+  await database.withoutDeadlines(migrateToLatest);
 
   const clock = overrides.clock ?? systemClock;
   const store = new LocalDiskStore(path.join(config.dataDir, "files"), path.join(config.dataDir, "tmp"));
