@@ -38,6 +38,8 @@ import { cleanScratch } from "./storage/scratch.ts";
 import { JobsRepository } from "./jobs/repository.ts";
 import { JobRunner } from "./jobs/runner.ts";
 import { DELETE_FILES_JOB, FINISH_UPLOAD_JOB, PhotoFiles } from "./photos/files.ts";
+import { buildStatusService, type StatusService } from "./status/service.ts";
+import { registerStatusRoutes } from "./status/routes.ts";
 
 export interface AppContext {
   config: Config;
@@ -51,6 +53,7 @@ export interface AppContext {
   jobs: JobRunner;
   settings: SettingsRepository;
   deletionGate: DeletionGate;
+  status: StatusService;
   /** The id in the storage marker, checked at start and by readiness. */
   storageId: string;
 }
@@ -115,7 +118,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     clock,
     baseUrl: config.baseUrl,
   });
-  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, storageId };
+  const status = buildStatusService({ config, database, store, storageId, backlog: jobsRepository, clock, log });
+  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, storageId };
 
   const images = new ImageServer({ store, cache: imageCache, log });
   const app = Fastify({
@@ -134,7 +138,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     logController: new LogController({ disableRequestLogging: process.env.PINHOLE_LOG_REQUESTS !== "1" }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true } },
   });
+  app.addHook("onReady", async () => {
+    await status.start();
+  });
   app.addHook("onClose", async () => {
+    await status.stop();
     await jobs.stop();
     await database.close();
   });
@@ -163,6 +171,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerHealthRoutes(web, context);
     registerUserRoutes(web, context);
     registerPhotoRoutes(web, context);
+    registerStatusRoutes(web, context);
     web.get("/api/v1/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () => app.swagger());
   });
 
