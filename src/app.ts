@@ -161,7 +161,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     },
     transform: ({ schema, url }) => ({ schema: url.startsWith("/api/") ? schema : { ...schema, hide: true }, url }),
   });
-  installErrorHandler(app, config.maxUploadBytes);
+  installErrorHandler(app, config.maxUploadBytes, status);
   installAccessControl(app, { users, csrf: new CsrfTokens(loadSigningSecret(config.dataDir, process.env.PINHOLE_SECRET)), secureCookies: config.secureCookies });
 
   registerAssetRoutes(app);

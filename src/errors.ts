@@ -65,8 +65,9 @@ export class InsufficientStorageError extends AppError {
     super(message, 507, "insufficient_storage");
   }
 }
+/** Something the site needs (usually the database) does not answer; try again later. */
 export class UnavailableError extends AppError {
-  constructor(message: string) {
+  constructor(message: string, readonly retryAfterSeconds = 30) {
     super(message, 503, "unavailable");
   }
 }

@@ -124,3 +124,18 @@ export function adminIncidentsPage(view: FormShell & { incidents: IncidentView[]
 ${view.incidents.length ? view.incidents.map((i) => incidentArticle(i, "h3", updateForm(i))) : html`<p class="empty">No incidents yet.</p>`}</section>`,
   });
 }
+
+/** The page for a 503: what failed, the open incidents from the disk copy, and the way to the status page. */
+export function unavailablePage(view: Shell & { heading: string; message: string; incidents: IncidentView[] }): string {
+  return page({
+    title: "Temporarily unavailable",
+    viewer: view.viewer,
+    csrfToken: view.csrfToken,
+    body: html`<section class="message outage"><h1>${view.heading}</h1><p>${view.message}</p>
+${view.incidents.map((i) => {
+      const latest = i.updates[0];
+      return html`<article class="incident impact-${i.impact}"><h2>${i.title}</h2><p class="byline">${statusLabel(i.status)} · updated ${when(i.updatedAt)}</p>${latest ? html`<p class="description">${latest.body}</p>` : null}</article>`;
+    })}
+<p><a href="/status">The status page</a> says what we know.</p></section>`,
+  });
+}
