@@ -38,6 +38,8 @@ import { cleanScratch } from "./storage/scratch.ts";
 import { JobsRepository } from "./jobs/repository.ts";
 import { JobRunner } from "./jobs/runner.ts";
 import { DELETE_FILES_JOB, FINISH_UPLOAD_JOB, PhotoFiles } from "./photos/files.ts";
+import { MaintenanceMode } from "./ops/maintenance.ts";
+import { installMaintenanceGuard } from "./web/maintenance-guard.ts";
 import { buildStatusService, type StatusService } from "./status/service.ts";
 import { registerStatusRoutes } from "./status/routes.ts";
 
@@ -54,6 +56,7 @@ export interface AppContext {
   settings: SettingsRepository;
   deletionGate: DeletionGate;
   status: StatusService;
+  maintenance: MaintenanceMode;
   /** The id in the storage marker, checked at start and by readiness. */
   storageId: string;
 }
@@ -119,7 +122,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     baseUrl: config.baseUrl,
   });
   const status = buildStatusService({ config, database, store, storageId, backlog: jobsRepository, clock, log });
-  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, storageId };
+  const maintenance = new MaintenanceMode(settings, clock, log);
+  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId };
 
   const images = new ImageServer({ store, cache: imageCache, log });
   const app = Fastify({
@@ -139,9 +143,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true } },
   });
   app.addHook("onReady", async () => {
-    await status.start();
+    await Promise.all([status.start(), maintenance.start()]);
   });
   app.addHook("onClose", async () => {
+    maintenance.stop();
     await status.stop();
     await jobs.stop();
     await database.close();
@@ -162,6 +167,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     transform: ({ schema, url }) => ({ schema: url.startsWith("/api/") ? schema : { ...schema, hide: true }, url }),
   });
   installErrorHandler(app, config.maxUploadBytes, status);
+  installMaintenanceGuard(app, maintenance);
   installAccessControl(app, { users, csrf: new CsrfTokens(loadSigningSecret(config.dataDir, process.env.PINHOLE_SECRET)), secureCookies: config.secureCookies });
 
   registerAssetRoutes(app);

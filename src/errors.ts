@@ -71,3 +71,9 @@ export class UnavailableError extends AppError {
     super(message, 503, "unavailable");
   }
 }
+/** The site is in read-only maintenance: viewing works, changes are refused for now. */
+export class ReadOnlyError extends AppError {
+  constructor(message: string, readonly retryAfterSeconds = 300) {
+    super(message, 503, "read_only");
+  }
+}

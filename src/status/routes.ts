@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import type { AppContext } from "../app.ts";
+import type { MaintenanceState } from "../ops/maintenance.ts";
 import { requireViewer } from "../web/access.ts";
 import { withErrors } from "../web/api-schema.ts";
 import { handleForm, sendHtml } from "../web/forms.ts";
@@ -11,12 +12,17 @@ import * as views from "./views.ts";
 /** Recent incidents on the admin page. */
 const ADMIN_INCIDENTS = 50;
 
+function maintenanceJson(state: MaintenanceState): Static<typeof schema.MaintenanceJson> {
+  return { enabled: state.enabled, message: state.message, since: state.since === null ? null : new Date(state.since).toISOString() };
+}
+
 /**
  * The status page, its feed and the incidents API read no session ("no-session"), so they
  * answer while the database is down; the incidents then come from the copy on disk.
+ * Admin writes here stay open in read-only maintenance: that is when they are needed.
  */
 export function registerStatusRoutes(app: FastifyInstance, context: AppContext): void {
-  const { status, config } = context;
+  const { status, maintenance, config } = context;
 
   // ---- JSON API ----
   app.get<{ Querystring: Static<typeof schema.IncidentListQuery> }>(
@@ -28,7 +34,7 @@ export function registerStatusRoutes(app: FastifyInstance, context: AppContext):
   app.post<{ Body: Static<typeof schema.CreateIncidentBody> }>(
     "/api/v1/incidents",
     {
-      config: { access: "admin" },
+      config: { access: "admin", maintenance: "allowed" },
       schema: { tags: ["status"], security: [{ bearer: [] }], body: schema.CreateIncidentBody, response: withErrors({ 201: schema.IncidentJson }, 400, 401, 403) },
     },
     async (request, reply) => reply.code(201).send(await status.postIncident(requireViewer(request), request.body)),
@@ -37,7 +43,7 @@ export function registerStatusRoutes(app: FastifyInstance, context: AppContext):
   app.post<{ Params: Static<typeof schema.IncidentIdParams>; Body: Static<typeof schema.IncidentUpdateBody> }>(
     "/api/v1/incidents/:id/updates",
     {
-      config: { access: "admin" },
+      config: { access: "admin", maintenance: "allowed" },
       schema: {
         tags: ["status"],
         security: [{ bearer: [] }],
@@ -48,6 +54,27 @@ export function registerStatusRoutes(app: FastifyInstance, context: AppContext):
       },
     },
     async (request, reply) => reply.code(201).send(await status.postUpdate(requireViewer(request), Number(request.params.id), request.body)),
+  );
+
+  app.get(
+    "/api/v1/maintenance",
+    { config: { access: "no-session" }, schema: { tags: ["maintenance"], response: { 200: schema.MaintenanceJson } } },
+    async (_request, reply) => reply.header("cache-control", "no-cache").send(maintenanceJson(maintenance.current())),
+  );
+
+  app.put<{ Body: Static<typeof schema.MaintenanceBody> }>(
+    "/api/v1/maintenance",
+    {
+      config: { access: "admin", maintenance: "allowed" },
+      schema: {
+        tags: ["maintenance"],
+        security: [{ bearer: [] }],
+        description: "Read-only maintenance for every server (within about 2 s): pages and the API keep answering reads; writes get 503 with the message.",
+        body: schema.MaintenanceBody,
+        response: withErrors({ 200: schema.MaintenanceJson }, 400, 401, 403),
+      },
+    },
+    async (request) => maintenanceJson(await maintenance.set(request.body.enabled, request.body.message)),
   );
 
   // ---- Public pages ----
@@ -67,7 +94,7 @@ export function registerStatusRoutes(app: FastifyInstance, context: AppContext):
 
   app.post<{ Body: Static<typeof schema.IncidentForm> }>(
     "/admin/incidents",
-    { config: { access: "admin" }, schema: { body: schema.IncidentForm } },
+    { config: { access: "admin", maintenance: "allowed" }, schema: { body: schema.IncidentForm } },
     async (request, reply) => {
       const { title, impact, status: state, body } = request.body;
       const done = await handleForm(reply, () => status.postIncident(requireViewer(request), { title, impact, status: state, body }), (error) =>
@@ -79,10 +106,24 @@ export function registerStatusRoutes(app: FastifyInstance, context: AppContext):
 
   app.post<{ Params: Static<typeof schema.IncidentIdParams>; Body: Static<typeof schema.IncidentUpdateForm> }>(
     "/admin/incidents/:id/updates",
-    { config: { access: "admin" }, schema: { params: schema.IncidentIdParams, body: schema.IncidentUpdateForm } },
+    { config: { access: "admin", maintenance: "allowed" }, schema: { params: schema.IncidentIdParams, body: schema.IncidentUpdateForm } },
     async (request, reply) => {
       const done = await handleForm(reply, () => status.postUpdate(requireViewer(request), Number(request.params.id), request.body), (error) => incidentsPage(request, { error }));
       return done ? reply.redirect(`/admin/incidents#incident-${request.params.id}`, 303) : reply;
+    },
+  );
+
+  app.get("/admin/maintenance", { config: { access: "admin" } }, async (request, reply) =>
+    sendHtml(reply, views.adminMaintenancePage({ viewer: requireViewer(request), csrfToken: request.csrfToken(), state: maintenance.current() })),
+  );
+
+  app.post<{ Body: Static<typeof schema.MaintenanceForm> }>(
+    "/admin/maintenance",
+    { config: { access: "admin", maintenance: "allowed" }, schema: { body: schema.MaintenanceForm } },
+    async (request, reply) => {
+      const state = await maintenance.set(request.body.enabled === "on", request.body.message);
+      const notice = state.enabled ? "Maintenance is on: every server refuses changes within two seconds." : "Maintenance is off: changes are accepted again.";
+      return sendHtml(reply, views.adminMaintenancePage({ viewer: requireViewer(request), csrfToken: request.csrfToken(), state, notice }));
     },
   );
 }

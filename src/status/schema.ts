@@ -42,6 +42,16 @@ export const CreateIncidentBody = Type.Object({ title: Title, impact: IncidentIm
 export const IncidentUpdateBody = Type.Object({ status: IncidentStatusJson, body: Body }, { additionalProperties: false });
 export const IncidentIdParams = Type.Object({ id: Type.String({ pattern: "^[1-9][0-9]{0,15}$" }) });
 
+export const MaintenanceJson = Type.Object({
+  enabled: Type.Boolean(),
+  message: Type.String({ description: "Shown on every page and in every refused write while enabled" }),
+  since: Nullable(Type.String({ format: "date-time" })),
+});
+export const MaintenanceBody = Type.Object(
+  { enabled: Type.Boolean(), message: Type.Optional(Type.String({ maxLength: 500, description: "Omitted or empty: a standard message" })) },
+  { additionalProperties: false },
+);
+
 // Forms: every field a string, checked by the service so the form can be shown again with the message.
 const CsrfField = Type.Optional(Type.String({ maxLength: 200 }));
 export const IncidentForm = Type.Object({
@@ -52,3 +62,4 @@ export const IncidentForm = Type.Object({
   _csrf: CsrfField,
 });
 export const IncidentUpdateForm = Type.Object({ status: Type.String({ maxLength: 40 }), body: Type.String({ maxLength: 20_000 }), _csrf: CsrfField });
+export const MaintenanceForm = Type.Object({ enabled: Type.Optional(Type.String({ maxLength: 10 })), message: Type.Optional(Type.String({ maxLength: 2000 })), _csrf: CsrfField });

@@ -1,6 +1,7 @@
 import { html, type Html } from "../web/html.ts";
 import { page } from "../web/layout.ts";
 import type { Viewer } from "../users/service.ts";
+import { DEFAULT_MAINTENANCE_MESSAGE, type MaintenanceState } from "../ops/maintenance.ts";
 import type { ComponentState } from "./components.ts";
 import { impactLabel, statusLabel } from "./feed.ts";
 import { INCIDENT_IMPACTS, INCIDENT_STATUSES, type IncidentView } from "./presenter.ts";
@@ -76,8 +77,8 @@ ${incidentsSection(view.incidents)}
   });
 }
 
-function adminNav(): Html {
-  return html`<nav class="admin-nav"><a href="/admin/incidents" aria-current="page">Incidents</a> · <a href="/status">Status page</a></nav>`;
+function adminNav(current: "incidents" | "maintenance"): Html {
+  return html`<nav class="admin-nav"><a href="/admin/incidents"${current === "incidents" ? html` aria-current="page"` : null}>Incidents</a> · <a href="/admin/maintenance"${current === "maintenance" ? html` aria-current="page"` : null}>Maintenance</a> · <a href="/status">Status page</a></nav>`;
 }
 
 function options(values: readonly string[], label: (value: never) => string, selected: string | undefined): Html[] {
@@ -106,7 +107,7 @@ export function adminIncidentsPage(view: FormShell & { incidents: IncidentView[]
     title: "Incidents",
     viewer: view.viewer,
     csrfToken: view.csrfToken,
-    body: html`<section class="admin">${adminNav()}<h1>Incidents</h1>${alerts(view.error, view.notice)}
+    body: html`<section class="admin">${adminNav("incidents")}<h1>Incidents</h1>${alerts(view.error, view.notice)}
 <h2>Post an incident</h2>
 <form method="post" action="/admin/incidents" class="stack">${csrfField(view.csrfToken)}
 <label for="title">Title</label>
@@ -125,6 +126,27 @@ ${view.incidents.length ? view.incidents.map((i) => incidentArticle(i, "h3", upd
   });
 }
 
+export function adminMaintenancePage(view: FormShell & { state: MaintenanceState }): string {
+  const { state } = view;
+  return page({
+    title: "Maintenance",
+    viewer: view.viewer,
+    csrfToken: view.csrfToken,
+    body: html`<section class="admin">${adminNav("maintenance")}<h1>Read-only maintenance</h1>${alerts(view.error, view.notice)}
+<p>${state.enabled ? html`<strong>Maintenance is on</strong>${state.since ? html` since ${when(new Date(state.since).toISOString())}` : null}: pages can be viewed; uploads and every other change are refused with the message below.` : html`Maintenance is off: the site accepts changes.`}</p>
+<form method="post" action="/admin/maintenance" class="stack">${csrfField(view.csrfToken)}
+<fieldset><legend>Read-only maintenance</legend>
+<label><input type="radio" name="enabled" value="on"${state.enabled ? html` checked` : null}> On: refuse uploads and changes</label>
+<label><input type="radio" name="enabled" value="off"${state.enabled ? null : html` checked`}> Off: accept changes</label>
+</fieldset>
+<label for="message">Message on every page while it is on</label>
+<textarea id="message" name="message" rows="3" maxlength="500">${state.enabled ? state.message : ""}</textarea>
+<small>Empty: “${DEFAULT_MAINTENANCE_MESSAGE}” Every server follows the switch within two seconds. Admins can still log in and switch it off; so can <code>pinhole maintenance off</code>.</small>
+<button type="submit">Save</button>
+</form></section>`,
+  });
+}
+
 /** The page for a 503: what failed, the open incidents from the disk copy, and the way to the status page. */
 export function unavailablePage(view: Shell & { heading: string; message: string; incidents: IncidentView[] }): string {
   return page({
@@ -137,5 +159,16 @@ ${view.incidents.map((i) => {
       return html`<article class="incident impact-${i.impact}"><h2>${i.title}</h2><p class="byline">${statusLabel(i.status)} · updated ${when(i.updatedAt)}</p>${latest ? html`<p class="description">${latest.body}</p>` : null}</article>`;
     })}
 <p><a href="/status">The status page</a> says what we know.</p></section>`,
+  });
+}
+
+/** The page for a write refused during read-only maintenance. */
+export function readOnlyPage(view: Shell & { message: string }): string {
+  return page({
+    title: "Read-only for maintenance",
+    viewer: view.viewer,
+    csrfToken: view.csrfToken,
+    body: html`<section class="message"><h1>Read-only for maintenance</h1><p>${view.message}</p>
+<p>Nothing you sent was saved: try again once maintenance is over. You can keep looking around meanwhile; <a href="/status">the status page</a> has the details.</p></section>`,
   });
 }

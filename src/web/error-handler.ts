@@ -1,8 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isDatabaseUnavailable } from "../db/errors.ts";
-import { AppError, TooManyRequestsError, UnavailableError } from "../errors.ts";
+import { AppError, ReadOnlyError, TooManyRequestsError, UnavailableError } from "../errors.ts";
 import type { IncidentView } from "../status/presenter.ts";
-import { unavailablePage } from "../status/views.ts";
+import { readOnlyPage, unavailablePage } from "../status/views.ts";
 import { errorPage } from "./layout.ts";
 import { memberCsrfToken } from "./forms.ts";
 
@@ -75,6 +75,7 @@ function wantsHtml(request: FastifyRequest): boolean {
 async function htmlFor(error: unknown, failure: HttpFailure, request: FastifyRequest, outage: OutageInfo | undefined): Promise<string> {
   const viewer = request.viewer ?? null;
   const csrfToken = memberCsrfToken(request);
+  if (error instanceof ReadOnlyError) return readOnlyPage({ viewer, csrfToken, message: failure.message });
   if (error instanceof UnavailableError) {
     const incidents = outage ? await outage.openIncidents().catch(() => []) : [];
     if (error instanceof DatabaseUnavailableError) {
@@ -99,7 +100,7 @@ export function installErrorHandler(app: FastifyInstance, maxUploadBytes: number
     } else {
       request.log.info({ status: failure.status, code: failure.code }, failure.message);
     }
-    if (error instanceof TooManyRequestsError || error instanceof UnavailableError) {
+    if (error instanceof TooManyRequestsError || error instanceof UnavailableError || error instanceof ReadOnlyError) {
       reply.header("retry-after", String(error.retryAfterSeconds));
     }
     // An outage answer must not be kept by a cache in front of us after the outage is over.

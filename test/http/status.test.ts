@@ -89,7 +89,7 @@ describe("incidents through the API", () => {
     assert.equal(postscript.body.resolvedAt, incident.resolvedAt, "resolved once, at the first resolution");
   });
 
-  test("the OpenAPI description has the incident routes with their schemas", async () => {
+  test("the OpenAPI description has the incident and maintenance routes with their schemas", async () => {
     const spec = (await api(server, "GET", "/api/v1/openapi.json")).body;
     const create = spec.paths["/api/v1/incidents"].post;
     assert.deepEqual(create.tags, ["status"]);
@@ -97,6 +97,7 @@ describe("incidents through the API", () => {
     assert.ok(create.responses["201"]);
     assert.ok(spec.paths["/api/v1/incidents"].get.responses["200"]);
     assert.ok(spec.paths["/api/v1/incidents/{id}/updates"].post.responses["409"]);
+    assert.deepEqual(spec.paths["/api/v1/maintenance"].put.tags, ["maintenance"]);
   });
 });
 
@@ -106,6 +107,7 @@ describe("admin incident pages", () => {
     await web.logIn(admin);
     const pageBefore = await web.get("/admin/incidents");
     assert.equal(pageBefore.status, 200);
+    assert.ok(pageBefore.html.includes('href="/admin/maintenance"'), "linked to the maintenance page");
 
     const refused = await web.post("/admin/incidents", { title: "Forged", impact: "minor", status: "investigating", body: "x" }, { withCsrf: false });
     assert.equal(refused.status, 403);
