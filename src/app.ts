@@ -8,7 +8,7 @@ import multipart from "@fastify/multipart";
 import swagger from "@fastify/swagger";
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.ts";
-import { openDatabase, type DatabaseHandle } from "./db/database.ts";
+import { openDatabase, REQUEST_DEADLINE_MS, type DatabaseHandle } from "./db/database.ts";
 import { migrateToLatest } from "./db/migrate.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { LocalDiskStore } from "./storage/local-disk.ts";
@@ -45,6 +45,10 @@ import { QuotaRepository } from "./photos/quota-repository.ts";
 import { AdminRepository } from "./admin/repository.ts";
 import { AdminService } from "./admin/service.ts";
 import { registerAdminRoutes } from "./admin/routes.ts";
+import { MaintenanceMode } from "./ops/maintenance.ts";
+import { installMaintenanceGuard } from "./web/maintenance-guard.ts";
+import { buildStatusService, type StatusService } from "./status/service.ts";
+import { registerStatusRoutes } from "./status/routes.ts";
 
 export interface AppContext {
   config: Config;
@@ -58,6 +62,8 @@ export interface AppContext {
   jobs: JobRunner;
   settings: SettingsRepository;
   deletionGate: DeletionGate;
+  status: StatusService;
+  maintenance: MaintenanceMode;
   /** The id in the storage marker, checked at start and by readiness. */
   storageId: string;
   recentErrors: RecentErrors;
@@ -78,8 +84,8 @@ export interface AppOverrides {
 
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<{ app: FastifyInstance; context: AppContext }> {
   const log = overrides.logger ?? pino({ level: config.logLevel });
-  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  await migrateToLatest(database.db);
+  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, requestDeadlineMs: REQUEST_DEADLINE_MS });
+  await database.withoutDeadlines(migrateToLatest);
 
   const clock = overrides.clock ?? systemClock;
   const store = new LocalDiskStore(path.join(config.dataDir, "files"), path.join(config.dataDir, "tmp"));
@@ -129,7 +135,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const recentErrors = new RecentErrors(new RecentErrorsRepository(database.db), clock, log);
   const quotas = new UploadQuotas(new QuotaRepository(database.db), config.quotas);
   const admin = new AdminService({ admin: new AdminRepository(database.db), users, jobs: jobsRepository, recentErrors, quotaDefaults: config.quotas, dataDir: config.dataDir });
-  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, storageId, recentErrors, quotas, admin };
+  const status = buildStatusService({ config, database, store, storageId, backlog: jobsRepository, clock, log });
+  const maintenance = new MaintenanceMode(settings, clock, log);
+  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin };
 
   const images = new ImageServer({ store, cache: imageCache, log });
   const app = Fastify({
@@ -148,7 +156,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     logController: new LogController({ disableRequestLogging: process.env.PINHOLE_LOG_REQUESTS !== "1" }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true } },
   });
+  app.addHook("onReady", async () => {
+    await Promise.all([status.start(), maintenance.start()]);
+  });
   app.addHook("onClose", async () => {
+    maintenance.stop();
+    await status.stop();
     await jobs.stop();
     await database.close();
   });
@@ -167,7 +180,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     },
     transform: ({ schema, url }) => ({ schema: url.startsWith("/api/") ? schema : { ...schema, hide: true }, url }),
   });
-  installErrorHandler(app, config.maxUploadBytes, recentErrors);
+  installErrorHandler(app, config.maxUploadBytes, { outage: status, recorder: recentErrors });
+  installMaintenanceGuard(app, maintenance);
   installAccessControl(app, { users, csrf: new CsrfTokens(loadSigningSecret(config.dataDir, process.env.PINHOLE_SECRET)), secureCookies: config.secureCookies });
 
   registerAssetRoutes(app);
@@ -178,6 +192,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerUserRoutes(web, context);
     registerPhotoRoutes(web, context);
     registerAdminRoutes(web, context);
+    registerStatusRoutes(web, context);
     web.get("/api/v1/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () => app.swagger());
   });
 

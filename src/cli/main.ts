@@ -9,6 +9,8 @@ import { UsersRepository } from "../users/repository.ts";
 import { UserService } from "../users/service.ts";
 import { argon2idHasher } from "../users/passwords.ts";
 import { systemClock } from "../clock.ts";
+import { MaintenanceMode } from "../ops/maintenance.ts";
+import { SettingsRepository } from "../ops/settings-repository.ts";
 import { AppError } from "../errors.ts";
 import { joinImageCacheInvalidation, runPrimary } from "./cluster.ts";
 
@@ -16,7 +18,8 @@ const USAGE = `usage: pinhole <command>
   serve [--workers N]                     start the web server (N processes sharing the port)
   migrate [status|up]                     show or apply database migrations
   user create NAME --email E [--admin] [--password P]
-                                          create a member (a password is generated when not given)`;
+                                          create a member (a password is generated when not given)
+  maintenance on|off [--message TEXT]     read-only maintenance for every server (within 2 s)`;
 
 class UsageError extends Error {}
 
@@ -84,6 +87,21 @@ async function createUser(config: Config, args: string[]): Promise<void> {
   }
 }
 
+/** Writes the shared switch the servers poll; it does not migrate, so it works during an upgrade. */
+async function maintenance(config: Config, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { message: { type: "string" } } });
+  const [action, extra] = positionals;
+  if ((action !== "on" && action !== "off") || extra !== undefined) throw new UsageError("use: pinhole maintenance on|off [--message TEXT]");
+  if (action === "off" && values.message !== undefined) throw new UsageError("--message goes with maintenance on");
+  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const state = await new MaintenanceMode(new SettingsRepository(database.db), systemClock).set(action === "on", values.message);
+    console.log(state.enabled ? `maintenance on: every server refuses changes within 2 s, showing: ${state.message}` : "maintenance off: every server accepts changes again within 2 s");
+  } finally {
+    await database.close();
+  }
+}
+
 async function run(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   const config = loadConfig();
@@ -95,6 +113,8 @@ async function run(argv: string[]): Promise<void> {
     case "user":
       if (rest[0] !== "create") throw new UsageError("the user command knows: user create NAME --email E [--admin]");
       return createUser(config, rest.slice(1));
+    case "maintenance":
+      return maintenance(config, rest);
     default:
       throw new UsageError(command ? `unknown command "${command}"` : "no command given");
   }

@@ -1,6 +1,18 @@
-import { html, type Html } from "./html.ts";
+import { html, raw, type Html } from "./html.ts";
 import type { Viewer } from "../users/service.ts";
 import { assetUrl } from "./assets.ts";
+
+/**
+ * Where a site-wide notice (read-only maintenance) goes on every page. Pages are rendered
+ * without it; web/maintenance-guard.ts fills it in as the page leaves, so no view needs to
+ * know. User text is escaped, so it can never contain this comment.
+ */
+const SITE_NOTICE_SLOT = "<!--site-notice-->";
+
+export function withSiteNotice(pageHtml: string, message: string): string {
+  const notice = html`<div class="site-notice" role="status">${message} <a href="/status">Status</a></div>`.value;
+  return pageHtml.replace(SITE_NOTICE_SLOT, () => notice);
+}
 
 export interface PageShell {
   title: string;
@@ -34,7 +46,7 @@ ${shell.head}
 </head>
 <body>
 <header class="site-header"><a href="/" class="brand">Pinhole</a><nav>${nav}</nav></header>
-<main id="main">${shell.body}</main>
+${raw(SITE_NOTICE_SLOT)}<main id="main">${shell.body}</main>
 <footer class="site-footer"><a href="/api/v1/openapi.json">API</a></footer>
 ${(shell.scripts ?? []).map((name) => html`<script src="${assetUrl(name)}" defer></script>`)}
 </body>
