@@ -39,7 +39,7 @@ test("compare-and-set: of many writers starting from the same value exactly one 
 });
 
 test("a hold lasts until the last of its holders lets go, and no holder's share is lost to a race", async () => {
-  let now = 1_000_000;
+  const now = 1_000_000;
   const gate = new DeletionGate(settings, { now: () => now });
   assert.equal(await gate.heldUntil(), null);
   await gate.hold("scheduled backup", 120_000);
