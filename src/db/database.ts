@@ -101,6 +101,15 @@ function preparePostgresStatements(pool: pg.Pool): void {
 pg.types.setTypeParser(20, (value) => Number(value));
 pg.types.setTypeParser(1700, (value) => Number(value));
 
+/** The better-sqlite3 connection behind each SQLite handle, for the backup code in src/db only. */
+const sqliteConnections = new WeakMap<DatabaseHandle, SqliteDatabase.Database>();
+
+export function sqliteConnection(handle: DatabaseHandle): SqliteDatabase.Database {
+  const connection = sqliteConnections.get(handle);
+  if (!connection) throw new Error("not a SQLite database handle");
+  return connection;
+}
+
 export function sqliteFilePath(dataDir: string): string {
   return path.join(dataDir, "pinhole.sqlite");
 }
@@ -127,5 +136,7 @@ export function openDatabase(options: { databaseUrl: string | null; dataDir: str
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   const db = new Kysely<Database>({ dialect: new PinholeSqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, kind: "sqlite", close: () => db.destroy() };
+  const handle: DatabaseHandle = { db, kind: "sqlite", close: () => db.destroy() };
+  sqliteConnections.set(handle, sqlite);
+  return handle;
 }
