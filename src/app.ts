@@ -9,7 +9,7 @@ import swagger from "@fastify/swagger";
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.ts";
 import { openDatabase, type DatabaseHandle } from "./db/database.ts";
-import { migrateToLatest } from "./db/migrate.ts";
+import type { MigrationSet } from "./db/migrate.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { LocalDiskStore } from "./storage/local-disk.ts";
 import type { BlobStore } from "./storage/blob-store.ts";
@@ -38,6 +38,7 @@ import { cleanScratch } from "./storage/scratch.ts";
 import { JobsRepository } from "./jobs/repository.ts";
 import { JobRunner } from "./jobs/runner.ts";
 import { DELETE_FILES_JOB, FINISH_UPLOAD_JOB, PhotoFiles } from "./photos/files.ts";
+import { migrateWithBackup } from "./ops/safe-migrate.ts";
 
 export interface AppContext {
   config: Config;
@@ -64,14 +65,29 @@ export interface AppOverrides {
   imageProcessor?: ImageProcessor;
   /** Run background jobs in this process (default true); tests may drive them by hand. */
   runJobs?: boolean;
+  /** The migration history, for tests that append a migration to it. */
+  migrations?: MigrationSet;
 }
 
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<{ app: FastifyInstance; context: AppContext }> {
   const log = overrides.logger ?? pino({ level: config.logLevel });
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  await migrateToLatest(database.db);
-
   const clock = overrides.clock ?? systemClock;
+  try {
+    await migrateWithBackup({
+      database,
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      allowWithoutBackup: config.migrateWithoutBackup,
+      clock,
+      migrations: overrides.migrations,
+      say: (level, message) => log[level](message),
+    });
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+
   const store = new LocalDiskStore(path.join(config.dataDir, "files"), path.join(config.dataDir, "tmp"));
   const settings = new SettingsRepository(database.db);
   let storageId: string;

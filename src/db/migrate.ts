@@ -56,3 +56,7 @@ export async function appliedMigrations(db: Kysely<Database>, migrations: Migrat
 export async function hasTables(db: Kysely<Database>): Promise<boolean> {
   return (await db.introspection.getTables()).length > 0;
 }
+
+export async function hasTable(db: Kysely<Database>, name: string): Promise<boolean> {
+  return (await db.introspection.getTables()).some((t) => t.name === name);
+}

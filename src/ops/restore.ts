@@ -7,7 +7,7 @@ import { pipeline } from "node:stream/promises";
 import type { Clock } from "../clock.ts";
 import { checkSqliteFile, dropPostgresTables, postgresTables, requirePostgresTool, restorePostgres, sqliteFileHasTables } from "../db/backup.ts";
 import { openDatabase, sqliteFilePath } from "../db/database.ts";
-import { MIGRATIONS } from "../db/migrate.ts";
+import { hasTable, MIGRATIONS } from "../db/migrate.ts";
 import { assertKey } from "../storage/blob-store.ts";
 import { LocalDiskStore } from "../storage/local-disk.ts";
 import { readMarker, writeStorageMarker } from "../storage/marker.ts";
@@ -206,6 +206,8 @@ async function fsync(file: string): Promise<void> {
 async function settle(options: RestoreOptions, info: BackupInfo): Promise<string | null> {
   const database = openDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir, poolSize: 1 });
   try {
+    // A database backed up before the migration that made the settings table has none of this.
+    if (!(await hasTable(database.db, "settings"))) return null;
     const settings = new SettingsRepository(database.db);
     await settings.delete("file_deletions_held");
     const storageId = await settings.get("storage_id");
