@@ -39,6 +39,7 @@ import { JobsRepository } from "./jobs/repository.ts";
 import { JobRunner } from "./jobs/runner.ts";
 import { DELETE_FILES_JOB, FINISH_UPLOAD_JOB, PhotoFiles } from "./photos/files.ts";
 import { migrateWithBackup } from "./ops/safe-migrate.ts";
+import { BackupSchedule, spawnScheduledBackup } from "./ops/backup-schedule.ts";
 
 export interface AppContext {
   config: Config;
@@ -52,6 +53,8 @@ export interface AppContext {
   jobs: JobRunner;
   settings: SettingsRepository;
   deletionGate: DeletionGate;
+  /** Scheduled backups (PINHOLE_BACKUP_DIR), or null when they are off or jobs do not run here. */
+  backupSchedule: BackupSchedule | null;
   /** The id in the storage marker, checked at start and by readiness. */
   storageId: string;
 }
@@ -131,7 +134,19 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     clock,
     baseUrl: config.baseUrl,
   });
-  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, storageId };
+  const { backupDir, backupIntervalHours, backupKeep } = config;
+  const backupSchedule =
+    backupDir && backupIntervalHours > 0 && (overrides.runJobs ?? true)
+      ? new BackupSchedule({
+          settings,
+          clock,
+          intervalMs: backupIntervalHours * 60 * 60_000,
+          holder: jobs.workerId,
+          run: (signal) => spawnScheduledBackup({ dir: backupDir, keep: backupKeep, dataDir: config.dataDir, databaseUrl: config.databaseUrl }, signal),
+          say: (level, message) => log[level](message),
+        })
+      : null;
+  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, backupSchedule, storageId };
 
   const images = new ImageServer({ store, cache: imageCache, log });
   const app = Fastify({
@@ -151,10 +166,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true } },
   });
   app.addHook("onClose", async () => {
+    await backupSchedule?.stop();
     await jobs.stop();
     await database.close();
   });
   if (overrides.runJobs ?? true) app.addHook("onReady", async () => jobs.start());
+  if (backupSchedule) app.addHook("onReady", async () => backupSchedule.start());
 
   await app.register(cookie);
   await app.register(formbody);
