@@ -189,3 +189,22 @@ test("pruning keeps the newest scheduled backups, never touches others, and dele
     for await (const entry of readManifest(backup.dir)) assert.ok(fs.existsSync(objectPath(dest, entry.sha256)), `${backup.name}: ${entry.key}`);
   }
 });
+
+test("the hold is renewed while a slow backup runs, and a backup that cannot renew it stops instead of missing files", async () => {
+  const dest = path.join(root, "dest-renew");
+  // Held for 400 ms at a time, renewed every 50 ms, while the files wait a second to be copied.
+  await runBackup(deps, { dest, kind: "manual", dataDir, holdMs: 400, renewMs: 50, afterDatabase: () => new Promise((resolve) => setTimeout(resolve, 1000)) });
+  assert.equal(await deps.gate.heldUntil(), null, "let go at the end, even with a renewal in flight");
+
+  // The gate's own connection to the database goes away during the backup: renewals fail.
+  const second = openDatabase({ databaseUrl: postgres?.url ?? null, dataDir, poolSize: 1 });
+  const gate = new DeletionGate(new SettingsRepository(second.db), systemClock);
+  await assert.rejects(
+    runBackup({ ...deps, gate }, { dest, kind: "manual", dataDir, holdMs: 400, renewMs: 50, afterDatabase: async () => {
+      await second.close();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    } }),
+    /the hold on file deletions could not be renewed/,
+  );
+  assert.equal((await listBackups(dest)).length, 1, "only the first backup was completed");
+});

@@ -117,16 +117,23 @@ export async function runBackup(deps: BackupDeps, options: BackupOptions): Promi
   let partial: string | null = null;
   let heldUntil = 0;
   let renewal: NodeJS.Timeout | null = null;
+  // A renewal still in flight when the backup ends would put the hold back after the release.
+  let renewing: Promise<unknown> = Promise.resolve();
+  const stopRenewing = async () => {
+    if (renewal) clearInterval(renewal);
+    renewal = null;
+    await renewing;
+  };
   try {
     for (const stale of await removePartials(dest)) progress.note(`removed ${stale}, left by a backup that did not finish`);
     for (let bump = 1; fs.existsSync(path.join(dest, name)); bump++) name = backupName(startedAt + bump);
     partial = path.join(dest, `.partial-${name}`);
     await fsp.mkdir(partial, { mode: 0o700 });
-    await fsp.mkdir(path.join(dest, OBJECTS_DIR), { recursive: true, mode: 0o700 });
+    await makeShards(dest);
 
     heldUntil = await deps.gate.hold(holder, holdMs);
     renewal = setInterval(() => {
-      deps.gate.hold(holder, holdMs).then(
+      renewing = deps.gate.hold(holder, holdMs).then(
         (until) => (heldUntil = until),
         (error: unknown) => progress.note(`could not renew the hold on file deletions: ${(error as Error).message}`),
       );
@@ -172,8 +179,7 @@ export async function runBackup(deps: BackupDeps, options: BackupOptions): Promi
     partial = null;
     await fsyncPath(dest);
 
-    clearInterval(renewal);
-    renewal = null;
+    await stopRenewing();
     await deps.gate.release(holder);
 
     let pruned: string[] = [];
@@ -184,7 +190,7 @@ export async function runBackup(deps: BackupDeps, options: BackupOptions): Promi
     }
     return { dir: final, info, pruned };
   } finally {
-    if (renewal) clearInterval(renewal);
+    await stopRenewing();
     await deps.gate.release(holder).catch(() => undefined);
     if (partial) await fsp.rm(partial, { recursive: true, force: true }).catch(() => undefined);
     await unlock();
@@ -239,7 +245,7 @@ async function copyFiles(deps: BackupDeps, dest: string, partial: string, progre
         // Unchanged since the last backup (same size and time, as rsync decides) and already stored.
         line = { ...before };
       } else {
-        const copied = await copyToObjects(deps.store, dest, entry.key);
+        const copied = await copyToObjects(deps.store, dest, entry.key, entry.size);
         if (!copied) return; // deleted since the listing: the hold only stops photo deletions
         line = { key: entry.key, size: copied.size, sha256: copied.sha256, modifiedAt: entry.modifiedAt };
         if (copied.written) {
@@ -260,33 +266,57 @@ async function copyFiles(deps: BackupDeps, dest: string, partial: string, progre
   return totals;
 }
 
-/** Streams one stored file into the content store, hashing on the way; null when it is gone. */
-async function copyToObjects(store: BlobStore, dest: string, key: string): Promise<{ sha256: string; size: number; written: boolean } | null> {
-  const source = await store.stream(key);
-  if (!source) return null;
+/** Files up to this size are read whole: for the many small derivatives, streams cost more than the copy. */
+const WHOLE_FILE_BYTES = 8 * 1024 * 1024;
+
+/** The content store's 256 shard folders, made once rather than checked for every file. */
+async function makeShards(dest: string): Promise<void> {
+  const root = path.join(dest, OBJECTS_DIR);
+  await fsp.mkdir(root, { recursive: true, mode: 0o700 });
+  const present = new Set(await fsp.readdir(root));
+  for (let i = 0; i < 256; i++) {
+    const shard = i.toString(16).padStart(2, "0");
+    if (!present.has(shard)) await fsp.mkdir(path.join(root, shard), { mode: 0o700 });
+  }
+}
+
+/** Copies one stored file into the content store, hashing on the way; null when it is gone. */
+async function copyToObjects(store: BlobStore, dest: string, key: string, listedSize: number): Promise<{ sha256: string; size: number; written: boolean } | null> {
   const temp = path.join(dest, OBJECTS_DIR, `.tmp-${crypto.randomBytes(8).toString("hex")}`);
-  const hash = crypto.createHash("sha256");
-  let size = 0;
   try {
-    await pipeline(
-      source.body,
-      new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          hash.update(chunk);
-          size += chunk.length;
-          callback(null, chunk);
-        },
-      }),
-      fs.createWriteStream(temp, { mode: 0o600 }),
-    );
-    const sha256 = hash.digest("hex");
-    const target = objectPath(dest, sha256);
-    if (fs.existsSync(target)) {
-      await fsp.rm(temp, { force: true });
-      return { sha256, size, written: false };
+    let sha256: string;
+    let size: number;
+    if (listedSize <= WHOLE_FILE_BYTES) {
+      const data = await store.get(key);
+      if (!data) return null;
+      sha256 = crypto.createHash("sha256").update(data).digest("hex");
+      size = data.length;
+      if (fs.existsSync(objectPath(dest, sha256))) return { sha256, size, written: false };
+      await fsp.writeFile(temp, data, { mode: 0o600 });
+    } else {
+      const source = await store.stream(key);
+      if (!source) return null;
+      const hash = crypto.createHash("sha256");
+      let counted = 0;
+      await pipeline(
+        source.body,
+        new Transform({
+          transform(chunk: Buffer, _encoding, callback) {
+            hash.update(chunk);
+            counted += chunk.length;
+            callback(null, chunk);
+          },
+        }),
+        fs.createWriteStream(temp, { mode: 0o600 }),
+      );
+      sha256 = hash.digest("hex");
+      size = counted;
+      if (fs.existsSync(objectPath(dest, sha256))) {
+        await fsp.rm(temp, { force: true });
+        return { sha256, size, written: false };
+      }
     }
-    await fsp.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
-    await fsp.rename(temp, target);
+    await fsp.rename(temp, objectPath(dest, sha256));
     return { sha256, size, written: true };
   } catch (error) {
     await fsp.rm(temp, { force: true });
