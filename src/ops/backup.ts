@@ -236,6 +236,8 @@ async function copyFiles(deps: BackupDeps, dest: string, partial: string, progre
   progress.start("backup files", { items: expectedItems, bytes: expectedBytes });
   const manifest = fs.createWriteStream(path.join(partial, MANIFEST_FILE), { mode: 0o600 });
   const totals = { count: 0, bytes: 0, copied: 0, copiedBytes: 0, manifest: MANIFEST_FILE };
+  /** Objects this backup has written or is writing, so equal files copied at once are stored once. */
+  const stored = new Set<string>();
   try {
     await forEachConcurrent(deps.store.list(""), COPY_CONCURRENCY, async (entry) => {
       ensureHeld();
@@ -245,7 +247,7 @@ async function copyFiles(deps: BackupDeps, dest: string, partial: string, progre
         // Unchanged since the last backup (same size and time, as rsync decides) and already stored.
         line = { ...before };
       } else {
-        const copied = await copyToObjects(deps.store, dest, entry.key, entry.size);
+        const copied = await copyToObjects(deps.store, dest, entry.key, entry.size, stored);
         if (!copied) return; // deleted since the listing: the hold only stops photo deletions
         line = { key: entry.key, size: copied.size, sha256: copied.sha256, modifiedAt: entry.modifiedAt };
         if (copied.written) {
@@ -281,7 +283,12 @@ async function makeShards(dest: string): Promise<void> {
 }
 
 /** Copies one stored file into the content store, hashing on the way; null when it is gone. */
-async function copyToObjects(store: BlobStore, dest: string, key: string, listedSize: number): Promise<{ sha256: string; size: number; written: boolean } | null> {
+async function copyToObjects(store: BlobStore, dest: string, key: string, listedSize: number, stored: Set<string>): Promise<{ sha256: string; size: number; written: boolean } | null> {
+  const present = (sha256: string): boolean => {
+    if (stored.has(sha256) || fs.existsSync(objectPath(dest, sha256))) return true;
+    stored.add(sha256);
+    return false;
+  };
   const temp = path.join(dest, OBJECTS_DIR, `.tmp-${crypto.randomBytes(8).toString("hex")}`);
   try {
     let sha256: string;
@@ -291,7 +298,7 @@ async function copyToObjects(store: BlobStore, dest: string, key: string, listed
       if (!data) return null;
       sha256 = crypto.createHash("sha256").update(data).digest("hex");
       size = data.length;
-      if (fs.existsSync(objectPath(dest, sha256))) return { sha256, size, written: false };
+      if (present(sha256)) return { sha256, size, written: false };
       await fsp.writeFile(temp, data, { mode: 0o600 });
     } else {
       const source = await store.stream(key);
@@ -311,7 +318,7 @@ async function copyToObjects(store: BlobStore, dest: string, key: string, listed
       );
       sha256 = hash.digest("hex");
       size = counted;
-      if (fs.existsSync(objectPath(dest, sha256))) {
+      if (present(sha256)) {
         await fsp.rm(temp, { force: true });
         return { sha256, size, written: false };
       }
