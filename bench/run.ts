@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- section ...]`: measures Pinhole beside references run in the same
  * session, prints a table and writes bench/results/latest.json. Sections: ingest, images,
- * pages, upload (all by default). Needs wrk, nginx and libvips-tools (Debian packages).
+ * pages, upload, backup (all by default). Needs wrk, nginx and libvips-tools (Debian packages).
  */
 import os from "node:os";
 import { printTable, writeJson, type Row } from "./lib/report.ts";
@@ -9,12 +9,14 @@ import { benchIngest } from "./sections/ingest.ts";
 import { benchImages } from "./sections/images.ts";
 import { benchPages } from "./sections/pages.ts";
 import { benchUpload } from "./sections/upload.ts";
+import { benchBackup } from "./sections/backup.ts";
 
 const SECTIONS: Record<string, () => Promise<Row[]>> = {
   ingest: benchIngest,
   images: benchImages,
   pages: benchPages,
   upload: benchUpload,
+  backup: benchBackup,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

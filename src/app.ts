@@ -9,7 +9,7 @@ import swagger from "@fastify/swagger";
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.ts";
 import { openDatabase, REQUEST_DEADLINE_MS, type DatabaseHandle } from "./db/database.ts";
-import { migrateToLatest } from "./db/migrate.ts";
+import type { MigrationSet } from "./db/migrate.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { LocalDiskStore } from "./storage/local-disk.ts";
 import type { BlobStore } from "./storage/blob-store.ts";
@@ -49,6 +49,8 @@ import { MaintenanceMode } from "./ops/maintenance.ts";
 import { installMaintenanceGuard } from "./web/maintenance-guard.ts";
 import { buildStatusService, type StatusService } from "./status/service.ts";
 import { registerStatusRoutes } from "./status/routes.ts";
+import { migrateWithBackup } from "./ops/safe-migrate.ts";
+import { BackupSchedule, spawnScheduledBackup } from "./ops/backup-schedule.ts";
 
 export interface AppContext {
   config: Config;
@@ -64,6 +66,8 @@ export interface AppContext {
   deletionGate: DeletionGate;
   status: StatusService;
   maintenance: MaintenanceMode;
+  /** Scheduled backups (PINHOLE_BACKUP_DIR), or null when they are off or jobs do not run here. */
+  backupSchedule: BackupSchedule | null;
   /** The id in the storage marker, checked at start and by readiness. */
   storageId: string;
   recentErrors: RecentErrors;
@@ -80,14 +84,31 @@ export interface AppOverrides {
   imageProcessor?: ImageProcessor;
   /** Run background jobs in this process (default true); tests may drive them by hand. */
   runJobs?: boolean;
+  /** The migration history, for tests that append a migration to it. */
+  migrations?: MigrationSet;
 }
 
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<{ app: FastifyInstance; context: AppContext }> {
   const log = overrides.logger ?? pino({ level: config.logLevel });
-  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, requestDeadlineMs: REQUEST_DEADLINE_MS });
-  await database.withoutDeadlines(migrateToLatest);
-
   const clock = overrides.clock ?? systemClock;
+  // Migrations (and the backup before them) may take long: they run on their own connection
+  // without the deadlines that keep requests from hanging on a database that is down.
+  const migrating = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await migrateWithBackup({
+      database: migrating,
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      allowWithoutBackup: config.migrateWithoutBackup,
+      clock,
+      migrations: overrides.migrations,
+      say: (level, message) => log[level](message),
+    });
+  } finally {
+    await migrating.close();
+  }
+  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, requestDeadlineMs: REQUEST_DEADLINE_MS });
+
   const store = new LocalDiskStore(path.join(config.dataDir, "files"), path.join(config.dataDir, "tmp"));
   const settings = new SettingsRepository(database.db);
   let storageId: string;
@@ -137,7 +158,19 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const admin = new AdminService({ admin: new AdminRepository(database.db), users, jobs: jobsRepository, recentErrors, quotaDefaults: config.quotas, dataDir: config.dataDir });
   const status = buildStatusService({ config, database, store, storageId, backlog: jobsRepository, clock, log });
   const maintenance = new MaintenanceMode(settings, clock, log);
-  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin };
+  const { backupDir, backupIntervalHours, backupKeep } = config;
+  const backupSchedule =
+    backupDir && backupIntervalHours > 0 && (overrides.runJobs ?? true)
+      ? new BackupSchedule({
+          settings,
+          clock,
+          intervalMs: backupIntervalHours * 60 * 60_000,
+          holder: jobs.workerId,
+          run: (signal) => spawnScheduledBackup({ dir: backupDir, keep: backupKeep, dataDir: config.dataDir, databaseUrl: config.databaseUrl }, signal),
+          say: (level, message) => log[level](message),
+        })
+      : null;
+  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule };
 
   const images = new ImageServer({ store, cache: imageCache, log });
   const app = Fastify({
@@ -162,10 +195,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   app.addHook("onClose", async () => {
     maintenance.stop();
     await status.stop();
+    await backupSchedule?.stop();
     await jobs.stop();
     await database.close();
   });
   if (overrides.runJobs ?? true) app.addHook("onReady", async () => jobs.start());
+  if (backupSchedule) app.addHook("onReady", async () => backupSchedule.start());
 
   await app.register(cookie);
   await app.register(formbody);

@@ -21,6 +21,14 @@ export interface Config {
   logLevel: string;
   /** Readiness fails below this much free space where the data dir is. */
   minFreeDiskBytes: number;
+  /** Where scheduled backups go, or null for none. */
+  backupDir: string | null;
+  /** Hours between scheduled backups; 0 means none. */
+  backupIntervalHours: number;
+  /** Scheduled backups kept; older ones are removed after each new one. */
+  backupKeep: number;
+  /** Migrate even when no backup could be made first (PINHOLE_MIGRATE_WITHOUT_BACKUP=1). */
+  migrateWithoutBackup: boolean;
 }
 
 export interface QuotaDefaults {
@@ -65,6 +73,31 @@ function quotas(env: Env): QuotaDefaults {
     proPhotos: limit(env, "PINHOLE_PRO_QUOTA_PHOTOS", "photos", 1_000_000_000),
     proBytes: megabytes("PINHOLE_PRO_QUOTA_MB"),
   };
+}
+
+function flag(env: Env, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "" || raw === "0") return false;
+  if (raw === "1") return true;
+  throw new ConfigError(`${name} must be 1 or 0, got "${raw}"`);
+}
+
+function backups(env: Env, dataDir: string): Pick<Config, "backupDir" | "backupIntervalHours" | "backupKeep"> {
+  const dir = env.PINHOLE_BACKUP_DIR ? path.resolve(env.PINHOLE_BACKUP_DIR) : null;
+  const files = path.join(dataDir, "files");
+  if (dir && (dir === files || dir.startsWith(files + path.sep))) {
+    throw new ConfigError(`PINHOLE_BACKUP_DIR must be outside the photo storage (${files}), ideally on another disk, got "${env.PINHOLE_BACKUP_DIR}"`);
+  }
+  const rawInterval = env.PINHOLE_BACKUP_INTERVAL_HOURS;
+  let interval = dir ? 24 : 0;
+  if (rawInterval !== undefined && rawInterval !== "") {
+    if (!/^\d+(\.\d+)?$/.test(rawInterval.trim()) || Number(rawInterval) > 8760) {
+      throw new ConfigError(`PINHOLE_BACKUP_INTERVAL_HOURS must be a number of hours from 0 (off) to 8760, got "${rawInterval}"`);
+    }
+    interval = Number(rawInterval);
+  }
+  if (interval > 0 && !dir) throw new ConfigError("PINHOLE_BACKUP_INTERVAL_HOURS needs PINHOLE_BACKUP_DIR: set the folder scheduled backups go to");
+  return { backupDir: dir, backupIntervalHours: interval, backupKeep: integer(env, "PINHOLE_BACKUP_KEEP", 7, 1, 10_000) };
 }
 
 function databaseUrl(env: Env): string | null {
@@ -121,10 +154,11 @@ export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, "PORT", 3000, 0, 65535);
   const hostName = host(env);
   const base = baseUrl(env, hostName, port);
+  const dataDir = path.resolve(env.PINHOLE_DATA_DIR || "data");
   return {
     port,
     host: hostName,
-    dataDir: path.resolve(env.PINHOLE_DATA_DIR || "data"),
+    dataDir,
     databaseUrl: databaseUrl(env),
     baseUrl: base,
     maxUploadBytes: integer(env, "PINHOLE_MAX_UPLOAD_MB", 200, 1, 100_000) * 1024 * 1024,
@@ -136,5 +170,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxPixels: integer(env, "PINHOLE_MAX_MEGAPIXELS", 100, 1, 1000) * 1_000_000,
     logLevel: env.PINHOLE_LOG_LEVEL || "info",
     minFreeDiskBytes: integer(env, "PINHOLE_MIN_FREE_DISK_MB", 512, 0, 10_000_000) * 1024 * 1024,
+    ...backups(env, dataDir),
+    migrateWithoutBackup: flag(env, "PINHOLE_MIGRATE_WITHOUT_BACKUP"),
   };
 }

@@ -126,6 +126,11 @@ class ReopeningSqlite implements KyselySqliteDatabase {
     }
   }
 
+  /** The open connection (opened again if it was dropped), for the backup code in src/db. */
+  current(): SqliteDatabase.Database {
+    return this.connect();
+  }
+
   private connect(): SqliteDatabase.Database {
     this.connection ??= openSqliteFile(this.file, this.busyTimeoutMs, true);
     return this.connection;
@@ -203,6 +208,15 @@ function preparePostgresStatements(pool: pg.Pool): void {
 pg.types.setTypeParser(20, (value) => Number(value));
 pg.types.setTypeParser(1700, (value) => Number(value));
 
+/** The better-sqlite3 connection behind each SQLite handle, for the backup code in src/db only. */
+const sqliteConnections = new WeakMap<DatabaseHandle, () => SqliteDatabase.Database>();
+
+export function sqliteConnection(handle: DatabaseHandle): SqliteDatabase.Database {
+  const connection = sqliteConnections.get(handle);
+  if (!connection) throw new Error("not a SQLite database handle");
+  return connection();
+}
+
 export function sqliteFilePath(dataDir: string): string {
   return path.join(dataDir, "pinhole.sqlite");
 }
@@ -264,7 +278,7 @@ export function openDatabase(options: OpenOptions): DatabaseHandle {
   const busyTimeoutMs = deadlineMs ?? 5000;
   const sqlite = new ReopeningSqlite(sqliteFilePath(options.dataDir), busyTimeoutMs);
   const db = new Kysely<Database>({ dialect: new PinholeSqliteDialect({ database: sqlite }) });
-  return {
+  const handle: DatabaseHandle = {
     db,
     kind: "sqlite",
     close: () => db.destroy(),
@@ -278,4 +292,6 @@ export function openDatabase(options: OpenOptions): DatabaseHandle {
     },
     reconnect: async () => sqlite.disconnect(),
   };
+  sqliteConnections.set(handle, () => sqlite.current());
+  return handle;
 }

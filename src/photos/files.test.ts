@@ -52,7 +52,7 @@ test("files of an upload that died before its row are kept while it may still ru
     assert.equal(held.status, "later", "no deletion while a backup copies files");
     for (const key of keys) assert.ok(await store.exists(key));
 
-    await gate.release();
+    await gate.release("test backup");
     assert.deepEqual(await files.finishUpload.run(payload, {} as never), { status: "done" });
     for (const key of keys) assert.equal(await store.exists(key), false, `${key} is removed`);
   } finally {

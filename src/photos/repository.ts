@@ -129,4 +129,23 @@ export class PhotosRepository {
     return this.db.selectFrom("photos").select(["secret", "original_key", "sha256", "sizes"]).where("id", "=", id).executeTakeFirst();
   }
 
+  /** The next photos after `afterId` in id order, with what checking their files takes (pinhole verify). */
+  async listFilesAfter(afterId: number, limit: number): Promise<Array<{ id: number; secret: string; original_key: string; original_bytes: number; sha256: string; sizes: string }>> {
+    return this.db
+      .selectFrom("photos")
+      .select(["id", "secret", "original_key", "original_bytes", "sha256", "sizes"])
+      .where("id", ">", afterId)
+      .orderBy("id")
+      .limit(limit)
+      .execute();
+  }
+
+  /** How many photos there are and the bytes of their originals, for progress. */
+  async originalsTotal(): Promise<{ photos: number; bytes: number }> {
+    const row = await this.db
+      .selectFrom("photos")
+      .select((eb) => [eb.fn.countAll<number>().as("photos"), eb.fn.coalesce(eb.fn.sum<number>("original_bytes"), eb.lit(0)).as("bytes")])
+      .executeTakeFirstOrThrow();
+    return { photos: Number(row.photos), bytes: Number(row.bytes) };
+  }
 }

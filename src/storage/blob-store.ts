@@ -19,8 +19,11 @@ export interface BlobStore {
   copyPrefix(fromPrefix: string, toPrefix: string): Promise<void>;
   /** Makes a stored key durable (fsync); answers false when the key does not exist. */
   sync(key: string): Promise<boolean>;
-  /** Every key under `prefix` ("" for all), with its size, in no particular order. */
-  list(prefix: string): AsyncIterable<{ key: string; size: number }>;
+  /**
+   * Every key under `prefix` ("" for all), with its size and last modification time (epoch ms),
+   * in no particular order. A key removed while the listing runs is left out, never an error.
+   */
+  list(prefix: string): AsyncIterable<{ key: string; size: number; modifiedAt: number }>;
   /** A directory on the same filesystem as the store for streaming uploads into. */
   readonly scratchDir: string;
   /** Where the files are, for messages to the operator. */

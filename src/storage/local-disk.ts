@@ -112,7 +112,7 @@ export class LocalDiskStore implements BlobStore {
     return true;
   }
 
-  async *list(prefix: string): AsyncIterable<{ key: string; size: number }> {
+  async *list(prefix: string): AsyncIterable<{ key: string; size: number; modifiedAt: number }> {
     if (prefix !== "") assertPrefix(prefix);
     const start = prefix === "" ? this.root : this.pathOf(prefix.slice(0, -1));
     const pending = [start];
@@ -131,7 +131,12 @@ export class LocalDiskStore implements BlobStore {
         // Half-written files of `put` are not keys.
         else if (entry.isFile() && !entry.name.endsWith(".part")) {
           const key = path.relative(this.root, full).split(path.sep).join("/");
-          yield { key, size: (await fsp.stat(full)).size };
+          // Deleted since readdir (a health probe, a file job): not a key any more.
+          const stat = await fsp.stat(full).catch((error: unknown) => {
+            if (isMissing(error)) return null;
+            throw error;
+          });
+          if (stat) yield { key, size: stat.size, modifiedAt: stat.mtimeMs };
         }
       }
     }

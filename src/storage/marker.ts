@@ -45,7 +45,14 @@ export async function storageMarkerPresent(store: BlobStore, expected: string): 
   return (await readMarker(store)) === expected;
 }
 
-async function readMarker(store: BlobStore): Promise<string | null> {
+/** Writes the marker (durably) for a storage restored from a backup, to match its database. */
+export async function writeStorageMarker(store: BlobStore, id: string, now: number): Promise<void> {
+  await store.put(MARKER_KEY, Buffer.from(JSON.stringify({ storageId: id, createdAt: new Date(now).toISOString() }) + "\n"));
+  await store.sync(MARKER_KEY);
+}
+
+/** The id in the storage's marker, or null when there is no readable marker. */
+export async function readMarker(store: BlobStore): Promise<string | null> {
   const raw = await store.get(MARKER_KEY);
   if (raw === null) return null;
   try {
