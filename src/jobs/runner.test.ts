@@ -1,23 +1,18 @@
-import fs from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import pino from "pino";
-import { openDatabase, type DatabaseHandle } from "../db/database.ts";
-import { migrateToLatest } from "../db/migrate.ts";
+import type { DatabaseHandle } from "../db/database.ts";
+import { openTestDatabase } from "../../test/helpers/database.ts";
 import { JobsRepository } from "./repository.ts";
 import { JobRunner, type JobResult } from "./runner.ts";
 
 async function withDatabase(body: (database: DatabaseHandle) => Promise<void>): Promise<void> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "pinhole-jobs-"));
-  const database = openDatabase({ databaseUrl: null, dataDir });
+  const database = await openTestDatabase("jobs");
   try {
-    await migrateToLatest(database.db);
-    await body(database);
+    await body(database.handle);
   } finally {
     await database.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

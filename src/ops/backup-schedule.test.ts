@@ -3,9 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { openDatabase, type DatabaseHandle } from "../db/database.ts";
-import { migrateToLatest } from "../db/migrate.ts";
-import { createPostgresDatabase, TEST_POSTGRES_URL } from "../../test/helpers/database.ts";
+import type { DatabaseHandle } from "../db/database.ts";
+import { openTestDatabase } from "../../test/helpers/database.ts";
 import { startServer } from "../../test/helpers/server.ts";
 import { listBackups } from "./backup-folder.ts";
 import { BackupSchedule, SCHEDULE_KEY, type TickOutcome } from "./backup-schedule.ts";
@@ -14,23 +13,14 @@ import { SettingsRepository } from "./settings-repository.ts";
 const HOUR = 60 * 60_000;
 
 let handle: DatabaseHandle;
-let dataDir: string;
-let dropPostgres: (() => Promise<void>) | null = null;
+let closeDatabase: () => Promise<void>;
 let settings: SettingsRepository;
 
 before(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "pinhole-schedule-"));
-  const postgres = TEST_POSTGRES_URL ? await createPostgresDatabase(TEST_POSTGRES_URL) : null;
-  dropPostgres = postgres?.drop ?? null;
-  handle = openDatabase({ databaseUrl: postgres?.url ?? null, dataDir });
-  await migrateToLatest(handle.db);
+  ({ handle, close: closeDatabase } = await openTestDatabase("schedule"));
   settings = new SettingsRepository(handle.db);
 });
-after(async () => {
-  await handle.close();
-  await dropPostgres?.();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+after(async () => closeDatabase());
 
 /** Several server processes sharing one database, each with its schedule; `runs` counts real backups. */
 function cluster(size: number, clock: { now: () => number }, run: () => Promise<string>) {

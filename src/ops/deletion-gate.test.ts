@@ -1,32 +1,19 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { openDatabase, type DatabaseHandle } from "../db/database.ts";
-import { migrateToLatest } from "../db/migrate.ts";
-import { createPostgresDatabase, TEST_POSTGRES_URL } from "../../test/helpers/database.ts";
+import type { DatabaseHandle } from "../db/database.ts";
+import { openTestDatabase } from "../../test/helpers/database.ts";
 import { DeletionGate } from "./deletion-gate.ts";
 import { SettingsRepository } from "./settings-repository.ts";
 
 let handle: DatabaseHandle;
-let dataDir: string;
-let dropPostgres: (() => Promise<void>) | null = null;
+let closeDatabase: () => Promise<void>;
 let settings: SettingsRepository;
 
 before(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "pinhole-gate-"));
-  const postgres = TEST_POSTGRES_URL ? await createPostgresDatabase(TEST_POSTGRES_URL) : null;
-  dropPostgres = postgres?.drop ?? null;
-  handle = openDatabase({ databaseUrl: postgres?.url ?? null, dataDir });
-  await migrateToLatest(handle.db);
+  ({ handle, close: closeDatabase } = await openTestDatabase("gate"));
   settings = new SettingsRepository(handle.db);
 });
-after(async () => {
-  await handle.close();
-  await dropPostgres?.();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+after(async () => closeDatabase());
 
 test("compare-and-set: of many writers starting from the same value exactly one wins", async () => {
   await settings.set("cas_test", "v0", 1);

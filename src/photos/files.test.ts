@@ -1,10 +1,7 @@
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openDatabase } from "../db/database.ts";
-import { migrateToLatest } from "../db/migrate.ts";
+import { openTestDatabase } from "../../test/helpers/database.ts";
 import { ImageCache } from "../images/image-cache.ts";
 import { derivativeKey, originalKey } from "../images/keys.ts";
 import type { ImageProcessor } from "../images/processor.ts";
@@ -25,10 +22,8 @@ const noImages: ImageProcessor = {
 };
 
 test("files of an upload that died before its row are kept while it may still run, then removed; a backup holds deletions back", async () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "pinhole-files-"));
-  const database = openDatabase({ databaseUrl: null, dataDir });
+  const { handle: database, dataDir, close } = await openTestDatabase("files");
   try {
-    await migrateToLatest(database.db);
     const store = new LocalDiskStore(path.join(dataDir, "files"), path.join(dataDir, "tmp"));
     let now = Date.UTC(2026, 5, 1);
     const clock = { now: () => now };
@@ -56,7 +51,6 @@ test("files of an upload that died before its row are kept while it may still ru
     assert.deepEqual(await files.finishUpload.run(payload, {} as never), { status: "done" });
     for (const key of keys) assert.equal(await store.exists(key), false, `${key} is removed`);
   } finally {
-    await database.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
 });

@@ -1,6 +1,5 @@
 import fs from "node:fs";
 import fsp from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pino from "pino";
@@ -9,6 +8,7 @@ import { buildApp, type AppContext } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createPostgresDatabase, TEST_POSTGRES_URL } from "./database.ts";
 import { Mailbox } from "./mailbox.ts";
+import { freePort } from "./server-process.ts";
 import { TcpProxy } from "./tcp-proxy.ts";
 
 export { CORPUS_DIR } from "./corpus.ts";
@@ -23,14 +23,6 @@ export interface TestServer {
   /** On PostgreSQL with `databaseProxy`, the proxy between this server and the database. */
   databaseProxy: TcpProxy | null;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const port = (probe.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 /**
