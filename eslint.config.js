@@ -33,7 +33,7 @@ export default tseslint.config(
   {
     // SQL lives in repositories (and the database plumbing); everything else goes through them.
     files: ["src/**/*.ts"],
-    ignores: ["src/**/repository.ts", "src/db/**", "src/**/*.test.ts"],
+    ignores: ["src/**/repository.ts", "src/**/*-repository.ts", "src/db/**", "src/**/*.test.ts"],
     rules: {
       "no-restricted-imports": ["error", { paths: [{ name: "kysely", message: "Only repositories and src/db talk to the database." }] }],
     },

@@ -1,8 +1,8 @@
 /**
  * `npm run bench [-- section ...]`: measures Pinhole beside references run in the same
  * session, prints a table and writes bench/results/latest.json. Sections: ingest, images,
- * pages, upload, reload (all by default). Needs wrk, nginx and libvips-tools (Debian packages);
- * reload needs none of them.
+ * pages, upload, backup, reload (all by default). Needs wrk, nginx and libvips-tools (Debian packages);
+ * reload and backup need none of them.
  */
 import os from "node:os";
 import { printTable, writeJson, type Row } from "./lib/report.ts";
@@ -11,6 +11,7 @@ import { benchImages } from "./sections/images.ts";
 import { benchPages } from "./sections/pages.ts";
 import { benchUpload } from "./sections/upload.ts";
 import { benchReload } from "./sections/reload.ts";
+import { benchBackup } from "./sections/backup.ts";
 
 const SECTIONS: Record<string, () => Promise<Row[]>> = {
   ingest: benchIngest,
@@ -18,6 +19,7 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   pages: benchPages,
   upload: benchUpload,
   reload: benchReload,
+  backup: benchBackup,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -1,3 +1,4 @@
+import cluster from "node:cluster";
 import http from "node:http";
 import path from "node:path";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
@@ -7,8 +8,8 @@ import multipart from "@fastify/multipart";
 import swagger from "@fastify/swagger";
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.ts";
-import { openDatabase, type DatabaseHandle } from "./db/database.ts";
-import { migrateToLatest } from "./db/migrate.ts";
+import { openDatabase, REQUEST_DEADLINE_MS, type DatabaseHandle } from "./db/database.ts";
+import type { MigrationSet } from "./db/migrate.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { LocalDiskStore } from "./storage/local-disk.ts";
 import type { BlobStore } from "./storage/blob-store.ts";
@@ -34,6 +35,26 @@ import { HttpDrain } from "./ops/drain.ts";
 import { IMAGE_ROUTE, Metrics, UNMATCHED_ROUTE } from "./ops/metrics.ts";
 import { registerMetricsRoutes } from "./ops/metrics-routes.ts";
 import { REQUEST_ID_HEADER, requestIdOf } from "./web/request-id.ts";
+import { SettingsRepository } from "./ops/settings-repository.ts";
+import { DeletionGate } from "./ops/deletion-gate.ts";
+import { checkStorageMarker } from "./storage/marker.ts";
+import { cleanScratch } from "./storage/scratch.ts";
+import { JobsRepository } from "./jobs/repository.ts";
+import { JobRunner } from "./jobs/runner.ts";
+import { DELETE_FILES_JOB, FINISH_UPLOAD_JOB, PhotoFiles } from "./photos/files.ts";
+import { RecentErrors } from "./admin/recent-errors.ts";
+import { RecentErrorsRepository } from "./admin/recent-errors-repository.ts";
+import { UploadQuotas } from "./photos/quotas.ts";
+import { QuotaRepository } from "./photos/quota-repository.ts";
+import { AdminRepository } from "./admin/repository.ts";
+import { AdminService } from "./admin/service.ts";
+import { registerAdminRoutes } from "./admin/routes.ts";
+import { MaintenanceMode } from "./ops/maintenance.ts";
+import { installMaintenanceGuard } from "./web/maintenance-guard.ts";
+import { buildStatusService, type StatusService } from "./status/service.ts";
+import { registerStatusRoutes } from "./status/routes.ts";
+import { migrateWithBackup } from "./ops/safe-migrate.ts";
+import { BackupSchedule, spawnScheduledBackup } from "./ops/backup-schedule.ts";
 
 export interface AppContext {
   config: Config;
@@ -42,10 +63,23 @@ export interface AppContext {
   store: BlobStore;
   users: UserService;
   photos: PhotoService;
+  photoFiles: PhotoFiles;
   imageCache: ImageCache;
   metrics: Metrics;
   /** Stops the HTTP server gracefully (SIGTERM, rolling reload); see src/ops/drain.ts. */
   drain: HttpDrain;
+  jobs: JobRunner;
+  settings: SettingsRepository;
+  deletionGate: DeletionGate;
+  status: StatusService;
+  maintenance: MaintenanceMode;
+  /** Scheduled backups (PINHOLE_BACKUP_DIR), or null when they are off or jobs do not run here. */
+  backupSchedule: BackupSchedule | null;
+  /** The id in the storage marker, checked at start and by readiness. */
+  storageId: string;
+  recentErrors: RecentErrors;
+  quotas: UploadQuotas;
+  admin: AdminService;
 }
 
 /** Seams tests may replace; everything else is built from the config. */
@@ -55,15 +89,45 @@ export interface AppOverrides {
   hasher?: PasswordHasher;
   logger?: Logger;
   imageProcessor?: ImageProcessor;
+  /** Run background jobs in this process (default true); tests may drive them by hand. */
+  runJobs?: boolean;
+  /** The migration history, for tests that append a migration to it. */
+  migrations?: MigrationSet;
 }
 
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<{ app: FastifyInstance; context: AppContext }> {
   const log = overrides.logger ?? pino({ level: config.logLevel });
-  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  await migrateToLatest(database.db);
-
   const clock = overrides.clock ?? systemClock;
+  // Migrations (and the backup before them) may take long: they run on their own connection
+  // without the deadlines that keep requests from hanging on a database that is down.
+  const migrating = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await migrateWithBackup({
+      database: migrating,
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      allowWithoutBackup: config.migrateWithoutBackup,
+      clock,
+      migrations: overrides.migrations,
+      say: (level, message) => log[level](message),
+    });
+  } finally {
+    await migrating.close();
+  }
+  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, requestDeadlineMs: REQUEST_DEADLINE_MS });
+
   const store = new LocalDiskStore(path.join(config.dataDir, "files"), path.join(config.dataDir, "tmp"));
+  const settings = new SettingsRepository(database.db);
+  let storageId: string;
+  try {
+    storageId = await checkStorageMarker(store, settings, clock.now());
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const deletionGate = new DeletionGate(settings, clock);
+  // A worker starting beside busy siblings must not take their uploads' temp files.
+  await cleanScratch(store.scratchDir, cluster.isWorker ? 60 * 60_000 : 0);
   const mailer = overrides.mailer ?? (config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom) : new LogMailer(log));
   const users = new UserService({
     users: new UsersRepository(database.db),
@@ -73,17 +137,54 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     baseUrl: config.baseUrl,
   });
   const imageCache = new ImageCache(config.imageCacheBytes);
+  const photosRepository = new PhotosRepository(database.db);
+  const imageProcessor = overrides.imageProcessor ?? new SharpImageProcessor({ maxPixels: config.maxPixels });
+  const photoFiles = new PhotoFiles({ photos: photosRepository, store, images: imageProcessor, imageCache, clock, deletionGate });
+  const jobsRepository = new JobsRepository(database.db);
+  const jobs = new JobRunner({
+    jobs: jobsRepository,
+    clock,
+    log,
+    handlers: { [FINISH_UPLOAD_JOB]: photoFiles.finishUpload, [DELETE_FILES_JOB]: photoFiles.deleteFiles },
+  });
+  // Uploads a crash interrupted are finished (or cleaned) now rather than after their delay.
+  await jobs.releaseDeadLeases();
+  await jobsRepository.makeDue(FINISH_UPLOAD_JOB, clock.now());
   const photos = new PhotoService({
-    photos: new PhotosRepository(database.db),
+    photos: photosRepository,
     store,
-    images: overrides.imageProcessor ?? new SharpImageProcessor({ maxPixels: config.maxPixels }),
+    images: imageProcessor,
     imageCache,
+    files: photoFiles,
+    jobs,
     clock,
     baseUrl: config.baseUrl,
   });
   const metrics = new Metrics({ poolStats: () => database.poolStats(), storageBytes: () => store.usedBytes() });
   const drain = new HttpDrain();
-  const context: AppContext = { config, log, database, store, users, photos, imageCache, metrics, drain };
+  // The backlog is the work recorded as jobs: uploads to finish, files to delete.
+  metrics.setBacklogSource(async () => {
+    const { pending, running } = await jobsRepository.backlog();
+    return pending + running;
+  });
+  const recentErrors = new RecentErrors(new RecentErrorsRepository(database.db), clock, log);
+  const quotas = new UploadQuotas(new QuotaRepository(database.db), config.quotas);
+  const admin = new AdminService({ admin: new AdminRepository(database.db), users, jobs: jobsRepository, recentErrors, quotaDefaults: config.quotas, dataDir: config.dataDir });
+  const status = buildStatusService({ config, database, store, storageId, backlog: jobsRepository, clock, log });
+  const maintenance = new MaintenanceMode(settings, clock, log);
+  const { backupDir, backupIntervalHours, backupKeep } = config;
+  const backupSchedule =
+    backupDir && backupIntervalHours > 0 && (overrides.runJobs ?? true)
+      ? new BackupSchedule({
+          settings,
+          clock,
+          intervalMs: backupIntervalHours * 60 * 60_000,
+          holder: jobs.workerId,
+          run: (signal) => spawnScheduledBackup({ dir: backupDir, keep: backupKeep, dataDir: config.dataDir, databaseUrl: config.databaseUrl }, signal),
+          say: (level, message) => log[level](message),
+        })
+      : null;
+  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain };
 
   const images = new ImageServer({ store, cache: imageCache, log });
   const serveImage = (request: http.IncomingMessage, response: http.ServerResponse) => {
@@ -115,11 +216,20 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   app.addHook("onResponse", async (request, reply) => {
     metrics.observeRequest(request.method, request.routeOptions.url ?? UNMATCHED_ROUTE, reply.statusCode, reply.elapsedTime / 1000);
   });
+  app.addHook("onReady", async () => {
+    await Promise.all([status.start(), maintenance.start()]);
+  });
   app.addHook("onClose", async () => {
     metrics.stop();
+    maintenance.stop();
+    await status.stop();
+    await backupSchedule?.stop();
+    await jobs.stop();
     await database.close();
   });
   metrics.start();
+  if (overrides.runJobs ?? true) app.addHook("onReady", async () => jobs.start());
+  if (backupSchedule) app.addHook("onReady", async () => backupSchedule.start());
 
   await app.register(cookie);
   await app.register(formbody);
@@ -134,7 +244,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     },
     transform: ({ schema, url }) => ({ schema: url.startsWith("/api/") ? schema : { ...schema, hide: true }, url }),
   });
-  installErrorHandler(app, config.maxUploadBytes);
+  installErrorHandler(app, config.maxUploadBytes, { outage: status, recorder: recentErrors });
+  installMaintenanceGuard(app, maintenance);
   installAccessControl(app, {
     users,
     csrf: new CsrfTokens(loadSigningSecret(config.dataDir, process.env.PINHOLE_SECRET)),
@@ -150,6 +261,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerMetricsRoutes(web, context);
     registerUserRoutes(web, context);
     registerPhotoRoutes(web, context);
+    registerAdminRoutes(web, context);
+    registerStatusRoutes(web, context);
     web.get("/api/v1/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () => app.swagger());
   });
 

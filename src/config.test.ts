@@ -30,6 +30,11 @@ test("each bad value is refused with one line naming its variable", () => {
     [{ PINHOLE_SHUTDOWN_GRACE_SECONDS: "soon" }, "PINHOLE_SHUTDOWN_GRACE_SECONDS"],
     [{ PINHOLE_METRICS_TOKEN: "short" }, "PINHOLE_METRICS_TOKEN"],
     [{ PINHOLE_METRICS_TOKEN: "has a space in the middle of it" }, "PINHOLE_METRICS_TOKEN"],
+    [{ PINHOLE_QUOTA_PHOTOS: "many" }, "PINHOLE_QUOTA_PHOTOS"],
+    [{ PINHOLE_QUOTA_PHOTOS: "-1" }, "PINHOLE_QUOTA_PHOTOS"],
+    [{ PINHOLE_QUOTA_MB: "1.5" }, "PINHOLE_QUOTA_MB"],
+    [{ PINHOLE_PRO_QUOTA_PHOTOS: "10k" }, "PINHOLE_PRO_QUOTA_PHOTOS"],
+    [{ PINHOLE_PRO_QUOTA_MB: "99999999999" }, "PINHOLE_PRO_QUOTA_MB"],
   ];
   for (const [env, variable] of cases) {
     assert.throws(() => loadConfig(env), (error: unknown) => {
@@ -47,4 +52,42 @@ test("a postgres URL selects PostgreSQL and an https base URL makes cookies Secu
   assert.equal(config.baseUrl, "https://photos.example.org");
   assert.equal(config.secureCookies, true);
   assert.equal(config.maxUploadBytes, 50 * 1024 * 1024);
+});
+
+test("quotas are unlimited unless set; megabytes become bytes", () => {
+  assert.deepEqual(loadConfig({}).quotas, { photos: null, bytes: null, proPhotos: null, proBytes: null });
+  const config = loadConfig({ PINHOLE_QUOTA_PHOTOS: "500", PINHOLE_QUOTA_MB: "1000", PINHOLE_PRO_QUOTA_PHOTOS: "", PINHOLE_PRO_QUOTA_MB: "20000" });
+  assert.deepEqual(config.quotas, { photos: 500, bytes: 1000 * 1024 * 1024, proPhotos: null, proBytes: 20000 * 1024 * 1024 });
+});
+
+test("backups: off by default, daily once a folder is given, kept 7, each bad value refused in one line", () => {
+  const none = loadConfig({});
+  assert.equal(none.backupDir, null);
+  assert.equal(none.backupIntervalHours, 0);
+  assert.equal(none.backupKeep, 7);
+  assert.equal(none.migrateWithoutBackup, false);
+  const daily = loadConfig({ PINHOLE_BACKUP_DIR: "/srv/backups" });
+  assert.equal(daily.backupDir, "/srv/backups");
+  assert.equal(daily.backupIntervalHours, 24);
+  assert.equal(loadConfig({ PINHOLE_BACKUP_DIR: "/srv/backups", PINHOLE_BACKUP_INTERVAL_HOURS: "0" }).backupIntervalHours, 0, "a folder for manual backups only");
+  assert.equal(loadConfig({ PINHOLE_BACKUP_DIR: "/srv/backups", PINHOLE_BACKUP_INTERVAL_HOURS: "0.5", PINHOLE_BACKUP_KEEP: "48" }).backupIntervalHours, 0.5);
+  assert.equal(loadConfig({ PINHOLE_MIGRATE_WITHOUT_BACKUP: "1" }).migrateWithoutBackup, true);
+
+  const cases: Array<[Record<string, string>, string, RegExp]> = [
+    [{ PINHOLE_BACKUP_DIR: "/b", PINHOLE_BACKUP_INTERVAL_HOURS: "daily" }, "PINHOLE_BACKUP_INTERVAL_HOURS", /a number of hours from 0 \(off\) to 8760/],
+    [{ PINHOLE_BACKUP_DIR: "/b", PINHOLE_BACKUP_INTERVAL_HOURS: "-1" }, "PINHOLE_BACKUP_INTERVAL_HOURS", /from 0/],
+    [{ PINHOLE_BACKUP_INTERVAL_HOURS: "24" }, "PINHOLE_BACKUP_INTERVAL_HOURS", /needs PINHOLE_BACKUP_DIR/],
+    [{ PINHOLE_BACKUP_DIR: "/b", PINHOLE_BACKUP_KEEP: "0" }, "PINHOLE_BACKUP_KEEP", /between 1 and/],
+    [{ PINHOLE_DATA_DIR: "/srv/pinhole", PINHOLE_BACKUP_DIR: "/srv/pinhole/files/backups" }, "PINHOLE_BACKUP_DIR", /outside the photo storage/],
+    [{ PINHOLE_MIGRATE_WITHOUT_BACKUP: "yes" }, "PINHOLE_MIGRATE_WITHOUT_BACKUP", /1 or 0/],
+  ];
+  for (const [env, variable, message] of cases) {
+    assert.throws(() => loadConfig(env), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.ok(error.message.startsWith(variable), error.message);
+      assert.match(error.message, message);
+      assert.ok(!error.message.includes("\n"));
+      return true;
+    });
+  }
 });

@@ -8,6 +8,8 @@ export interface Config {
   databaseUrl: string | null;
   baseUrl: string;
   maxUploadBytes: number;
+  /** What a member may store unless an admin set their own quota; null means no limit. */
+  quotas: QuotaDefaults;
   smtpUrl: string | null;
   mailFrom: string;
   /** Serve cookies with Secure; derived from the base URL. */
@@ -21,6 +23,23 @@ export interface Config {
   shutdownGraceMs: number;
   /** Bearer token that opens /metrics to non-loopback scrapers; null: loopback only. */
   metricsToken: string | null;
+  /** Readiness fails below this much free space where the data dir is. */
+  minFreeDiskBytes: number;
+  /** Where scheduled backups go, or null for none. */
+  backupDir: string | null;
+  /** Hours between scheduled backups; 0 means none. */
+  backupIntervalHours: number;
+  /** Scheduled backups kept; older ones are removed after each new one. */
+  backupKeep: number;
+  /** Migrate even when no backup could be made first (PINHOLE_MIGRATE_WITHOUT_BACKUP=1). */
+  migrateWithoutBackup: boolean;
+}
+
+export interface QuotaDefaults {
+  photos: number | null;
+  bytes: number | null;
+  proPhotos: number | null;
+  proBytes: number | null;
 }
 
 export class ConfigError extends Error {}
@@ -34,6 +53,55 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+/** An optional limit: unset or empty means none. */
+function limit(env: Env, name: string, unit: string, max: number): number | null {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return null;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number of ${unit} (unset it for no limit), got "${raw}"`);
+  const value = Number(raw);
+  if (value > max) throw new ConfigError(`${name} must be at most ${max}, got ${value}`);
+  return value;
+}
+
+function quotas(env: Env): QuotaDefaults {
+  const MB = 1024 * 1024;
+  const megabytes = (name: string) => {
+    const value = limit(env, name, "megabytes", 1_000_000_000);
+    return value === null ? null : value * MB;
+  };
+  return {
+    photos: limit(env, "PINHOLE_QUOTA_PHOTOS", "photos", 1_000_000_000),
+    bytes: megabytes("PINHOLE_QUOTA_MB"),
+    proPhotos: limit(env, "PINHOLE_PRO_QUOTA_PHOTOS", "photos", 1_000_000_000),
+    proBytes: megabytes("PINHOLE_PRO_QUOTA_MB"),
+  };
+}
+
+function flag(env: Env, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "" || raw === "0") return false;
+  if (raw === "1") return true;
+  throw new ConfigError(`${name} must be 1 or 0, got "${raw}"`);
+}
+
+function backups(env: Env, dataDir: string): Pick<Config, "backupDir" | "backupIntervalHours" | "backupKeep"> {
+  const dir = env.PINHOLE_BACKUP_DIR ? path.resolve(env.PINHOLE_BACKUP_DIR) : null;
+  const files = path.join(dataDir, "files");
+  if (dir && (dir === files || dir.startsWith(files + path.sep))) {
+    throw new ConfigError(`PINHOLE_BACKUP_DIR must be outside the photo storage (${files}), ideally on another disk, got "${env.PINHOLE_BACKUP_DIR}"`);
+  }
+  const rawInterval = env.PINHOLE_BACKUP_INTERVAL_HOURS;
+  let interval = dir ? 24 : 0;
+  if (rawInterval !== undefined && rawInterval !== "") {
+    if (!/^\d+(\.\d+)?$/.test(rawInterval.trim()) || Number(rawInterval) > 8760) {
+      throw new ConfigError(`PINHOLE_BACKUP_INTERVAL_HOURS must be a number of hours from 0 (off) to 8760, got "${rawInterval}"`);
+    }
+    interval = Number(rawInterval);
+  }
+  if (interval > 0 && !dir) throw new ConfigError("PINHOLE_BACKUP_INTERVAL_HOURS needs PINHOLE_BACKUP_DIR: set the folder scheduled backups go to");
+  return { backupDir: dir, backupIntervalHours: interval, backupKeep: integer(env, "PINHOLE_BACKUP_KEEP", 7, 1, 10_000) };
 }
 
 function databaseUrl(env: Env): string | null {
@@ -97,13 +165,15 @@ export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, "PORT", 3000, 0, 65535);
   const hostName = host(env);
   const base = baseUrl(env, hostName, port);
+  const dataDir = path.resolve(env.PINHOLE_DATA_DIR || "data");
   return {
     port,
     host: hostName,
-    dataDir: path.resolve(env.PINHOLE_DATA_DIR || "data"),
+    dataDir,
     databaseUrl: databaseUrl(env),
     baseUrl: base,
     maxUploadBytes: integer(env, "PINHOLE_MAX_UPLOAD_MB", 200, 1, 100_000) * 1024 * 1024,
+    quotas: quotas(env),
     smtpUrl: smtpUrl(env),
     mailFrom: env.PINHOLE_MAIL_FROM || "Pinhole <no-reply@localhost>",
     secureCookies: base.startsWith("https:"),
@@ -112,5 +182,8 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: env.PINHOLE_LOG_LEVEL || "info",
     shutdownGraceMs: integer(env, "PINHOLE_SHUTDOWN_GRACE_SECONDS", 25, 1, 3600) * 1000,
     metricsToken: metricsToken(env),
+    minFreeDiskBytes: integer(env, "PINHOLE_MIN_FREE_DISK_MB", 512, 0, 10_000_000) * 1024 * 1024,
+    ...backups(env, dataDir),
+    migrateWithoutBackup: flag(env, "PINHOLE_MIGRATE_WITHOUT_BACKUP"),
   };
 }

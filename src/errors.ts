@@ -65,8 +65,21 @@ export class InsufficientStorageError extends AppError {
     super(message, 507, "insufficient_storage");
   }
 }
+/** Something the site needs (usually the database) does not answer; try again later. */
 export class UnavailableError extends AppError {
-  constructor(message: string) {
+  constructor(message: string, readonly retryAfterSeconds = 30) {
     super(message, 503, "unavailable");
+  }
+}
+/** The member's photo or storage quota would be passed; the message states the limit and the use. */
+export class QuotaExceededError extends AppError {
+  constructor(message: string, details: { quota: "photos" | "bytes"; limit: number; used: number }) {
+    super(message, 403, "quota_exceeded", details);
+  }
+}
+/** The site is in read-only maintenance: viewing works, changes are refused for now. */
+export class ReadOnlyError extends AppError {
+  constructor(message: string, readonly retryAfterSeconds = 300) {
+    super(message, 503, "read_only");
   }
 }

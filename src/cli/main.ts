@@ -1,33 +1,158 @@
 import cluster from "node:cluster";
 import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig, type Config } from "../config.ts";
-import { openDatabase } from "../db/database.ts";
-import { migrateToLatest, migrator } from "../db/migrate.ts";
+import { openDatabase, sqliteFilePath, type DatabaseHandle } from "../db/database.ts";
+import { migrator } from "../db/migrate.ts";
 import { buildApp } from "../app.ts";
 import { shutDown } from "../ops/drain.ts";
 import { UsersRepository } from "../users/repository.ts";
 import { UserService } from "../users/service.ts";
 import { argon2idHasher } from "../users/passwords.ts";
 import { systemClock } from "../clock.ts";
+import { MaintenanceMode } from "../ops/maintenance.ts";
+import { SettingsRepository } from "../ops/settings-repository.ts";
 import { AppError } from "../errors.ts";
 import { joinImageCacheInvalidation, joinMetricsAggregation, runPrimary } from "./cluster.ts";
+import { formatBytes, TerminalProgress } from "./progress.ts";
+import { migrateWithBackup } from "../ops/safe-migrate.ts";
+import { runBackup } from "../ops/backup.ts";
+import { runRestore } from "../ops/restore.ts";
+import { verifyStorage } from "../ops/verify.ts";
+import { DeletionGate } from "../ops/deletion-gate.ts";
+import { LocalDiskStore } from "../storage/local-disk.ts";
+import { cleanScratch } from "../storage/scratch.ts";
+import { PhotosRepository } from "../photos/repository.ts";
+import { PhotoFiles } from "../photos/files.ts";
+import { SharpImageProcessor } from "../images/processor.ts";
+import { ImageCache } from "../images/image-cache.ts";
 
 const USAGE = `usage: pinhole <command>
   serve [--workers N]                     start the web server (N processes sharing the port)
-  migrate [status|up]                     show or apply database migrations
+  migrate [status|up]                     show or apply database migrations (backing the database up first)
+  backup DEST [--keep N]                  back the site up into the folder DEST while it serves
+  restore SRC [--force]                   restore a backup (SRC: one backup, or a folder of them: its newest)
+                                          into an empty data dir and database
+  verify [--repair]                       check every photo file; --repair makes damaged sizes again
   user create NAME --email E [--admin] [--password P]
-                                          create a member (a password is generated when not given)`;
+                                          create a member (a password is generated when not given)
+  maintenance on|off [--message TEXT]     read-only maintenance for every server (within 2 s)`;
 
 class UsageError extends Error {}
+/** The command ran and found things wrong; they are already printed, one per line. */
+class CommandFailed extends Error {}
+
+function migrateOptions(config: Config, database: DatabaseHandle) {
+  return {
+    database,
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    allowWithoutBackup: config.migrateWithoutBackup,
+    clock: systemClock,
+    say: (level: "info" | "warn", message: string) => console.error(`pinhole: ${level === "warn" ? "warning: " : ""}${message}`),
+  };
+}
+
+function localStore(config: Config): LocalDiskStore {
+  return new LocalDiskStore(path.join(config.dataDir, "files"), path.join(config.dataDir, "tmp"));
+}
+
+/** Opens the site's database for a command that must not create one. */
+function openExisting(config: Config): DatabaseHandle {
+  if (!config.databaseUrl && !fs.existsSync(sqliteFilePath(config.dataDir))) {
+    throw new CommandFailed(`there is no site in ${config.dataDir} (no ${path.basename(sqliteFilePath(config.dataDir))}): is PINHOLE_DATA_DIR right?`);
+  }
+  return openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+}
+
+/** SIGINT and SIGTERM ask the work to stop cleanly (a half-made backup is removed) instead of killing it. */
+function stopSignal(): AbortSignal {
+  const controller = new AbortController();
+  const stop = (signal: string) => controller.abort(new Error(`stopped by ${signal}`));
+  process.once("SIGINT", () => stop("SIGINT"));
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  return controller.signal;
+}
+
+async function backup(config: Config, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { keep: { type: "string" }, scheduled: { type: "boolean", default: false } } });
+  const [dest] = positionals;
+  if (!dest || positionals.length > 1) throw new UsageError("give one folder to back up into: pinhole backup DEST");
+  const keep = values.keep === undefined ? undefined : Number(values.keep);
+  if (keep !== undefined && (!Number.isInteger(keep) || keep < 1)) throw new UsageError("--keep takes a whole number from 1");
+  const database = openExisting(config);
+  try {
+    const settings = new SettingsRepository(database.db);
+    const result = await runBackup(
+      { database, databaseUrl: config.databaseUrl, store: localStore(config), settings, gate: new DeletionGate(settings, systemClock), clock: systemClock },
+      { dest, kind: values.scheduled ? "scheduled" : "manual", keep, progress: new TerminalProgress(), signal: stopSignal(), dataDir: config.dataDir },
+    );
+    const { info } = result;
+    const files = info.files;
+    console.log(`backup complete: ${result.dir}`);
+    console.log(`  database: ${info.database.kind}, ${formatBytes(info.database.bytes)}, ${info.database.check}; schema ${info.schemaVersion ?? "none"}, Pinhole ${info.appVersion}`);
+    if (files) console.log(`  files: ${files.count} (${formatBytes(files.bytes)}); ${files.copied} new (${formatBytes(files.copiedBytes)}) copied, the rest already in ${path.join(path.dirname(result.dir), "objects")}`);
+    if (result.pruned.length) console.log(`  removed older backups: ${result.pruned.join(", ")}`);
+    for (const line of info.notIncluded) console.log(`  not in the backup: ${line}`);
+  } finally {
+    await database.close();
+  }
+}
+
+async function restore(config: Config, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { force: { type: "boolean", default: false } } });
+  const [source] = positionals;
+  if (!source || positionals.length > 1) throw new UsageError("give one backup to restore: pinhole restore SRC [--force]");
+  const result = await runRestore({ source, dataDir: config.dataDir, databaseUrl: config.databaseUrl, force: values.force ?? false, clock: systemClock, progress: new TerminalProgress() });
+  const into = config.databaseUrl ? `${config.dataDir} and the database at DATABASE_URL` : config.dataDir;
+  console.log(`restored ${result.dir} (made ${result.info.completedAt} by Pinhole ${result.info.appVersion}, schema ${result.info.schemaVersion ?? "none"}) into ${into}`);
+  if (result.info.files) console.log(`  files: ${result.files} of ${result.info.files.count} (${formatBytes(result.bytes)}), each checked against its sha256`);
+  if (result.storageId) console.log(`  storage marker and database agree: storage ${result.storageId}`);
+  const secret = process.env.PINHOLE_SECRET ? "PINHOLE_SECRET is set here" : `copy secret.key from the old server into ${config.dataDir} before starting, or set PINHOLE_SECRET`;
+  console.log(`  the signing secret is never in a backup: ${secret}; without it a new one is made and forms open in browsers must be reloaded (sessions and API tokens keep working)`);
+  for (const problem of result.problems) console.log(problem);
+  if (result.problems.length) {
+    throw new CommandFailed(`${result.problems.length} file(s) could not be restored as backed up (listed above); start the server and run pinhole verify --repair to make damaged sizes again; originals can only come from another backup`);
+  }
+}
+
+async function verify(config: Config, args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { repair: { type: "boolean", default: false } } });
+  const database = openExisting(config);
+  try {
+    const store = localStore(config);
+    const photos = new PhotosRepository(database.db);
+    const settings = new SettingsRepository(database.db);
+    const files = new PhotoFiles({
+      photos,
+      store,
+      images: new SharpImageProcessor({ maxPixels: config.maxPixels }),
+      imageCache: new ImageCache(0),
+      clock: systemClock,
+      deletionGate: new DeletionGate(settings, systemClock),
+    });
+    const result = await verifyStorage({ photos, store, files }, { repair: values.repair ?? false, progress: new TerminalProgress() });
+    for (const line of result.repaired) console.log(`repaired: ${line}`);
+    for (const line of result.problems) console.log(line);
+    const repaired = result.repaired.length ? `, ${result.repaired.length} photo(s) repaired` : "";
+    if (result.problems.length) throw new CommandFailed(`verified ${result.photos} photo(s): ${result.problems.length} problem(s)${repaired}`);
+    console.log(`verified ${result.photos} photo(s): all well${repaired}`);
+  } finally {
+    await database.close();
+  }
+}
 
 async function serve(config: Config, args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { workers: { type: "string", default: "1" } } });
   const workers = Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError("--workers takes a whole number from 1 to 64");
   if (workers > 1 && cluster.isPrimary) {
-    // Migrate once, here, before any worker opens the database.
+    // Migrate once, here, before any worker opens the database; temp files of uploads a crash
+    // cut short are removed before any worker can start a new one.
     await migrate(config, "up", true);
+    await cleanScratch(path.join(config.dataDir, "tmp"), 0);
     runPrimary(workers, { graceMs: config.shutdownGraceMs, log: (message) => console.error(`pinhole: ${message}`) });
     return;
   }
@@ -64,7 +189,7 @@ async function migrate(config: Config, action: string, quiet = false): Promise<v
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     if (action === "up") {
-      const applied = await migrateToLatest(database.db);
+      const { applied } = await migrateWithBackup(migrateOptions(config, database));
       if (!quiet || applied.length) console.log(applied.length ? `applied: ${applied.join(", ")}` : "the database is up to date");
     } else if (action === "status") {
       for (const m of await migrator(database.db).getMigrations()) console.log(`${m.executedAt ? "applied" : "pending"}  ${m.name}`);
@@ -87,7 +212,7 @@ async function createUser(config: Config, args: string[]): Promise<void> {
   const generated = values.password ? null : crypto.randomBytes(15).toString("base64url");
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    await migrateToLatest(database.db);
+    await migrateWithBackup(migrateOptions(config, database));
     const service = new UserService({
       users: new UsersRepository(database.db),
       hasher: argon2idHasher,
@@ -102,6 +227,21 @@ async function createUser(config: Config, args: string[]): Promise<void> {
   }
 }
 
+/** Writes the shared switch the servers poll; it does not migrate, so it works during an upgrade. */
+async function maintenance(config: Config, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { message: { type: "string" } } });
+  const [action, extra] = positionals;
+  if ((action !== "on" && action !== "off") || extra !== undefined) throw new UsageError("use: pinhole maintenance on|off [--message TEXT]");
+  if (action === "off" && values.message !== undefined) throw new UsageError("--message goes with maintenance on");
+  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const state = await new MaintenanceMode(new SettingsRepository(database.db), systemClock).set(action === "on", values.message);
+    console.log(state.enabled ? `maintenance on: every server refuses changes within 2 s, showing: ${state.message}` : "maintenance off: every server accepts changes again within 2 s");
+  } finally {
+    await database.close();
+  }
+}
+
 async function run(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   const config = loadConfig();
@@ -110,9 +250,17 @@ async function run(argv: string[]): Promise<void> {
       return serve(config, rest);
     case "migrate":
       return migrate(config, rest[0] ?? "up");
+    case "backup":
+      return backup(config, rest);
+    case "restore":
+      return restore(config, rest);
+    case "verify":
+      return verify(config, rest);
     case "user":
       if (rest[0] !== "create") throw new UsageError("the user command knows: user create NAME --email E [--admin]");
       return createUser(config, rest.slice(1));
+    case "maintenance":
+      return maintenance(config, rest);
     default:
       throw new UsageError(command ? `unknown command "${command}"` : "no command given");
   }
@@ -123,7 +271,7 @@ try {
 } catch (error) {
   if (error instanceof UsageError) {
     console.error(`pinhole: ${error.message}\n${USAGE}`);
-  } else if (error instanceof ConfigError || error instanceof AppError) {
+  } else if (error instanceof ConfigError || error instanceof AppError || error instanceof CommandFailed) {
     console.error(`pinhole: ${error.message}`);
   } else {
     console.error(`pinhole: ${error instanceof Error ? error.message : String(error)}`);

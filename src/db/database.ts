@@ -21,7 +21,25 @@ export interface DatabaseHandle {
   /** The pool's counts, for metrics; null on SQLite, which has one connection and no pool. */
   poolStats(): PoolStats | null;
   close(): Promise<void>;
+  /**
+   * Runs long work (migrations) without the request deadlines the handle may have been opened
+   * with: on PostgreSQL on a connection of its own, on SQLite on the one connection.
+   */
+  withoutDeadlines<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T>;
+  /**
+   * Drops the open connection so that the next query opens it again. SQLite reopens its file
+   * (which must still exist); PostgreSQL's pool replaces broken connections by itself, so
+   * there it does nothing.
+   */
+  reconnect(): Promise<void>;
 }
+
+/**
+ * How long a request may wait on the database, per connection attempt and per statement.
+ * Pages answer within 2 s even when the database is unreachable or hangs: the error becomes
+ * a 503 page (web/error-handler.ts) instead of a request waiting for TCP to give up.
+ */
+export const REQUEST_DEADLINE_MS = 1500;
 
 /** Resolves when the database answers a trivial query; rejects with its error otherwise. */
 export async function pingDatabase(handle: DatabaseHandle): Promise<void> {
@@ -44,27 +62,106 @@ class PinholeSqliteDialect extends SqliteDialect {
   }
 }
 
+/** Errors after which a SQLite connection is not trusted again: the file is gone, is not a database, or its disk failed. */
+function breaksSqliteConnection(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === "string" && /^SQLITE_(IOERR|NOTADB|CORRUPT|CANTOPEN|READONLY_DBMOVED)/.test(code);
+}
+
+function openSqliteFile(file: string, busyTimeoutMs: number, mustExist: boolean): SqliteDatabase.Database {
+  const sqlite = new SqliteDatabase(file, { fileMustExist: mustExist });
+  try {
+    sqlite.pragma("journal_mode = WAL");
+    // FULL: a commit is on disk before we answer, so nothing acknowledged is lost on power failure.
+    sqlite.pragma("synchronous = FULL");
+    sqlite.pragma("foreign_keys = ON");
+    sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
+  return sqlite;
+}
+
 /**
+ * The one SQLite connection, behind a stable object that Kysely holds, so that it can be
+ * replaced. A connection that fails with an error meaning the file is gone or broken is
+ * closed, and the next query opens the file again: the site recovers by itself once the file
+ * is back. A reopen never creates a database: an empty one in place of a missing file would
+ * be a site that lost everything, and writes that vanish when the real file returns.
+ *
  * Kysely prepares every query anew; with better-sqlite3 preparing costs as much as running a
  * simple query. Our queries are a small fixed set of SQL strings (values are parameters), so
- * their prepared statements are kept, a bounded number, most recently used last.
+ * their prepared statements are kept, a bounded number per connection, most recently used last.
  */
-export function withStatementCache(database: SqliteDatabase.Database, capacity = 500): KyselySqliteDatabase {
-  const statements = new Map<string, SqliteStatement>();
-  return {
-    close: () => database.close(),
-    prepare(sql: string): SqliteStatement {
-      let statement = statements.get(sql);
-      if (statement) {
-        statements.delete(sql);
-      } else {
-        statement = database.prepare(sql) as unknown as SqliteStatement;
-        if (statements.size >= capacity) statements.delete(statements.keys().next().value as string);
-      }
-      statements.set(sql, statement);
-      return statement;
-    },
-  };
+class ReopeningSqlite implements KyselySqliteDatabase {
+  private connection: SqliteDatabase.Database | null;
+  private readonly statements = new Map<string, SqliteStatement>();
+
+  constructor(private readonly file: string, private busyTimeoutMs: number, private readonly capacity = 500) {
+    this.connection = openSqliteFile(file, busyTimeoutMs, false);
+  }
+
+  /** How long a query waits for another process's write lock before failing with SQLITE_BUSY. */
+  setBusyTimeout(ms: number): void {
+    this.busyTimeoutMs = ms;
+    this.connection?.pragma(`busy_timeout = ${ms}`);
+  }
+
+  prepare(sql: string): SqliteStatement {
+    let statement = this.statements.get(sql);
+    if (statement) {
+      this.statements.delete(sql);
+    } else {
+      statement = this.guard(() => this.wrap(this.connect().prepare(sql)));
+      if (this.statements.size >= this.capacity) this.statements.delete(this.statements.keys().next().value as string);
+    }
+    this.statements.set(sql, statement);
+    return statement;
+  }
+
+  close(): void {
+    this.disconnect();
+  }
+
+  disconnect(): void {
+    const connection = this.connection;
+    this.connection = null;
+    this.statements.clear();
+    try {
+      connection?.close();
+    } catch {
+      // A connection whose file broke may fail to close cleanly; it is dropped either way.
+    }
+  }
+
+  /** The open connection (opened again if it was dropped), for the backup code in src/db. */
+  current(): SqliteDatabase.Database {
+    return this.connect();
+  }
+
+  private connect(): SqliteDatabase.Database {
+    this.connection ??= openSqliteFile(this.file, this.busyTimeoutMs, true);
+    return this.connection;
+  }
+
+  private guard<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      if (breaksSqliteConnection(error)) this.disconnect();
+      throw error;
+    }
+  }
+
+  private wrap(statement: SqliteDatabase.Statement): SqliteStatement {
+    return {
+      reader: statement.reader,
+      all: (parameters) => this.guard(() => statement.all(parameters)),
+      run: (parameters) => this.guard(() => statement.run(parameters)),
+      iterate: (parameters) => this.guard(() => statement.iterate(parameters)),
+    };
+  }
 }
 
 /**
@@ -86,7 +183,17 @@ function preparePostgresStatements(pool: pg.Pool): void {
     return `p${entry.hash}_${entry.generation}`;
   };
   pool.on("connect", (client) => {
-    const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    const rawQuery = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    // A query that timed out on the client leaves the connection waiting for an answer that may
+    // never come; ended, it is not handed out again and the pool opens a fresh one.
+    const query = async (...args: unknown[]) => {
+      try {
+        return await rawQuery(...args);
+      } catch (error) {
+        if ((error as Error)?.message === "Query read timeout") client.end().catch(() => {});
+        throw error;
+      }
+    };
     (client as { query: unknown }).query = async (...args: unknown[]) => {
       const [text, values] = args;
       // A bounded set: statements beyond the first thousand distinct texts run unnamed.
@@ -110,20 +217,54 @@ function preparePostgresStatements(pool: pg.Pool): void {
 pg.types.setTypeParser(20, (value) => Number(value));
 pg.types.setTypeParser(1700, (value) => Number(value));
 
+/** The better-sqlite3 connection behind each SQLite handle, for the backup code in src/db only. */
+const sqliteConnections = new WeakMap<DatabaseHandle, () => SqliteDatabase.Database>();
+
+export function sqliteConnection(handle: DatabaseHandle): SqliteDatabase.Database {
+  const connection = sqliteConnections.get(handle);
+  if (!connection) throw new Error("not a SQLite database handle");
+  return connection();
+}
+
 export function sqliteFilePath(dataDir: string): string {
   return path.join(dataDir, "pinhole.sqlite");
 }
 
-export function openDatabase(options: { databaseUrl: string | null; dataDir: string; poolSize?: number }): DatabaseHandle {
+export interface OpenOptions {
+  databaseUrl: string | null;
+  dataDir: string;
+  poolSize?: number;
+  /**
+   * For the web server: the longest a query may wait to connect, to run (PostgreSQL) or for a
+   * lock (SQLite) before it fails. Unset for the command line, whose work may be long.
+   */
+  requestDeadlineMs?: number;
+}
+
+function postgresPool(connectionString: string, max: number, deadlineMs: number | undefined): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    connectionTimeoutMillis: deadlineMs ?? 2000,
+    idleTimeoutMillis: 30_000,
+    // The server cancels a statement past the deadline; the client gives up a little later on
+    // a connection that stopped answering at all (a dead link sends no cancellation).
+    ...(deadlineMs ? { statement_timeout: deadlineMs, query_timeout: deadlineMs + 100 } : {}),
+  });
+  // An idle client losing its server must not crash the process; the next query reports it.
+  pool.on("error", () => {});
+  // Nor one in use: pg emits "error" on a checked-out client whose connection dies mid-query,
+  // and no listener means an uncaught exception. The query itself still fails with the error,
+  // and the pool drops the client when it comes back.
+  pool.on("connect", (client) => client.on("error", () => {}));
+  return pool;
+}
+
+export function openDatabase(options: OpenOptions): DatabaseHandle {
+  const deadlineMs = options.requestDeadlineMs;
   if (options.databaseUrl) {
-    const pool = new pg.Pool({
-      connectionString: options.databaseUrl,
-      max: options.poolSize ?? 10,
-      connectionTimeoutMillis: 2000,
-      idleTimeoutMillis: 30_000,
-    });
-    // An idle client losing its server must not crash the process; the next query reports it.
-    pool.on("error", () => {});
+    const url = options.databaseUrl;
+    const pool = postgresPool(url, options.poolSize ?? 10, deadlineMs);
     preparePostgresStatements(pool);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {
@@ -131,15 +272,37 @@ export function openDatabase(options: { databaseUrl: string | null; dataDir: str
       kind: "postgres",
       poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
       close: () => db.destroy(),
+      async withoutDeadlines(work) {
+        if (!deadlineMs) return work(db);
+        const long = new Kysely<Database>({ dialect: new PostgresDialect({ pool: postgresPool(url, 1, undefined) }) });
+        try {
+          return await work(long);
+        } finally {
+          await long.destroy();
+        }
+      },
+      reconnect: async () => {},
     };
   }
   fs.mkdirSync(options.dataDir, { recursive: true });
-  const sqlite = new SqliteDatabase(sqliteFilePath(options.dataDir));
-  sqlite.pragma("journal_mode = WAL");
-  // FULL: a commit is on disk before we answer, so nothing acknowledged is lost on power failure.
-  sqlite.pragma("synchronous = FULL");
-  sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("busy_timeout = 5000");
-  const db = new Kysely<Database>({ dialect: new PinholeSqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, kind: "sqlite", poolStats: () => null, close: () => db.destroy() };
+  const busyTimeoutMs = deadlineMs ?? 5000;
+  const sqlite = new ReopeningSqlite(sqliteFilePath(options.dataDir), busyTimeoutMs);
+  const db = new Kysely<Database>({ dialect: new PinholeSqliteDialect({ database: sqlite }) });
+  const handle: DatabaseHandle = {
+    db,
+    kind: "sqlite",
+    poolStats: () => null,
+    close: () => db.destroy(),
+    async withoutDeadlines(work) {
+      sqlite.setBusyTimeout(Math.max(busyTimeoutMs, 5000));
+      try {
+        return await work(db);
+      } finally {
+        sqlite.setBusyTimeout(busyTimeoutMs);
+      }
+    },
+    reconnect: async () => sqlite.disconnect(),
+  };
+  sqliteConnections.set(handle, () => sqlite.current());
+  return handle;
 }

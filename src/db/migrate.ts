@@ -1,35 +1,62 @@
 import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet, type Kysely } from "kysely";
 import * as core from "./migrations/0001_core.ts";
+import * as operations from "./migrations/0002_operations.ts";
 import type { Database } from "./schema.ts";
 
+/** Migrations by name, applied in name order. */
+export type MigrationSet = Record<string, Migration>;
+
 /** The one migration history both databases share, in order. Append only. */
-export const MIGRATIONS: Record<string, Migration> = {
+export const MIGRATIONS: MigrationSet = {
   "0001_core": core,
+  "0002_operations": operations,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
-  async getMigrations(): Promise<Record<string, Migration>> {
-    return MIGRATIONS;
+  constructor(private readonly migrations: MigrationSet) {}
+
+  async getMigrations(): Promise<MigrationSet> {
+    return this.migrations;
   }
 }
 
-export function migrator(db: Kysely<Database>): Migrator {
-  return new Migrator({ db, provider: new StaticMigrationProvider() });
+/** `migrations` is the shipped history; tests may pass it with a migration appended. */
+export function migrator(db: Kysely<Database>, migrations: MigrationSet = MIGRATIONS): Migrator {
+  return new Migrator({ db, provider: new StaticMigrationProvider(migrations) });
 }
 
-export class MigrationFailedError extends Error {}
+export class MigrationFailedError extends Error {
+  constructor(message: string, readonly migrationName: string) {
+    super(message);
+  }
+}
 
-export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  const result: MigrationResultSet = await migrator(db).migrateToLatest();
+export async function migrateToLatest(db: Kysely<Database>, migrations: MigrationSet = MIGRATIONS): Promise<string[]> {
+  const result: MigrationResultSet = await migrator(db, migrations).migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
     const cause = result.error instanceof Error ? result.error.message : String(result.error);
-    throw new MigrationFailedError(`migration ${failed} failed and was rolled back: ${cause}`);
+    throw new MigrationFailedError(`migration ${failed} failed and was rolled back: ${cause}`, failed);
   }
   return (result.results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
 }
 
-export async function pendingMigrations(db: Kysely<Database>): Promise<string[]> {
-  const all = await migrator(db).getMigrations();
+export async function pendingMigrations(db: Kysely<Database>, migrations: MigrationSet = MIGRATIONS): Promise<string[]> {
+  const all = await migrator(db, migrations).getMigrations();
   return all.filter((m) => !m.executedAt).map((m) => m.name);
+}
+
+/** Names of the migrations this database has applied, in order; the last one is its schema version. */
+export async function appliedMigrations(db: Kysely<Database>, migrations: MigrationSet = MIGRATIONS): Promise<string[]> {
+  const all = await migrator(db, migrations).getMigrations();
+  return all.filter((m) => m.executedAt).map((m) => m.name);
+}
+
+/** Whether the database holds any table besides the migrator's own: not a brand-new site. */
+export async function hasTables(db: Kysely<Database>): Promise<boolean> {
+  return (await db.introspection.getTables()).length > 0;
+}
+
+export async function hasTable(db: Kysely<Database>, name: string): Promise<boolean> {
+  return (await db.introspection.getTables()).some((t) => t.name === name);
 }

@@ -15,6 +15,14 @@ export interface UsersTable {
   password_hash: string;
   is_admin: number;
   created_at: number;
+  suspended_at: Generated<number | null>;
+  is_pro: Generated<number>;
+  /** Per-member overrides of the operator's default quotas; null means the default. */
+  quota_photos: Generated<number | null>;
+  quota_bytes: Generated<number | null>;
+  /** Kept in the same transaction as each photo insert and delete. */
+  photo_count: Generated<number>;
+  bytes_stored: Generated<number>;
 }
 
 export interface SessionsTable {
@@ -88,6 +96,54 @@ export interface PhotoTagsTable {
   position: number;
 }
 
+export interface SettingsTable {
+  key: string;
+  value: string;
+  updated_at: number;
+}
+
+export interface IncidentsTable {
+  id: Generated<number>;
+  title: string;
+  status: "investigating" | "identified" | "monitoring" | "resolved";
+  impact: "minor" | "major" | "maintenance";
+  created_at: number;
+  updated_at: number;
+  resolved_at: number | null;
+}
+
+export interface IncidentUpdatesTable {
+  id: Generated<number>;
+  incident_id: number;
+  status: IncidentsTable["status"];
+  body: string;
+  author_id: number | null;
+  created_at: number;
+}
+
+export interface JobsTable {
+  id: Generated<number>;
+  kind: string;
+  /** JSON. */
+  payload: string;
+  state: "pending" | "running" | "failed";
+  attempts: Generated<number>;
+  run_after: number;
+  locked_by: string | null;
+  locked_until: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RecentErrorsTable {
+  id: Generated<number>;
+  occurred_at: number;
+  request_id: string | null;
+  route: string | null;
+  message: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -95,6 +151,11 @@ export interface Database {
   login_failures: LoginFailuresTable;
   photos: PhotosTable;
   photo_tags: PhotoTagsTable;
+  settings: SettingsTable;
+  incidents: IncidentsTable;
+  incident_updates: IncidentUpdatesTable;
+  jobs: JobsTable;
+  recent_errors: RecentErrorsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -102,3 +163,6 @@ export type NewUserRow = Insertable<UsersTable>;
 export type PhotoRow = Selectable<PhotosTable>;
 export type NewPhotoRow = Insertable<PhotosTable>;
 export type PhotoUpdate = Updateable<PhotosTable>;
+export type JobRow = Selectable<JobsTable>;
+export type IncidentRow = Selectable<IncidentsTable>;
+export type IncidentUpdateRow = Selectable<IncidentUpdatesTable>;

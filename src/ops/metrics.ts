@@ -100,7 +100,7 @@ export class Metrics {
     });
     new Gauge({
       name: "pinhole_processing_backlog",
-      help: "Photos waiting to be processed (absent until a backlog source is registered)",
+      help: "Background jobs waiting or running: uploads to finish, files to delete (absent until a backlog source is registered)",
       aggregator: "max",
       registers,
       async collect() {

@@ -17,3 +17,8 @@ export function newPhotoId(now: number): number {
 export function newPhotoSecret(): string {
   return crypto.randomBytes(10).toString("hex");
 }
+
+/** When the photo's id was made, in epoch milliseconds. */
+export function photoIdTime(id: number): number {
+  return Math.floor(id / RANDOM_BITS) + EPOCH;
+}

@@ -32,13 +32,24 @@ export class PhotosRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   private selectPhotos(): PhotoQuery {
-    return this.db.selectFrom("photos").innerJoin("users", "users.id", "photos.owner_id").selectAll("photos").select("users.username as owner_username");
+    // A suspended member's photos are hidden from everyone until the suspension is lifted.
+    return this.db
+      .selectFrom("photos")
+      .innerJoin("users", "users.id", "photos.owner_id")
+      .selectAll("photos")
+      .select("users.username as owner_username")
+      .where("users.suspended_at", "is", null);
   }
 
   async insert(photo: Omit<NewPhotoRow, "tags">, tags: Tag[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto("photos").values({ ...photo, tags: JSON.stringify(tags) }).execute();
       if (tags.length > 0) await trx.insertInto("photo_tags").values(tagRows(photo.id, tags)).execute();
+      await trx
+        .updateTable("users")
+        .set((eb) => ({ photo_count: eb("photo_count", "+", 1), bytes_stored: eb("bytes_stored", "+", photo.original_bytes) }))
+        .where("id", "=", photo.owner_id)
+        .execute();
     });
   }
 
@@ -81,7 +92,7 @@ export class PhotosRepository {
         (select p.id from photos p where p.owner_id = photos.owner_id and p.id > photos.id and ${visible} order by p.id asc limit 1) as newer,
         (select p.id from photos p where p.owner_id = photos.owner_id and p.id < photos.id and ${visible} order by p.id desc limit 1) as older
       from photos inner join users on users.id = photos.owner_id
-      where photos.id = ${id}`.execute(this.db);
+      where photos.id = ${id} and users.suspended_at is null`.execute(this.db);
     const row = rows[0];
     return row ? withTags(row) : undefined;
   }
@@ -103,8 +114,38 @@ export class PhotosRepository {
   async delete(id: number): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom("photo_tags").where("photo_id", "=", id).execute();
-      await trx.deleteFrom("photos").where("id", "=", id).execute();
+      const gone = await trx.deleteFrom("photos").where("id", "=", id).returning(["owner_id", "original_bytes"]).executeTakeFirst();
+      if (!gone) return;
+      await trx
+        .updateTable("users")
+        .set((eb) => ({ photo_count: eb("photo_count", "-", 1), bytes_stored: eb("bytes_stored", "-", gone.original_bytes) }))
+        .where("id", "=", gone.owner_id)
+        .execute();
     });
   }
 
+  /** What the file jobs need to know: is the photo there, and under which secret. */
+  async findFiles(id: number): Promise<{ secret: string; original_key: string; sha256: string; sizes: string } | undefined> {
+    return this.db.selectFrom("photos").select(["secret", "original_key", "sha256", "sizes"]).where("id", "=", id).executeTakeFirst();
+  }
+
+  /** The next photos after `afterId` in id order, with what checking their files takes (pinhole verify). */
+  async listFilesAfter(afterId: number, limit: number): Promise<Array<{ id: number; secret: string; original_key: string; original_bytes: number; sha256: string; sizes: string }>> {
+    return this.db
+      .selectFrom("photos")
+      .select(["id", "secret", "original_key", "original_bytes", "sha256", "sizes"])
+      .where("id", ">", afterId)
+      .orderBy("id")
+      .limit(limit)
+      .execute();
+  }
+
+  /** How many photos there are and the bytes of their originals, for progress. */
+  async originalsTotal(): Promise<{ photos: number; bytes: number }> {
+    const row = await this.db
+      .selectFrom("photos")
+      .select((eb) => [eb.fn.countAll<number>().as("photos"), eb.fn.coalesce(eb.fn.sum<number>("original_bytes"), eb.lit(0)).as("bytes")])
+      .executeTakeFirstOrThrow();
+    return { photos: Number(row.photos), bytes: Number(row.bytes) };
+  }
 }

@@ -1,3 +1,4 @@
+import fsp from "node:fs/promises";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import type { AppContext } from "../app.ts";
@@ -16,13 +17,30 @@ const ORIGINAL_TYPES: Record<string, string> = {
 };
 
 export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): void {
-  const { photos, users, config, store, metrics } = context;
+  const { photos, users, config, store, quotas, metrics } = context;
   const maxUploadMb = Math.round(config.maxUploadBytes / 1024 / 1024);
 
-  /** Receives and stores an upload, counting its outcome for /metrics. */
+  // The quota is checked before the body is read (its declared length bounds the file's size),
+  // then with the file's real size before anything is stored: over quota, nothing is kept.
+  const uploadWithinQuota = async (request: FastifyRequest) => {
+    const viewer = requireViewer(request);
+    const hold = await quotas.admit(viewer.id, declaredLength(request));
+    try {
+      const upload = await receiveUpload(request, store.scratchDir, config.maxUploadBytes);
+      await hold.confirm(upload.bytes).catch(async (error: unknown) => {
+        await fsp.rm(upload.tempPath, { force: true });
+        throw error;
+      });
+      return await photos.upload(viewer, upload);
+    } finally {
+      hold.release();
+    }
+  };
+
+  /** Every upload's outcome is counted for /metrics, refusals (quota included) and failures alike. */
   const upload = async (request: FastifyRequest) => {
     try {
-      const result = await photos.upload(requireViewer(request), await receiveUpload(request, store.scratchDir, config.maxUploadBytes));
+      const result = await uploadWithinQuota(request);
       metrics.countUpload(result.created ? "created" : "duplicate");
       return result;
     } catch (error) {
@@ -48,7 +66,7 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
         security: [{ bearer: [] }],
         consumes: ["multipart/form-data"],
         description: "Multipart fields: file (required), title, description, tags (space-separated, \"quoted phrases\"), visibility.",
-        response: withErrors({ 200: schema.PhotoJson, 201: schema.PhotoJson }, 400, 401, 413, 415, 422, 507),
+        response: withErrors({ 200: schema.PhotoJson, 201: schema.PhotoJson }, 400, 401, 403, 413, 415, 422, 507),
       },
     },
     async (request, reply) => {
@@ -100,9 +118,10 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
     return sendHtml(reply, views.homePage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), list }));
   });
 
-  app.get("/upload", { config: { access: "member" } }, async (request, reply) =>
-    sendHtml(reply, views.uploadPage({ viewer: request.viewer, csrfToken: request.csrfToken(), maxUploadMb })),
-  );
+  app.get("/upload", { config: { access: "member" } }, async (request, reply) => {
+    const quota = await quotas.usage(requireViewer(request).id);
+    return sendHtml(reply, views.uploadPage({ viewer: request.viewer, csrfToken: request.csrfToken(), maxUploadMb, quota }));
+  });
 
   // The uploader without JavaScript: one photo per post, then its page.
   app.post("/upload", { config: { access: "member" }, schema: { querystring: schema.CsrfQuery } }, async (request, reply) => {
@@ -186,4 +205,11 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
         .send(original.body);
     },
   );
+}
+
+/** The request's Content-Length: an upper bound of the uploaded file's size; null when chunked. */
+function declaredLength(request: FastifyRequest): number | null {
+  const raw = request.headers["content-length"];
+  const value = raw === undefined ? NaN : Number(raw);
+  return Number.isSafeInteger(value) && value >= 0 ? value : null;
 }

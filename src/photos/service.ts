@@ -5,11 +5,13 @@ import { isUniqueViolation } from "../db/errors.ts";
 import { ForbiddenError, InvalidError, NotFoundError } from "../errors.ts";
 import type { ImageCache } from "../images/image-cache.ts";
 import { derivativeKey, derivativePrefix, originalKey } from "../images/keys.ts";
+import type { JobQueue } from "../jobs/runner.ts";
 import type { ImageProcessor, ProcessedImage } from "../images/processor.ts";
 import type { NewPhotoRow, PhotoUpdate } from "../db/schema.ts";
 import type { BlobStore } from "../storage/blob-store.ts";
 import { translateDiskError } from "../storage/local-disk.ts";
 import type { Viewer } from "../users/service.ts";
+import { ABANDONED_UPLOAD_MS, DELETE_FILES_JOB, FINISH_UPLOAD_JOB, type DeleteFilesPayload, type FinishUploadPayload, type PhotoFiles } from "./files.ts";
 import { newPhotoId, newPhotoSecret } from "./ids.ts";
 import { presentPhoto, type PhotoView, type StoredSize } from "./presenter.ts";
 import type { PhotoRecord, PhotosRepository } from "./repository.ts";
@@ -39,9 +41,14 @@ export interface PhotoServiceDeps {
   store: BlobStore;
   images: ImageProcessor;
   imageCache: ImageCache;
+  files: PhotoFiles;
+  jobs: JobQueue;
   clock: Clock;
   baseUrl: string;
 }
+
+/** A deletion job waits this long before the poller may take it, so it never runs before the change it follows. */
+const DELETION_JOB_DELAY_MS = 60_000;
 
 type ViewerRef = Pick<Viewer, "id"> | null;
 
@@ -139,6 +146,10 @@ export class PhotoService {
       dominant_color: processed.dominantColor,
     };
     const tags = uniqueTags([...(edit.tags ?? []).map((t) => t.raw), ...metadata.keywords]);
+    // Recorded before any file is written: if we die from here on, the job either finishes
+    // the photo (its row exists) or removes the files (it never will).
+    const finish: FinishUploadPayload = { photoId: id, secret, originalKey: keyOfOriginal, sha256: upload.sha256 };
+    const finishJob = await this.deps.jobs.enqueue(FINISH_UPLOAD_JOB, finish, ABANDONED_UPLOAD_MS);
     let originalStored = false;
     try {
       // Every write settles before any cleanup, so none can recreate what the cleanup removed.
@@ -150,8 +161,11 @@ export class PhotoService {
       originalStored = true;
       await this.deps.photos.insert(row, tags);
     } catch (error) {
-      // Already failing: what cannot be removed now is an unreferenced file, never a visible photo.
-      await this.removeFiles(id, secret, originalStored ? keyOfOriginal : null).catch(() => undefined);
+      // Already failing: what cannot be removed now is left to the job, never a visible photo.
+      await this.deps.files
+        .removeFiles(id, secret, originalStored ? keyOfOriginal : null)
+        .then(() => this.deps.jobs.discard(finishJob))
+        .catch(() => undefined);
       if (isUniqueViolation(error)) {
         // The same bytes arrived twice at once; the other upload won.
         const winner = await this.deps.photos.findIdByOwnerAndHash(viewer.id, upload.sha256);
@@ -161,18 +175,9 @@ export class PhotoService {
       if ((error as NodeJS.ErrnoException).code === "EEXIST") throw new IdCollision();
       throw translateDiskError(error);
     }
+    // Derivatives are made durable after the answer; the original already is.
+    this.deps.jobs.runSoon(finishJob);
     return { photo: await this.get(id, viewer), created: true };
-  }
-
-  /** Cache first, so nothing stale is served even if a file deletion fails; failures are thrown. */
-  private async removeFiles(id: number, secret: string, keyOfOriginal: string | null): Promise<void> {
-    this.deps.imageCache.deletePrefix(derivativePrefix(id, secret));
-    const results = await Promise.allSettled([
-      this.deps.store.deletePrefix(derivativePrefix(id, secret)),
-      keyOfOriginal ? this.deps.store.delete(keyOfOriginal) : Promise.resolve(),
-    ]);
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failed) throw failed.reason;
   }
 
   /** Throws NotFound for photos the viewer may not see, so their existence is not revealed. */
@@ -226,24 +231,31 @@ export class PhotoService {
     if (edit.visibility !== undefined) changes.visibility = edit.visibility;
     const oldSecret = photo.secret;
     const rotate = edit.visibility !== undefined && isMorePrivate(photo.visibility as Visibility, edit.visibility);
+    let dropOldFiles: number | null = null;
     if (rotate) {
       // Copy the files under the new secret before the row points at it, then drop the old ones.
       changes.secret = newPhotoSecret();
       await this.deps.store.copyPrefix(derivativePrefix(id, oldSecret), derivativePrefix(id, changes.secret));
+      const payload: DeleteFilesPayload = { photoId: id, secret: oldSecret, originalKey: null };
+      dropOldFiles = await this.deps.jobs.enqueue(DELETE_FILES_JOB, payload, DELETION_JOB_DELAY_MS);
     }
     await this.deps.photos.update(id, changes, edit.tags);
-    if (rotate) {
+    if (dropOldFiles !== null) {
+      // The old URLs stop working now, in every process, even if the files outlive this call.
       this.deps.imageCache.deletePrefix(derivativePrefix(id, oldSecret));
-      await this.deps.store.deletePrefix(derivativePrefix(id, oldSecret));
+      await this.deps.jobs.runNow(dropOldFiles);
     }
     return this.get(id, viewer);
   }
 
-  /** The row goes first, so the photo vanishes everywhere at once; then its files. */
+  /** The row goes first, so the photo vanishes everywhere at once; then its files, by a job that survives a crash or a running backup. */
   async delete(id: number, viewer: Viewer): Promise<void> {
     const photo = await this.ownedRecord(id, viewer);
+    const payload: DeleteFilesPayload = { photoId: id, secret: photo.secret, originalKey: photo.original_key };
+    const job = await this.deps.jobs.enqueue(DELETE_FILES_JOB, payload, DELETION_JOB_DELAY_MS);
     await this.deps.photos.delete(id);
-    await this.removeFiles(id, photo.secret, photo.original_key);
+    this.deps.imageCache.deletePrefix(derivativePrefix(id, photo.secret));
+    await this.deps.jobs.runNow(job);
   }
 
   async original(id: number, viewer: ViewerRef): Promise<{ body: Readable; size: number; format: string; name: string }> {

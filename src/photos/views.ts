@@ -6,6 +6,7 @@ import type { PhotoView, PhotoSize } from "./presenter.ts";
 import type { PhotoPage } from "./service.ts";
 import { VISIBILITIES } from "./visibility.ts";
 import { formatTags } from "./tags.ts";
+import { formatMegabytes, type QuotaUsage } from "./quotas.ts";
 
 interface Shell {
   viewer: Viewer | null;
@@ -147,12 +148,20 @@ ${photo.canEdit ? editForm(photo, view.csrfToken) : null}
   });
 }
 
-export function uploadPage(view: Shell & { maxUploadMb: number }): string {
+/** What the member has stored and may store. */
+function quotaLine(quota: QuotaUsage): Html {
+  const photos = quota.limits.photos === null ? html`${quota.photos.toLocaleString("en-US")} photos (no limit)` : html`${quota.photos.toLocaleString("en-US")} of ${quota.limits.photos.toLocaleString("en-US")} photos allowed`;
+  const bytes = quota.limits.bytes === null ? html`${formatMegabytes(quota.bytes)} MB stored (no limit)` : html`${formatMegabytes(quota.bytes)} MB of your ${formatMegabytes(quota.limits.bytes)} MB`;
+  return html`<p class="quota" id="quota">You have ${photos} · ${bytes}${quota.isPro ? html` · <span class="badge">Pro</span>` : null}</p>`;
+}
+
+export function uploadPage(view: Shell & { maxUploadMb: number; quota: QuotaUsage }): string {
   return page({
     ...view,
     title: "Upload photos",
     scripts: ["upload.js"],
     body: html`<section class="upload-page"><h1>Upload photos</h1>
+${quotaLine(view.quota)}
 <form method="post" action="/upload?_csrf=${view.csrfToken}" enctype="multipart/form-data" class="stack" id="upload-form">
 <div class="drop-zone" id="drop-zone">
 <p>Drag photos here, or</p>

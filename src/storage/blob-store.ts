@@ -17,10 +17,19 @@ export interface BlobStore {
   deletePrefix(prefix: string): Promise<void>;
   /** Copies every key under one prefix to another, keeping the rest of each key. */
   copyPrefix(fromPrefix: string, toPrefix: string): Promise<void>;
+  /** Makes a stored key durable (fsync); answers false when the key does not exist. */
+  sync(key: string): Promise<boolean>;
+  /**
+   * Every key under `prefix` ("" for all), with its size and last modification time (epoch ms),
+   * in no particular order. A key removed while the listing runs is left out, never an error.
+   */
+  list(prefix: string): AsyncIterable<{ key: string; size: number; modifiedAt: number }>;
   /** Bytes of everything stored. May be slow (it can walk every file): never call it while a request waits. */
   usedBytes(): Promise<number>;
   /** A directory on the same filesystem as the store for streaming uploads into. */
   readonly scratchDir: string;
+  /** Where the files are, for messages to the operator. */
+  readonly location: string;
 }
 
 const KEY = /^[a-z0-9][a-z0-9_.-]*(\/[a-z0-9][a-z0-9_.-]*)*$/;

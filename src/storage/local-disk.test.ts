@@ -34,6 +34,27 @@ test("keys that are not plain server-made keys are refused", async () => {
   }
 });
 
+test("list gives each key's size and modification time, and leaves out keys deleted while it runs", async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "pinhole-store-"));
+  try {
+    const store = new LocalDiskStore(path.join(root, "files"), path.join(root, "tmp"));
+    for (const name of ["a", "b", "c"]) await store.put(`health/${name}`, Buffer.from(name.repeat(3)));
+    fs.writeFileSync(path.join(root, "files", "health", "d.123.part"), "half written");
+    const seen: Array<{ key: string; size: number; modifiedAt: number }> = [];
+    for await (const entry of store.list("")) {
+      seen.push(entry);
+      // The directory is already read: the other keys vanish between readdir and stat, as when
+      // a file job or a health probe deletes them during a backup's listing.
+      for (const name of ["a", "b", "c"]) if (`health/${name}` !== entry.key) await store.delete(`health/${name}`);
+    }
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0]!.size, 3);
+    assert.ok(Math.abs(seen[0]!.modifiedAt - Date.now()) < 60_000);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test("usedBytes adds up every stored file, nested at any depth, and nothing in the scratch dir", async () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "pinhole-store-"));
   try {

@@ -13,9 +13,11 @@ import { InsufficientStorageError } from "../errors.ts";
  */
 export class LocalDiskStore implements BlobStore {
   readonly scratchDir: string;
+  readonly location: string;
 
   constructor(private readonly root: string, scratchDir: string) {
     this.scratchDir = scratchDir;
+    this.location = root;
     fs.mkdirSync(root, { recursive: true });
     fs.mkdirSync(scratchDir, { recursive: true });
   }
@@ -94,29 +96,56 @@ export class LocalDiskStore implements BlobStore {
     await fsp.cp(from, to, { recursive: true, force: true });
   }
 
-  /** Walks the root one directory at a time, a few stats at once, so it never crowds out requests. */
   async usedBytes(): Promise<number> {
     let total = 0;
-    const directories = [this.root];
-    for (let dir = directories.pop(); dir !== undefined; dir = directories.pop()) {
+    for await (const entry of this.list("")) total += entry.size;
+    return total;
+  }
+
+  async sync(key: string): Promise<boolean> {
+    let handle: fsp.FileHandle;
+    try {
+      handle = await fsp.open(this.pathOf(key), "r");
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    return true;
+  }
+
+  async *list(prefix: string): AsyncIterable<{ key: string; size: number; modifiedAt: number }> {
+    if (prefix !== "") assertPrefix(prefix);
+    const start = prefix === "" ? this.root : this.pathOf(prefix.slice(0, -1));
+    const pending = [start];
+    while (pending.length > 0) {
+      const dir = pending.pop() as string;
       let entries: fs.Dirent[];
       try {
         entries = await fsp.readdir(dir, { withFileTypes: true });
       } catch (error) {
-        if (isMissing(error)) continue; // removed while we walked
+        if (isMissing(error)) continue;
         throw error;
       }
-      const files: string[] = [];
       for (const entry of entries) {
-        if (entry.isDirectory()) directories.push(path.join(dir, entry.name));
-        else if (entry.isFile()) files.push(path.join(dir, entry.name));
-      }
-      for (let i = 0; i < files.length; i += 16) {
-        const sizes = await Promise.all(files.slice(i, i + 16).map((file) => fsp.stat(file).then((stat) => stat.size, () => 0)));
-        total += sizes.reduce((sum, size) => sum + size, 0);
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) pending.push(full);
+        // Half-written files of `put` are not keys.
+        else if (entry.isFile() && !entry.name.endsWith(".part")) {
+          const key = path.relative(this.root, full).split(path.sep).join("/");
+          // Deleted since readdir (a health probe, a file job): not a key any more.
+          const stat = await fsp.stat(full).catch((error: unknown) => {
+            if (isMissing(error)) return null;
+            throw error;
+          });
+          if (stat) yield { key, size: stat.size, modifiedAt: stat.mtimeMs };
+        }
       }
     }
-    return total;
   }
 }
 

@@ -9,6 +9,11 @@ import * as views from "./views.ts";
 
 const WEB_SESSION_MAX_AGE_S = 30 * 24 * 60 * 60;
 
+/**
+ * Logging in and out stay open in read-only maintenance ("allowed"): they write only
+ * sessions, members keep seeing what only they may see, and an admin can always log in to
+ * switch maintenance off.
+ */
 export function registerUserRoutes(app: FastifyInstance, context: AppContext): void {
   const { users, config } = context;
 
@@ -24,13 +29,13 @@ export function registerUserRoutes(app: FastifyInstance, context: AppContext): v
 
   app.post<{ Body: Static<typeof schema.CreateSessionBody> }>(
     "/api/v1/sessions",
-    { config: { access: "public" }, schema: { tags: ["users"], body: schema.CreateSessionBody, response: withErrors({ 201: schema.SessionJson }, 400, 401, 429) } },
+    { config: { access: "public", maintenance: "allowed" }, schema: { tags: ["users"], body: schema.CreateSessionBody, response: withErrors({ 201: schema.SessionJson }, 400, 401, 429) } },
     async (request, reply) => reply.code(201).send(await users.logIn({ ...request.body, ip: request.ip, kind: "api" })),
   );
 
   app.delete(
     "/api/v1/sessions/current",
-    { config: { access: "member" }, schema: { tags: ["users"], security: [{ bearer: [] }], response: withErrors({ 204: { type: "null" } }, 401) } },
+    { config: { access: "member", maintenance: "allowed" }, schema: { tags: ["users"], security: [{ bearer: [] }], response: withErrors({ 204: { type: "null" } }, 401) } },
     async (request, reply) => {
       await users.logOut(requireViewer(request));
       return reply.code(204).send();
@@ -77,7 +82,7 @@ export function registerUserRoutes(app: FastifyInstance, context: AppContext): v
       sendHtml(reply, views.logInPage({ viewer: request.viewer, csrfToken: request.csrfToken(), values: {}, next: safeNextPath(request.query.next, "") })),
   );
 
-  app.post<{ Body: Static<typeof schema.LogInForm> }>("/login", { config: { access: "public" }, schema: { body: schema.LogInForm } }, async (request, reply) => {
+  app.post<{ Body: Static<typeof schema.LogInForm> }>("/login", { config: { access: "public", maintenance: "allowed" }, schema: { body: schema.LogInForm } }, async (request, reply) => {
     const { username, password } = request.body;
     let token = "";
     const done = await handleForm(
@@ -89,7 +94,7 @@ export function registerUserRoutes(app: FastifyInstance, context: AppContext): v
     return startWebSession(reply, token).redirect(safeNextPath(request.body.next, `/photos/${username.trim()}`), 303);
   });
 
-  app.post("/logout", { config: { access: "public" }, schema: { body: schema.CsrfOnlyForm } }, async (request, reply) => {
+  app.post("/logout", { config: { access: "public", maintenance: "allowed" }, schema: { body: schema.CsrfOnlyForm } }, async (request, reply) => {
     if (request.viewer) await users.logOut(request.viewer);
     return reply.clearCookie(SESSION_COOKIE, { path: "/" }).redirect("/", 303);
   });

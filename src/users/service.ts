@@ -1,6 +1,6 @@
 import { hashToken, randomToken, type Clock } from "../clock.ts";
 import { isUniqueViolation } from "../db/errors.ts";
-import { ConflictError, InvalidError, TooManyRequestsError, UnauthenticatedError } from "../errors.ts";
+import { ConflictError, ForbiddenError, InvalidError, TooManyRequestsError, UnauthenticatedError } from "../errors.ts";
 import type { CallLog, Mailer } from "./mailer.ts";
 import { passwordProblem, type PasswordHasher } from "./passwords.ts";
 import type { SessionKind, UsersRepository } from "./repository.ts";
@@ -24,6 +24,8 @@ const RESERVED_USERNAMES = new Set([
   "admin", "administrator", "api", "img", "static", "tags", "upload", "login", "logout", "signup", "settings",
   "status", "search", "explore", "groups", "albums", "photos", "people", "help", "root", "pinhole", "me", "new",
 ]);
+
+export const SUSPENDED_MESSAGE = "This account is suspended; contact the site's operator.";
 
 const DAY = 24 * 60 * 60 * 1000;
 const WEB_SESSION_TTL = 30 * DAY;
@@ -115,6 +117,8 @@ export class UserService {
       throw new UnauthenticatedError("Wrong username or password.");
     }
     await this.deps.users.clearLoginFailures(accountKey);
+    // Said only to whoever knows the password, so it reveals nothing to a stranger.
+    if (user.suspended_at !== null) throw new ForbiddenError(SUSPENDED_MESSAGE);
     const token = await this.startSession(user.id, input.kind);
     return { token, user: publicUser(user) };
   }
@@ -141,7 +145,8 @@ export class UserService {
     const tokenHash = hashToken(token);
     const session = await this.deps.users.findSession(tokenHash);
     const now = this.deps.clock.now();
-    if (!session || session.expiresAt <= now) return null;
+    // Suspension deletes the sessions too; this also turns away one made by a log-in racing it.
+    if (!session || session.expiresAt <= now || session.user.suspended_at !== null) return null;
     if (via === "cookie" && session.kind !== "web") return null;
     if (now - session.lastSeenAt > SESSION_TOUCH_INTERVAL) {
       const ttl = session.kind === "web" ? WEB_SESSION_TTL : API_SESSION_TTL;
@@ -155,6 +160,12 @@ export class UserService {
       via,
       tokenHash,
     };
+  }
+
+  /** Suspending ends every session and bearer token at once; lifting it lets the member log in again. */
+  async setSuspended(userId: number, suspended: boolean): Promise<void> {
+    await this.deps.users.setSuspendedAt(userId, suspended ? this.deps.clock.now() : null);
+    if (suspended) await this.deps.users.deleteSessionsOfUser(userId);
   }
 
   async logOut(viewer: Viewer): Promise<void> {

@@ -9,7 +9,9 @@ import { CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, type CsrfTokens } from "./csrf.ts
  * is public by accident.
  *  - "public": anyone; the viewer, if logged in, is known to the handler.
  *  - "member" / "admin": a logged-in member / an admin, else 401 / 403.
- *  - "no-session": served without looking at cookies or the database (image URLs, assets).
+ *  - "no-session": served without looking at cookies, so without the session lookup in the
+ *    database (assets; the status page, its feed and the incidents list, which must answer
+ *    while the database is down).
  *  - "operator": for monitoring (metrics): a client on this machine connecting directly
  *    (loopback, and no X-Forwarded-For or Forwarded header: a request relayed by a proxy on
  *    this machine is not the proxy's own), or one sending the operator token as a bearer

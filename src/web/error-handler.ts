@@ -1,13 +1,53 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { AppError, TooManyRequestsError } from "../errors.ts";
+import { isDatabaseUnavailable } from "../db/errors.ts";
+import { AppError, ReadOnlyError, TooManyRequestsError, UnavailableError } from "../errors.ts";
+import type { IncidentView } from "../status/presenter.ts";
+import { readOnlyPage, unavailablePage } from "../status/views.ts";
 import { errorPage } from "./layout.ts";
 import { memberCsrfToken } from "./forms.ts";
+
+/** A request that failed on our side (5xx), as the admin page lists it. */
+export interface FailedRequest {
+  message: string;
+  /** Method and route pattern (never the URL, which may hold a token); null outside any route. */
+  route: string | null;
+  requestId: string;
+}
+
+/** Keeps server errors for the operator; must return at once and never throw. */
+export interface ErrorRecorder {
+  record(failure: FailedRequest): void;
+}
 
 interface HttpFailure {
   status: number;
   code: string;
   message: string;
   details?: Record<string, unknown>;
+}
+
+export const DATABASE_DOWN_MESSAGE = "Pinhole is having trouble reaching its database. Nothing is lost: try again in a minute.";
+
+/** What a database error becomes; its own type only so that its page can say so in the heading. */
+class DatabaseUnavailableError extends UnavailableError {
+  constructor() {
+    super(DATABASE_DOWN_MESSAGE);
+  }
+}
+
+/** What the 503 pages show beside the message: the unresolved incidents, from the copy on disk. */
+export interface OutageInfo {
+  openIncidents(): Promise<IncidentView[]>;
+}
+
+/**
+ * Errors from the database that mean "not now" (unreachable, timed out, its file gone) become
+ * UnavailableError here, once for every route: a 503 page or JSON answer, never a 500 or a
+ * stack trace. Other errors pass through unchanged.
+ */
+function normalize(error: unknown): unknown {
+  if (error instanceof AppError) return error;
+  return isDatabaseUnavailable(error) ? new DatabaseUnavailableError() : error;
 }
 
 /** Every error becomes one of our meanings here, the one place errors meet HTTP. */
@@ -45,17 +85,48 @@ function wantsHtml(request: FastifyRequest): boolean {
   return accept.includes("text/html");
 }
 
-export function installErrorHandler(app: FastifyInstance, maxUploadBytes: number): void {
-  const maxUploadMb = Math.round(maxUploadBytes / 1024 / 1024);
-  app.setErrorHandler(async (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const failure = classify(error, maxUploadMb);
-    if (failure.status >= 500) request.log.error({ err: error }, "request failed");
-    else request.log.info({ status: failure.status, code: failure.code }, failure.message);
-    if (error instanceof TooManyRequestsError) reply.header("retry-after", String(error.retryAfterSeconds));
-    reply.code(failure.status);
-    if (wantsHtml(request)) {
-      return reply.type("text/html; charset=utf-8").send(errorPage(failure.status, failure.message, request.viewer ?? null, memberCsrfToken(request)));
+async function htmlFor(error: unknown, failure: HttpFailure, request: FastifyRequest, outage: OutageInfo | undefined): Promise<string> {
+  const viewer = request.viewer ?? null;
+  const csrfToken = memberCsrfToken(request);
+  if (error instanceof ReadOnlyError) return readOnlyPage({ viewer, csrfToken, message: failure.message });
+  if (error instanceof UnavailableError) {
+    const incidents = outage ? await outage.openIncidents().catch(() => []) : [];
+    if (error instanceof DatabaseUnavailableError) {
+      const message = "Nothing is lost, and photos keep loading. This page works again by itself as soon as the database answers: try again in a minute.";
+      return unavailablePage({ viewer, csrfToken, heading: "Pinhole is having trouble reaching its database", message, incidents });
     }
+    return unavailablePage({ viewer, csrfToken, heading: "Temporarily unavailable", message: failure.message, incidents });
+  }
+  return errorPage(failure.status, failure.message, viewer, csrfToken);
+}
+
+export function installErrorHandler(app: FastifyInstance, maxUploadBytes: number, options: { outage?: OutageInfo; recorder?: ErrorRecorder } = {}): void {
+  const { outage, recorder } = options;
+  const maxUploadMb = Math.round(maxUploadBytes / 1024 / 1024);
+  app.setErrorHandler(async (raw: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const error = normalize(raw);
+    const failure = classify(error, maxUploadMb);
+    if (error instanceof DatabaseUnavailableError) {
+      // One line per request during an outage, without the stack: the cause is the same each time.
+      request.log.warn({ err: (raw as Error).message, url: request.url }, "database unavailable");
+    } else if (failure.status >= 500 && failure.status !== 503) {
+      request.log.error({ err: error }, "request failed");
+      const pattern = request.routeOptions.url;
+      const message = error instanceof Error ? error.message || error.name : String(error);
+      recorder?.record({ message, route: pattern ? `${request.method} ${pattern}` : null, requestId: request.id });
+    } else {
+      request.log.info({ status: failure.status, code: failure.code }, failure.message);
+    }
+    if (error instanceof TooManyRequestsError || error instanceof UnavailableError || error instanceof ReadOnlyError) {
+      reply.header("retry-after", String(error.retryAfterSeconds));
+    }
+    // An outage answer must not be kept by a cache in front of us after the outage is over.
+    if (failure.status === 503) reply.header("cache-control", "no-store");
+    reply.code(failure.status);
+    // A body we stopped reading (an upload that failed half-way) leaves the connection unusable
+    // for another request: close it after this answer instead of letting the client wait on it.
+    if (!request.raw.complete) reply.header("connection", "close");
+    if (wantsHtml(request)) return reply.type("text/html; charset=utf-8").send(await htmlFor(error, failure, request, outage));
     return reply.send({ error: { code: failure.code, message: failure.message, ...(failure.details ? { details: failure.details } : {}) } });
   });
 
@@ -67,4 +138,3 @@ export function installErrorHandler(app: FastifyInstance, maxUploadBytes: number
     return reply.send({ error: { code: "not_found", message: "There is nothing at this address." } });
   });
 }
-

@@ -5,14 +5,14 @@ import { AppError, TooManyRequestsError } from "../errors.ts";
  * Runs a form's action; a refusal (4xx) re-renders the form with the message instead of an
  * error page, so the member keeps what they typed.
  */
-export async function handleForm(reply: FastifyReply, action: () => Promise<unknown>, rerender: (message: string) => string): Promise<boolean> {
+export async function handleForm(reply: FastifyReply, action: () => Promise<unknown>, rerender: (message: string) => string | Promise<string>): Promise<boolean> {
   try {
     await action();
     return true;
   } catch (error) {
     if (!(error instanceof AppError) || error.status >= 500) throw error;
     if (error instanceof TooManyRequestsError) reply.header("retry-after", String(error.retryAfterSeconds));
-    await reply.code(error.status).type("text/html; charset=utf-8").send(rerender(error.message));
+    await reply.code(error.status).type("text/html; charset=utf-8").send(await rerender(error.message));
     return false;
   }
 }

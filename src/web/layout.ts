@@ -1,6 +1,18 @@
-import { html, type Html } from "./html.ts";
+import { html, raw, type Html } from "./html.ts";
 import type { Viewer } from "../users/service.ts";
 import { assetUrl } from "./assets.ts";
+
+/**
+ * Where a site-wide notice (read-only maintenance) goes on every page. Pages are rendered
+ * without it; web/maintenance-guard.ts fills it in as the page leaves, so no view needs to
+ * know. User text is escaped, so it can never contain this comment.
+ */
+const SITE_NOTICE_SLOT = "<!--site-notice-->";
+
+export function withSiteNotice(pageHtml: string, message: string): string {
+  const notice = html`<div class="site-notice" role="status">${message} <a href="/status">Status</a></div>`.value;
+  return pageHtml.replace(SITE_NOTICE_SLOT, () => notice);
+}
 
 export interface PageShell {
   title: string;
@@ -18,6 +30,7 @@ export function page(shell: PageShell): string {
     ? html`<a href="/upload">Upload</a>
         <a href="/photos/${viewer.username}">Your photostream</a>
         <a href="/settings">Settings</a>
+        ${viewer.isAdmin ? html`<a href="/admin">Admin</a>` : null}
         <form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${shell.csrfToken}"><button type="submit" class="link">Log out</button></form>`
     : html`<a href="/login">Log in</a> <a href="/signup" class="button">Sign up</a>`;
   return html`<!doctype html>
@@ -33,7 +46,7 @@ ${shell.head}
 </head>
 <body>
 <header class="site-header"><a href="/" class="brand">Pinhole</a><nav>${nav}</nav></header>
-<main id="main">${shell.body}</main>
+${raw(SITE_NOTICE_SLOT)}<main id="main">${shell.body}</main>
 <footer class="site-footer"><a href="/api/v1/openapi.json">API</a></footer>
 ${(shell.scripts ?? []).map((name) => html`<script src="${assetUrl(name)}" defer></script>`)}
 </body>

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createPostgresDatabase, TEST_POSTGRES_URL } from "./database.ts";
-import { freePort } from "./server.ts";
+import { freePort } from "./server-process.ts";
 
 const BIN = path.join(import.meta.dirname, "..", "..", "bin", "pinhole.js");
 

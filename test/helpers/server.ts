@@ -1,6 +1,5 @@
 import fs from "node:fs";
 import fsp from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pino, { type Logger } from "pino";
@@ -9,6 +8,8 @@ import { buildApp, type AppContext } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createPostgresDatabase, TEST_POSTGRES_URL } from "./database.ts";
 import { Mailbox } from "./mailbox.ts";
+import { freePort } from "./server-process.ts";
+import { TcpProxy } from "./tcp-proxy.ts";
 
 export { CORPUS_DIR } from "./corpus.ts";
 
@@ -19,15 +20,9 @@ export interface TestServer {
   context: AppContext;
   mailbox: Mailbox;
   databaseKind: "sqlite" | "postgres";
+  /** On PostgreSQL with `databaseProxy`, the proxy between this server and the database. */
+  databaseProxy: TcpProxy | null;
   close(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const port = (probe.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 /**
@@ -35,10 +30,20 @@ export async function freePort(): Promise<number> {
  * mail, and a fresh database: SQLite in the data dir, or a new PostgreSQL database when
  * PINHOLE_TEST_DATABASE_URL is set.
  */
-export async function startServer(env: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<TestServer> {
+export async function startServer(env: Record<string, string> = {}, options: { logger?: Logger; databaseProxy?: boolean } = {}): Promise<TestServer> {
   const dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), "pinhole-test-"));
   const mailbox = await Mailbox.start();
   const postgres = TEST_POSTGRES_URL ? await createPostgresDatabase(TEST_POSTGRES_URL) : null;
+  let databaseUrl = postgres?.url ?? null;
+  let databaseProxy: TcpProxy | null = null;
+  if (postgres && options.databaseProxy) {
+    // Only this server's connections go through the proxy: it can lose its database while
+    // everyone else's tests keep theirs.
+    const url = new URL(postgres.url);
+    databaseProxy = await TcpProxy.start({ host: url.hostname, port: Number(url.port || 5432) });
+    url.host = `127.0.0.1:${databaseProxy.port}`;
+    databaseUrl = url.toString();
+  }
   const port = await freePort();
   const config = loadConfig({
     PINHOLE_DATA_DIR: dataDir,
@@ -46,7 +51,7 @@ export async function startServer(env: Record<string, string> = {}, options: { l
     HOST: "127.0.0.1",
     PINHOLE_SMTP_URL: mailbox.url,
     PINHOLE_LOG_LEVEL: process.env.PINHOLE_TEST_LOG_LEVEL ?? "silent",
-    ...(postgres ? { DATABASE_URL: postgres.url } : {}),
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...env,
   });
   const { app, context } = await buildApp(config, { logger: options.logger ?? pino({ level: config.logLevel }) });
@@ -58,10 +63,12 @@ export async function startServer(env: Record<string, string> = {}, options: { l
     context,
     mailbox,
     databaseKind: postgres ? "postgres" : "sqlite",
+    databaseProxy,
     async close() {
       try {
         await app.close();
       } finally {
+        await databaseProxy?.close();
         await mailbox.close();
         await postgres?.drop();
         fs.rmSync(dataDir, { recursive: true, force: true });

@@ -146,7 +146,7 @@ describe("hostile file names", () => {
       assert.ok(!html.includes("<script>") && !/<img[^>]+onerror/i.test(html), `${why}: markup in the name is escaped`);
     }
     const stored = snapshotFiles();
-    assert.ok(stored.every((file) => /^(secret\.key|files\/(originals\/\d{3}\/\d+\.[a-z]+|derivatives\/\d{3}\/\d+\/[0-9a-f]{20}\/[a-z0-9]+\.(jpg|webp)))$/.test(file)), "only server-made paths exist");
+    assert.ok(stored.every((file) => /^(secret\.key|status\/incidents\.json|files\/pinhole-storage\.json|files\/(originals\/\d{3}\/\d+\.[a-z]+|derivatives\/\d{3}\/\d+\/[0-9a-f]{20}\/[a-z0-9]+\.(jpg|webp)))$/.test(file)), "only server-made paths exist");
   });
 });
 

@@ -122,10 +122,18 @@ describe("image URLs", () => {
 
   test("image URLs are served without the database: the secret is the permission", async () => {
     const photo = photos.get("public")!;
+    // The job runner and the maintenance switch query the database every second in the
+    // background. A fetch that needed the database would add queries every time, so one
+    // fetch in a few that sees none is the proof.
+    let quiet = false;
+    for (let attempt = 0; attempt < 5 && !quiet; attempt++) {
+      const before = countQueries();
+      const response = await fetch(photo.sizes[1]!.url);
+      assert.equal(response.status, 200);
+      quiet = countQueries() === before;
+    }
+    assert.ok(quiet, "serving an image URL ran a query");
     const queriesBefore = countQueries();
-    const response = await fetch(photo.sizes[1]!.url);
-    assert.equal(response.status, 200);
-    assert.equal(countQueries(), queriesBefore);
     await api(server, "GET", `/api/v1/photos/${photo.id}`);
     assert.ok(countQueries() > queriesBefore, "the counter does see the queries of other routes");
     const wrongSecret = photo.sizes[1]!.url.replace(secretOf(photo), "0".repeat(20));

@@ -110,7 +110,9 @@
           job.status.replaceChildren(link);
           uploaded.push(json);
         } else {
-          fail(job, (json && json.error && json.error.message) || "The upload failed (" + xhr.status + ").");
+          const error = json && json.error;
+          // Over quota, trying the same file again cannot help: say why, offer no retry.
+          fail(job, (error && error.message) || "The upload failed (" + xhr.status + ").", !(error && error.code === "quota_exceeded"));
         }
         resolve();
       };
@@ -119,9 +121,10 @@
     });
   }
 
-  function fail(job, message) {
+  function fail(job, message, retryable = true) {
     job.item.classList.add("failed");
     job.status.textContent = "Not uploaded: " + message;
+    if (!retryable) return;
     const retry = document.createElement("button");
     retry.type = "button";
     retry.className = "link";

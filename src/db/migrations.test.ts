@@ -1,0 +1,59 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { MIGRATIONS } from "./migrate.ts";
+
+const DIR = path.join(import.meta.dirname, "migrations");
+
+/**
+ * The sha256 of every migration ever shipped (line endings normalised to LF). A released
+ * migration has run on sites we cannot see; editing it would leave them with a different
+ * schema than new sites. Adding a migration means adding its line here, and nothing else.
+ */
+const SHIPPED: Record<string, string> = {
+  "0001_core.ts": "7c519d2a977ebb7df4d3866c11a1874c3af90bbe9e9621a4f3093150177bd41d",
+  "0002_operations.ts": "4f6af4c4329e1f2f93b46b5e16d831bb170b1b054b6ea1a865b06c809449f665",
+};
+
+function migrationFiles(): string[] {
+  return fs.readdirSync(DIR).filter((name) => name.endsWith(".ts") && !name.endsWith(".test.ts")).sort();
+}
+
+function sha256(file: string): string {
+  return crypto.createHash("sha256").update(fs.readFileSync(file, "utf8").replace(/\r\n/g, "\n")).digest("hex");
+}
+
+test("no shipped migration is changed or removed: append a new migration instead", () => {
+  for (const [name, expected] of Object.entries(SHIPPED)) {
+    const file = path.join(DIR, name);
+    assert.ok(fs.existsSync(file), `${name} was shipped and is gone: migrations are append-only, put it back and append a new migration that undoes what it must`);
+    assert.equal(sha256(file), expected, `${name} was shipped and has changed: sites that ran it keep the old schema. Revert it and append a new migration (e.g. ${nextName()}) with the change`);
+  }
+});
+
+test("every migration file is recorded here and in the migration history, in order", () => {
+  const files = migrationFiles();
+  for (const name of files) {
+    assert.ok(SHIPPED[name], `${name} is new: add "${name}": "${sha256(path.join(DIR, name))}" to SHIPPED in src/db/migrations.test.ts, which freezes it`);
+  }
+  assert.deepEqual(Object.keys(MIGRATIONS), files.map((name) => name.replace(/\.ts$/, "")), "src/db/migrate.ts lists exactly the files in src/db/migrations/, in name order");
+});
+
+test("migrations import nothing but kysely: they must run the same way after the app has changed", () => {
+  const specifier = /(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\s+from\s+)?["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|require\(\s*["']([^"']+)["']\s*\)/g;
+  for (const name of migrationFiles()) {
+    const source = fs.readFileSync(path.join(DIR, name), "utf8");
+    const imported = [...source.matchAll(specifier)].map((m) => m[1] ?? m[2] ?? m[3]);
+    assert.ok(imported.length > 0, `${name}: no import found (the pattern above may need updating)`);
+    for (const module of imported) {
+      assert.equal(module, "kysely", `${name} imports "${module}": a migration may import only "kysely"; copy what it needs into the file, frozen with it`);
+    }
+  }
+});
+
+function nextName(): string {
+  const last = migrationFiles().at(-1) ?? "0000";
+  return `${String(Number(last.slice(0, 4)) + 1).padStart(4, "0")}_…`;
+}

@@ -1,0 +1,97 @@
+import os from "node:os";
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import pino from "pino";
+import type { DatabaseHandle } from "../db/database.ts";
+import { openTestDatabase } from "../../test/helpers/database.ts";
+import { JobsRepository } from "./repository.ts";
+import { JobRunner, type JobResult } from "./runner.ts";
+
+async function withDatabase(body: (database: DatabaseHandle) => Promise<void>): Promise<void> {
+  const database = await openTestDatabase("jobs");
+  try {
+    await body(database.handle);
+  } finally {
+    await database.close();
+  }
+}
+
+const silent = pino({ level: "silent" });
+
+test("a failing job is retried with growing backoff and marked failed after its last attempt", async () => {
+  await withDatabase(async (database) => {
+    let now = 1_000_000;
+    const clock = { now: () => now };
+    const jobs = new JobsRepository(database.db);
+    let calls = 0;
+    const runner = new JobRunner({
+      jobs,
+      clock,
+      log: silent,
+      maxAttempts: 3,
+      handlers: {
+        flaky: {
+          run: async (): Promise<JobResult> => {
+            calls++;
+            throw new Error(`attempt ${calls} broke`);
+          },
+        },
+      },
+    });
+    const id = await runner.enqueue("flaky", { n: 1 });
+    await runner.drain();
+    let [row] = await jobs.list(10);
+    assert.equal(row?.state, "pending");
+    assert.equal(row?.run_after, now + 5000, "first retry after 5 s");
+    assert.equal(row?.last_error, "attempt 1 broke");
+    now += 5000;
+    await runner.drain();
+    [row] = await jobs.list(10);
+    assert.equal(row?.run_after, now + 10_000, "second retry after 10 s");
+    now += 10_000;
+    await runner.drain();
+    [row] = await jobs.list(10);
+    assert.equal(row?.id, id);
+    assert.equal(row?.state, "failed");
+    assert.equal(calls, 3);
+    assert.deepEqual(await jobs.backlog(), { pending: 0, running: 0, failed: 1 });
+  });
+});
+
+test("a job is claimed by one runner only, and a lease that runs out lets another take it over", async () => {
+  await withDatabase(async (database) => {
+    let now = 1_000_000;
+    const clock = { now: () => now };
+    const jobs = new JobsRepository(database.db);
+    const id = await jobs.enqueue({ kind: "slow", payload: {}, runAfter: now }, now);
+    const first = await jobs.claimDue(["slow"], "a", now, 60_000, 10);
+    const second = await jobs.claimDue(["slow"], "b", now, 60_000, 10);
+    assert.deepEqual(first.map((j) => j.id), [id]);
+    assert.deepEqual(second, [], "a held job is not handed out twice");
+    now += 61_000;
+    const takeover = await jobs.claimDue(["slow"], "b", now, 60_000, 10);
+    assert.deepEqual(takeover.map((j) => j.id), [id], "the dead worker's job is taken over after its lease");
+    await jobs.complete(id, "a");
+    assert.equal((await jobs.list(10)).length, 1, "the worker that lost its lease cannot finish the job");
+    await jobs.complete(id, "b");
+    assert.equal((await jobs.list(10)).length, 0);
+    void clock;
+  });
+});
+
+test("leases of a dead process on this machine are handed back at start-up, live ones are kept", async () => {
+  await withDatabase(async (database) => {
+    const now = 1_000_000;
+    const jobs = new JobsRepository(database.db);
+    const runner = new JobRunner({ jobs, clock: { now: () => now }, log: silent, handlers: {} });
+    const dead = await jobs.enqueue({ kind: "k", payload: {}, runAfter: now }, now);
+    const live = await jobs.enqueue({ kind: "k", payload: {}, runAfter: now }, now);
+    // A pid far above pid_max belongs to no running process.
+    await jobs.claimById(dead, `${os.hostname()}:99999999:abc123`, now, 600_000);
+    await jobs.claimById(live, `${os.hostname()}:${process.ppid}:abc123`, now, 600_000);
+    assert.equal(await runner.releaseDeadLeases(), 1);
+    const rows = await jobs.list(10);
+    assert.equal(rows.find((r) => r.id === dead)?.state, "pending");
+    assert.equal(rows.find((r) => r.id === live)?.state, "running");
+  });
+});

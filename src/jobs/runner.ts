@@ -1,0 +1,186 @@
+import crypto from "node:crypto";
+import os from "node:os";
+import type { Logger } from "pino";
+import type { Clock } from "../clock.ts";
+import type { JobRow } from "../db/schema.ts";
+import type { JobsRepository } from "./repository.ts";
+
+/** What a handler says about a job it ran: finished, or to be tried again at a given time. */
+export type JobResult = { status: "done" } | { status: "later"; at: number; reason: string };
+
+export interface JobHandler {
+  run(payload: unknown, job: JobRow): Promise<JobResult>;
+}
+
+/** What code that records work needs of the runner. */
+export interface JobQueue {
+  enqueue(kind: string, payload: unknown, delayMs?: number): Promise<number>;
+  runSoon(id: number): void;
+  /** Runs one job and waits for it; a failure stays recorded for retry and is not thrown. */
+  runNow(id: number): Promise<void>;
+  discard(id: number): Promise<void>;
+}
+
+export interface JobRunnerOptions {
+  jobs: JobsRepository;
+  clock: Clock;
+  log: Logger;
+  handlers: Record<string, JobHandler>;
+  pollMs?: number;
+  concurrency?: number;
+  /** A job whose worker has not finished it within this time is taken over by another. */
+  leaseMs?: number;
+  maxAttempts?: number;
+}
+
+const MAX_BACKOFF_MS = 60 * 60_000;
+
+/**
+ * Runs the jobs stored in the database: polls for due ones, runs a few at a time, retries
+ * failures with exponential backoff and gives up after `maxAttempts`, leaving the job marked
+ * failed for the operator. Any number of runners, in any number of processes, may share the
+ * table: a claim is an atomic update, and only the claimant's lease can finish a job.
+ */
+export class JobRunner implements JobQueue {
+  readonly workerId = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString("hex")}`;
+  private readonly pollMs: number;
+  private readonly concurrency: number;
+  private readonly leaseMs: number;
+  private readonly maxAttempts: number;
+  private readonly running = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | null = null;
+  private started = false;
+  private polling = false;
+
+  constructor(private readonly options: JobRunnerOptions) {
+    this.pollMs = options.pollMs ?? 1000;
+    this.concurrency = options.concurrency ?? 2;
+    this.leaseMs = options.leaseMs ?? 5 * 60_000;
+    this.maxAttempts = options.maxAttempts ?? 10;
+  }
+
+  async enqueue(kind: string, payload: unknown, delayMs = 0): Promise<number> {
+    if (!this.options.handlers[kind]) throw new Error(`no handler for job kind ${kind}`);
+    const now = this.options.clock.now();
+    return this.options.jobs.enqueue({ kind, payload, runAfter: now + delayMs }, now);
+  }
+
+  /** Runs one job now, in the background, if nobody else holds it; the poller is its safety net. */
+  runSoon(id: number): void {
+    void this.runNow(id);
+  }
+
+  runNow(id: number): Promise<void> {
+    return this.track(
+      (async () => {
+        const job = await this.options.jobs.claimById(id, this.workerId, this.options.clock.now(), this.leaseMs);
+        if (job) await this.execute(job);
+      })(),
+    );
+  }
+
+  async discard(id: number): Promise<void> {
+    await this.options.jobs.discardPending(id);
+  }
+
+  /**
+   * Jobs claimed by a process of this machine that is no longer running (a crash, a kill -9)
+   * are handed back at start-up rather than after their lease; other machines' leases run out
+   * by themselves. A lease with our own pid but another id is an earlier life of a process
+   * that got the same pid (a container's pid 1).
+   */
+  async releaseDeadLeases(): Promise<number> {
+    const host = `${os.hostname()}:`;
+    const dead = (await this.options.jobs.leaseHolders()).filter((holder) => {
+      if (!holder.startsWith(host) || holder === this.workerId) return false;
+      const pid = Number(holder.slice(host.length).split(":")[0]);
+      return !Number.isInteger(pid) || pid === process.pid || !processAlive(pid);
+    });
+    return this.options.jobs.releaseLeases(dead, this.options.clock.now());
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.schedule(0);
+  }
+
+  /** Stops claiming and waits for the jobs in hand; an unfinished one is taken over after its lease. */
+  async stop(): Promise<void> {
+    this.started = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  /** Runs every due job until none is left; for start-up recovery, the CLI and tests. */
+  async drain(): Promise<void> {
+    for (;;) {
+      const claimed = await this.claim(this.concurrency);
+      if (claimed.length === 0 && this.running.size === 0) return;
+      for (const job of claimed) void this.track(this.execute(job));
+      await Promise.allSettled([...this.running]);
+    }
+  }
+
+  private schedule(delay: number): void {
+    if (!this.started) return;
+    this.timer = setTimeout(() => void this.poll(), delay);
+    this.timer.unref();
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      const free = this.concurrency - this.running.size;
+      if (free > 0) for (const job of await this.claim(free)) void this.track(this.execute(job));
+    } catch (error) {
+      // The database may be down; the jobs wait in it, and the next poll tries again.
+      this.options.log.warn({ err: error }, "could not claim jobs");
+    } finally {
+      this.polling = false;
+      this.schedule(this.pollMs);
+    }
+  }
+
+  private claim(limit: number): Promise<JobRow[]> {
+    return this.options.jobs.claimDue(Object.keys(this.options.handlers), this.workerId, this.options.clock.now(), this.leaseMs, limit);
+  }
+
+  private track(work: Promise<void>): Promise<void> {
+    const tracked = work.catch((error: unknown) => this.options.log.error({ err: error }, "job bookkeeping failed"));
+    this.running.add(tracked);
+    return tracked.finally(() => this.running.delete(tracked));
+  }
+
+  private async execute(job: JobRow): Promise<void> {
+    const { jobs, clock, log, handlers } = this.options;
+    const handler = handlers[job.kind];
+    try {
+      if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
+      const result = await handler.run(JSON.parse(job.payload), job);
+      if (result.status === "done") await jobs.complete(job.id, this.workerId);
+      else await jobs.reschedule(job.id, this.workerId, result.at, clock.now(), result.reason);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (job.attempts >= this.maxAttempts) {
+        log.error({ err: error, job: job.id, kind: job.kind }, "job failed for good");
+        await jobs.markFailed(job.id, this.workerId, message, clock.now());
+      } else {
+        const backoff = Math.min(MAX_BACKOFF_MS, 5000 * 2 ** (job.attempts - 1));
+        log.warn({ err: error, job: job.id, kind: job.kind, attempt: job.attempts }, "job failed; will retry");
+        await jobs.reschedule(job.id, this.workerId, clock.now() + backoff, clock.now(), message);
+      }
+    }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

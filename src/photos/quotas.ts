@@ -1,0 +1,150 @@
+import type { QuotaDefaults } from "../config.ts";
+import { QuotaExceededError } from "../errors.ts";
+import type { QuotaRepository } from "./quota-repository.ts";
+
+const MB = 1024 * 1024;
+
+/** A member's allowances as stored: their own overrides (null: the site's default) and Pro. */
+export interface Allowance {
+  isPro: boolean;
+  quotaPhotos: number | null;
+  quotaBytes: number | null;
+}
+
+/** Limits in force; null means no limit. */
+export interface Limits {
+  photos: number | null;
+  bytes: number | null;
+}
+
+export interface QuotaUsage {
+  isPro: boolean;
+  photos: number;
+  bytes: number;
+  limits: Limits;
+}
+
+/** A member's own limit beats the default for their kind (Pro or not). */
+export function effectiveLimits(allowance: Allowance, defaults: QuotaDefaults): Limits {
+  return {
+    photos: allowance.quotaPhotos ?? (allowance.isPro ? defaults.proPhotos : defaults.photos),
+    bytes: allowance.quotaBytes ?? (allowance.isPro ? defaults.proBytes : defaults.bytes),
+  };
+}
+
+/** "12.3", "1,010": one decimal below 100 MB; rounded up when a total must not look smaller than it is. */
+export function formatMegabytes(bytes: number, rounding: "nearest" | "up" = "nearest"): string {
+  const mb = bytes / MB;
+  const digits = mb < 100 ? 1 : 0;
+  const factor = 10 ** digits;
+  const value = (rounding === "up" ? Math.ceil(mb * factor) : Math.round(mb * factor)) / factor;
+  return value.toLocaleString("en-US", { maximumFractionDigits: digits });
+}
+
+/** A place held for one upload in flight, from before its body is read until it is stored or refused. */
+export interface QuotaHold {
+  /** Checks again with the received file's real size; throws QuotaExceededError when it does not fit. */
+  confirm(bytes: number): Promise<void>;
+  release(): void;
+}
+
+interface Reservation {
+  bytes: number;
+}
+
+/**
+ * Photo and storage quotas for uploads. An upload is checked twice: before its body is read,
+ * with the request's Content-Length as an upper bound of the file's size, so an upload over
+ * quota is refused before any byte of it is stored; and with the received file's real size,
+ * before anything goes to storage. Uploads in flight in this process hold their place, so the
+ * uploader's parallel uploads cannot together pass a limit; across processes of a cluster two
+ * simultaneous uploads at the very edge can still both pass.
+ */
+export class UploadQuotas {
+  private readonly inFlight = new Map<number, Set<Reservation>>();
+
+  constructor(
+    private readonly repository: QuotaRepository,
+    private readonly defaults: QuotaDefaults,
+  ) {}
+
+  async usage(userId: number): Promise<QuotaUsage> {
+    const row = await this.repository.find(userId);
+    const allowance: Allowance = { isPro: row?.is_pro === 1, quotaPhotos: row?.quota_photos ?? null, quotaBytes: row?.quota_bytes ?? null };
+    return { isPro: allowance.isPro, photos: row?.photo_count ?? 0, bytes: row?.bytes_stored ?? 0, limits: effectiveLimits(allowance, this.defaults) };
+  }
+
+  /** `declaredBytes` is the request's Content-Length (null when the body is chunked). */
+  async admit(userId: number, declaredBytes: number | null): Promise<QuotaHold> {
+    const usage = await this.usage(userId);
+    const others = this.reservations(userId);
+    checkPhotos(usage, others.size);
+    checkBytes(usage, sumBytes(others), declaredBytes);
+    const own: Reservation = { bytes: declaredBytes ?? 0 };
+    others.add(own);
+    this.inFlight.set(userId, others);
+    let released = false;
+    return {
+      confirm: async (bytes: number) => {
+        const fresh = await this.usage(userId);
+        const rest = [...this.reservations(userId)].filter((r) => r !== own);
+        checkPhotos(fresh, rest.length);
+        checkBytes(fresh, sumBytes(rest), bytes);
+        own.bytes = bytes;
+      },
+      release: () => {
+        if (released) return;
+        released = true;
+        const set = this.reservations(userId);
+        set.delete(own);
+        if (set.size === 0) this.inFlight.delete(userId);
+      },
+    };
+  }
+
+  private reservations(userId: number): Set<Reservation> {
+    return this.inFlight.get(userId) ?? new Set();
+  }
+}
+
+function sumBytes(reservations: Iterable<Reservation>): number {
+  let total = 0;
+  for (const r of reservations) total += r.bytes;
+  return total;
+}
+
+function askFor(usage: QuotaUsage): string {
+  return usage.isPro ? "ask the site's operator for more room" : "ask for Pro";
+}
+
+function checkPhotos(usage: QuotaUsage, uploadsInFlight: number): void {
+  const limit = usage.limits.photos;
+  if (limit === null) return;
+  const have = usage.photos + uploadsInFlight;
+  if (have + 1 <= limit) return;
+  throw new QuotaExceededError(`You have ${have.toLocaleString("en-US")} of ${limit.toLocaleString("en-US")} photos allowed; delete some or ${askFor(usage)}.`, {
+    quota: "photos",
+    limit,
+    used: have,
+  });
+}
+
+/** `incoming` null: the size is unknown yet, so only a member already at the limit is refused. */
+function checkBytes(usage: QuotaUsage, bytesInFlight: number, incoming: number | null): void {
+  const limit = usage.limits.bytes;
+  if (limit === null) return;
+  const used = usage.bytes + bytesInFlight;
+  if (incoming === null) {
+    if (used < limit) return;
+    throw new QuotaExceededError(`You have used ${formatMegabytes(used, "up")} MB of your ${formatMegabytes(limit)} MB; delete some photos or ${askFor(usage)}.`, {
+      quota: "bytes",
+      limit,
+      used,
+    });
+  }
+  if (used + incoming <= limit) return;
+  throw new QuotaExceededError(
+    `This upload of ${formatMegabytes(incoming, "up")} MB would bring you to ${formatMegabytes(used + incoming, "up")} MB of your ${formatMegabytes(limit)} MB; delete some photos or ${askFor(usage)}.`,
+    { quota: "bytes", limit, used },
+  );
+}

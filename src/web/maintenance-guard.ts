@@ -1,0 +1,38 @@
+import type { FastifyInstance } from "fastify";
+import { ReadOnlyError } from "../errors.ts";
+import type { MaintenanceState } from "../ops/maintenance.ts";
+import { withSiteNotice } from "./layout.ts";
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /**
+     * "allowed": this write still works in read-only maintenance (logging in and out, switching
+     * maintenance off, posting incidents). Every other write is refused while it is on.
+     */
+    maintenance?: "allowed";
+  }
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Read-only maintenance in the request pipeline: writes are refused before their body is read
+ * (an upload is not received only to be thrown away), and every HTML page carries the message.
+ * Both read the switch from memory (ops/maintenance.ts), so neither waits for the database.
+ */
+export function installMaintenanceGuard(app: FastifyInstance, maintenance: { current(): MaintenanceState }): void {
+  app.addHook("onRequest", async (request) => {
+    if (SAFE_METHODS.has(request.method)) return;
+    const config = request.routeOptions.config;
+    if (!config?.access || config.maintenance === "allowed") return;
+    const state = maintenance.current();
+    if (state.enabled) throw new ReadOnlyError(state.message);
+  });
+
+  app.addHook("onSend", async (_request, reply, payload) => {
+    const state = maintenance.current();
+    if (!state.enabled || typeof payload !== "string") return payload;
+    const type = reply.getHeader("content-type");
+    return typeof type === "string" && type.startsWith("text/html") ? withSiteNotice(payload, state.message) : payload;
+  });
+}
