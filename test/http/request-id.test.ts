@@ -56,14 +56,14 @@ test("an acceptable incoming x-request-id is kept; one too long or with spaces o
   }
 });
 
-test("a request failing on our side (the database gone) logs its error with the request's id and answers 500 with it", async () => {
+test("a request failing on our side (the database gone) logs the failure with the request's id and answers 503 with it", async () => {
   const member = await buildMember(server);
   await server.context.database.close();
   const failed = await api(server, "GET", `/api/v1/users/${member.username}/photos`, { headers: { "x-request-id": "failing-request-1" } });
-  assert.equal(failed.status, 500);
+  assert.equal(failed.status, 503, "the database being gone is an outage, not a bug");
   assert.equal(failed.headers.get("x-request-id"), "failing-request-1");
-  const errors = linesOf("failing-request-1").filter((line) => line.level === 50);
-  assert.equal(errors.length, 1, JSON.stringify(linesOf("failing-request-1")));
-  assert.equal(errors[0]!.msg, "request failed");
-  assert.ok(errors[0]!.err, "the error itself is on the line");
+  const warnings = linesOf("failing-request-1").filter((line) => line.level === 40);
+  assert.equal(warnings.length, 1, JSON.stringify(linesOf("failing-request-1")));
+  assert.equal(warnings[0]!.msg, "database unavailable");
+  assert.ok(warnings[0]!.err, "the cause is on the line");
 });
