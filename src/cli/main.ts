@@ -5,7 +5,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig, type Config } from "../config.ts";
 import { openDatabase, sqliteFilePath, type DatabaseHandle } from "../db/database.ts";
-import { migrator } from "../db/migrate.ts";
+import { isPostDeployment, migrator, pendingMigrations } from "../db/migrate.ts";
 import { buildApp } from "../app.ts";
 import { shutDown } from "../ops/drain.ts";
 import { UsersRepository } from "../users/repository.ts";
@@ -31,7 +31,8 @@ import { ImageCache } from "../images/image-cache.ts";
 
 const USAGE = `usage: pinhole <command>
   serve [--workers N]                     start the web server (N processes sharing the port)
-  migrate [status|up]                     show or apply database migrations (backing the database up first)
+  migrate [status|up [--post-deployment]] show or apply database migrations (backing the database up first);
+                                          --post-deployment also applies the destructive ones, once every server runs this release
   backup DEST [--keep N]                  back the site up into the folder DEST while it serves
   restore SRC [--force]                   restore a backup (SRC: one backup, or a folder of them: its newest)
                                           into an empty data dir and database
@@ -151,7 +152,7 @@ async function serve(config: Config, args: string[]): Promise<void> {
   if (workers > 1 && cluster.isPrimary) {
     // Migrate once, here, before any worker opens the database; temp files of uploads a crash
     // cut short are removed before any worker can start a new one.
-    await migrate(config, "up", true);
+    await migrate(config, ["up"], true);
     await cleanScratch(path.join(config.dataDir, "tmp"), 0);
     runPrimary(workers, { graceMs: config.shutdownGraceMs, log: (message) => console.error(`pinhole: ${message}`) });
     return;
@@ -185,14 +186,18 @@ async function serve(config: Config, args: string[]): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
 }
 
-async function migrate(config: Config, action: string, quiet = false): Promise<void> {
+async function migrate(config: Config, args: string[], quiet = false): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { "post-deployment": { type: "boolean", default: false } } });
+  const action = positionals[0] ?? "up";
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     if (action === "up") {
-      const { applied } = await migrateWithBackup(migrateOptions(config, database));
+      const { applied } = await migrateWithBackup({ ...migrateOptions(config, database), postDeployment: values["post-deployment"] ?? false });
       if (!quiet || applied.length) console.log(applied.length ? `applied: ${applied.join(", ")}` : "the database is up to date");
+      const waiting = (await pendingMigrations(database.db, undefined, { postDeployment: true })).filter(isPostDeployment);
+      if (waiting.length > 0 && !quiet) console.log(`post-deployment migrations wait for every server to run this release: ${waiting.join(", ")}; then run pinhole migrate up --post-deployment`);
     } else if (action === "status") {
-      for (const m of await migrator(database.db).getMigrations()) console.log(`${m.executedAt ? "applied" : "pending"}  ${m.name}`);
+      for (const m of await migrator(database.db).getMigrations()) console.log(`${m.executedAt ? "applied" : "pending"}  ${m.name}${isPostDeployment(m.name) ? "  (post-deployment)" : ""}`);
     } else {
       throw new UsageError(`unknown migrate action "${action}"; use status or up`);
     }
@@ -249,7 +254,7 @@ async function run(argv: string[]): Promise<void> {
     case "serve":
       return serve(config, rest);
     case "migrate":
-      return migrate(config, rest[0] ?? "up");
+      return migrate(config, rest);
     case "backup":
       return backup(config, rest);
     case "restore":

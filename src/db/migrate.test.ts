@@ -58,3 +58,27 @@ test(`a failing migration rolls back completely and names itself (${TEST_POSTGRE
   assert.equal(await tableExists(handle.db as Kysely<unknown>, "half_made"), false, "the table made before the failure is gone");
   assert.deepEqual((await migrator.getMigrations()).filter((m) => m.executedAt).map((m) => m.name), Object.keys(MIGRATIONS));
 });
+
+test("start-up applies expand migrations and leaves a post-deployment one for the operator, who applies it with --post-deployment", async () => {
+  await migrateToLatest(handle.db);
+  const expand: Migration = {
+    up: async (db) => db.schema.createTable("rollout_probe").addColumn("old_name", "text").addColumn("new_name", "text").execute(),
+  };
+  // The destructive step: the previous release still reads old_name, so it waits.
+  const contract: Migration = { up: async (db) => db.schema.alterTable("rollout_probe").dropColumn("old_name").execute() };
+  const rollout = { ...MIGRATIONS, "9001_rollout_expand": expand, "9002_rollout_contract_post": contract };
+  try {
+    assert.deepEqual(await pendingMigrations(handle.db, rollout), ["9001_rollout_expand"]);
+    assert.deepEqual(await migrateToLatest(handle.db, rollout), ["9001_rollout_expand"]);
+    assert.deepEqual(await pendingMigrations(handle.db, rollout), [], "nothing is due at start-up: readiness stays green during the rollout");
+    const columns = async () => (await handle.db.introspection.getTables()).find((t) => t.name === "rollout_probe")?.columns.map((c) => c.name).sort();
+    assert.deepEqual(await columns(), ["new_name", "old_name"], "the old release's column is still there");
+
+    assert.deepEqual(await pendingMigrations(handle.db, rollout, { postDeployment: true }), ["9002_rollout_contract_post"]);
+    assert.deepEqual(await migrateToLatest(handle.db, rollout, { postDeployment: true }), ["9002_rollout_contract_post"]);
+    assert.deepEqual(await columns(), ["new_name"]);
+  } finally {
+    await handle.db.schema.dropTable("rollout_probe").ifExists().execute();
+    await sql`delete from kysely_migration where name like '9%_rollout_%'`.execute(handle.db);
+  }
+});

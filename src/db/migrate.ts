@@ -31,19 +31,40 @@ export class MigrationFailedError extends Error {
   }
 }
 
-export async function migrateToLatest(db: Kysely<Database>, migrations: MigrationSet = MIGRATIONS): Promise<string[]> {
-  const result: MigrationResultSet = await migrator(db, migrations).migrateToLatest();
+/**
+ * A post-deployment migration (its name ends in `_post`) holds a destructive step — dropping a
+ * column the previous release still reads, say. Start-up never applies one: during a rolling
+ * upgrade the old release keeps running against the schema. The operator applies it with
+ * `pinhole migrate up --post-deployment` once every server runs the new release.
+ */
+export function isPostDeployment(name: string): boolean {
+  return name.endsWith("_post");
+}
+
+export interface MigrateOptions {
+  /** Apply post-deployment migrations too (default: stop before the first pending one). */
+  postDeployment?: boolean;
+}
+
+/** The migrations that `migrateToLatest` with these options would apply now, in order. */
+export async function pendingMigrations(db: Kysely<Database>, migrations: MigrationSet = MIGRATIONS, options: MigrateOptions = {}): Promise<string[]> {
+  const all = await migrator(db, migrations).getMigrations();
+  const pending = all.filter((m) => !m.executedAt).map((m) => m.name);
+  if (options.postDeployment) return pending;
+  const stop = pending.findIndex(isPostDeployment);
+  return stop === -1 ? pending : pending.slice(0, stop);
+}
+
+export async function migrateToLatest(db: Kysely<Database>, migrations: MigrationSet = MIGRATIONS, options: MigrateOptions = {}): Promise<string[]> {
+  const due = await pendingMigrations(db, migrations, options);
+  if (due.length === 0) return [];
+  const result: MigrationResultSet = await migrator(db, migrations).migrateTo(due[due.length - 1] as string);
   if (result.error) {
     const failed = result.results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
     const cause = result.error instanceof Error ? result.error.message : String(result.error);
     throw new MigrationFailedError(`migration ${failed} failed and was rolled back: ${cause}`, failed);
   }
   return (result.results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
-}
-
-export async function pendingMigrations(db: Kysely<Database>, migrations: MigrationSet = MIGRATIONS): Promise<string[]> {
-  const all = await migrator(db, migrations).getMigrations();
-  return all.filter((m) => !m.executedAt).map((m) => m.name);
 }
 
 /** Names of the migrations this database has applied, in order; the last one is its schema version. */

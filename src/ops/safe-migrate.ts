@@ -22,6 +22,8 @@ export interface SafeMigrateOptions {
   migrations?: MigrationSet;
   /** Where pg_dump is looked for (default: PATH). */
   pathEnv?: string;
+  /** Apply post-deployment migrations too (`pinhole migrate up --post-deployment`). */
+  postDeployment?: boolean;
 }
 
 export interface SafeMigrateResult {
@@ -43,11 +45,12 @@ export class MigrationRefusedError extends Error {}
 export async function migrateWithBackup(options: SafeMigrateOptions): Promise<SafeMigrateResult> {
   const migrations = options.migrations ?? MIGRATIONS;
   const { db } = options.database;
-  const pending = await pendingMigrations(db, migrations);
+  const plan = { postDeployment: options.postDeployment ?? false };
+  const pending = await pendingMigrations(db, migrations, plan);
   if (pending.length === 0) return { applied: [], backup: null };
   if (!(await hasTables(db))) {
     // A brand-new site: nothing to lose.
-    return { applied: await migrateToLatest(db, migrations), backup: null };
+    return { applied: await migrateToLatest(db, migrations, plan), backup: null };
   }
 
   const from = (await appliedMigrations(db, migrations)).at(-1) ?? "none";
@@ -74,7 +77,7 @@ export async function migrateWithBackup(options: SafeMigrateOptions): Promise<Sa
   }
 
   try {
-    return { applied: await migrateToLatest(db, migrations), backup };
+    return { applied: await migrateToLatest(db, migrations, plan), backup };
   } catch (error) {
     if (!(error instanceof MigrationFailedError)) throw error;
     const where = backup ? `the database as it was before is backed up in ${backup}` : "no backup was made (PINHOLE_MIGRATE_WITHOUT_BACKUP=1)";
