@@ -49,6 +49,9 @@ import { QuotaRepository } from "./photos/quota-repository.ts";
 import { AdminRepository } from "./admin/repository.ts";
 import { AdminService } from "./admin/service.ts";
 import { registerAdminRoutes } from "./admin/routes.ts";
+import { SocialRepository } from "./social/repository.ts";
+import { SocialService } from "./social/service.ts";
+import { registerSocialRoutes } from "./social/routes.ts";
 import { MaintenanceMode } from "./ops/maintenance.ts";
 import { installMaintenanceGuard } from "./web/maintenance-guard.ts";
 import { buildStatusService, type StatusService } from "./status/service.ts";
@@ -80,6 +83,7 @@ export interface AppContext {
   recentErrors: RecentErrors;
   quotas: UploadQuotas;
   admin: AdminService;
+  social: SocialService;
 }
 
 /** Seams tests may replace; everything else is built from the config. */
@@ -167,6 +171,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     const { pending, running } = await jobsRepository.backlog();
     return pending + running;
   });
+  const social = new SocialService({ social: new SocialRepository(database.db), clock });
   const recentErrors = new RecentErrors(new RecentErrorsRepository(database.db), clock, log);
   const quotas = new UploadQuotas(new QuotaRepository(database.db), config.quotas);
   const admin = new AdminService({ admin: new AdminRepository(database.db), users, jobs: jobsRepository, recentErrors, quotaDefaults: config.quotas, dataDir: config.dataDir });
@@ -184,7 +189,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
           say: (level, message) => log[level](message),
         })
       : null;
-  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain };
+  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social };
 
   const images = new ImageServer({ store, cache: imageCache, log });
   const serveImage = (request: http.IncomingMessage, response: http.ServerResponse) => {
@@ -262,6 +267,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerUserRoutes(web, context);
     registerPhotoRoutes(web, context);
     registerAdminRoutes(web, context);
+    registerSocialRoutes(web, context);
     registerStatusRoutes(web, context);
     web.get("/api/v1/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () => app.swagger());
   });

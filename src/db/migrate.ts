@@ -1,6 +1,7 @@
 import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet, type Kysely } from "kysely";
 import * as core from "./migrations/0001_core.ts";
 import * as operations from "./migrations/0002_operations.ts";
+import * as community from "./migrations/0003_community.ts";
 import type { Database } from "./schema.ts";
 
 /** Migrations by name, applied in name order. */
@@ -10,6 +11,7 @@ export type MigrationSet = Record<string, Migration>;
 export const MIGRATIONS: MigrationSet = {
   "0001_core": core,
   "0002_operations": operations,
+  "0003_community": community,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -17,7 +17,7 @@ import { presentPhoto, type PhotoView, type StoredSize } from "./presenter.ts";
 import type { PhotoRecord, PhotosRepository } from "./repository.ts";
 import { parseTags, uniqueTags, type Tag } from "./tags.ts";
 import type { ReceivedUpload } from "./upload-receiver.ts";
-import { canView, isMorePrivate, isVisibility, STRANGER, type Visibility } from "./visibility.ts";
+import { ANONYMOUS, canSeePhoto, isMorePrivate, isVisibility, NO_STANDING, type Audience, type Visibility } from "./visibility.ts";
 
 export const MAX_TITLE_LENGTH = 255;
 export const MAX_DESCRIPTION_LENGTH = 10_000;
@@ -50,7 +50,11 @@ export interface PhotoServiceDeps {
 /** A deletion job waits this long before the poller may take it, so it never runs before the change it follows. */
 const DELETION_JOB_DELAY_MS = 60_000;
 
-type ViewerRef = Pick<Viewer, "id"> | null;
+type ViewerRef = Pick<Viewer, "id" | "showsRestricted"> | null;
+
+function audienceOf(viewer: ViewerRef): Audience {
+  return viewer ? { viewerId: viewer.id, showsRestricted: viewer.showsRestricted } : ANONYMOUS;
+}
 
 function cleanText(value: string, max: number): string {
   return [...value.normalize("NFC").replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "").trim()].slice(0, max).join("");
@@ -183,14 +187,25 @@ export class PhotoService {
   /** Throws NotFound for photos the viewer may not see, so their existence is not revealed. */
   private async visibleRecord(id: number, viewer: ViewerRef): Promise<PhotoRecord> {
     const photo = await this.deps.photos.findById(id);
-    if (!photo || !this.canSee(photo, viewer)) {
+    if (!photo || !(await this.canSee(photo, viewer))) {
       throw new NotFoundError("There is no such photo, or you are not allowed to see it.");
     }
     return photo;
   }
 
-  private canSee(photo: PhotoRecord, viewer: ViewerRef): boolean {
-    return canView(photo.visibility as Visibility, { ...STRANGER, isOwner: viewer?.id === photo.owner_id });
+  /** Public photos need no lookup; the others ask how the viewer stands to the owner. */
+  private async canSee(photo: PhotoRecord, viewer: ViewerRef): Promise<boolean> {
+    const access = { ownerId: photo.owner_id, visibility: photo.visibility as Visibility, restricted: photo.restricted === 1, hidden: photo.hidden_at !== null };
+    const audience = audienceOf(viewer);
+    const needsStanding = viewer !== null && viewer.id !== photo.owner_id && access.visibility !== "public";
+    const standing = needsStanding ? await this.deps.photos.standing(photo.owner_id, (viewer as { id: number }).id) : NO_STANDING;
+    return canSeePhoto(access, audience, standing);
+  }
+
+  /** Whether the viewer may see the photo, for other domains (faves, comments, groups) to check before acting. */
+  async isVisible(id: number, viewer: ViewerRef): Promise<boolean> {
+    const photo = await this.deps.photos.findById(id);
+    return photo !== undefined && (await this.canSee(photo, viewer));
   }
 
   private async ownedRecord(id: number, viewer: Viewer): Promise<PhotoRecord> {
@@ -205,8 +220,8 @@ export class PhotoService {
 
   /** The photo with the ones before and after it in its owner's photostream. */
   async getWithNeighbours(username: string, id: number, viewer: ViewerRef): Promise<{ photo: PhotoView; newer: string | null; older: string | null }> {
-    const record = await this.deps.photos.findWithNeighbours(id, viewer?.id ?? null);
-    if (!record || !this.canSee(record, viewer) || record.owner_username.toLowerCase() !== username.toLowerCase()) {
+    const record = await this.deps.photos.findWithNeighbours(id, audienceOf(viewer));
+    if (!record || !(await this.canSee(record, viewer)) || record.owner_username.toLowerCase() !== username.toLowerCase()) {
       throw new NotFoundError("There is no such photo in this photostream, or you are not allowed to see it.");
     }
     const { newer, older } = record;
@@ -270,7 +285,7 @@ export class PhotoService {
     const limit = Math.min(Math.max(scope.limit, 1), PAGE_SIZE_MAX);
     const before = scope.before === undefined ? undefined : Number(scope.before);
     if (before !== undefined && !Number.isSafeInteger(before)) throw new InvalidError("The cursor is not valid; start from the first page.");
-    const records = await this.deps.photos.list({ viewerId: scope.viewer?.id ?? null, ownerId: scope.ownerId, tag: scope.tag, before, limit: limit + 1 });
+    const records = await this.deps.photos.list({ audience: audienceOf(scope.viewer), ownerId: scope.ownerId, tag: scope.tag, before, limit: limit + 1 });
     const photos = records.slice(0, limit).map((r) => presentPhoto(r, scope.viewer?.id ?? null, this.deps.baseUrl));
     return { photos, nextCursor: records.length > limit ? (photos[photos.length - 1]?.id ?? null) : null };
   }

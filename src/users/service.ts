@@ -11,6 +11,8 @@ export interface Viewer {
   username: string;
   isAdmin: boolean;
   emailConfirmed: boolean;
+  /** Opted in to photos marked restricted (not for all audiences). */
+  showsRestricted: boolean;
   /** How the request proved who it is; cookie-authenticated writes need a CSRF token. */
   via: "cookie" | "bearer";
   tokenHash: string;
@@ -157,6 +159,7 @@ export class UserService {
       username: session.user.username,
       isAdmin: session.user.is_admin === 1,
       emailConfirmed: session.user.email_confirmed_at !== null,
+      showsRestricted: session.user.shows_restricted === 1,
       via,
       tokenHash,
     };
