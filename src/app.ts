@@ -1,4 +1,3 @@
-import cluster from "node:cluster";
 import http from "node:http";
 import path from "node:path";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
@@ -130,8 +129,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     throw error;
   }
   const deletionGate = new DeletionGate(settings, clock);
-  // A worker starting beside busy siblings must not take their uploads' temp files.
-  await cleanScratch(store.scratchDir, cluster.isWorker ? 60 * 60_000 : 0);
+  // Temp files of dead processes go; a sibling's uploads in flight stay.
+  await cleanScratch(store.scratchDir, 60 * 60_000);
   const mailer = overrides.mailer ?? (config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom) : new LogMailer(log));
   const users = new UserService({
     users: new UsersRepository(database.db),

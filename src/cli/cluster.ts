@@ -88,9 +88,12 @@ export function runPrimary(workers: number, options: PrimaryOptions): void {
 
   const fork = (): Worker => {
     const worker = cluster.fork();
+    // A send to a worker whose channel just closed (it is exiting) is emitted here as an error;
+    // left unheard it would end the primary, and every worker with it.
+    worker.on("error", (error: Error) => log(`worker ${worker.process.pid}: ${error.message}`));
     worker.on("message", (message: unknown) => {
       if (isMessage<InvalidateMessage>(message, "image-cache-invalidate")) {
-        for (const other of live()) if (other !== worker) other.send(message);
+        for (const other of live()) if (other !== worker && other.isConnected()) other.send(message);
       } else if (isMessage<ScrapeMessage>(message, "metrics-scrape")) {
         collect().then(
           (text) => worker.isConnected() && worker.send({ type: "metrics-scrape-result", id: message.id, text } satisfies ScrapeResultMessage),

@@ -151,9 +151,9 @@ async function serve(config: Config, args: string[]): Promise<void> {
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError("--workers takes a whole number from 1 to 64");
   if (workers > 1 && cluster.isPrimary) {
     // Migrate once, here, before any worker opens the database; temp files of uploads a crash
-    // cut short are removed before any worker can start a new one.
+    // cut short are removed (those of live processes stay) before any worker starts one.
     await migrate(config, ["up"], true);
-    await cleanScratch(path.join(config.dataDir, "tmp"), 0);
+    await cleanScratch(path.join(config.dataDir, "tmp"), 60 * 60_000);
     runPrimary(workers, { graceMs: config.shutdownGraceMs, log: (message) => console.error(`pinhole: ${message}`) });
     return;
   }

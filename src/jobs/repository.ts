@@ -67,10 +67,22 @@ export class JobsRepository {
     await this.db.deleteFrom("jobs").where("id", "=", id).where("state", "=", "pending").execute();
   }
 
-  async reschedule(id: number, workerId: string, runAfter: number, now: number, error: string | null): Promise<void> {
+  /**
+   * Hands a job back for later. A postponement (`failed` false: the handler said "not yet", say
+   * while a backup holds deletions) does not use up one of the job's attempts.
+   */
+  async reschedule(id: number, workerId: string, runAfter: number, now: number, error: string | null, failed = true): Promise<void> {
     await this.db
       .updateTable("jobs")
-      .set({ state: "pending", run_after: runAfter, locked_by: null, locked_until: null, last_error: error, updated_at: now })
+      .set((eb) => ({
+        state: "pending",
+        run_after: runAfter,
+        locked_by: null,
+        locked_until: null,
+        last_error: error,
+        updated_at: now,
+        ...(failed ? {} : { attempts: eb("attempts", "-", 1) }),
+      }))
       .where("id", "=", id)
       .where("locked_by", "=", workerId)
       .execute();

@@ -95,3 +95,36 @@ test("leases of a dead process on this machine are handed back at start-up, live
     assert.equal(rows.find((r) => r.id === live)?.state, "running");
   });
 });
+
+test("postponements do not use up a job's attempts: a job held back many times still gets its retries", async () => {
+  await withDatabase(async (database) => {
+    let now = 1_000_000;
+    const jobs = new JobsRepository(database.db);
+    let postpone = 12;
+    let failures = 0;
+    const runner = new JobRunner({
+      jobs,
+      clock: { now: () => now },
+      log: silent,
+      maxAttempts: 3,
+      handlers: {
+        held: {
+          run: async (): Promise<JobResult> => {
+            if (postpone-- > 0) return { status: "later", at: now + 1000, reason: "a backup is running" };
+            failures++;
+            throw new Error("a blip");
+          },
+        },
+      },
+    });
+    await runner.enqueue("held", {});
+    for (let i = 0; i < 13; i++) {
+      await runner.drain();
+      now += 1000;
+    }
+    const [row] = await jobs.list(10);
+    assert.equal(failures, 1);
+    assert.equal(row?.state, "pending", "one failure after twelve postponements is retried, not given up");
+    assert.equal(row?.attempts, 1);
+  });
+});

@@ -50,7 +50,7 @@ export class JobRunner implements JobQueue {
   private readonly running = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | null = null;
   private started = false;
-  private polling = false;
+  private polling: Promise<void> | null = null;
 
   constructor(private readonly options: JobRunnerOptions) {
     this.pollMs = options.pollMs ?? 1000;
@@ -110,6 +110,8 @@ export class JobRunner implements JobQueue {
     this.started = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    // A claim in flight finishes first, so no job is claimed after the database closes.
+    await this.polling;
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
@@ -131,17 +133,18 @@ export class JobRunner implements JobQueue {
 
   private async poll(): Promise<void> {
     if (this.polling) return;
-    this.polling = true;
-    try {
-      const free = this.concurrency - this.running.size;
-      if (free > 0) for (const job of await this.claim(free)) void this.track(this.execute(job));
-    } catch (error) {
-      // The database may be down; the jobs wait in it, and the next poll tries again.
-      this.options.log.warn({ err: error }, "could not claim jobs");
-    } finally {
-      this.polling = false;
-      this.schedule(this.pollMs);
-    }
+    this.polling = (async () => {
+      try {
+        const free = this.concurrency - this.running.size;
+        if (free > 0) for (const job of await this.claim(free)) void this.track(this.execute(job));
+      } catch (error) {
+        // The database may be down; the jobs wait in it, and the next poll tries again.
+        this.options.log.warn({ err: error }, "could not claim jobs");
+      }
+    })();
+    await this.polling;
+    this.polling = null;
+    this.schedule(this.pollMs);
   }
 
   private claim(limit: number): Promise<JobRow[]> {
@@ -161,7 +164,7 @@ export class JobRunner implements JobQueue {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
       const result = await handler.run(JSON.parse(job.payload), job);
       if (result.status === "done") await jobs.complete(job.id, this.workerId);
-      else await jobs.reschedule(job.id, this.workerId, result.at, clock.now(), result.reason);
+      else await jobs.reschedule(job.id, this.workerId, result.at, clock.now(), result.reason, false);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (job.attempts >= this.maxAttempts) {

@@ -136,7 +136,13 @@ export function spawnScheduledBackup(options: { dir: string; keep: number; dataD
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout = (stdout + chunk.toString("utf8")).slice(-4000)));
     child.stderr.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString("utf8")).slice(-4000)));
-    const onAbort = () => child.kill("SIGTERM");
+    // The backup stops between files on SIGTERM; a database copy in progress (pg_dump, the
+    // SQLite copy) may not, and a server shutting down cannot wait for it: SIGKILL after 5 s.
+    // The hold on deletions it took runs out by itself, and its temporary folder is not a backup.
+    const onAbort = () => {
+      child.kill("SIGTERM");
+      setTimeout(() => child.kill("SIGKILL"), 5000).unref();
+    };
     signal.addEventListener("abort", onAbort, { once: true });
     child.on("error", reject);
     child.on("close", (code, killed) => {

@@ -104,8 +104,11 @@ export class Metrics {
       aggregator: "max",
       registers,
       async collect() {
-        const waiting = await backlog();
+        // The backlog lives in the database; while it is down the other metrics still answer
+        // (a rejected collect would fail the whole scrape), and this one is left out.
+        const waiting = await Promise.resolve(backlog()).catch(() => undefined);
         if (waiting !== undefined) this.set(waiting);
+        else this.reset();
       },
     });
   }

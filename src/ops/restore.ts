@@ -14,6 +14,7 @@ import { readMarker, writeStorageMarker } from "../storage/marker.ts";
 import { forEachConcurrent, fsyncPath, hashFile, objectPath, readManifest, resolveBackup, storeOf, syncFileSystem, type BackupInfo } from "./backup-folder.ts";
 import { silentProgress, type ProgressReport } from "./progress.ts";
 import { SettingsRepository } from "./settings-repository.ts";
+import { scratchName } from "../storage/scratch.ts";
 
 const COPY_CONCURRENCY = 4;
 
@@ -165,7 +166,7 @@ async function restoreFile(objects: string, entry: { key: string; size: number; 
   }
   const source = objectPath(objects, entry.sha256);
   if (!fs.existsSync(source)) return `${entry.key}: missing from the backup (no ${source})`;
-  const temp = path.join(scratchDir, `restore-${crypto.randomBytes(8).toString("hex")}`);
+  const temp = path.join(scratchDir, scratchName("restore", crypto.randomBytes(8).toString("hex")));
   let sha256: string;
   let size: number;
   if (entry.size <= WHOLE_FILE_BYTES) {

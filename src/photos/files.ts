@@ -13,6 +13,7 @@ import type { BlobStore } from "../storage/blob-store.ts";
 import { photoIdTime } from "./ids.ts";
 import type { StoredSize } from "./presenter.ts";
 import type { PhotosRepository } from "./repository.ts";
+import { scratchName } from "../storage/scratch.ts";
 
 export const FINISH_UPLOAD_JOB = "photo.finish-upload";
 export const DELETE_FILES_JOB = "photo.delete-files";
@@ -106,8 +107,11 @@ export class PhotoFiles {
     const photo = await this.deps.photos.findFiles(photoId);
     if (!photo) return "gone";
     const sizes = JSON.parse(photo.sizes) as StoredSize[];
-    const present = await Promise.all(sizes.map((s) => this.deps.store.sync(derivativeKey(photoId, photo.secret, s.size, s.format))));
-    if (present.every(Boolean)) return "durable";
+    const present = await Promise.all(sizes.map((s) => this.deps.store.exists(derivativeKey(photoId, photo.secret, s.size, s.format))));
+    if (present.every(Boolean)) {
+      await this.deps.store.syncPrefix(derivativePrefix(photoId, photo.secret));
+      return "durable";
+    }
     await this.regenerate(photoId);
     return "regenerated";
   }
@@ -121,15 +125,12 @@ export class PhotoFiles {
     if (!photo) return;
     const original = await this.deps.store.stream(photo.original_key);
     if (!original) throw new Error(`the original of photo ${photoId} (${photo.original_key}) is missing`);
-    const local = path.join(this.deps.store.scratchDir, `regenerate-${photoId}-${crypto.randomBytes(4).toString("hex")}`);
+    const local = path.join(this.deps.store.scratchDir, scratchName("regenerate", `${photoId}-${crypto.randomBytes(4).toString("hex")}`));
     try {
       await pipeline(original.body, fs.createWriteStream(local));
       const processed = await this.deps.images.process(local, await this.deps.images.probe(local));
-      for (const d of processed.derivatives) {
-        const key = derivativeKey(photoId, photo.secret, d.size, d.format);
-        await this.deps.store.put(key, d.data);
-        await this.deps.store.sync(key);
-      }
+      for (const d of processed.derivatives) await this.deps.store.put(derivativeKey(photoId, photo.secret, d.size, d.format), d.data);
+      await this.deps.store.syncPrefix(derivativePrefix(photoId, photo.secret));
       this.deps.imageCache.deletePrefix(derivativePrefix(photoId, photo.secret));
     } finally {
       await fsp.rm(local, { force: true });

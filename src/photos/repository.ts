@@ -122,17 +122,24 @@ export class PhotosRepository {
     return row ? withTags(row) : undefined;
   }
 
-  async update(id: number, changes: Omit<PhotoUpdate, "tags">, tags?: Tag[]): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx
+  /**
+   * Changes a photo; with `expectedSecret`, only while its secret is still that one (a secret
+   * rotation must not race another). Answers whether the row changed.
+   */
+  async update(id: number, changes: Omit<PhotoUpdate, "tags">, tags?: Tag[], expectedSecret?: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      let query = trx
         .updateTable("photos")
         .set(tags ? { ...changes, tags: JSON.stringify(tags) } : changes)
-        .where("id", "=", id)
-        .execute();
+        .where("id", "=", id);
+      if (expectedSecret !== undefined) query = query.where("secret", "=", expectedSecret);
+      const result = await query.executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) return false;
       if (tags) {
         await trx.deleteFrom("photo_tags").where("photo_id", "=", id).execute();
         if (tags.length > 0) await trx.insertInto("photo_tags").values(tagRows(id, tags)).execute();
       }
+      return true;
     });
   }
 

@@ -1,8 +1,8 @@
 import fsp from "node:fs/promises";
 import type { Readable } from "node:stream";
 import type { Clock } from "../clock.ts";
-import { isUniqueViolation } from "../db/errors.ts";
-import { ForbiddenError, InvalidError, NotFoundError } from "../errors.ts";
+import { isDatabaseUnavailable, isUniqueViolation } from "../db/errors.ts";
+import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "../errors.ts";
 import type { ImageCache } from "../images/image-cache.ts";
 import { derivativeKey, derivativePrefix, originalKey } from "../images/keys.ts";
 import type { JobQueue } from "../jobs/runner.ts";
@@ -155,6 +155,7 @@ export class PhotoService {
     const finish: FinishUploadPayload = { photoId: id, secret, originalKey: keyOfOriginal, sha256: upload.sha256 };
     const finishJob = await this.deps.jobs.enqueue(FINISH_UPLOAD_JOB, finish, ABANDONED_UPLOAD_MS);
     let originalStored = false;
+    let inserting = false;
     try {
       // Every write settles before any cleanup, so none can recreate what the cleanup removed.
       const writes = await Promise.allSettled(processed.derivatives.map((d) => this.deps.store.put(derivativeKey(id, secret, d.size, d.format), d.data)));
@@ -163,8 +164,14 @@ export class PhotoService {
       // putFile refuses an existing key: an id collision must never replace another photo's original.
       await this.deps.store.putFile(keyOfOriginal, upload.tempPath);
       originalStored = true;
+      inserting = true;
       await this.deps.photos.insert(row, tags);
     } catch (error) {
+      if (inserting && isDatabaseUnavailable(error)) {
+        // The insert may have committed although no answer came back: the files stay, and the
+        // job keeps the photo or removes them once the database answers again.
+        throw error;
+      }
       // Already failing: what cannot be removed now is left to the job, never a visible photo.
       await this.deps.files
         .removeFiles(id, secret, originalStored ? keyOfOriginal : null)
@@ -248,13 +255,20 @@ export class PhotoService {
     const rotate = edit.visibility !== undefined && isMorePrivate(photo.visibility as Visibility, edit.visibility);
     let dropOldFiles: number | null = null;
     if (rotate) {
-      // Copy the files under the new secret before the row points at it, then drop the old ones.
+      // Copy the files under the new secret, durably, before the row points at it; then drop the old ones.
       changes.secret = newPhotoSecret();
       await this.deps.store.copyPrefix(derivativePrefix(id, oldSecret), derivativePrefix(id, changes.secret));
+      await this.deps.store.syncPrefix(derivativePrefix(id, changes.secret));
       const payload: DeleteFilesPayload = { photoId: id, secret: oldSecret, originalKey: null };
       dropOldFiles = await this.deps.jobs.enqueue(DELETE_FILES_JOB, payload, DELETION_JOB_DELAY_MS);
     }
-    await this.deps.photos.update(id, changes, edit.tags);
+    const changed = await this.deps.photos.update(id, changes, edit.tags, rotate ? oldSecret : undefined);
+    if (!changed && changes.secret !== undefined) {
+      // Another change rotated the secret first: ours never took effect, so its copies go.
+      await this.deps.files.removeFiles(id, changes.secret, null);
+      if (dropOldFiles !== null) await this.deps.jobs.discard(dropOldFiles);
+      throw new ConflictError("This photo was changed at the same moment by another request; look at it again and retry.");
+    }
     if (dropOldFiles !== null) {
       // The old URLs stop working now, in every process, even if the files outlive this call.
       this.deps.imageCache.deletePrefix(derivativePrefix(id, oldSecret));

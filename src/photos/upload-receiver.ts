@@ -7,6 +7,7 @@ import { pipeline } from "node:stream/promises";
 import type { FastifyRequest } from "fastify";
 import { InvalidError, TooLargeError } from "../errors.ts";
 import { translateDiskError } from "../storage/local-disk.ts";
+import { scratchName } from "../storage/scratch.ts";
 
 export interface ReceivedUpload {
   /** An fsynced temporary file holding exactly the uploaded bytes. */
@@ -39,7 +40,7 @@ export function sanitizeFileName(name: string | undefined): string {
 export async function receiveUpload(request: FastifyRequest, scratchDir: string, maxBytes: number): Promise<ReceivedUpload> {
   const fields: Record<string, string> = {};
   let received: Omit<ReceivedUpload, "fields"> | null = null;
-  const tempPath = path.join(scratchDir, `upload-${crypto.randomBytes(12).toString("hex")}.part`);
+  const tempPath = path.join(scratchDir, scratchName("upload", `${crypto.randomBytes(12).toString("hex")}.part`));
   try {
     for await (const part of request.parts()) {
       if (part.type === "field") {

@@ -19,6 +19,8 @@ export interface BlobStore {
   copyPrefix(fromPrefix: string, toPrefix: string): Promise<void>;
   /** Makes a stored key durable (fsync); answers false when the key does not exist. */
   sync(key: string): Promise<boolean>;
+  /** Makes every key under `prefix` durable, with the directory entries that name them. */
+  syncPrefix(prefix: string): Promise<void>;
   /**
    * Every key under `prefix` ("" for all), with its size and last modification time (epoch ms),
    * in no particular order. A key removed while the listing runs is left out, never an error.

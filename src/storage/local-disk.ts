@@ -118,6 +118,16 @@ export class LocalDiskStore implements BlobStore {
     return true;
   }
 
+  async syncPrefix(prefix: string): Promise<void> {
+    assertPrefix(prefix);
+    const dirs = new Set<string>();
+    for await (const { key } of this.list(prefix)) {
+      await this.sync(key);
+      dirs.add(path.dirname(this.pathOf(key)));
+    }
+    for (const dir of dirs) await fsyncDirectory(dir);
+  }
+
   async *list(prefix: string): AsyncIterable<{ key: string; size: number; modifiedAt: number }> {
     if (prefix !== "") assertPrefix(prefix);
     const start = prefix === "" ? this.root : this.pathOf(prefix.slice(0, -1));

@@ -1,13 +1,30 @@
 import fsp from "node:fs/promises";
 import path from "node:path";
 
+/** Names a temp file after the process writing it, so a clean-up can tell a dead writer's files. */
+export function scratchName(kind: string, suffix: string): string {
+  return `${kind}-p${process.pid}-${suffix}`;
+}
+
+const WRITER = /-p(\d+)-/;
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return false; // at start-up: an earlier life of a process with our pid
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 /**
- * Removes upload temp files left by a process that died. At start-up of the only process (or
- * of the cluster primary, before any worker) everything goes; a worker started beside running
- * siblings removes only what nobody has written to for an hour, since uploads in flight keep
- * their temp files fresh.
+ * Removes temp files left by processes that died (a crash, a kill -9): files whose writer's pid
+ * is no longer running on this machine, and any file nobody has written to for `graceMs`.
+ * Runs at start-up, before this process writes any; a live sibling's uploads are left alone,
+ * and another machine sharing the folder keeps its files fresh while it writes them.
  */
-export async function cleanScratch(dir: string, olderThanMs: number): Promise<number> {
+export async function cleanScratch(dir: string, graceMs: number): Promise<number> {
   let removed = 0;
   let names: string[];
   try {
@@ -15,11 +32,13 @@ export async function cleanScratch(dir: string, olderThanMs: number): Promise<nu
   } catch {
     return 0;
   }
-  const cutoff = Date.now() - olderThanMs;
+  const cutoff = Date.now() - graceMs;
   for (const name of names) {
     const file = path.join(dir, name);
     const stat = await fsp.stat(file).catch(() => null);
-    if (stat && stat.mtimeMs <= cutoff) {
+    if (!stat) continue;
+    const writer = WRITER.exec(name);
+    if (stat.mtimeMs <= cutoff || (writer && !alive(Number(writer[1])))) {
       await fsp.rm(file, { recursive: true, force: true });
       removed++;
     }

@@ -89,6 +89,16 @@ export function installAccessControl(app: FastifyInstance, deps: { users: UserSe
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
 
+/** Whether the request comes from the operator: loopback directly, or the operator token. */
+export function isOperator(request: FastifyRequest, token: string | null): boolean {
+  try {
+    checkOperator(request, token);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function checkOperator(request: FastifyRequest, token: string | null): void {
   const authorization = request.headers.authorization;
   const given = authorization ? /^Bearer\s+(\S+)$/i.exec(authorization)?.[1] : undefined;

@@ -81,7 +81,7 @@ export function photoForm(file: string | Buffer, fields: Record<string, string> 
 
 /** Factory: a stored photo, through the real upload API. */
 export async function buildPhoto(server: ServerUrl, member: Member, fields: Record<string, string> = {}, file = corpusFile("photos/tiny-1x1.jpg")): Promise<PhotoJson> {
-  // Distinct bytes per call unless the caller passes a file: the same bytes would deduplicate.
+  // The same bytes twice are the same photo (an upload deduplicates): pass distinct files for distinct photos.
   const bytes = fs.readFileSync(file);
   const upload = await api(server, "POST", "/api/v1/photos", { token: member.token, form: photoForm(bytes, fields, path.basename(file)) });
   assert.ok(upload.status === 201 || upload.status === 200, `upload failed: ${upload.status} ${JSON.stringify(upload.body)}`);

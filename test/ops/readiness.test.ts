@@ -40,6 +40,14 @@ describe("readiness, each check broken for real", () => {
     assert.match(body.checks.disk.detail ?? "", /MB free/);
   });
 
+  test("the checks' details are the operator's: another machine learns only the status", async () => {
+    const remote = await server.app.inject({ method: "GET", url: "/readyz", remoteAddress: "203.0.113.9" });
+    assert.equal(remote.statusCode, 200);
+    assert.deepEqual(remote.json(), { status: "ok" });
+    const direct = await server.app.inject({ method: "GET", url: "/readyz", remoteAddress: "127.0.0.1" });
+    assert.ok(direct.json().checks.storage, "the operator on this machine sees every check");
+  });
+
   test("storage that cannot be written fails the storage check", async () => {
     const blocker = path.join(server.dataDir, "files", "health");
     fs.rmSync(blocker, { recursive: true, force: true });
