@@ -49,6 +49,9 @@ import { AdminRepository } from "./admin/repository.ts";
 import { AdminService } from "./admin/service.ts";
 import { registerAdminRoutes } from "./admin/routes.ts";
 import { SocialRepository } from "./social/repository.ts";
+import { NotificationsRepository } from "./notifications/repository.ts";
+import { Notifier } from "./notifications/service.ts";
+import { PhotoPageSections } from "./photos/page-sections.ts";
 import { SocialService } from "./social/service.ts";
 import { registerSocialRoutes } from "./social/routes.ts";
 import { MaintenanceMode } from "./ops/maintenance.ts";
@@ -83,6 +86,9 @@ export interface AppContext {
   quotas: UploadQuotas;
   admin: AdminService;
   social: SocialService;
+  notifier: Notifier;
+  /** Parts of the photo page other domains add (comments, faves, notes, groups, reports). */
+  photoPageSections: PhotoPageSections;
 }
 
 /** Seams tests may replace; everything else is built from the config. */
@@ -170,7 +176,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     const { pending, running } = await jobsRepository.backlog();
     return pending + running;
   });
-  const social = new SocialService({ social: new SocialRepository(database.db), clock });
+  const notifier = new Notifier({ notifications: new NotificationsRepository(database.db), clock });
+  const social = new SocialService({
+    social: new SocialRepository(database.db),
+    clock,
+    notifier: { contactAdded: ({ ownerId, contactId }) => notifier.notify({ userId: contactId, kind: "contact", actorId: ownerId }) },
+  });
   const recentErrors = new RecentErrors(new RecentErrorsRepository(database.db), clock, log);
   const quotas = new UploadQuotas(new QuotaRepository(database.db), config.quotas);
   const admin = new AdminService({ admin: new AdminRepository(database.db), users, jobs: jobsRepository, recentErrors, quotaDefaults: config.quotas, dataDir: config.dataDir });
@@ -188,7 +199,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
           say: (level, message) => log[level](message),
         })
       : null;
-  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social };
+  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, notifier, photoPageSections: new PhotoPageSections() };
 
   const images = new ImageServer({ store, cache: imageCache, log });
   const serveImage = (request: http.IncomingMessage, response: http.ServerResponse) => {

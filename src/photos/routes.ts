@@ -166,7 +166,9 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
     { config: { access: "public" }, schema: { params: schema.PhotoPageParams } },
     async (request, reply) => {
       const { photo, newer, older } = await photos.getWithNeighbours(request.params.username, Number(request.params.id), request.viewer);
-      return sendHtml(reply, views.photoPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), photo, newer, older }));
+      const csrfToken = memberCsrfToken(request);
+      const sections = await context.photoPageSections.render({ photo, viewer: request.viewer, csrfToken, request });
+      return sendHtml(reply, views.photoPage({ viewer: request.viewer, csrfToken, photo, newer, older, sections }));
     },
   );
 

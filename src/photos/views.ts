@@ -2,6 +2,7 @@ import { html, type Html } from "../web/html.ts";
 import { page } from "../web/layout.ts";
 import { aspectClass } from "../web/grid.ts";
 import type { Viewer } from "../users/service.ts";
+import type { PhotoPageSection } from "./page-sections.ts";
 import type { PhotoView, PhotoSize } from "./presenter.ts";
 import type { PhotoPage } from "./service.ts";
 import { VISIBILITIES } from "./visibility.ts";
@@ -115,21 +116,24 @@ ${photo.originalUrl ? html`<p><a href="${photo.originalUrl}">Download the origin
 </details>`;
 }
 
-export function photoPage(view: Shell & { photo: PhotoView; newer: string | null; older: string | null }): string {
+export function photoPage(view: Shell & { photo: PhotoView; newer: string | null; older: string | null; sections?: PhotoPageSection[] }): string {
   const { photo } = view;
+  const sections = view.sections ?? [];
+  const sectionScripts = sections.flatMap((s) => s.scripts ?? []);
   const display = pick(photo.sizes, 1024);
   const stream = `/photos/${photo.owner.username}`;
   const webp = srcset(photo.sizes, "webp");
   return page({
     ...view,
     title: photo.title || "Untitled",
-    scripts: photo.canEdit ? ["photo-edit.js"] : [],
+    scripts: [...new Set([...(photo.canEdit ? ["photo-edit.js"] : []), ...sectionScripts])],
     head: html`<link rel="canonical" href="${photo.pageUrl}">`,
     body: html`<article class="photo-page">
 <figure class="photo-frame">
 <picture>${webp ? html`<source type="image/webp" srcset="${webp}" sizes="(max-width: 1024px) 100vw, 1024px">` : null}
 <img src="${display?.url ?? ""}" srcset="${srcset(photo.sizes, "jpeg")}" sizes="(max-width: 1024px) 100vw, 1024px" width="${display?.width ?? photo.width}" height="${display?.height ?? photo.height}" alt="${altText(photo)}" fetchpriority="high">
 </picture>
+${sections.map((s) => s.overlay ?? null)}
 </figure>
 <nav class="photo-nav">
 ${view.newer ? html`<a href="${stream}/${view.newer}" rel="prev" id="newer">← Newer</a>` : html`<span></span>`}
@@ -144,6 +148,7 @@ ${photo.tags.length ? html`<ul class="tags">${photo.tags.map((raw, i) => html`<l
 ${exifList(photo)}
 ${photo.canEdit ? editForm(photo, view.csrfToken) : null}
 </div>
+${sections.map((s) => s.body ?? null)}
 </article>`,
   });
 }
