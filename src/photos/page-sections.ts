@@ -39,3 +39,25 @@ export class PhotoPageSections {
     return sections.filter((s): s is PhotoPageSection => s !== null);
   }
 }
+
+export interface PhotostreamContext {
+  owner: { id: number; username: string };
+  viewer: Viewer | null;
+  csrfToken: string;
+}
+
+/** What another domain adds below a photostream's heading (follow, block, faves links). */
+export type PhotostreamSectionSource = (context: PhotostreamContext) => Promise<Html | null>;
+
+export class PhotostreamSections {
+  private readonly sources: PhotostreamSectionSource[] = [];
+
+  add(source: PhotostreamSectionSource): void {
+    this.sources.push(source);
+  }
+
+  async render(context: PhotostreamContext): Promise<Html[]> {
+    const sections = await Promise.all(this.sources.map((source) => source(context)));
+    return sections.filter((s): s is Html => s !== null);
+  }
+}

@@ -146,7 +146,9 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
       const owner = await ownerOf(request.params.username);
       const list = await photos.list({ viewer: request.viewer, ownerId: owner.id, before: request.query.before, limit: GRID_PAGE_SIZE });
       const isOwner = request.viewer?.id === owner.id;
-      return sendHtml(reply, views.photostreamPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), username: owner.username, list, isOwner }));
+      const csrfToken = memberCsrfToken(request);
+      const sections = await context.photostreamSections.render({ owner: { id: owner.id, username: owner.username }, viewer: request.viewer, csrfToken });
+      return sendHtml(reply, views.photostreamPage({ viewer: request.viewer, csrfToken, username: owner.username, list, isOwner, sections }));
     },
   );
 

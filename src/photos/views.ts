@@ -60,11 +60,12 @@ export function homePage(view: Shell & { list: PhotoPage }): string {
   });
 }
 
-export function photostreamPage(view: Shell & { username: string; list: PhotoPage; isOwner: boolean }): string {
+export function photostreamPage(view: Shell & { username: string; list: PhotoPage; isOwner: boolean; sections?: Html[] }): string {
   return page({
     ...view,
     title: `${view.username}'s photostream`,
     body: html`<section><h1>${view.username}'s photostream</h1>
+${view.sections ?? []}
 ${view.isOwner ? html`<p><a class="button" href="/upload">Upload photos</a></p>` : null}
 ${photoGrid(view.list.photos)}${pager(view.list, `/photos/${view.username}`)}</section>`,
   });
