@@ -51,9 +51,17 @@ import { registerAdminRoutes } from "./admin/routes.ts";
 import { SocialRepository } from "./social/repository.ts";
 import { NotificationsRepository } from "./notifications/repository.ts";
 import { Notifier } from "./notifications/service.ts";
-import { PhotoPageSections } from "./photos/page-sections.ts";
+import { PhotoPageSections, PhotostreamSections } from "./photos/page-sections.ts";
 import { SocialService } from "./social/service.ts";
 import { registerSocialRoutes } from "./social/routes.ts";
+import { FavesRepository } from "./social/faves-repository.ts";
+import { CommentsRepository } from "./social/comments-repository.ts";
+import { FavesService } from "./social/faves-service.ts";
+import { CommentsService } from "./social/comments-service.ts";
+import { registerCommunityRoutes } from "./social/community-routes.ts";
+import { registerContactPages } from "./social/pages.ts";
+import { addSocialSections } from "./social/sections.ts";
+import { installUnreadCount, registerNotificationRoutes } from "./notifications/routes.ts";
 import { MaintenanceMode } from "./ops/maintenance.ts";
 import { installMaintenanceGuard } from "./web/maintenance-guard.ts";
 import { buildStatusService, type StatusService } from "./status/service.ts";
@@ -86,9 +94,13 @@ export interface AppContext {
   quotas: UploadQuotas;
   admin: AdminService;
   social: SocialService;
+  faves: FavesService;
+  comments: CommentsService;
   notifier: Notifier;
   /** Parts of the photo page other domains add (comments, faves, notes, groups, reports). */
   photoPageSections: PhotoPageSections;
+  /** Parts of a photostream page other domains add (follow, block, faves). */
+  photostreamSections: PhotostreamSections;
 }
 
 /** Seams tests may replace; everything else is built from the config. */
@@ -182,6 +194,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     clock,
     notifier: { contactAdded: ({ ownerId, contactId }) => notifier.notify({ userId: contactId, kind: "contact", actorId: ownerId }) },
   });
+  const faves = new FavesService({ faves: new FavesRepository(database.db), photos, social, notifier, clock, baseUrl: config.baseUrl });
+  const comments = new CommentsService({ comments: new CommentsRepository(database.db), photos, social, notifier, clock });
   const recentErrors = new RecentErrors(new RecentErrorsRepository(database.db), clock, log);
   const quotas = new UploadQuotas(new QuotaRepository(database.db), config.quotas);
   const admin = new AdminService({ admin: new AdminRepository(database.db), users, jobs: jobsRepository, recentErrors, quotaDefaults: config.quotas, dataDir: config.dataDir });
@@ -199,7 +213,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
           say: (level, message) => log[level](message),
         })
       : null;
-  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, notifier, photoPageSections: new PhotoPageSections() };
+  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, faves, comments, notifier, photoPageSections: new PhotoPageSections(), photostreamSections: new PhotostreamSections() };
+  addSocialSections({ photoPage: context.photoPageSections, photostream: context.photostreamSections, faves, comments, social });
 
   const images = new ImageServer({ store, cache: imageCache, log });
   const serveImage = (request: http.IncomingMessage, response: http.ServerResponse) => {
@@ -272,12 +287,16 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
 
   await app.register(async (web) => {
     installSecurityHeaders(web, { https: config.secureCookies });
+    installUnreadCount(web, context);
     registerHealthRoutes(web, context);
     registerMetricsRoutes(web, context);
     registerUserRoutes(web, context);
     registerPhotoRoutes(web, context);
     registerAdminRoutes(web, context);
     registerSocialRoutes(web, context);
+    registerCommunityRoutes(web, context);
+    registerContactPages(web, context);
+    registerNotificationRoutes(web, context);
     registerStatusRoutes(web, context);
     web.get("/api/v1/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () => app.swagger());
   });

@@ -13,6 +13,10 @@ export interface ContactRow {
 export class SocialRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
+  async findMember(username: string): Promise<{ id: number; username: string } | undefined> {
+    return this.db.selectFrom("users").select(["id", "username"]).where("username_key", "=", username.toLowerCase()).where("suspended_at", "is", null).executeTakeFirst();
+  }
+
   async findMemberId(username: string): Promise<number | undefined> {
     const row = await this.db.selectFrom("users").select("id").where("username_key", "=", username.toLowerCase()).where("suspended_at", "is", null).executeTakeFirst();
     return row?.id;

@@ -6,6 +6,7 @@ import type { ContactRow, SocialRepository } from "./repository.ts";
 /** Contact requests one member may make per hour; more is a 429. */
 export const CONTACTS_PER_HOUR = 50;
 const HOUR = 60 * 60_000;
+export const CONTACTS_PAGE_SIZE = 100;
 
 /** Something that records in-site notifications; the notifications feature plugs in here. */
 export interface ContactNotifier {
@@ -26,6 +27,19 @@ export class SocialService {
     const id = await this.deps.social.findMemberId(username);
     if (id === undefined) throw new NotFoundError("There is no member by that name.");
     return id;
+  }
+
+  /** A member who is not suspended, by name; 404 otherwise. */
+  async findMember(username: string): Promise<{ id: number; username: string }> {
+    const member = await this.deps.social.findMember(username);
+    if (!member) throw new NotFoundError("There is no member by that name.");
+    return member;
+  }
+
+  /** How the viewer stands to another member, for the buttons on that member's pages. */
+  async relationship(viewer: Viewer, memberId: number): Promise<{ contact: { isFriend: boolean; isFamily: boolean } | null; blocking: boolean }> {
+    const [contact, blocking] = await Promise.all([this.deps.social.contact(viewer.id, memberId), this.deps.social.isBlocked(viewer.id, memberId)]);
+    return { contact: contact ?? null, blocking };
   }
 
   async setContact(viewer: Viewer, username: string, flags: { friend?: boolean; family?: boolean }): Promise<{ username: string; friend: boolean; family: boolean; created: boolean }> {
@@ -69,6 +83,12 @@ export class SocialService {
   }
 
   async contacts(viewer: Viewer, page: number): Promise<ContactRow[]> {
-    return this.deps.social.contactsOf(viewer.id, 100, Math.max(0, page - 1) * 100);
+    return this.deps.social.contactsOf(viewer.id, CONTACTS_PAGE_SIZE, Math.max(0, page - 1) * CONTACTS_PAGE_SIZE);
+  }
+
+  /** One page of whom the viewer follows, and whether there is another. */
+  async contactsPage(viewer: Viewer, page: number): Promise<{ items: ContactRow[]; page: number; hasMore: boolean }> {
+    const rows = await this.deps.social.contactsOf(viewer.id, CONTACTS_PAGE_SIZE + 1, Math.max(0, page - 1) * CONTACTS_PAGE_SIZE);
+    return { items: rows.slice(0, CONTACTS_PAGE_SIZE), page, hasMore: rows.length > CONTACTS_PAGE_SIZE };
   }
 }
