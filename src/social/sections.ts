@@ -10,9 +10,10 @@ export const FAVERS_SHOWN = 20;
 
 /** Faves and comments below every photo; follow and block on every photostream. */
 export function addSocialSections(deps: { photoPage: PhotoPageSections; photostream: PhotostreamSections; faves: FavesService; comments: CommentsService; social: SocialService }): void {
-  deps.photoPage.add(async ({ photo, viewer, csrfToken }) => {
+  deps.photoPage.add(async ({ photo, viewer, csrfToken, request }) => {
     const photoId = Number(photo.id);
-    const [summary, comments] = await Promise.all([deps.faves.summary(photoId, viewer, FAVERS_SHOWN), deps.comments.list(photoId, viewer, 1)]);
+    const commentsPage = commentsPageOf(request.query);
+    const [summary, comments] = await Promise.all([deps.faves.summary(photoId, viewer, FAVERS_SHOWN), deps.comments.list(photoId, viewer, commentsPage)]);
     const body = views.photoSocialSection({
       viewer,
       csrfToken,
@@ -21,6 +22,7 @@ export function addSocialSections(deps: { photoPage: PhotoPageSections; photostr
       isOwner: viewer?.id !== undefined && photo.canEdit,
       ...summary,
       comments: comments.items,
+      commentsPage,
       moreComments: comments.hasMore,
     });
     return { body, scripts: [] };
@@ -32,4 +34,11 @@ export function addSocialSections(deps: { photoPage: PhotoPageSections; photostr
     const relationship = await deps.social.relationship(viewer as Viewer, owner.id);
     return views.memberControls({ csrfToken, username: owner.username, ...relationship });
   });
+}
+
+/** `?comments=N` on the photo page pages its comments (100 a page); anything else is the first page. */
+function commentsPageOf(query: unknown): number {
+  const raw = (query as Record<string, unknown> | undefined)?.comments;
+  const page = typeof raw === "string" && /^[1-9][0-9]{0,5}$/.test(raw) ? Number(raw) : 1;
+  return page;
 }

@@ -36,6 +36,7 @@ export interface PhotoSocialView extends Shell {
   favers: FaverRow[];
   viewerFaved: boolean;
   comments: CommentRow[];
+  commentsPage: number;
   moreComments: boolean;
 }
 
@@ -60,7 +61,7 @@ ${view.comments.length === 0 ? html`<p class="empty">No comments yet.</p>` : nul
 <p class="comment-body">${commentText(c.body)}</p>
 ${viewer && (viewer.id === c.authorId || view.isOwner) ? html`<form method="post" action="/comments/${c.id}/delete" class="inline">${csrfField(csrfToken)}<button type="submit" class="link">Delete</button></form>` : null}</li>`,
   )}</ol>
-${view.moreComments ? html`<p><a href="/api/v1/photos/${view.photoId}/comments?page=2">More comments</a></p>` : null}
+<nav class="pager">${view.commentsPage > 1 ? html`<a href="${pagePath}?comments=${view.commentsPage - 1}#comments" rel="prev">← Earlier comments</a> ` : null}${view.moreComments ? html`<a href="${pagePath}?comments=${view.commentsPage + 1}#comments" rel="next">Later comments →</a>` : null}</nav>
 ${viewer
     ? html`<form method="post" action="${pagePath}/comments" class="comment-form">${csrfField(csrfToken)}<label for="comment-text">Add a comment</label><textarea id="comment-text" name="text" maxlength="5000" required></textarea><button type="submit">Post comment</button></form>`
     : html`<p><a href="/login?next=${encodeURIComponent(pagePath)}">Log in</a> to comment or fave.</p>`}
