@@ -16,6 +16,7 @@ export interface CommentRef {
   photoId: number;
   authorId: number;
   photoOwnerId: number;
+  photoOwnerUsername: string;
   hidden: boolean;
 }
 
@@ -44,10 +45,11 @@ export class CommentsRepository {
     const row = await this.db
       .selectFrom("comments")
       .innerJoin("photos", "photos.id", "comments.photo_id")
-      .select(["comments.id", "comments.photo_id", "comments.author_id", "comments.hidden_at", "photos.owner_id"])
+      .innerJoin("users as owner", "owner.id", "photos.owner_id")
+      .select(["comments.id", "comments.photo_id", "comments.author_id", "comments.hidden_at", "photos.owner_id", "owner.username"])
       .where("comments.id", "=", id)
       .executeTakeFirst();
-    return row ? { id: Number(row.id), photoId: row.photo_id, authorId: row.author_id, photoOwnerId: row.owner_id, hidden: row.hidden_at !== null } : undefined;
+    return row ? { id: Number(row.id), photoId: row.photo_id, authorId: row.author_id, photoOwnerId: row.owner_id, photoOwnerUsername: row.username, hidden: row.hidden_at !== null } : undefined;
   }
 
   async get(id: number): Promise<CommentRow | undefined> {

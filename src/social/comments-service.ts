@@ -75,11 +75,11 @@ export class CommentsService {
   }
 
   /** The author, or the owner of the photo it is on, may delete a comment. */
-  async delete(viewer: Viewer, commentId: number): Promise<{ photoId: number }> {
+  async delete(viewer: Viewer, commentId: number): Promise<{ photoId: number; photoOwnerUsername: string }> {
     const comment = await this.visibleComment(commentId, viewer);
     if (comment.authorId !== viewer.id && comment.photoOwnerId !== viewer.id) throw new ForbiddenError("Only the comment's author or the photo's owner can delete it.");
     await this.deps.comments.delete(commentId);
-    return { photoId: comment.photoId };
+    return { photoId: comment.photoId, photoOwnerUsername: comment.photoOwnerUsername };
   }
 
   private async visibleComment(commentId: number, viewer: Viewer) {

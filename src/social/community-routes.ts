@@ -3,8 +3,7 @@ import type { Static } from "@sinclair/typebox";
 import type { AppContext } from "../app.ts";
 import { requireViewer } from "../web/access.ts";
 import { withErrors } from "../web/api-schema.ts";
-import { sendHtml } from "../web/forms.ts";
-import { memberCsrfToken } from "../web/forms.ts";
+import { memberCsrfToken, sendHtml } from "../web/forms.ts";
 import { nextPage, presentComment, presentFaver } from "./presenter.ts";
 import * as schema from "./schema.ts";
 import * as views from "./views.ts";
@@ -102,9 +101,8 @@ export function registerCommunityRoutes(app: FastifyInstance, context: AppContex
   );
 
   app.post<CommentId>("/comments/:id/delete", { config: { access: "member" }, schema: { params: schema.CommentIdParams } }, async (request, reply) => {
-    const { photoId } = await comments.delete(requireViewer(request), Number(request.params.id));
-    const photo = await context.photos.get(photoId, request.viewer);
-    return reply.redirect(`/photos/${encodeURIComponent(photo.owner.username)}/${photo.id}#comments`, 303);
+    const { photoId, photoOwnerUsername } = await comments.delete(requireViewer(request), Number(request.params.id));
+    return reply.redirect(`/photos/${encodeURIComponent(photoOwnerUsername)}/${photoId}#comments`, 303);
   });
 
   // ---- A member's faves page ----

@@ -157,3 +157,32 @@ test("hidden comments are not shown, and the photo page form posts and deletes c
   assert.equal(removed.location, `${pagePath}#comments`);
   assert.doesNotMatch((await web.get(pagePath)).html, /Posted from a form/);
 });
+
+test("comments page by 100 in the API and on the photo page (?comments=2)", async () => {
+  const owner = await buildMember(server);
+  const photo = await buildPhoto(server, owner, { title: "Popular" }, corpusFile("photos/fallen-leaf.jpg"));
+  const writers = [await buildMember(server), await buildMember(server), await buildMember(server), await buildMember(server)];
+  let n = 0;
+  for (const writer of writers) {
+    for (let i = 0; i < 26; i++) {
+      assert.equal((await api(server, "POST", `/api/v1/photos/${photo.id}/comments`, { token: writer.token, json: { text: `comment number ${n++}` } })).status, 201);
+    }
+  }
+  const first = await api(server, "GET", `/api/v1/photos/${photo.id}/comments`);
+  assert.equal(first.body.comments.length, 100);
+  assert.equal(first.body.comments[0].text, "comment number 0", "oldest first");
+  assert.equal(first.body.nextPage, 2);
+  const second = await api(server, "GET", `/api/v1/photos/${photo.id}/comments?page=2`);
+  assert.deepEqual(second.body.comments.map((c: { text: string }) => c.text), ["comment number 100", "comment number 101", "comment number 102", "comment number 103"]);
+  assert.equal(await commentCount(photo.id), 104);
+
+  const web = new WebClient(server);
+  const pagePath = `/photos/${owner.username}/${photo.id}`;
+  const page = await web.get(pagePath);
+  assert.match(page.html, /comment number 99</);
+  assert.doesNotMatch(page.html, /comment number 100</);
+  assert.ok(page.html.includes(`href="${pagePath}?comments=2#comments"`));
+  const later = await web.get(`${pagePath}?comments=2`);
+  assert.match(later.html, /comment number 103</);
+  assert.doesNotMatch(later.html, /comment number 99</);
+});
