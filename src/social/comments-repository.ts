@@ -6,6 +6,7 @@ export interface CommentRow {
   photoId: number;
   authorId: number;
   authorUsername: string;
+  photoOwnerUsername: string;
   body: string;
   createdAt: number;
   updatedAt: number;
@@ -92,11 +93,13 @@ export class CommentsRepository {
     return this.db
       .selectFrom("comments")
       .innerJoin("users", "users.id", "comments.author_id")
-      .select(["comments.id", "comments.photo_id", "comments.author_id", "users.username", "comments.body", "comments.created_at", "comments.updated_at"])
+      .innerJoin("photos", "photos.id", "comments.photo_id")
+      .innerJoin("users as owner", "owner.id", "photos.owner_id")
+      .select(["comments.id", "comments.photo_id", "comments.author_id", "users.username", "owner.username as owner_username", "comments.body", "comments.created_at", "comments.updated_at"])
       .where("users.suspended_at", "is", null);
   }
 }
 
-function toComment(row: { id: number; photo_id: number; author_id: number; username: string; body: string; created_at: number; updated_at: number }): CommentRow {
-  return { id: Number(row.id), photoId: row.photo_id, authorId: row.author_id, authorUsername: row.username, body: row.body, createdAt: row.created_at, updatedAt: row.updated_at };
+function toComment(row: { id: number; photo_id: number; author_id: number; username: string; owner_username: string; body: string; created_at: number; updated_at: number }): CommentRow {
+  return { id: Number(row.id), photoId: row.photo_id, authorId: row.author_id, authorUsername: row.username, photoOwnerUsername: row.owner_username, body: row.body, createdAt: row.created_at, updatedAt: row.updated_at };
 }

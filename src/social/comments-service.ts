@@ -65,6 +65,13 @@ export class CommentsService {
     return this.found(id);
   }
 
+  /** The comment as its author sees it before changing it. */
+  async forEditing(viewer: Viewer, commentId: number): Promise<CommentRow> {
+    const comment = await this.visibleComment(commentId, viewer);
+    if (comment.authorId !== viewer.id) throw new ForbiddenError("Only the comment's author can change it.");
+    return this.found(commentId);
+  }
+
   /** Only the author may change their words. */
   async edit(viewer: Viewer, commentId: number, text: string): Promise<CommentRow> {
     const body = validText(text);

@@ -3,7 +3,8 @@ import type { Static } from "@sinclair/typebox";
 import type { AppContext } from "../app.ts";
 import { requireViewer } from "../web/access.ts";
 import { withErrors } from "../web/api-schema.ts";
-import { memberCsrfToken, sendHtml } from "../web/forms.ts";
+import { handleForm, memberCsrfToken, sendHtml } from "../web/forms.ts";
+import type { CommentRow } from "./comments-repository.ts";
 import { nextPage, presentComment, presentFaver } from "./presenter.ts";
 import * as schema from "./schema.ts";
 import * as views from "./views.ts";
@@ -104,6 +105,29 @@ export function registerCommunityRoutes(app: FastifyInstance, context: AppContex
     const { photoId, photoOwnerUsername } = await comments.delete(requireViewer(request), Number(request.params.id));
     return reply.redirect(`/photos/${encodeURIComponent(photoOwnerUsername)}/${photoId}#comments`, 303);
   });
+
+  app.get<CommentId>("/comments/:id/edit", { config: { access: "member" }, schema: { params: schema.CommentIdParams } }, async (request, reply) => {
+    const comment = await comments.forEditing(requireViewer(request), Number(request.params.id));
+    return sendHtml(reply, views.editCommentPage({ viewer: request.viewer, csrfToken: request.csrfToken(), comment }));
+  });
+
+  // A refused edit (too long, too many links) shows the form again with what was typed.
+  app.post<CommentId & { Body: Static<typeof schema.CommentForm> }>(
+    "/comments/:id/edit",
+    { config: { access: "member" }, schema: { params: schema.CommentIdParams, body: schema.CommentForm } },
+    async (request, reply) => {
+      const viewer = requireViewer(request);
+      const id = Number(request.params.id);
+      let edited: CommentRow | undefined;
+      const done = await handleForm(
+        reply,
+        async () => (edited = await comments.edit(viewer, id, request.body.text)),
+        async (message) => views.editCommentPage({ viewer, csrfToken: request.csrfToken(), comment: await comments.forEditing(viewer, id), message, text: request.body.text }),
+      );
+      if (done && edited) return reply.redirect(`/photos/${encodeURIComponent(edited.photoOwnerUsername)}/${edited.photoId}#comment-${edited.id}`, 303);
+      return reply;
+    },
+  );
 
   // ---- A member's faves page ----
   app.get<Username & Paging>(

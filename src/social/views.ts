@@ -59,7 +59,7 @@ ${view.comments.length === 0 ? html`<p class="empty">No comments yet.</p>` : nul
 <ol class="comment-list">${view.comments.map(
     (c) => html`<li class="comment" id="comment-${c.id}"><p class="comment-meta"><a href="/photos/${c.authorUsername}">${c.authorUsername}</a> · ${when(c.createdAt)}${c.updatedAt !== c.createdAt ? " (edited)" : ""}</p>
 <p class="comment-body">${commentText(c.body)}</p>
-${viewer && (viewer.id === c.authorId || view.isOwner) ? html`<form method="post" action="/comments/${c.id}/delete" class="inline">${csrfField(csrfToken)}<button type="submit" class="link">Delete</button></form>` : null}</li>`,
+${viewer && viewer.id === c.authorId ? html`<a href="/comments/${c.id}/edit">Edit</a> ` : null}${viewer && (viewer.id === c.authorId || view.isOwner) ? html`<form method="post" action="/comments/${c.id}/delete" class="inline">${csrfField(csrfToken)}<button type="submit" class="link">Delete</button></form>` : null}</li>`,
   )}</ol>
 <nav class="pager">${view.commentsPage > 1 ? html`<a href="${pagePath}?comments=${view.commentsPage - 1}#comments" rel="prev">← Earlier comments</a> ` : null}${view.moreComments ? html`<a href="${pagePath}?comments=${view.commentsPage + 1}#comments" rel="next">Later comments →</a>` : null}</nav>
 ${viewer
@@ -115,4 +115,16 @@ export function ownControls(username: string): Html {
 
 export function visitorControls(username: string): Html {
   return html`<div class="member-controls"><a href="/photos/${username}/favorites">Faves</a></div>`;
+}
+
+export function editCommentPage(view: Shell & { comment: CommentRow; message?: string; text?: string }): string {
+  const { comment } = view;
+  const photoPath = `/photos/${comment.photoOwnerUsername}/${comment.photoId}`;
+  return page({
+    ...view,
+    title: "Edit your comment",
+    body: html`<section><h1>Edit your comment</h1>
+${view.message ? html`<p class="error" role="alert">${view.message}</p>` : null}
+<form method="post" action="/comments/${comment.id}/edit" class="comment-form">${csrfField(view.csrfToken)}<label for="comment-text">Your comment</label><textarea id="comment-text" name="text" maxlength="5000" required>${view.text ?? comment.body}</textarea><button type="submit">Save</button> <a href="${photoPath}#comment-${comment.id}">Cancel</a></form></section>`,
+  });
 }

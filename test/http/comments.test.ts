@@ -186,3 +186,34 @@ test("comments page by 100 in the API and on the photo page (?comments=2)", asyn
   assert.match(later.html, /comment number 103</);
   assert.doesNotMatch(later.html, /comment number 99</);
 });
+
+test("the author edits a comment from a page without JavaScript; others cannot open the form", async () => {
+  const owner = await buildMember(server);
+  const writer = await buildMember(server);
+  const photo = await buildPhoto(server, owner, { title: "Editable" }, corpusFile("photos/progressive.jpg"));
+  const posted = await api(server, "POST", `/api/v1/photos/${photo.id}/comments`, { token: writer.token, json: { text: "frist" } });
+  const id = posted.body.id as string;
+  const pagePath = `/photos/${owner.username}/${photo.id}`;
+
+  const web = new WebClient(server);
+  await web.logIn(writer);
+  assert.ok((await web.get(pagePath)).html.includes(`href="/comments/${id}/edit"`), "the author sees an Edit link");
+  const form = await web.get(`/comments/${id}/edit`);
+  assert.equal(form.status, 200);
+  assert.match(form.html, />frist<\/textarea>/);
+  const tooMany = await web.post(`/comments/${id}/edit`, { text: Array.from({ length: 6 }, (_, i) => `https://e.example/${i}`).join(" ") });
+  assert.equal(tooMany.status, 400);
+  assert.match(tooMany.html, /at most 5 links/);
+  assert.match(tooMany.html, /https:\/\/e\.example\/5<\/textarea>/, "what was typed is kept");
+  const saved = await web.post(`/comments/${id}/edit`, { text: "first" });
+  assert.equal(saved.status, 303);
+  assert.equal(saved.location, `${pagePath}#comment-${id}`);
+  assert.match((await web.get(pagePath)).html, /first<\/p>[\s\S]*?\(edited\)|\(edited\)[\s\S]*?first<\/p>/);
+
+  const ownerWeb = new WebClient(server);
+  await ownerWeb.logIn(owner);
+  assert.equal((await ownerWeb.get(`/comments/${id}/edit`)).status, 403);
+  assert.doesNotMatch((await ownerWeb.get(pagePath)).html, new RegExp(`href="/comments/${id}/edit"`), "the owner may delete but not edit");
+  assert.equal((await ownerWeb.post(`/comments/${id}/edit`, { text: "owned" })).status, 403);
+  assert.equal((await new WebClient(server).get(`/comments/${id}/edit`)).status, 401);
+});
