@@ -46,6 +46,14 @@ export class NotificationsRepository {
       .execute();
   }
 
+  /** Whether the member was already told this actor did this to this photo. */
+  async exists(notification: NewNotification): Promise<boolean> {
+    let query = this.db.selectFrom("notifications").select("id").where("user_id", "=", notification.userId).where("kind", "=", notification.kind);
+    query = notification.actorId === null ? query.where("actor_id", "is", null) : query.where("actor_id", "=", notification.actorId);
+    query = notification.photoId == null ? query.where("photo_id", "is", null) : query.where("photo_id", "=", notification.photoId);
+    return (await query.executeTakeFirst()) !== undefined;
+  }
+
   /**
    * The member's notifications, newest first. One about a photo the member can no longer see
    * (hidden, made private, its owner suspended) is left out, so it reveals nothing.

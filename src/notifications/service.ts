@@ -17,6 +17,13 @@ export class Notifier {
     await this.deps.notifications.add(notification, this.deps.clock.now());
   }
 
+  /** Like notify, but not again when the member was already told (a fave taken back and given again). */
+  async notifyOnce(notification: NewNotification): Promise<void> {
+    if (notification.actorId !== null && notification.actorId === notification.userId) return;
+    if (await this.deps.notifications.exists(notification)) return;
+    await this.deps.notifications.add(notification, this.deps.clock.now());
+  }
+
   /** One page, newest first; `markRead` marks the ones on it read (the page does, the API does not). */
   async page(viewer: Viewer, page: number, options: { markRead: boolean }): Promise<{ items: NotificationRow[]; page: number; hasMore: boolean; unread: number }> {
     const audience = audienceOf(viewer);

@@ -49,7 +49,7 @@ export class FavesService {
     const ownerId = await this.visibleOwner(photoId, viewer);
     if (await this.deps.social.isBlockedBy(ownerId, viewer.id)) throw new ForbiddenError("This photo's owner has blocked you, so you cannot fave their photos.");
     const created = await this.deps.faves.add(photoId, viewer.id, this.deps.clock.now());
-    if (created) await this.deps.notifier.notify({ userId: ownerId, kind: "fave", actorId: viewer.id, photoId });
+    if (created) await this.deps.notifier.notifyOnce({ userId: ownerId, kind: "fave", actorId: viewer.id, photoId });
     return { faved: true, faveCount: await this.deps.faves.count(photoId) };
   }
 

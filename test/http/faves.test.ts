@@ -140,5 +140,9 @@ test("the Fave button works without JavaScript, with the CSRF token, and tells t
 
   assert.equal((await web.post(`${pagePath}/unfave`, {})).status, 303);
   assert.match((await web.get(pagePath)).html, /0 faves/);
+  assert.equal((await web.post(`${pagePath}/fave`, {})).status, 303);
+  const again = await api(server, "GET", "/api/v1/notifications", { token: owner.token });
+  assert.equal(again.body.notifications.filter((n: { kind: string }) => n.kind === "fave").length, 1, "a fave taken back and given again is not told twice");
+  assert.equal((await web.post(`${pagePath}/unfave`, {})).status, 303);
   assert.equal((await new WebClient(server).post(`${pagePath}/fave`, {}, { withCsrf: false })).status, 401, "a visitor must log in");
 });
