@@ -54,6 +54,10 @@ import { Notifier } from "./notifications/service.ts";
 import { PhotoPageSections } from "./photos/page-sections.ts";
 import { SocialService } from "./social/service.ts";
 import { registerSocialRoutes } from "./social/routes.ts";
+import { GroupsRepository } from "./groups/repository.ts";
+import { GroupService } from "./groups/service.ts";
+import { registerGroupRoutes } from "./groups/routes.ts";
+import { photoGroupsSection } from "./groups/views.ts";
 import { MaintenanceMode } from "./ops/maintenance.ts";
 import { installMaintenanceGuard } from "./web/maintenance-guard.ts";
 import { buildStatusService, type StatusService } from "./status/service.ts";
@@ -182,6 +186,14 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     clock,
     notifier: { contactAdded: ({ ownerId, contactId }) => notifier.notify({ userId: contactId, kind: "contact", actorId: ownerId }) },
   });
+  const groups = new GroupService({
+    groups: new GroupsRepository(database.db),
+    clock,
+    baseUrl: config.baseUrl,
+    photoVisible: (photoId, viewer) => photos.isVisible(photoId, viewer),
+    photoIsOwn: async (photoId, viewer) => (await photos.get(photoId, viewer)).canEdit,
+    notify: (notification) => notifier.notify(notification),
+  });
   const recentErrors = new RecentErrors(new RecentErrorsRepository(database.db), clock, log);
   const quotas = new UploadQuotas(new QuotaRepository(database.db), config.quotas);
   const admin = new AdminService({ admin: new AdminRepository(database.db), users, jobs: jobsRepository, recentErrors, quotaDefaults: config.quotas, dataDir: config.dataDir });
@@ -200,6 +212,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         })
       : null;
   const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, notifier, photoPageSections: new PhotoPageSections() };
+  // "In groups: …" under a photo, and for its owner the form that adds it to one of their groups.
+  context.photoPageSections.add(async ({ photo, viewer, csrfToken }) => {
+    const { holding, canAddTo } = await groups.photoGroups(Number(photo.id), viewer, photo.canEdit);
+    const body = photoGroupsSection({ photoId: photo.id, pagePath: `/photos/${photo.owner.username}/${photo.id}`, csrfToken, holding, canAddTo });
+    return body ? { body } : null;
+  });
 
   const images = new ImageServer({ store, cache: imageCache, log });
   const serveImage = (request: http.IncomingMessage, response: http.ServerResponse) => {
@@ -278,6 +296,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerPhotoRoutes(web, context);
     registerAdminRoutes(web, context);
     registerSocialRoutes(web, context);
+    registerGroupRoutes(web, context, groups);
     registerStatusRoutes(web, context);
     web.get("/api/v1/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () => app.swagger());
   });
