@@ -246,19 +246,34 @@ export class GroupsRepository {
     }));
   }
 
-  /** The groups whose pool holds the photo, among those the viewer may see (public, or theirs). */
-  async groupsHolding(photoId: number, viewerId: number | null): Promise<Array<{ slug: string; name: string }>> {
-    let query = this.db.selectFrom("group_pool").innerJoin("groups", "groups.id", "group_pool.group_id").select(["groups.slug", "groups.name"]).where("group_pool.photo_id", "=", photoId);
-    query =
-      viewerId === null
-        ? query.where("groups.privacy", "=", "public")
-        : query.where((eb) =>
-            eb.or([
-              eb("groups.privacy", "=", "public"),
-              eb.exists(eb.selectFrom("group_members as me").select("me.user_id").whereRef("me.group_id", "=", "groups.id").where("me.user_id", "=", viewerId)),
-            ]),
-          );
-    return query.orderBy("groups.name").limit(50).execute();
+  /**
+   * The groups whose pool holds the photo, among those the viewer may see (public, or theirs),
+   * with who added it there and the viewer's role, which say whether the viewer may remove it.
+   */
+  async groupsHolding(photoId: number, viewerId: number | null): Promise<Array<{ slug: string; name: string; addedBy: number; viewerRole: GroupRole | null }>> {
+    const base = this.db.selectFrom("group_pool").innerJoin("groups", "groups.id", "group_pool.group_id").select(["groups.slug", "groups.name", "group_pool.added_by"]).where("group_pool.photo_id", "=", photoId);
+    if (viewerId === null) {
+      const rows = await base.where("groups.privacy", "=", "public").orderBy("groups.name").limit(50).execute();
+      return rows.map((r) => ({ slug: r.slug, name: r.name, addedBy: Number(r.added_by), viewerRole: null }));
+    }
+    const rows = await base
+      .leftJoin("group_members as me", (join) => join.onRef("me.group_id", "=", "groups.id").on("me.user_id", "=", viewerId))
+      .select("me.role")
+      .where((eb) => eb.or([eb("groups.privacy", "=", "public"), eb("me.user_id", "is not", null)]))
+      .orderBy("groups.name")
+      .limit(50)
+      .execute();
+    return rows.map((r) => ({ slug: r.slug, name: r.name, addedBy: Number(r.added_by), viewerRole: r.role ?? null }));
+  }
+
+  /** Invitation-only groups the member was invited to and has not joined yet. */
+  async invitationsFor(userId: number): Promise<GroupRow[]> {
+    const rows = await this.selectGroups()
+      .where("groups.id", "in", (eb) => eb.selectFrom("group_invitations as gi").select("gi.group_id").where("gi.user_id", "=", userId))
+      .orderBy("groups.name")
+      .limit(100)
+      .execute();
+    return rows.map(GroupsRepository.group);
   }
 
   /** The member's groups whose pool does not hold the photo yet (for the "Add to group" form). */

@@ -175,8 +175,8 @@ export function registerGroupRoutes(app: FastifyInstance, context: AppContext, g
   const shell = (request: FastifyRequest, csrfToken: string) => ({ viewer: request.viewer, csrfToken });
 
   app.get<{ Querystring: Static<typeof schema.PageQuery> }>("/groups", { config: { access: "public" }, schema: { querystring: schema.PageQuery } }, async (request, reply) => {
-    const list = await groups.list(request.viewer, request.query.page ?? 1);
-    return sendHtml(reply, views.groupsPage({ ...shell(request, memberCsrfToken(request)), groups: list }));
+    const [list, invitations] = await Promise.all([groups.list(request.viewer, request.query.page ?? 1), request.viewer ? groups.invitations(request.viewer) : []]);
+    return sendHtml(reply, views.groupsPage({ ...shell(request, memberCsrfToken(request)), groups: list, invitations }));
   });
 
   app.post<Body<Static<typeof schema.CreateGroupForm>>>("/groups", { config: { access: "member" }, schema: { body: schema.CreateGroupForm } }, async (request, reply) => {

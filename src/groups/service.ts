@@ -171,6 +171,12 @@ export class GroupService {
     return Promise.all(rows.map((row) => this.view(row, viewer)));
   }
 
+  /** Invitation-only groups waiting for the member to join. */
+  async invitations(viewer: Viewer): Promise<GroupView[]> {
+    const rows = await this.deps.groups.invitationsFor(viewer.id);
+    return Promise.all(rows.map((row) => this.view(row, viewer)));
+  }
+
   async create(viewer: Viewer, input: { name: string; privacy: string; description?: string }): Promise<GroupView> {
     const name = cleanText(input.name, MAX_NAME_LENGTH);
     if (!name) throw new InvalidError("Give the group a name.", { field: "name" });
@@ -286,8 +292,9 @@ export class GroupService {
   }
 
   /** For the photo page: the groups holding the photo that this viewer may see, and where its owner may add it. */
-  async photoGroups(photoId: number, viewer: ViewerRef, isOwner: boolean): Promise<{ holding: Array<{ slug: string; name: string }>; canAddTo: Array<{ slug: string; name: string }> }> {
-    const holding = await this.deps.groups.groupsHolding(photoId, viewer?.id ?? null);
+  async photoGroups(photoId: number, viewer: ViewerRef, isOwner: boolean): Promise<{ holding: Array<{ slug: string; name: string; canRemove: boolean }>; canAddTo: Array<{ slug: string; name: string }> }> {
+    const rows = await this.deps.groups.groupsHolding(photoId, viewer?.id ?? null);
+    const holding = rows.map((g) => ({ slug: g.slug, name: g.name, canRemove: viewer !== null && g.viewerRole !== null && (g.addedBy === viewer.id || canModerate(g.viewerRole)) }));
     const canAddTo = isOwner && viewer ? await this.deps.groups.groupsToAddTo(photoId, viewer.id) : [];
     return { holding, canAddTo };
   }

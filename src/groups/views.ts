@@ -40,7 +40,12 @@ function csrf(token: string): Html {
 
 const ROLE_LABELS = { admin: "admin", moderator: "moderator", member: "member" } as const;
 
-export function groupsPage(view: Shell & { groups: GroupView[] }): string {
+export function groupsPage(view: Shell & { groups: GroupView[]; invitations: GroupView[] }): string {
+  const invitations = view.invitations.length
+    ? html`<section id="invitations"><h2>You are invited to</h2><ul>${view.invitations.map(
+        (g) => html`<li><a href="/groups/${g.slug}">${g.name}</a> <form method="post" action="/groups/${g.slug}/join" class="inline">${csrf(view.csrfToken)}<button type="submit">Join</button></form></li>`,
+      )}</ul></section>`
+    : null;
   const list = view.groups.length
     ? html`<ul class="groups" id="groups">${view.groups.map(
         (g) => html`<li><a href="/groups/${g.slug}">${g.name}</a> · ${g.memberCount} ${g.memberCount === 1 ? "member" : "members"}${g.privacy === "invitation" ? html` · <span class="badge">by invitation</span>` : null}${g.role ? html` · <span class="badge">${ROLE_LABELS[g.role]}</span>` : null}</li>`,
@@ -55,7 +60,7 @@ export function groupsPage(view: Shell & { groups: GroupView[] }): string {
 <button type="submit">Start the group</button>
 </form></details>`
     : null;
-  return page({ ...view, title: "Groups", body: html`<section><h1>Groups</h1>${create}${list}</section>` });
+  return page({ ...view, title: "Groups", body: html`<section><h1>Groups</h1>${invitations}${create}${list}</section>` });
 }
 
 function membership(group: GroupView, csrfToken: string, viewer: Viewer | null): Html {
@@ -156,9 +161,21 @@ ${group.role ? html`<form method="post" action="${base}" class="stack" id="reply
 }
 
 /** The photo page's part: the groups holding the photo, and for its owner a form to add it to one. */
-export function photoGroupsSection(view: { photoId: string; pagePath: string; csrfToken: string; holding: Array<{ slug: string; name: string }>; canAddTo: Array<{ slug: string; name: string }> }): Html | null {
+export function photoGroupsSection(view: {
+  photoId: string;
+  pagePath: string;
+  csrfToken: string;
+  holding: Array<{ slug: string; name: string; canRemove: boolean }>;
+  canAddTo: Array<{ slug: string; name: string }>;
+}): Html | null {
   if (view.holding.length === 0 && view.canAddTo.length === 0) return null;
-  const holding = view.holding.length ? html`<p>In groups: ${view.holding.map((g, i) => html`${i > 0 ? ", " : ""}<a href="/groups/${g.slug}">${g.name}</a>`)}</p>` : null;
+  const removable = view.holding.filter((g) => g.canRemove);
+  const holding = view.holding.length
+    ? html`<p>In groups: ${view.holding.map((g, i) => html`${i > 0 ? ", " : ""}<a href="/groups/${g.slug}">${g.name}</a>`)}</p>${removable.map(
+        (g) =>
+          html`<form method="post" action="/groups/${g.slug}/pool/${view.photoId}/remove" class="inline remove-from-group">${csrf(view.csrfToken)}<input type="hidden" name="next" value="${view.pagePath}"><button type="submit" class="link danger">Remove from ${g.name}</button></form> `,
+      )}`
+    : null;
   const add = view.canAddTo.length
     ? html`<form method="post" action="/groups/pool" class="inline" id="add-to-group">${csrf(view.csrfToken)}<input type="hidden" name="photoId" value="${view.photoId}"><input type="hidden" name="next" value="${view.pagePath}">
 <label for="group-slug">Add to group</label> <select id="group-slug" name="slug">${view.canAddTo.map((g) => html`<option value="${g.slug}">${g.name}</option>`)}</select> <button type="submit">Add</button></form>`

@@ -53,6 +53,14 @@ test("a member creates a group and is its admin; the group has a slug, a page an
   assert.equal((await api(server, "POST", "/api/v1/groups", { token: admin.token, json: { name: "x", privacy: "secret" } })).status, 400);
   assert.equal((await api(server, "POST", "/api/v1/groups", { token: admin.token, json: { name: "   ", privacy: "public" } })).status, 400);
 
+  const openapi = await api(server, "GET", "/api/v1/openapi.json");
+  assert.equal(openapi.status, 200);
+  for (const path of ["/api/v1/groups", "/api/v1/groups/{id}/pool", "/api/v1/groups/{id}/threads/{threadId}/replies", "/api/v1/groups/{id}/members/me"]) {
+    const operations = Object.values(openapi.body.paths[path] as Record<string, { tags: string[] }>);
+    assert.ok(operations.length > 0 && operations.every((o) => o.tags.includes("groups")), `${path} is in the API description, tagged groups`);
+  }
+  assert.ok(!Object.keys(openapi.body.paths).some((p) => p.startsWith("/groups")), "pages stay out of the API description");
+
   const visitor = new WebClient(server);
   const pageAnswer = await visitor.get(`/groups/${group.slug}`);
   assert.equal(pageAnswer.status, 200);
@@ -337,6 +345,8 @@ test("every action works from the pages with forms, and needs the CSRF token", a
   assert.equal((await adminWeb.post(`/groups/${slug}/invitations`, { username: member.username })).status, 303);
   const memberWeb = new WebClient(server);
   await memberWeb.logIn(member);
+  const groupsList = await memberWeb.get("/groups");
+  assert.match(groupsList.html, new RegExp(`id="invitations".*href="/groups/${slug}">Form group</a>`, "s"), "the invitee finds the invitation on the groups page");
   const invitedPage = await memberWeb.get(`/groups/${slug}`);
   assert.match(invitedPage.html, /You are invited/);
   assert.equal((await memberWeb.post(`/groups/${slug}/join`, {}, { withCsrf: false })).status, 403);
@@ -353,6 +363,7 @@ test("every action works from the pages with forms, and needs the CSRF token", a
   assert.equal(added.location, `/photos/${member.username}/${photo.id}`);
   const afterAdd = await memberWeb.get(added.location!);
   assert.match(afterAdd.html, new RegExp(`In groups: <a href="/groups/${slug}">Form group</a>`));
+  assert.match(afterAdd.html, /Remove from Form group/, "the member who added it may take it out");
   const visitorPhotoPage = await new WebClient(server).get(`/photos/${member.username}/${photo.id}`);
   assert.ok(!visitorPhotoPage.html.includes("Form group"), "an invitation-only group is not named to visitors");
   assert.ok(!visitorPhotoPage.html.includes("add-to-group"), "only the owner gets the form");
@@ -374,8 +385,19 @@ test("every action works from the pages with forms, and needs the CSRF token", a
   await adminWeb.get(`/groups/${slug}`);
   assert.equal((await adminWeb.post(`/groups/${slug}/members/${member.username}/role`, { role: "moderator" })).status, 303);
   assert.equal((await api(server, "GET", `/api/v1/groups/${(await api(server, "GET", "/api/v1/groups", { token: admin.token })).body.groups.find((g: { slug: string }) => g.slug === slug).id}`, { token: member.token })).body.role, "moderator");
+  const byNumber = await buildSmallPhoto(member);
+  await memberWeb.get(`/groups/${slug}`);
+  assert.equal((await memberWeb.post(`/groups/${slug}/pool`, { photoId: byNumber.id })).status, 303, "the group page adds a photo by its number");
+  assert.equal((await memberWeb.post(`/groups/${slug}/pool`, { photoId: "not a number" })).status, 400);
+  assert.ok((await adminWeb.get(`/groups/${slug}`)).html.includes(`/photos/${member.username}/${byNumber.id}"`));
+  const adminView = await adminWeb.get(`/photos/${member.username}/${byNumber.id}`);
+  assert.match(adminView.html, /Remove from Form group/, "a group admin may take any photo out");
+  const removed = await adminWeb.post(`/groups/${slug}/pool/${byNumber.id}/remove`, { next: `/photos/${member.username}/${byNumber.id}` });
+  assert.equal(removed.status, 303);
+  assert.equal(removed.location, `/photos/${member.username}/${byNumber.id}`);
   await memberWeb.get(`/groups/${slug}`);
   assert.equal((await memberWeb.post(`/groups/${slug}/pool/${photo.id}/remove`, {})).status, 303);
+  assert.deepEqual(await poolIds(await api(server, "GET", `/api/v1/groups`, { token: admin.token }).then((a) => a.body.groups.find((g: { slug: string }) => g.slug === slug)), admin), []);
   assert.equal((await adminWeb.post(`/groups/${slug}/members/${member.username}/remove`, {})).status, 303);
   const lastAdmin = await adminWeb.post(`/groups/${slug}/leave`, {});
   assert.equal(lastAdmin.status, 409);
