@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import type { ExpressionBuilder, Kysely } from "kysely";
 import type { Database, GroupMembersTable, GroupsTable, PhotoRow } from "../db/schema.ts";
 import { ownerActive, visibleTo, type PhotoRecord } from "../photos/repository.ts";
 import type { Tag } from "../photos/tags.ts";
@@ -15,6 +15,8 @@ export interface GroupRow {
   privacy: GroupPrivacy;
   createdAt: number;
   memberCount: number;
+  /** The viewer's role, when the query asked for it (lists, to save a query per group). */
+  viewerRole?: GroupRole | null;
 }
 
 export interface MemberRow {
@@ -106,8 +108,21 @@ export class GroupsRepository {
               eb.exists(eb.selectFrom("group_members as me").select("me.user_id").whereRef("me.group_id", "=", "groups.id").where("me.user_id", "=", viewerId)),
             ]),
           );
-    const rows = await query.orderBy("member_count", "desc").orderBy("groups.id", "desc").limit(limit).offset(offset).execute();
-    return rows.map(GroupsRepository.group);
+    const rows = await query
+      .select((eb) =>
+        eb
+          .selectFrom("group_members as vr")
+          .select("vr.role")
+          .whereRef("vr.group_id", "=", "groups.id")
+          .where("vr.user_id", "=", viewerId ?? 0)
+          .as("viewer_role"),
+      )
+      .orderBy("member_count", "desc")
+      .orderBy("groups.id", "desc")
+      .limit(limit)
+      .offset(offset)
+      .execute();
+    return rows.map((row) => ({ ...GroupsRepository.group(row), viewerRole: row.viewer_role ?? null }));
   }
 
   async findMemberId(username: string): Promise<number | undefined> {
@@ -133,43 +148,50 @@ export class GroupsRepository {
     });
   }
 
-  async countAdmins(groupId: number): Promise<number> {
-    const row = await this.db.selectFrom("group_members").select((eb) => eb.fn.countAll<number>().as("n")).where("group_id", "=", groupId).where("role", "=", "admin").executeTakeFirstOrThrow();
-    return Number(row.n);
-  }
-
   /**
-   * Removes a member, or changes their role, unless that would leave the group without an
-   * admin: the check is part of the statement, so two admins leaving at once on SQLite (one
-   * writer) cannot both go. Answers whether the row changed.
+   * Serialises changes to a group's admins: on PostgreSQL (read committed) two admins leaving
+   * at once would each count the other and both go; a no-op update takes the group row's lock,
+   * so the second waits, and its next statement counts again. SQLite has one writer anyway.
    */
-  async removeMemberKeepingAnAdmin(groupId: number, userId: number): Promise<boolean> {
-    const result = await this.db
-      .deleteFrom("group_members")
-      .where("group_id", "=", groupId)
-      .where("user_id", "=", userId)
-      .where((eb) =>
-        eb.or([
-          eb("role", "<>", "admin"),
-          eb(eb.selectFrom("group_members as a").select((e) => e.fn.countAll<number>().as("n")).where("a.group_id", "=", groupId).where("a.role", "=", "admin"), ">", 1),
-        ]),
-      )
-      .executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+  private static async lockGroup(trx: Kysely<Database>, groupId: number): Promise<void> {
+    await trx
+      .updateTable("groups")
+      .set((eb) => ({ slug: eb.ref("slug") }))
+      .where("id", "=", groupId)
+      .execute();
   }
 
+  private static moreThanOneAdmin(groupId: number) {
+    return (eb: ExpressionBuilder<Database, "group_members">) =>
+      eb.or([
+        eb("role", "<>", "admin"),
+        eb(eb.selectFrom("group_members as a").select((e) => e.fn.countAll<number>().as("n")).where("a.group_id", "=", groupId).where("a.role", "=", "admin"), ">", 1),
+      ]);
+  }
+
+  /** Removes a member unless they are the group's last admin; answers whether they went. */
+  async removeMemberKeepingAnAdmin(groupId: number, userId: number): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      await GroupsRepository.lockGroup(trx, groupId);
+      const result = await trx
+        .deleteFrom("group_members")
+        .where("group_id", "=", groupId)
+        .where("user_id", "=", userId)
+        .where(GroupsRepository.moreThanOneAdmin(groupId))
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    });
+  }
+
+  /** Changes a member's role unless that demotes the group's last admin; answers whether it changed. */
   async setRoleKeepingAnAdmin(groupId: number, userId: number, role: GroupRole): Promise<boolean> {
-    let query = this.db.updateTable("group_members").set({ role }).where("group_id", "=", groupId).where("user_id", "=", userId);
-    if (role !== "admin") {
-      query = query.where((eb) =>
-        eb.or([
-          eb("role", "<>", "admin"),
-          eb(eb.selectFrom("group_members as a").select((e) => e.fn.countAll<number>().as("n")).where("a.group_id", "=", groupId).where("a.role", "=", "admin"), ">", 1),
-        ]),
-      );
-    }
-    const result = await query.executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+    return this.db.transaction().execute(async (trx) => {
+      await GroupsRepository.lockGroup(trx, groupId);
+      let query = trx.updateTable("group_members").set({ role }).where("group_id", "=", groupId).where("user_id", "=", userId);
+      if (role !== "admin") query = query.where(GroupsRepository.moreThanOneAdmin(groupId));
+      const result = await query.executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    });
   }
 
   async members(groupId: number, limit: number): Promise<MemberRow[]> {

@@ -125,7 +125,7 @@ export class GroupService {
   }
 
   private async view(group: GroupRow, viewer: ViewerRef): Promise<GroupView> {
-    const role = await this.roleOf(group, viewer);
+    const role = group.viewerRole !== undefined && viewer ? group.viewerRole : await this.roleOf(group, viewer);
     const invited = viewer !== null && role === null && group.privacy === "invitation" ? await this.deps.groups.isInvited(group.id, viewer.id) : false;
     return {
       id: group.id,

@@ -81,6 +81,9 @@ test("invitation-only groups are listed only to their members, and their pool an
   assert.ok(!(await listed(null)).includes(closed.id));
   assert.ok(!(await listed(stranger)).includes(closed.id));
   assert.ok((await listed(admin)).includes(closed.id));
+  const mine = await api(server, "GET", "/api/v1/groups", { token: admin.token });
+  assert.equal(mine.body.groups.find((g: { id: number }) => g.id === closed.id).role, "admin", "the list says the caller's role");
+  assert.equal((await api(server, "GET", "/api/v1/groups", { token: stranger.token })).body.groups.find((g: { id: number }) => g.id === open.id).role, null);
 
   for (const path of ["pool", "threads", "members"]) {
     assert.equal((await api(server, "GET", `/api/v1/groups/${closed.id}/${path}`, { token: stranger.token })).status, 403, `${path} is closed to a non-member`);
@@ -177,6 +180,14 @@ test("roles: admins promote and demote, remove members; the last admin can neith
   const members = await api(server, "GET", `/api/v1/groups/${group.id}/members`);
   assert.deepEqual(members.body.members.map((m: { username: string; role: string }) => [m.username, m.role]), [[second.username, "admin"]]);
   assert.equal((await api(server, "DELETE", `/api/v1/groups/${group.id}/members/me`)).status, 401);
+
+  // Two admins leaving at the same moment: one goes, the other is the last and stays.
+  await join(group, plain);
+  assert.equal((await setRole(second, plain.username, "admin")).status, 200);
+  const both = await Promise.all([second, plain].map((m) => api(server, "DELETE", `/api/v1/groups/${group.id}/members/me`, { token: m.token })));
+  assert.deepEqual(both.map((a) => a.status).sort(), [204, 409]);
+  const left = await api(server, "GET", `/api/v1/groups/${group.id}/members`);
+  assert.deepEqual(left.body.members.map((m: { role: string }) => m.role), ["admin"]);
 });
 
 test("the pool: members add their own photos they may see; a non-member gets 403, an invisible photo 404", async () => {
