@@ -262,6 +262,18 @@ test("the pool respects each photo's visibility: a friends photo shows only to i
   // A block closes the friends photo again, in the pool too.
   assert.equal((await api(server, "PUT", `/api/v1/blocks/${friend.username}`, { token: owner.token })).status, 204);
   assert.deepEqual(await poolIds(group, friend), [publicPhoto.id]);
+
+  // A photo a moderator hid, and every photo of a suspended member, leave the pool for others.
+  const other = await buildMember(server);
+  await join(group, other);
+  const othersPhoto = await buildSmallPhoto(other);
+  assert.equal((await api(server, "POST", `/api/v1/groups/${group.id}/pool`, { token: other.token, json: { photoId: othersPhoto.id } })).status, 201);
+  assert.deepEqual(await poolIds(group, stranger), [othersPhoto.id, publicPhoto.id]);
+  await server.context.database.db.updateTable("photos").set({ hidden_at: Date.now() }).where("id", "=", Number(publicPhoto.id)).execute();
+  assert.deepEqual(await poolIds(group, stranger), [othersPhoto.id]);
+  assert.ok((await poolIds(group, owner)).includes(publicPhoto.id), "its owner still sees it");
+  await server.context.users.setSuspended((await server.context.users.findPublicUser(other.username))!.id, true);
+  assert.deepEqual(await poolIds(group, stranger), []);
 });
 
 test("the pool pages newest first with a cursor", async () => {
