@@ -256,8 +256,9 @@ export function registerGroupRoutes(app: FastifyInstance, context: AppContext, g
     { config: { access: "public" }, schema: { params: schema.SlugParams, querystring: schema.PageQuery } },
     async (request, reply) => {
       const group = await groups.get(bySlug(request.params), request.viewer);
-      const threads = await groups.threads(group, request.viewer, request.query.page ?? 1);
-      return sendHtml(reply, views.threadsPage({ ...shell(request, memberCsrfToken(request)), group, threads }));
+      const page = request.query.page ?? 1;
+      const threads = await groups.threads(group, request.viewer, page);
+      return sendHtml(reply, views.threadsPage({ ...shell(request, memberCsrfToken(request)), group, threads, page }));
     },
   );
 

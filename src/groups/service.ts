@@ -14,7 +14,7 @@ export const MAX_DESCRIPTION_LENGTH = 5000;
 export const MAX_TITLE_LENGTH = 200;
 export const MAX_TEXT_LENGTH = 10_000;
 const GROUPS_PER_PAGE = 50;
-const THREADS_PER_PAGE = 50;
+export const THREADS_PER_PAGE = 50;
 const REPLIES_SHOWN = 500;
 const MEMBERS_SHOWN = 200;
 

@@ -2,7 +2,7 @@ import { html, type Html } from "../web/html.ts";
 import { page } from "../web/layout.ts";
 import type { Viewer } from "../users/service.ts";
 import { photoGrid } from "../photos/views.ts";
-import type { GroupView, MemberView, PoolPage, ReplyView, ThreadView } from "./service.ts";
+import { THREADS_PER_PAGE, type GroupView, type MemberView, type PoolPage, type ReplyView, type ThreadView } from "./service.ts";
 
 interface Shell {
   viewer: Viewer | null;
@@ -125,9 +125,13 @@ ${view.members ? membersSection(group, view.members, view.csrfToken) : null}
   });
 }
 
-export function threadsPage(view: Shell & { group: GroupView; threads: ThreadView[] }): string {
+export function threadsPage(view: Shell & { group: GroupView; threads: ThreadView[]; page: number }): string {
   const { group } = view;
   const base = `/groups/${group.slug}/discuss`;
+  const pager =
+    view.page > 1 || view.threads.length >= THREADS_PER_PAGE
+      ? html`<nav class="pager">${view.page > 1 ? html`<a href="${base}?page=${view.page - 1}" rel="prev">← Newer</a> ` : null}${view.threads.length >= THREADS_PER_PAGE ? html`<a href="${base}?page=${view.page + 1}" rel="next">Older →</a>` : null}</nav>`
+      : null;
   const form = group.role
     ? html`<form method="post" action="${base}" class="stack" id="thread-form">${csrf(view.csrfToken)}
 <label for="title">Title</label><input id="title" name="title" maxlength="200" required>
@@ -137,7 +141,7 @@ export function threadsPage(view: Shell & { group: GroupView; threads: ThreadVie
   return page({
     ...view,
     title: `${group.name}: discussion`,
-    body: html`<section><p><a href="/groups/${group.slug}">${group.name}</a></p><h1>Discussion</h1>${threadList(group, view.threads)}${form}</section>`,
+    body: html`<section><p><a href="/groups/${group.slug}">${group.name}</a></p><h1>Discussion</h1>${threadList(group, view.threads)}${pager}${form}</section>`,
   });
 }
 

@@ -426,3 +426,18 @@ test("every action works from the pages with forms, and needs the CSRF token", a
   assert.equal(lastAdmin.status, 409);
   assert.match(lastAdmin.html, /last admin/);
 });
+
+test("the discussion page pages by 50, the most recently active first", async () => {
+  const admin = await buildMember(server);
+  const group = await buildGroup(admin);
+  for (let i = 1; i <= 51; i++) {
+    assert.equal((await api(server, "POST", `/api/v1/groups/${group.id}/threads`, { token: admin.token, json: { title: `topic ${i}`, text: "x" } })).status, 201);
+  }
+  const web = new WebClient(server);
+  const first = await web.get(`/groups/${group.slug}/discuss`);
+  assert.ok(first.html.includes(">topic 51<") && !first.html.includes(">topic 1<"));
+  assert.match(first.html, /href="\/groups\/[^"]+\/discuss\?page=2" rel="next"/);
+  const second = await web.get(`/groups/${group.slug}/discuss?page=2`);
+  assert.ok(second.html.includes(">topic 1<") && !second.html.includes('rel="next"'));
+  assert.deepEqual((await api(server, "GET", `/api/v1/groups/${group.id}/threads?page=2`)).body.threads.map((t: { title: string }) => t.title), ["topic 1"]);
+});
