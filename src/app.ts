@@ -62,6 +62,10 @@ import { registerCommunityRoutes } from "./social/community-routes.ts";
 import { registerContactPages } from "./social/pages.ts";
 import { addSocialSections } from "./social/sections.ts";
 import { installUnreadCount, registerNotificationRoutes } from "./notifications/routes.ts";
+import { GroupsRepository } from "./groups/repository.ts";
+import { GroupService } from "./groups/service.ts";
+import { registerGroupRoutes } from "./groups/routes.ts";
+import { photoGroupsSection } from "./groups/views.ts";
 import { MaintenanceMode } from "./ops/maintenance.ts";
 import { installMaintenanceGuard } from "./web/maintenance-guard.ts";
 import { buildStatusService, type StatusService } from "./status/service.ts";
@@ -196,6 +200,14 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   const faves = new FavesService({ faves: new FavesRepository(database.db), photos, social, notifier, clock, baseUrl: config.baseUrl });
   const comments = new CommentsService({ comments: new CommentsRepository(database.db), photos, social, notifier, clock });
+  const groups = new GroupService({
+    groups: new GroupsRepository(database.db),
+    clock,
+    baseUrl: config.baseUrl,
+    photoVisible: (photoId, viewer) => photos.isVisible(photoId, viewer),
+    photoIsOwn: async (photoId, viewer) => (await photos.get(photoId, viewer)).canEdit,
+    notify: (notification) => notifier.notify(notification),
+  });
   const recentErrors = new RecentErrors(new RecentErrorsRepository(database.db), clock, log);
   const quotas = new UploadQuotas(new QuotaRepository(database.db), config.quotas);
   const admin = new AdminService({ admin: new AdminRepository(database.db), users, jobs: jobsRepository, recentErrors, quotaDefaults: config.quotas, dataDir: config.dataDir });
@@ -215,6 +227,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       : null;
   const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, faves, comments, notifier, photoPageSections: new PhotoPageSections(), photostreamSections: new PhotostreamSections() };
   addSocialSections({ photoPage: context.photoPageSections, photostream: context.photostreamSections, faves, comments, social });
+  // "In groups: …" under a photo, and for its owner the form that adds it to one of their groups.
+  context.photoPageSections.add(async ({ photo, viewer, csrfToken }) => {
+    const { holding, canAddTo } = await groups.photoGroups(Number(photo.id), viewer, photo.canEdit);
+    const body = photoGroupsSection({ photoId: photo.id, pagePath: `/photos/${photo.owner.username}/${photo.id}`, csrfToken, holding, canAddTo });
+    return body ? { body } : null;
+  });
 
   const images = new ImageServer({ store, cache: imageCache, log });
   const serveImage = (request: http.IncomingMessage, response: http.ServerResponse) => {
@@ -297,6 +315,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerCommunityRoutes(web, context);
     registerContactPages(web, context);
     registerNotificationRoutes(web, context);
+    registerGroupRoutes(web, context, groups);
     registerStatusRoutes(web, context);
     web.get("/api/v1/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () => app.swagger());
   });
