@@ -14,6 +14,7 @@ import { LocalDiskStore } from "./storage/local-disk.ts";
 import type { BlobStore } from "./storage/blob-store.ts";
 import { loadSigningSecret } from "./ops/secrets.ts";
 import { CsrfTokens } from "./web/csrf.ts";
+import { html } from "./web/html.ts";
 import { installAccessControl } from "./web/access.ts";
 import { installErrorHandler } from "./web/error-handler.ts";
 import { registerAssetRoutes } from "./web/assets.ts";
@@ -54,6 +55,10 @@ import { Notifier } from "./notifications/service.ts";
 import { PhotoPageSections } from "./photos/page-sections.ts";
 import { SocialService } from "./social/service.ts";
 import { registerSocialRoutes } from "./social/routes.ts";
+import { ModerationRepository } from "./moderation/repository.ts";
+import { ModerationService } from "./moderation/service.ts";
+import { registerModerationRoutes } from "./moderation/routes.ts";
+import { reportBox } from "./moderation/views.ts";
 import { MaintenanceMode } from "./ops/maintenance.ts";
 import { installMaintenanceGuard } from "./web/maintenance-guard.ts";
 import { buildStatusService, type StatusService } from "./status/service.ts";
@@ -89,6 +94,8 @@ export interface AppContext {
   notifier: Notifier;
   /** Parts of the photo page other domains add (comments, faves, notes, groups, reports). */
   photoPageSections: PhotoPageSections;
+  /** Reports from members and the admins' decisions about them. */
+  moderation: ModerationService;
 }
 
 /** Seams tests may replace; everything else is built from the config. */
@@ -199,7 +206,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
           say: (level, message) => log[level](message),
         })
       : null;
-  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, notifier, photoPageSections: new PhotoPageSections() };
+  const moderation = new ModerationService({ moderation: new ModerationRepository(database.db), photos, users, clock });
+  const photoPageSections = new PhotoPageSections();
+  // Members may report a photo that is not theirs.
+  photoPageSections.add(async ({ photo, viewer, csrfToken }) =>
+    viewer && !photo.canEdit ? { body: html`<section class="photo-report">${reportBox({ kind: "photo", id: photo.id }, csrfToken)}</section>` } : null,
+  );
+  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, notifier, photoPageSections, moderation };
 
   const images = new ImageServer({ store, cache: imageCache, log });
   const serveImage = (request: http.IncomingMessage, response: http.ServerResponse) => {
@@ -278,6 +291,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerPhotoRoutes(web, context);
     registerAdminRoutes(web, context);
     registerSocialRoutes(web, context);
+    registerModerationRoutes(web, context);
     registerStatusRoutes(web, context);
     web.get("/api/v1/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () => app.swagger());
   });

@@ -66,6 +66,7 @@ export function photostreamPage(view: Shell & { username: string; list: PhotoPag
     title: `${view.username}'s photostream`,
     body: html`<section><h1>${view.username}'s photostream</h1>
 ${view.isOwner ? html`<p><a class="button" href="/upload">Upload photos</a></p>` : null}
+${view.viewer && !view.isOwner ? html`<p class="report-link"><a href="/reports/new?targetKind=member&amp;username=${view.username}" id="report-member">Report ${view.username}</a></p>` : null}
 ${photoGrid(view.list.photos)}${pager(view.list, `/photos/${view.username}`)}</section>`,
   });
 }
