@@ -1,24 +1,15 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import crypto from "node:crypto";
-import sharp from "sharp";
 import { startServer, type TestServer } from "../helpers/server.ts";
-import { api, buildMember, photoForm, WebClient, type Member, type PhotoJson } from "../helpers/client.ts";
+import { api, buildMember, WebClient, type Member } from "../helpers/client.ts";
+import { buildUniquePhoto } from "../helpers/unique-photo.ts";
 
 let server: TestServer;
 let admin: Member;
 let owner: Member;
 let reporter: Member;
-let colour = 0;
 
-/** A distinct small JPEG each call: uploads of equal bytes are one photo. */
-async function buildPhoto(member: Member, fields: Record<string, string> = {}): Promise<PhotoJson> {
-  colour++;
-  const bytes = await sharp(crypto.randomBytes(16 * 12 * 3), { raw: { width: 16, height: 12, channels: 3 } }).jpeg().toBuffer();
-  const upload = await api(server, "POST", "/api/v1/photos", { token: member.token, form: photoForm(bytes, fields, `p${colour}.jpg`) });
-  assert.equal(upload.status, 201, JSON.stringify(upload.body));
-  return upload.body as PhotoJson;
-}
+const buildPhoto = (member: Member, fields: Record<string, string> = {}) => buildUniquePhoto(server, member, fields);
 
 before(async () => {
   server = await startServer();
