@@ -252,6 +252,31 @@ test("canSeePhoto (the code) and visibleTo (the SQL of every listing) agree with
   }
 });
 
+test("a block wins over a friend flag in code and in SQL, even if a contact row survived the block", async () => {
+  // The API removes the contact on a block; this puts one back behind its back, so the
+  // blocks clause of the rule is tested on its own.
+  const db = server.context.database.db;
+  const ownerId = members.get("owner")!.id;
+  const blocked = members.get("blocked")!;
+  await db.insertInto("contacts").values({ owner_id: ownerId, contact_id: blocked.id, is_friend: 1, is_family: 1, created_at: Date.now() }).execute();
+  try {
+    const repository = new PhotosRepository(db);
+    const audience = { viewerId: blocked.id, showsRestricted: false };
+    const listed = new Set((await repository.list({ audience, ownerId, limit: 100 })).map((r) => String(r.id)));
+    const standing = await repository.standing(ownerId, blocked.id);
+    assert.deepEqual(standing, { isFriend: true, isFamily: true, isBlocked: true });
+    for (const photoCase of CASES) {
+      const row = (await repository.findById(Number(photos.get(photoCase)!.id)))!;
+      const inCode = canSeePhoto({ ownerId, visibility: row.visibility as Visibility, restricted: row.restricted === 1, hidden: row.hidden_at !== null }, audience, standing);
+      assert.equal(inCode, photoCase === "public", `${photoCase}: code`);
+      assert.equal(listed.has(String(row.id)), photoCase === "public", `${photoCase}: SQL`);
+      assert.equal(await PATHS[1]!.saw("blocked", photoCase), photoCase === "public", `${photoCase}: photo API`);
+    }
+  } finally {
+    await db.deleteFrom("contacts").where("owner_id", "=", ownerId).where("contact_id", "=", blocked.id).execute();
+  }
+});
+
 describe("image URLs are capabilities: a photo made more private gets a new secret", () => {
   test("every URL handed out while the photo was public stops working once it is friends, family, private, restricted or hidden", async () => {
     for (const photoCase of CASES) {
