@@ -14,6 +14,7 @@ import { LocalDiskStore } from "./storage/local-disk.ts";
 import type { BlobStore } from "./storage/blob-store.ts";
 import { loadSigningSecret } from "./ops/secrets.ts";
 import { CsrfTokens } from "./web/csrf.ts";
+import { html } from "./web/html.ts";
 import { installAccessControl } from "./web/access.ts";
 import { installErrorHandler } from "./web/error-handler.ts";
 import { registerAssetRoutes } from "./web/assets.ts";
@@ -66,6 +67,10 @@ import { GroupsRepository } from "./groups/repository.ts";
 import { GroupService } from "./groups/service.ts";
 import { registerGroupRoutes } from "./groups/routes.ts";
 import { photoGroupsSection } from "./groups/views.ts";
+import { ModerationRepository } from "./moderation/repository.ts";
+import { ModerationService } from "./moderation/service.ts";
+import { registerModerationRoutes } from "./moderation/routes.ts";
+import { reportBox } from "./moderation/views.ts";
 import { MaintenanceMode } from "./ops/maintenance.ts";
 import { installMaintenanceGuard } from "./web/maintenance-guard.ts";
 import { buildStatusService, type StatusService } from "./status/service.ts";
@@ -105,6 +110,8 @@ export interface AppContext {
   photoPageSections: PhotoPageSections;
   /** Parts of a photostream page other domains add (follow, block, faves). */
   photostreamSections: PhotostreamSections;
+  /** Reports from members and the admins' decisions about them. */
+  moderation: ModerationService;
 }
 
 /** Seams tests may replace; everything else is built from the config. */
@@ -225,7 +232,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
           say: (level, message) => log[level](message),
         })
       : null;
-  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, faves, comments, notifier, photoPageSections: new PhotoPageSections(), photostreamSections: new PhotostreamSections() };
+  const moderation = new ModerationService({ moderation: new ModerationRepository(database.db), photos, users, clock });
+  const photoPageSections = new PhotoPageSections();
+  // Members may report a photo that is not theirs.
+  photoPageSections.add(async ({ photo, viewer, csrfToken }) =>
+    viewer && !photo.canEdit ? { body: html`<section class="photo-report">${reportBox({ kind: "photo", id: photo.id }, csrfToken)}</section>` } : null,
+  );
+  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, faves, comments, notifier, photoPageSections, photostreamSections: new PhotostreamSections(), moderation };
   addSocialSections({ photoPage: context.photoPageSections, photostream: context.photostreamSections, faves, comments, social });
   // "In groups: …" under a photo, and for its owner the form that adds it to one of their groups.
   context.photoPageSections.add(async ({ photo, viewer, csrfToken }) => {
@@ -316,6 +329,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerContactPages(web, context);
     registerNotificationRoutes(web, context);
     registerGroupRoutes(web, context, groups);
+    registerModerationRoutes(web, context);
     registerStatusRoutes(web, context);
     web.get("/api/v1/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () => app.swagger());
   });

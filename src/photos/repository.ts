@@ -167,8 +167,8 @@ export class PhotosRepository {
   }
 
   /** What the file jobs need to know: is the photo there, and under which secret. */
-  async findFiles(id: number): Promise<{ secret: string; original_key: string; sha256: string; sizes: string } | undefined> {
-    return this.db.selectFrom("photos").select(["secret", "original_key", "sha256", "sizes"]).where("id", "=", id).executeTakeFirst();
+  async findFiles(id: number): Promise<{ secret: string; original_key: string; sha256: string; sizes: string; hidden_at: number | null } | undefined> {
+    return this.db.selectFrom("photos").select(["secret", "original_key", "sha256", "sizes", "hidden_at"]).where("id", "=", id).executeTakeFirst();
   }
 
   /** The next photos after `afterId` in id order, with what checking their files takes (pinhole verify). */

@@ -65,7 +65,7 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
         tags: ["photos"],
         security: [{ bearer: [] }],
         consumes: ["multipart/form-data"],
-        description: "Multipart fields: file (required), title, description, tags (space-separated, \"quoted phrases\"), visibility.",
+        description: "Multipart fields: file (required), title, description, tags (space-separated, \"quoted phrases\"), visibility, restricted (true or false).",
         response: withErrors({ 200: schema.PhotoJson, 201: schema.PhotoJson }, 400, 401, 403, 413, 415, 422, 507),
       },
     },
@@ -179,7 +179,9 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
     { config: { access: "member" }, schema: { params: schema.PhotoPageParams, body: schema.EditForm } },
     async (request, reply) => {
       const { title, description, tags, visibility } = request.body;
-      const photo = await photos.update(Number(request.params.id), requireViewer(request), { title, description, tags, visibility });
+      // The edit form always shows the box: not sent means not ticked.
+      const restricted = request.body.restricted ?? false;
+      const photo = await photos.update(Number(request.params.id), requireViewer(request), { title, description, tags, visibility, restricted });
       return reply.redirect(`/photos/${photo.owner.username}/${photo.id}`, 303);
     },
   );

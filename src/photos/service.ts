@@ -28,6 +28,8 @@ export interface PhotoEdit {
   description?: string;
   tags?: string;
   visibility?: string;
+  /** Not for all audiences; from a form or a multipart field, "1", "true" or "on" also mean true. */
+  restricted?: boolean | string;
 }
 
 export interface PhotoPage {
@@ -66,6 +68,14 @@ function parseVisibility(value: string | undefined, fallback: Visibility): Visib
   return value;
 }
 
+function parseRestricted(value: boolean | string | undefined): boolean | undefined {
+  if (value === undefined || typeof value === "boolean") return value;
+  const text = value.trim().toLowerCase();
+  if (["1", "true", "on", "yes"].includes(text)) return true;
+  if (["", "0", "false", "off", "no"].includes(text)) return false;
+  throw new InvalidError("restricted must be true or false.", { field: "restricted" });
+}
+
 function utcMillis(takenAt: string | null, offset: string | null): number | null {
   if (!takenAt || !offset) return null;
   const ms = Date.parse(takenAt);
@@ -102,8 +112,8 @@ export class PhotoService {
   }
 
   private async applyToExisting(id: number, viewer: Viewer, fields: PhotoEdit): Promise<PhotoView> {
-    const { title, description, tags, visibility } = fields;
-    const edit = { title, description, tags, visibility };
+    const { title, description, tags, visibility, restricted } = fields;
+    const edit = { title, description, tags, visibility, restricted };
     const anything = Object.values(edit).some((value) => value !== undefined);
     return anything ? this.update(id, viewer, edit) : this.get(id, viewer);
   }
@@ -121,6 +131,7 @@ export class PhotoService {
       title: edit.title ?? cleanText(metadata.title ?? upload.displayName.replace(/\.[^.]{1,5}$/, ""), MAX_TITLE_LENGTH),
       description: edit.description ?? cleanText(metadata.description ?? "", MAX_DESCRIPTION_LENGTH),
       visibility: edit.visibility ?? "public",
+      restricted: edit.restricted === true ? 1 : 0,
       secret,
       original_key: keyOfOriginal,
       original_format: probe.format,
@@ -241,6 +252,7 @@ export class PhotoService {
       description: input.description === undefined ? undefined : cleanText(input.description, MAX_DESCRIPTION_LENGTH),
       tags: input.tags === undefined ? undefined : parseTags(input.tags),
       visibility: input.visibility === undefined ? undefined : parseVisibility(input.visibility, "public"),
+      restricted: parseRestricted(input.restricted),
     };
   }
 
@@ -251,18 +263,30 @@ export class PhotoService {
     if (edit.title !== undefined) changes.title = edit.title;
     if (edit.description !== undefined) changes.description = edit.description;
     if (edit.visibility !== undefined) changes.visibility = edit.visibility;
-    const oldSecret = photo.secret;
-    const rotate = edit.visibility !== undefined && isMorePrivate(photo.visibility as Visibility, edit.visibility);
+    if (edit.restricted !== undefined) changes.restricted = edit.restricted ? 1 : 0;
+    // Restricting a photo closes it to visitors and to members who did not opt in: as a move
+    // to a more private visibility, its image URLs handed out so far must stop working.
+    const restricting = edit.restricted === true && photo.restricted === 0;
+    const rotate = restricting || (edit.visibility !== undefined && isMorePrivate(photo.visibility as Visibility, edit.visibility));
+    await this.change(id, photo.secret, changes, edit.tags, rotate);
+    return this.get(id, viewer);
+  }
+
+  /**
+   * Writes a change to a photo; with `rotate`, under a new secret, so image URLs handed out
+   * before stop working. The files are copied under the new secret, durably, before the row
+   * points at it; then the old ones go.
+   */
+  private async change(id: number, oldSecret: string, changes: PhotoUpdate, tags: Tag[] | undefined, rotate: boolean): Promise<void> {
     let dropOldFiles: number | null = null;
     if (rotate) {
-      // Copy the files under the new secret, durably, before the row points at it; then drop the old ones.
       changes.secret = newPhotoSecret();
       await this.deps.store.copyPrefix(derivativePrefix(id, oldSecret), derivativePrefix(id, changes.secret));
       await this.deps.store.syncPrefix(derivativePrefix(id, changes.secret));
       const payload: DeleteFilesPayload = { photoId: id, secret: oldSecret, originalKey: null };
       dropOldFiles = await this.deps.jobs.enqueue(DELETE_FILES_JOB, payload, DELETION_JOB_DELAY_MS);
     }
-    const changed = await this.deps.photos.update(id, changes, edit.tags, rotate ? oldSecret : undefined);
+    const changed = await this.deps.photos.update(id, changes, tags, rotate ? oldSecret : undefined);
     if (!changed && changes.secret !== undefined) {
       // Another change rotated the secret first: ours never took effect, so its copies go.
       await this.deps.files.removeFiles(id, changes.secret, null);
@@ -274,7 +298,20 @@ export class PhotoService {
       this.deps.imageCache.deletePrefix(derivativePrefix(id, oldSecret));
       await this.deps.jobs.runNow(dropOldFiles);
     }
-    return this.get(id, viewer);
+  }
+
+  /**
+   * A moderator hides a photo: gone for everyone but its owner, and under a new secret, so
+   * none of its image URLs handed out so far keeps working. Answers false if there is no such
+   * photo. Works on a suspended member's photos too.
+   */
+  async hideByModerator(id: number): Promise<boolean> {
+    const files = await this.deps.photos.findFiles(id);
+    if (!files) return false;
+    if (files.hidden_at !== null) return true;
+    const now = this.deps.clock.now();
+    await this.change(id, files.secret, { hidden_at: now, updated_at: now }, undefined, true);
+    return true;
   }
 
   /** The row goes first, so the photo vanishes everywhere at once; then its files, by a job that survives a crash or a running backup. */
@@ -313,4 +350,5 @@ interface ValidEdit {
   description: string | undefined;
   tags: Tag[] | undefined;
   visibility: Visibility | undefined;
+  restricted: boolean | undefined;
 }

@@ -67,6 +67,7 @@ export function photostreamPage(view: Shell & { username: string; list: PhotoPag
     body: html`<section><h1>${view.username}'s photostream</h1>
 ${view.sections ?? []}
 ${view.isOwner ? html`<p><a class="button" href="/upload">Upload photos</a></p>` : null}
+${view.viewer && !view.isOwner ? html`<p class="report-link"><a href="/reports/new?targetKind=member&amp;username=${view.username}" id="report-member">Report ${view.username}</a></p>` : null}
 ${photoGrid(view.list.photos)}${pager(view.list, `/photos/${view.username}`)}</section>`,
   });
 }
@@ -107,6 +108,7 @@ function editForm(photo: PhotoView, csrfToken: string): Html {
 <label for="description">Description</label><textarea id="description" name="description" rows="4" maxlength="10000">${photo.description}</textarea>
 <label for="tags">Tags</label><input id="tags" name="tags" value="${formatTags(photo.tags)}"><small>Separate tags with spaces; "quote a phrase".</small>
 <label for="visibility">Who can see it</label><select id="visibility" name="visibility">${VISIBILITIES.map((v) => html`<option value="${v}"${v === photo.visibility ? html` selected` : null}>${VISIBILITY_LABELS[v]}</option>`)}</select>
+<label><input type="checkbox" id="restricted" name="restricted" value="1"${photo.restricted ? html` checked` : null}> Restricted: not for all audiences</label><small>Only members who chose to see restricted photos will see it.</small>
 <button type="submit">Save</button>
 </form>
 <form method="post" action="${action}/delete" class="danger" id="delete-form">
@@ -143,7 +145,8 @@ ${view.older ? html`<a href="${stream}/${view.older}" rel="next" id="older">Olde
 </nav>
 <div class="photo-info">
 <h1 id="photo-title">${photo.title || "Untitled"}</h1>
-<p class="byline">by <a href="${stream}">${photo.owner.username}</a>${photo.visibility !== "public" ? html` · <span class="badge">${VISIBILITY_LABELS[photo.visibility]}</span>` : null}</p>
+<p class="byline">by <a href="${stream}">${photo.owner.username}</a>${photo.visibility !== "public" ? html` · <span class="badge">${VISIBILITY_LABELS[photo.visibility]}</span>` : null}${photo.restricted ? html` · <span class="badge">Restricted</span>` : null}</p>
+${photo.hidden ? html`<p class="alert error" role="alert" id="hidden-notice">A moderator hid this photo after a report: only you can see it.</p>` : null}
 ${photo.description ? html`<p class="description">${photo.description}</p>` : null}
 ${photo.tags.length ? html`<ul class="tags">${photo.tags.map((raw, i) => html`<li><a href="/photos/tags/${photo.tagKeys[i] ?? ""}" rel="tag">${raw}</a></li>`)}</ul>` : null}
 ${exifList(photo)}
@@ -180,6 +183,7 @@ ${quotaLine(view.quota)}
 <label for="description">Description</label><textarea id="description" name="description" rows="3"></textarea>
 <label for="tags">Tags</label><input id="tags" name="tags"><small>Separate tags with spaces; "quote a phrase".</small>
 <label for="visibility">Who can see them</label><select id="visibility" name="visibility">${VISIBILITIES.map((v) => html`<option value="${v}">${VISIBILITY_LABELS[v]}</option>`)}</select>
+<label><input type="checkbox" id="restricted" name="restricted" value="1"> Restricted: not for all audiences</label>
 </fieldset>
 <button type="submit" id="upload-button">Upload</button>
 </form>

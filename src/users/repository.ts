@@ -49,6 +49,10 @@ export class UsersRepository {
     await this.db.updateTable("users").set({ is_admin: isAdmin ? 1 : 0 }).where("id", "=", userId).execute();
   }
 
+  async setShowsRestricted(userId: number, show: boolean): Promise<void> {
+    await this.db.updateTable("users").set({ shows_restricted: show ? 1 : 0 }).where("id", "=", userId).execute();
+  }
+
   async setSuspendedAt(userId: number, at: number | null): Promise<void> {
     await this.db.updateTable("users").set({ suspended_at: at }).where("id", "=", userId).execute();
   }

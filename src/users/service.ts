@@ -165,6 +165,12 @@ export class UserService {
     };
   }
 
+  /** The member opts in to (or out of) photos marked restricted, on every page and in the API. */
+  async setShowsRestricted(viewer: Viewer, show: boolean): Promise<Viewer> {
+    await this.deps.users.setShowsRestricted(viewer.id, show);
+    return { ...viewer, showsRestricted: show };
+  }
+
   /** Suspending ends every session and bearer token at once; lifting it lets the member log in again. */
   async setSuspended(userId: number, suspended: boolean): Promise<void> {
     await this.deps.users.setSuspendedAt(userId, suspended ? this.deps.clock.now() : null);
