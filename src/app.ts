@@ -60,6 +60,10 @@ import { buildStatusService, type StatusService } from "./status/service.ts";
 import { registerStatusRoutes } from "./status/routes.ts";
 import { migrateWithBackup } from "./ops/safe-migrate.ts";
 import { BackupSchedule, spawnScheduledBackup } from "./ops/backup-schedule.ts";
+import { NotesRepository } from "./notes/repository.ts";
+import { NoteService } from "./notes/service.ts";
+import { registerNoteRoutes } from "./notes/routes.ts";
+import { notesHelp, notesOverlay } from "./notes/views.ts";
 
 export interface AppContext {
   config: Config;
@@ -89,6 +93,7 @@ export interface AppContext {
   notifier: Notifier;
   /** Parts of the photo page other domains add (comments, faves, notes, groups, reports). */
   photoPageSections: PhotoPageSections;
+  notes: NoteService;
 }
 
 /** Seams tests may replace; everything else is built from the config. */
@@ -199,7 +204,15 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
           say: (level, message) => log[level](message),
         })
       : null;
-  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, notifier, photoPageSections: new PhotoPageSections() };
+  const notes = new NoteService({ notes: new NotesRepository(database.db), photos, clock, notifier });
+  const photoPageSections = new PhotoPageSections();
+  photoPageSections.add(async ({ photo, viewer }) => {
+    const photoId = Number(photo.id);
+    const [list, canAdd] = await Promise.all([notes.list(photoId, viewer), notes.mayAdd(photoId, viewer)]);
+    const overlay = notesOverlay({ photoId: photo.id, notes: list, canAdd });
+    return overlay ? { overlay, body: notesHelp(canAdd), scripts: ["notes.js"] } : null;
+  });
+  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, notifier, photoPageSections, notes };
 
   const images = new ImageServer({ store, cache: imageCache, log });
   const serveImage = (request: http.IncomingMessage, response: http.ServerResponse) => {
@@ -279,6 +292,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerAdminRoutes(web, context);
     registerSocialRoutes(web, context);
     registerStatusRoutes(web, context);
+    registerNoteRoutes(web, context);
     web.get("/api/v1/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () => app.swagger());
   });
 
