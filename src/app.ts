@@ -64,6 +64,12 @@ import { NotesRepository } from "./notes/repository.ts";
 import { NoteService } from "./notes/service.ts";
 import { registerNoteRoutes } from "./notes/routes.ts";
 import { notesHelp, notesOverlay } from "./notes/views.ts";
+import { PhotoViewsRepository } from "./explore/photo-views-repository.ts";
+import { PhotoViews } from "./explore/photo-views.ts";
+import { ExploreRepository } from "./explore/repository.ts";
+import { ExploreService } from "./explore/service.ts";
+import { registerExploreRoutes } from "./explore/routes.ts";
+import { viewCountLine } from "./explore/views.ts";
 
 export interface AppContext {
   config: Config;
@@ -94,6 +100,8 @@ export interface AppContext {
   /** Parts of the photo page other domains add (comments, faves, notes, groups, reports). */
   photoPageSections: PhotoPageSections;
   notes: NoteService;
+  photoViews: PhotoViews;
+  explore: ExploreService;
 }
 
 /** Seams tests may replace; everything else is built from the config. */
@@ -205,6 +213,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         })
       : null;
   const notes = new NoteService({ notes: new NotesRepository(database.db), photos, clock, notifier });
+  const photoViews = new PhotoViews({ views: new PhotoViewsRepository(database.db), clock });
+  const explore = new ExploreService({ explore: new ExploreRepository(database.db), settings, clock, baseUrl: config.baseUrl, say: (level, message) => log[level](message) });
   const photoPageSections = new PhotoPageSections();
   photoPageSections.add(async ({ photo, viewer }) => {
     const photoId = Number(photo.id);
@@ -212,7 +222,17 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     const overlay = notesOverlay({ photoId: photo.id, notes: list, canAdd });
     return overlay ? { overlay, body: notesHelp(canAdd), scripts: ["notes.js"] } : null;
   });
-  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, notifier, photoPageSections, notes };
+  // A visit to the page is a view (the owner's own visits are not); only the owner sees the count.
+  photoPageSections.add(async ({ photo, request }) => {
+    const isOwner = photo.canEdit;
+    const photoId = Number(photo.id);
+    if (request.method === "GET") {
+      const visitor = request.viewer ? { memberId: request.viewer.id } : { ip: request.ip, userAgent: request.headers["user-agent"] ?? "" };
+      await photoViews.visit(photoId, isOwner, visitor);
+    }
+    return isOwner ? { body: viewCountLine(await photoViews.count(photoId)) } : null;
+  });
+  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, notifier, photoPageSections, notes, photoViews, explore };
 
   const images = new ImageServer({ store, cache: imageCache, log });
   const serveImage = (request: http.IncomingMessage, response: http.ServerResponse) => {
@@ -252,12 +272,15 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     maintenance.stop();
     await status.stop();
     await backupSchedule?.stop();
+    await explore.stop();
     await jobs.stop();
     await database.close();
   });
   metrics.start();
   if (overrides.runJobs ?? true) app.addHook("onReady", async () => jobs.start());
   if (backupSchedule) app.addHook("onReady", async () => backupSchedule.start());
+  // Explore is ranked at start and every 15 minutes, by one server of many (a lease in settings).
+  if (overrides.runJobs ?? true) app.addHook("onReady", async () => explore.start());
 
   await app.register(cookie);
   await app.register(formbody);
@@ -293,6 +316,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerSocialRoutes(web, context);
     registerStatusRoutes(web, context);
     registerNoteRoutes(web, context);
+    registerExploreRoutes(web, context);
     web.get("/api/v1/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () => app.swagger());
   });
 
