@@ -70,6 +70,9 @@ import { ExploreRepository } from "./explore/repository.ts";
 import { ExploreService } from "./explore/service.ts";
 import { registerExploreRoutes } from "./explore/routes.ts";
 import { viewCountLine } from "./explore/views.ts";
+import { ActivityRepository } from "./activity/repository.ts";
+import { ActivityService } from "./activity/service.ts";
+import { registerActivityRoutes } from "./activity/routes.ts";
 
 export interface AppContext {
   config: Config;
@@ -102,6 +105,7 @@ export interface AppContext {
   notes: NoteService;
   photoViews: PhotoViews;
   explore: ExploreService;
+  activity: ActivityService;
 }
 
 /** Seams tests may replace; everything else is built from the config. */
@@ -215,6 +219,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const notes = new NoteService({ notes: new NotesRepository(database.db), photos, clock, notifier });
   const photoViews = new PhotoViews({ views: new PhotoViewsRepository(database.db), clock });
   const explore = new ExploreService({ explore: new ExploreRepository(database.db), settings, clock, baseUrl: config.baseUrl, say: (level, message) => log[level](message) });
+  const activity = new ActivityService({ activity: new ActivityRepository(database.db), baseUrl: config.baseUrl });
   const photoPageSections = new PhotoPageSections();
   photoPageSections.add(async ({ photo, viewer }) => {
     const photoId = Number(photo.id);
@@ -232,7 +237,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     }
     return isOwner ? { body: viewCountLine(await photoViews.count(photoId)) } : null;
   });
-  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, notifier, photoPageSections, notes, photoViews, explore };
+  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, notifier, photoPageSections, notes, photoViews, explore, activity };
 
   const images = new ImageServer({ store, cache: imageCache, log });
   const serveImage = (request: http.IncomingMessage, response: http.ServerResponse) => {
@@ -317,6 +322,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerStatusRoutes(web, context);
     registerNoteRoutes(web, context);
     registerExploreRoutes(web, context);
+    registerActivityRoutes(web, context);
     web.get("/api/v1/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () => app.swagger());
   });
 
