@@ -177,3 +177,22 @@ test("the photo page draws notes as focusable rectangles and offers drawing only
   assert.doesNotMatch(plain, /id="notes"/, "no overlay and no script for a visitor when there are no notes");
   assert.doesNotMatch(plain, /notes\.[0-9a-f]+\.js/);
 });
+
+test("the OpenAPI description lists the notes, settings, activity and Explore routes", async () => {
+  const spec = await api(server, "GET", "/api/v1/openapi.json");
+  assert.equal(spec.status, 200);
+  const paths = spec.body.paths;
+  for (const [path, method] of [
+    ["/api/v1/photos/{id}/notes", "get"],
+    ["/api/v1/photos/{id}/notes", "post"],
+    ["/api/v1/notes/{id}", "patch"],
+    ["/api/v1/notes/{id}", "delete"],
+    ["/api/v1/me/settings/notes", "put"],
+    ["/api/v1/activity", "get"],
+    ["/api/v1/explore", "get"],
+  ] as const) {
+    assert.ok(paths[path]?.[method], `${method} ${path} is described`);
+    assert.ok(paths[path][method].tags?.length, `${method} ${path} is tagged`);
+  }
+  assert.equal(paths["/explore"], undefined, "pages are not part of the API");
+});
