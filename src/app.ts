@@ -222,8 +222,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const activity = new ActivityService({ activity: new ActivityRepository(database.db), baseUrl: config.baseUrl });
   const photoPageSections = new PhotoPageSections();
   photoPageSections.add(async ({ photo, viewer }) => {
-    const photoId = Number(photo.id);
-    const [list, canAdd] = await Promise.all([notes.list(photoId, viewer), notes.mayAdd(photoId, viewer)]);
+    const { notes: list, canAdd } = await notes.forPage(Number(photo.id), viewer);
     const overlay = notesOverlay({ photoId: photo.id, notes: list, canAdd });
     return overlay ? { overlay, body: notesHelp(canAdd), scripts: ["notes.js"] } : null;
   });
@@ -231,9 +230,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   photoPageSections.add(async ({ photo, request }) => {
     const isOwner = photo.canEdit;
     const photoId = Number(photo.id);
-    if (request.method === "GET") {
+    // A counter never fails a page, and read-only maintenance writes nothing.
+    if (request.method === "GET" && !maintenance.current().enabled) {
       const visitor = request.viewer ? { memberId: request.viewer.id } : { ip: request.ip, userAgent: request.headers["user-agent"] ?? "" };
-      await photoViews.visit(photoId, isOwner, visitor);
+      await photoViews.visit(photoId, isOwner, visitor).catch((error: unknown) => request.log.warn({ err: error }, "could not count a photo view"));
     }
     return isOwner ? { body: viewCountLine(await photoViews.count(photoId)) } : null;
   });

@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from "kysely";
 import type { Database, NotesTable } from "../db/schema.ts";
 import type { NotePermission } from "./rules.ts";
 
-export type NoteRow = Selectable<NotesTable> & { author_username: string };
+export type NoteRow = Selectable<NotesTable> & { author_username: string; photo_owner_id: number };
 
 /** Every query about notes and who may add them. */
 export class NotesRepository {
@@ -12,8 +12,9 @@ export class NotesRepository {
     return this.db
       .selectFrom("notes")
       .innerJoin("users", "users.id", "notes.author_id")
+      .innerJoin("photos", "photos.id", "notes.photo_id")
       .selectAll("notes")
-      .select("users.username as author_username")
+      .select(["users.username as author_username", "photos.owner_id as photo_owner_id"])
       .where("notes.photo_id", "=", photoId)
       // A suspended member's notes go with their photos and comments.
       .where("users.suspended_at", "is", null)
@@ -25,8 +26,9 @@ export class NotesRepository {
     return this.db
       .selectFrom("notes")
       .innerJoin("users", "users.id", "notes.author_id")
+      .innerJoin("photos", "photos.id", "notes.photo_id")
       .selectAll("notes")
-      .select("users.username as author_username")
+      .select(["users.username as author_username", "photos.owner_id as photo_owner_id"])
       .where("notes.id", "=", id)
       .where("users.suspended_at", "is", null)
       .executeTakeFirst();

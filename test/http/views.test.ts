@@ -91,3 +91,18 @@ test("an owner logged in with the session cookie sees the count grow with visits
   await visit(`/photos/${owner.username}/${photo.id}`, { userAgent: "someone" });
   assert.match((await web.get(`/photos/${owner.username}/${photo.id}`)).html, /1 view</);
 });
+
+test("in read-only maintenance the photo page still answers and counts nothing", async () => {
+  const owner = await buildMember(server);
+  const photo = await buildDistinctPhoto(server, owner);
+  const path = `/photos/${owner.username}/${photo.id}`;
+  await server.context.maintenance.set(true);
+  try {
+    assert.equal((await visit(path, { userAgent: "during maintenance" })).status, 200);
+  } finally {
+    await server.context.maintenance.set(false);
+  }
+  assert.equal(await viewsSeenByOwner(owner, path), 0);
+  await visit(path, { userAgent: "during maintenance" });
+  assert.equal(await viewsSeenByOwner(owner, path), 1, "and counts again once it is over");
+});
