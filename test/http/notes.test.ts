@@ -196,3 +196,24 @@ test("the OpenAPI description lists the notes, settings, activity and Explore ro
   }
   assert.equal(paths["/explore"], undefined, "pages are not part of the API");
 });
+
+test("deleting a photo takes its notes with it, and the owner is told of notes others add", async () => {
+  const owner = await buildMember(server);
+  const other = await buildMember(server);
+  const photo = await buildDistinctPhoto(server, owner);
+  await setPermission(owner, "everyone");
+  const note = (await addNote(other, photo.id)).body;
+  await addNote(owner, photo.id);
+  const notifications = await server.context.database.db
+    .selectFrom("notifications")
+    .innerJoin("users", "users.id", "notifications.user_id")
+    .select(["notifications.kind", "notifications.photo_id"])
+    .where("users.username", "=", owner.username)
+    .execute();
+  assert.deepEqual(notifications.map((n) => [n.kind, String(n.photo_id)]), [["note", photo.id]], "one notification, for the other member's note only");
+
+  assert.equal((await api(server, "DELETE", `/api/v1/photos/${photo.id}`, { token: owner.token })).status, 204);
+  assert.equal((await api(server, "PATCH", `/api/v1/notes/${note.id}`, { token: other.token, json: { x: 0.2 } })).status, 404);
+  const left = await server.context.database.db.selectFrom("notes").select("id").where("photo_id", "=", Number(photo.id)).execute();
+  assert.deepEqual(left, []);
+});
