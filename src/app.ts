@@ -224,7 +224,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   photoPageSections.add(async ({ photo, viewer }) => {
     const { notes: list, canAdd } = await notes.forPage(Number(photo.id), viewer);
     const overlay = notesOverlay({ photoId: photo.id, notes: list, canAdd });
-    return overlay ? { overlay, body: notesHelp(canAdd), scripts: ["notes.js"] } : null;
+    return overlay ? { overlay, body: notesHelp(canAdd, photo.canEdit), scripts: ["notes.js"] } : null;
   });
   // A visit to the page is a view (the owner's own visits are not); only the owner sees the count.
   photoPageSections.add(async ({ photo, request }) => {

@@ -4,7 +4,9 @@ import type { AppContext } from "../app.ts";
 import { PhotoIdParams } from "../photos/schema.ts";
 import { requireViewer } from "../web/access.ts";
 import { withErrors } from "../web/api-schema.ts";
+import { sendHtml } from "../web/forms.ts";
 import * as schema from "./schema.ts";
+import * as views from "./views.ts";
 
 type PhotoId = { Params: Static<typeof PhotoIdParams> };
 type NoteId = { Params: Static<typeof schema.NoteIdParams> };
@@ -65,4 +67,15 @@ export function registerNoteRoutes(app: FastifyInstance, context: AppContext): v
     },
     async (request) => ({ permission: await notes.setPermission(requireViewer(request), request.body.permission) }),
   );
+
+  // ---- Web pages ----
+  app.get<{ Querystring: Static<typeof schema.SavedQuery> }>("/settings/notes", { config: { access: "member" }, schema: { querystring: schema.SavedQuery } }, async (request, reply) => {
+    const viewer = requireViewer(request);
+    return sendHtml(reply, views.noteSettingsPage({ viewer, csrfToken: request.csrfToken(), permission: await notes.permission(viewer), saved: request.query.saved === "1" }));
+  });
+
+  app.post<{ Body: Static<typeof schema.NoteSettingsForm> }>("/settings/notes", { config: { access: "member" }, schema: { body: schema.NoteSettingsForm } }, async (request, reply) => {
+    await notes.setPermission(requireViewer(request), request.body.permission);
+    return reply.redirect("/settings/notes?saved=1", 303);
+  });
 }

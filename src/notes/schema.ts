@@ -34,3 +34,9 @@ export const NoteJson = Type.Object({
 export const NoteListJson = Type.Object({ notes: Type.Array(NoteJson), canAdd: Type.Boolean() });
 
 export const NotePermissionJson = Type.Object({ permission: Type.Union(NOTE_PERMISSIONS.map((p) => Type.Literal(p))) }, { additionalProperties: false });
+
+export const NoteSettingsForm = Type.Object({
+  permission: Type.Union(NOTE_PERMISSIONS.map((p) => Type.Literal(p))),
+  _csrf: Type.Optional(Type.String({ maxLength: 200 })),
+});
+export const SavedQuery = Type.Object({ saved: Type.Optional(Type.String({ maxLength: 1 })) });

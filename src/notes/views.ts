@@ -1,4 +1,7 @@
 import { html, type Html } from "../web/html.ts";
+import { page } from "../web/layout.ts";
+import type { Viewer } from "../users/service.ts";
+import { NOTE_PERMISSIONS, type NotePermission } from "./rules.ts";
 import type { NoteView } from "./service.ts";
 
 /** Formats a fraction for a data attribute; notes.js turns it into a CSS custom property. */
@@ -19,7 +22,34 @@ ${view.notes.map(
 }
 
 /** Below the photo, for those adding notes: how to do it, and where answers go. */
-export function notesHelp(canAdd: boolean): Html | null {
+export function notesHelp(canAdd: boolean, isOwner: boolean): Html | null {
   if (!canAdd) return null;
-  return html`<p class="notes-help" id="notes-help">Add a note: drag a rectangle on the photo, then type the text. Drag your notes to move them.</p><p class="notes-status" id="notes-status" role="status" aria-live="polite"></p>`;
+  return html`<p class="notes-help" id="notes-help">Add a note: drag a rectangle on the photo, then type the text. Drag your notes to move them.${isOwner ? html` <a href="/settings/notes">Choose who may add notes to your photos</a>.` : null}</p><p class="notes-status" id="notes-status" role="status" aria-live="polite"></p>`;
+}
+
+const PERMISSION_LABELS: Record<NotePermission, string> = {
+  owner: "Only you",
+  contacts: "Your contacts (members you added)",
+  friends: "Your friends and family (contacts you marked so)",
+  everyone: "Every member",
+};
+
+/** The member's choice of who may add notes to their photos, as a plain form. */
+export function noteSettingsPage(view: { viewer: Viewer; csrfToken: string; permission: NotePermission; saved: boolean }): string {
+  return page({
+    title: "Notes on your photos",
+    viewer: view.viewer,
+    csrfToken: view.csrfToken,
+    body: html`<section class="form-page"><h1>Notes on your photos</h1>
+${view.saved ? html`<p class="alert notice" role="status">Saved.</p>` : null}
+<form method="post" action="/settings/notes" class="stack" id="note-settings">
+<input type="hidden" name="_csrf" value="${view.csrfToken}">
+<fieldset><legend>Who may add notes to your photos</legend>
+${NOTE_PERMISSIONS.map((p) => html`<label><input type="radio" name="permission" value="${p}"${p === view.permission ? html` checked` : null}> ${PERMISSION_LABELS[p]}</label>`)}
+</fieldset>
+<small>Whoever adds a note can also move, change and delete it; you can change or delete every note on your photos. Blocked members never can.</small>
+<button type="submit">Save</button>
+</form>
+<p><a href="/settings">Back to settings</a></p></section>`,
+  });
 }

@@ -217,3 +217,24 @@ test("deleting a photo takes its notes with it, and the owner is told of notes o
   const left = await server.context.database.db.selectFrom("notes").select("id").where("photo_id", "=", Number(photo.id)).execute();
   assert.deepEqual(left, []);
 });
+
+test("the settings page sets who may add notes with a plain form that needs the CSRF token", async () => {
+  const owner = await buildMember(server);
+  const web = new WebClient(server);
+  await web.logIn(owner);
+  assert.match((await web.get("/settings")).html, /href="\/settings\/notes"/);
+  const form = await web.get("/settings/notes");
+  assert.equal(form.status, 200);
+  assert.match(form.html, /value="contacts" checked/);
+  assert.equal((await web.post("/settings/notes", { permission: "friends" }, { withCsrf: false })).status, 403);
+  const saved = await web.post("/settings/notes", { permission: "friends" });
+  assert.equal(saved.status, 303);
+  assert.equal(saved.location, "/settings/notes?saved=1");
+  assert.match((await web.get("/settings/notes?saved=1")).html, /value="friends" checked/);
+  assert.equal((await api(server, "GET", "/api/v1/me/settings/notes", { token: owner.token })).body.permission, "friends");
+  assert.equal((await web.post("/settings/notes", { permission: "anyone" })).status, 400);
+  assert.notEqual((await fetch(`${server.url}/settings/notes`, { redirect: "manual" })).status, 200, "members only");
+
+  const photo = await buildDistinctPhoto(server, owner);
+  assert.match((await web.get(`/photos/${owner.username}/${photo.id}`)).html, /Choose who may add notes to your photos/, "the owner finds the setting from the photo page");
+});
