@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database, PhotoRow } from "../db/schema.ts";
+import { firstPhotoIdAt } from "../photos/ids.ts";
 import { ownerActive, visibleTo } from "../photos/repository.ts";
 import { ANONYMOUS } from "../photos/visibility.ts";
 
@@ -24,6 +25,8 @@ export class ExploreRepository {
       .select(["id", "fave_count", "comment_count", "view_count", "uploaded_at"])
       .where(visibleTo(ANONYMOUS))
       .where(ownerActive())
+      // Ids grow with upload time: the bound lets the primary key skip older photos (no scan of the table).
+      .where("id", ">=", firstPhotoIdAt(since))
       .where("uploaded_at", ">=", since)
       .execute();
     return rows.map((r) => ({ id: r.id, faves: r.fave_count, comments: r.comment_count, views: r.view_count, uploadedAt: r.uploaded_at }));
