@@ -49,17 +49,18 @@ export class ActivityRepository {
    */
   async onPhotosOf(audience: Audience & { viewerId: number }, limit: number, offset: number): Promise<ActivityRow[]> {
     const viewer = audience.viewerId;
+    // Each branch starts from the viewer's photos (their indexes by photo), so no table is read whole.
     // The nulls are typed: PostgreSQL resolves a UNION's column types branch by branch.
     const { rows } = await sql<ActivityRow>`
       select a.kind, u.username as actor_username, a.photo_id, p.title as photo_title, g.name as group_name, g.slug as group_slug, a.text, a.at
       from (
-        select 'fave' as kind, f.user_id as actor_id, f.photo_id, cast(null as bigint) as group_id, cast(null as text) as text, f.created_at as at from faves f
+        select 'fave' as kind, f.user_id as actor_id, f.photo_id, cast(null as bigint) as group_id, cast(null as text) as text, f.created_at as at from faves f where f.photo_id in (select id from photos where owner_id = ${viewer})
         union all
-        select 'comment', c.author_id, c.photo_id, cast(null as bigint), c.body, c.created_at from comments c where c.hidden_at is null
+        select 'comment', c.author_id, c.photo_id, cast(null as bigint), c.body, c.created_at from comments c where c.hidden_at is null and c.photo_id in (select id from photos where owner_id = ${viewer})
         union all
-        select 'note', n.author_id, n.photo_id, cast(null as bigint), n.body, n.created_at from notes n
+        select 'note', n.author_id, n.photo_id, cast(null as bigint), n.body, n.created_at from notes n where n.photo_id in (select id from photos where owner_id = ${viewer})
         union all
-        select 'group_add', gp.added_by, gp.photo_id, gp.group_id, cast(null as text), gp.added_at from group_pool gp
+        select 'group_add', gp.added_by, gp.photo_id, gp.group_id, cast(null as text), gp.added_at from group_pool gp where gp.photo_id in (select id from photos where owner_id = ${viewer})
       ) a
       inner join photos p on p.id = a.photo_id
       inner join users u on u.id = a.actor_id
