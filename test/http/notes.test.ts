@@ -150,7 +150,7 @@ test("the photo page draws notes as focusable rectangles and offers drawing only
   const pagePath = `/photos/${owner.username}/${photo.id}`;
 
   const anonymous = await (await fetch(server.url + pagePath)).text();
-  assert.match(anonymous, /<div class="notes" id="notes" data-photo-id="\d+" aria-label/);
+  assert.match(anonymous, /<div class="notes" id="notes" role="group" data-photo-id="\d+" aria-label/);
   assert.match(anonymous, /class="note" tabindex="0" data-note-id="\d+" data-x="0.1" data-y="0.2" data-width="0.3" data-height="0.25">/);
   assert.match(anonymous, /&lt;b&gt;not markup&lt;\/b&gt;/, "note text is escaped");
   assert.match(anonymous, /<script src="\/static\/notes\.[0-9a-f]+\.js" defer>/);
