@@ -77,6 +77,19 @@ import { buildStatusService, type StatusService } from "./status/service.ts";
 import { registerStatusRoutes } from "./status/routes.ts";
 import { migrateWithBackup } from "./ops/safe-migrate.ts";
 import { BackupSchedule, spawnScheduledBackup } from "./ops/backup-schedule.ts";
+import { NotesRepository } from "./notes/repository.ts";
+import { NoteService } from "./notes/service.ts";
+import { registerNoteRoutes } from "./notes/routes.ts";
+import { notesHelp, notesOverlay } from "./notes/views.ts";
+import { PhotoViewsRepository } from "./explore/photo-views-repository.ts";
+import { PhotoViews } from "./explore/photo-views.ts";
+import { ExploreRepository } from "./explore/repository.ts";
+import { ExploreService } from "./explore/service.ts";
+import { registerExploreRoutes } from "./explore/routes.ts";
+import { viewCountLine } from "./explore/views.ts";
+import { ActivityRepository } from "./activity/repository.ts";
+import { ActivityService } from "./activity/service.ts";
+import { registerActivityRoutes } from "./activity/routes.ts";
 
 export interface AppContext {
   config: Config;
@@ -112,6 +125,10 @@ export interface AppContext {
   photostreamSections: PhotostreamSections;
   /** Reports from members and the admins' decisions about them. */
   moderation: ModerationService;
+  notes: NoteService;
+  photoViews: PhotoViews;
+  explore: ExploreService;
+  activity: ActivityService;
 }
 
 /** Seams tests may replace; everything else is built from the config. */
@@ -238,7 +255,27 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   photoPageSections.add(async ({ photo, viewer, csrfToken }) =>
     viewer && !photo.canEdit ? { body: html`<section class="photo-report">${reportBox({ kind: "photo", id: photo.id }, csrfToken)}</section>` } : null,
   );
-  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, faves, comments, notifier, photoPageSections, photostreamSections: new PhotostreamSections(), moderation };
+  const notes = new NoteService({ notes: new NotesRepository(database.db), photos, clock, notifier });
+  const photoViews = new PhotoViews({ views: new PhotoViewsRepository(database.db), clock });
+  const explore = new ExploreService({ explore: new ExploreRepository(database.db), settings, clock, baseUrl: config.baseUrl, say: (level, message) => log[level](message) });
+  const activity = new ActivityService({ activity: new ActivityRepository(database.db), baseUrl: config.baseUrl });
+  photoPageSections.add(async ({ photo, viewer }) => {
+    const { notes: list, canAdd } = await notes.forPage(Number(photo.id), viewer);
+    const overlay = notesOverlay({ photoId: photo.id, notes: list, canAdd });
+    return overlay ? { overlay, body: notesHelp(canAdd, photo.canEdit), scripts: ["notes.js"] } : null;
+  });
+  // A visit to the page is a view (the owner's own visits are not); only the owner sees the count.
+  photoPageSections.add(async ({ photo, request }) => {
+    const isOwner = photo.canEdit;
+    const photoId = Number(photo.id);
+    // A counter never fails a page, and read-only maintenance writes nothing.
+    if (request.method === "GET" && !maintenance.current().enabled) {
+      const visitor = request.viewer ? { memberId: request.viewer.id } : { ip: request.ip, userAgent: request.headers["user-agent"] ?? "" };
+      await photoViews.visit(photoId, isOwner, visitor).catch((error: unknown) => request.log.warn({ err: error }, "could not count a photo view"));
+    }
+    return isOwner ? { body: viewCountLine(await photoViews.count(photoId)) } : null;
+  });
+  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, faves, comments, notifier, photoPageSections, photostreamSections: new PhotostreamSections(), moderation, notes, photoViews, explore, activity };
   addSocialSections({ photoPage: context.photoPageSections, photostream: context.photostreamSections, faves, comments, social });
   // "In groups: …" under a photo, and for its owner the form that adds it to one of their groups.
   context.photoPageSections.add(async ({ photo, viewer, csrfToken }) => {
@@ -285,12 +322,15 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     maintenance.stop();
     await status.stop();
     await backupSchedule?.stop();
+    await explore.stop();
     await jobs.stop();
     await database.close();
   });
   metrics.start();
   if (overrides.runJobs ?? true) app.addHook("onReady", async () => jobs.start());
   if (backupSchedule) app.addHook("onReady", async () => backupSchedule.start());
+  // Explore is ranked at start and every 15 minutes, by one server of many (a lease in settings).
+  if (overrides.runJobs ?? true) app.addHook("onReady", async () => explore.start());
 
   await app.register(cookie);
   await app.register(formbody);
@@ -331,6 +371,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerGroupRoutes(web, context, groups);
     registerModerationRoutes(web, context);
     registerStatusRoutes(web, context);
+    registerNoteRoutes(web, context);
+    registerExploreRoutes(web, context);
+    registerActivityRoutes(web, context);
     web.get("/api/v1/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () => app.swagger());
   });
 

@@ -75,7 +75,9 @@ ${view.viewer.emailConfirmed
 <label for="newPassword">New password</label>
 <input id="newPassword" name="newPassword" type="password" required minlength="10" autocomplete="new-password">
 <button type="submit">Change password</button>
-</form></section>`,
+</form>
+<h2>Notes</h2>
+<p><a href="/settings/notes">Who may add notes to your photos</a></p></section>`,
   });
 }
 

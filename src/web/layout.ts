@@ -39,13 +39,15 @@ export interface PageShell {
 export function page(shell: PageShell): string {
   const { viewer } = shell;
   const nav = viewer
-    ? html`<a href="/upload">Upload</a>
+    ? html`<a href="/explore">Explore</a>
+        <a href="/activity">Activity</a>
+        <a href="/upload">Upload</a>
         <a href="/photos/${viewer.username}">Your photostream</a>
         <a href="/notifications" id="nav-notifications">Notifications${raw(UNREAD_SLOT)}</a>
         <a href="/settings">Settings</a>
         ${viewer.isAdmin ? html`<a href="/admin">Admin</a>` : null}
         <form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${shell.csrfToken}"><button type="submit" class="link">Log out</button></form>`
-    : html`<a href="/login">Log in</a> <a href="/signup" class="button">Sign up</a>`;
+    : html`<a href="/explore">Explore</a> <a href="/login">Log in</a> <a href="/signup" class="button">Sign up</a>`;
   return html`<!doctype html>
 <html lang="en">
 <head>
