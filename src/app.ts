@@ -256,7 +256,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     viewer && !photo.canEdit ? { body: html`<section class="photo-report">${reportBox({ kind: "photo", id: photo.id }, csrfToken)}</section>` } : null,
   );
   const notes = new NoteService({ notes: new NotesRepository(database.db), photos, clock, notifier });
-  const photoViews = new PhotoViews({ views: new PhotoViewsRepository(database.db), clock });
+  const photoViews = new PhotoViews({ views: new PhotoViewsRepository(database.db), clock, onError: (error) => log.warn({ err: error }, "could not write photo views") });
   const explore = new ExploreService({ explore: new ExploreRepository(database.db), settings, clock, baseUrl: config.baseUrl, say: (level, message) => log[level](message) });
   const activity = new ActivityService({ activity: new ActivityRepository(database.db), baseUrl: config.baseUrl });
   photoPageSections.add(async ({ photo, viewer }) => {
@@ -323,6 +323,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     await status.stop();
     await backupSchedule?.stop();
     await explore.stop();
+    await photoViews.flush().catch((error: unknown) => log.warn({ err: error }, "could not write photo views"));
     await jobs.stop();
     await database.close();
   });

@@ -28,6 +28,28 @@ export class PhotoViewsRepository {
     });
   }
 
+  /** Records many views in one transaction; each photo's counter moves by the rows really inserted. */
+  async recordMany(views: Array<{ photoId: number; viewerKey: string; day: number }>): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const added = new Map<number, number>();
+      for (const view of views) {
+        const result = await trx
+          .insertInto("photo_views")
+          .values({ photo_id: view.photoId, viewer_key: view.viewerKey, day: view.day })
+          .onConflict((oc) => oc.columns(["photo_id", "viewer_key", "day"]).doNothing())
+          .executeTakeFirst();
+        if (Number(result.numInsertedOrUpdatedRows ?? 0) > 0) added.set(view.photoId, (added.get(view.photoId) ?? 0) + 1);
+      }
+      for (const [photoId, count] of added) {
+        await trx
+          .updateTable("photos")
+          .set((eb) => ({ view_count: eb("view_count", "+", count) }))
+          .where("id", "=", photoId)
+          .execute();
+      }
+    });
+  }
+
   async count(photoId: number): Promise<number> {
     const row = await this.db.selectFrom("photos").select("view_count").where("id", "=", photoId).executeTakeFirst();
     return row?.view_count ?? 0;

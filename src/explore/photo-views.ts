@@ -21,17 +21,46 @@ export function utcDay(ms: number): number {
   return Math.floor(ms / DAY_MS);
 }
 
-/** Counts photo page visits: anyone but the owner, once per visitor per UTC day. */
-export class PhotoViews {
-  constructor(private readonly deps: { views: PhotoViewsRepository; clock: Clock }) {}
+/** Views kept in memory between writes; beyond this many, a write happens at once. */
+const MAX_PENDING = 5000;
+const FLUSH_MS = 2000;
 
-  /** Answers whether this visit was counted. */
+/**
+ * Counts photo page visits: anyone but the owner, once per visitor per UTC day. Visits are
+ * written in batches, one transaction every 2 s, not one per page view: the photo page is the
+ * site's hottest page and a write (an fsync on SQLite) per view would cost more than the page.
+ * A crash loses at most those 2 s of counts, which are statistics, not members' data. The
+ * owner's view of the count writes what is pending first, so the owner always sees it whole.
+ */
+export class PhotoViews {
+  private pending = new Map<string, { photoId: number; viewerKey: string; day: number }>();
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: { views: PhotoViewsRepository; clock: Clock; onError?: (error: unknown) => void }) {}
+
+  /** Answers whether this visit was taken for counting (the table decides if it is the day's first). */
   async visit(photoId: number, ownerVisiting: boolean, visitor: Visitor): Promise<boolean> {
     if (ownerVisiting) return false;
-    return this.deps.views.record(photoId, visitorKey(visitor), utcDay(this.deps.clock.now()));
+    const view = { photoId, viewerKey: visitorKey(visitor), day: utcDay(this.deps.clock.now()) };
+    this.pending.set(`${view.photoId}|${view.viewerKey}|${view.day}`, view);
+    if (this.pending.size >= MAX_PENDING) await this.flush();
+    else this.timer ??= setTimeout(() => void this.flush().catch((error: unknown) => this.deps.onError?.(error)), FLUSH_MS).unref();
+    return true;
   }
 
-  count(photoId: number): Promise<number> {
+  /** Writes the pending views; one batch at a time. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = [...this.pending.values()];
+    this.pending = new Map();
+    this.flushing = this.flushing.catch(() => undefined).then(() => (batch.length ? this.deps.views.recordMany(batch) : undefined));
+    return this.flushing;
+  }
+
+  async count(photoId: number): Promise<number> {
+    await this.flush();
     return this.deps.views.count(photoId);
   }
 }
