@@ -140,6 +140,16 @@ async function attempt(viewer: ViewerName, method: string, path: string, json?: 
   return answer.status !== 404;
 }
 
+/** The same through the photo page's forms (session cookie and CSRF token): 404 for a photo the viewer may not see, a redirect or a 403 otherwise. */
+async function formAttempt(viewer: ViewerName, path: string, fields: Record<string, string>): Promise<boolean> {
+  if (viewer === "anonymous") return false;
+  const client = await web(viewer);
+  if (!client.csrf) await client.get("/");
+  const answer = await client.post(path, fields);
+  assert.ok([303, 403, 404].includes(answer.status), `POST ${path}: status ${answer.status} ${answer.html.slice(0, 200)}`);
+  return answer.status !== 404;
+}
+
 /** The viewers who follow the owner (the blocked member cannot), set up before the photos. */
 const followers = new Set<ViewerName>();
 let group: { id: number; slug: string };
@@ -286,6 +296,9 @@ const PATHS: PathRow[] = [
   // "A photo that a viewer may not see also cannot be faved, commented on or added to a group by that viewer."
   { name: "fave attempt", covers: members_, saw: (viewer, photo) => attempt(viewer, "PUT", `/api/v1/photos/${photos.get(photo)!.id}/fave`) },
   { name: "comment attempt", covers: members_, saw: (viewer, photo) => attempt(viewer, "POST", `/api/v1/photos/${photos.get(photo)!.id}/comments`, { text: "matrix attempt" }) },
+  { name: "fave form attempt", covers: members_, saw: (viewer, photo) => formAttempt(viewer, `/photos/${ownerName()}/${photos.get(photo)!.id}/fave`, {}) },
+  { name: "comment form attempt", covers: members_, saw: (viewer, photo) => formAttempt(viewer, `/photos/${ownerName()}/${photos.get(photo)!.id}/comments`, { text: "matrix form attempt" }) },
+  { name: "add-to-group form attempt", covers: members_, saw: (viewer, photo) => formAttempt(viewer, "/groups/pool", { slug: group.slug, photoId: photos.get(photo)!.id }) },
   { name: "add-to-pool attempt", covers: members_, saw: (viewer, photo) => attempt(viewer, "POST", `/api/v1/groups/${group.id}/pool`, { photoId: photos.get(photo)!.id }) },
 ];
 
