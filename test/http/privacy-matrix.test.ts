@@ -4,7 +4,10 @@
  * Rows are paths: one function `(viewer, photoCase) => Promise<boolean>` each, answering
  * whether that viewer saw the photo there. To cover a new path (a group pool, faves, activity,
  * Explore, notifications, comments), add one entry to PATHS; the matrix runs it against every
- * viewer and every kind of photo and compares with the expected table below.
+ * viewer and every kind of photo and compares with the expected table below. A path meant for
+ * part of the audience only (activity: members who follow the owner; notifications: the owner)
+ * says so with `covers`; for everyone else it must show nothing the rule forbids. Writes (fave,
+ * comment, add to a pool) count as "seen" unless they answer 404.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -153,7 +156,8 @@ async function formAttempt(viewer: ViewerName, path: string, fields: Record<stri
 /** The viewers who follow the owner (the blocked member cannot), set up before the photos. */
 const followers = new Set<ViewerName>();
 let group: { id: number; slug: string };
-const members_ = (viewer: ViewerName) => viewer !== "anonymous";
+/** Writes need an account: a visitor is refused (401) before any photo is looked at. */
+const isMember = (viewer: ViewerName) => viewer !== "anonymous";
 
 const PATHS: PathRow[] = [
   {
@@ -294,12 +298,12 @@ const PATHS: PathRow[] = [
     saw: (viewer, photo) => (viewer === "anonymous" ? Promise.resolve(false) : titleShows(viewer, photo, "/notifications")),
   },
   // "A photo that a viewer may not see also cannot be faved, commented on or added to a group by that viewer."
-  { name: "fave attempt", covers: members_, saw: (viewer, photo) => attempt(viewer, "PUT", `/api/v1/photos/${photos.get(photo)!.id}/fave`) },
-  { name: "comment attempt", covers: members_, saw: (viewer, photo) => attempt(viewer, "POST", `/api/v1/photos/${photos.get(photo)!.id}/comments`, { text: "matrix attempt" }) },
-  { name: "fave form attempt", covers: members_, saw: (viewer, photo) => formAttempt(viewer, `/photos/${ownerName()}/${photos.get(photo)!.id}/fave`, {}) },
-  { name: "comment form attempt", covers: members_, saw: (viewer, photo) => formAttempt(viewer, `/photos/${ownerName()}/${photos.get(photo)!.id}/comments`, { text: "matrix form attempt" }) },
-  { name: "add-to-group form attempt", covers: members_, saw: (viewer, photo) => formAttempt(viewer, "/groups/pool", { slug: group.slug, photoId: photos.get(photo)!.id }) },
-  { name: "add-to-pool attempt", covers: members_, saw: (viewer, photo) => attempt(viewer, "POST", `/api/v1/groups/${group.id}/pool`, { photoId: photos.get(photo)!.id }) },
+  { name: "fave attempt", covers: isMember, saw: (viewer, photo) => attempt(viewer, "PUT", `/api/v1/photos/${photos.get(photo)!.id}/fave`) },
+  { name: "comment attempt", covers: isMember, saw: (viewer, photo) => attempt(viewer, "POST", `/api/v1/photos/${photos.get(photo)!.id}/comments`, { text: "matrix attempt" }) },
+  { name: "fave form attempt", covers: isMember, saw: (viewer, photo) => formAttempt(viewer, `/photos/${ownerName()}/${photos.get(photo)!.id}/fave`, {}) },
+  { name: "comment form attempt", covers: isMember, saw: (viewer, photo) => formAttempt(viewer, `/photos/${ownerName()}/${photos.get(photo)!.id}/comments`, { text: "matrix form attempt" }) },
+  { name: "add-to-group form attempt", covers: isMember, saw: (viewer, photo) => formAttempt(viewer, "/groups/pool", { slug: group.slug, photoId: photos.get(photo)!.id }) },
+  { name: "add-to-pool attempt", covers: isMember, saw: (viewer, photo) => attempt(viewer, "POST", `/api/v1/groups/${group.id}/pool`, { photoId: photos.get(photo)!.id }) },
 ];
 
 before(async () => {
