@@ -2,6 +2,7 @@ import { Migrator, type Migration, type MigrationProvider, type MigrationResultS
 import * as core from "./migrations/0001_core.ts";
 import * as operations from "./migrations/0002_operations.ts";
 import * as community from "./migrations/0003_community.ts";
+import * as activityIndex from "./migrations/0004_activity_index.ts";
 import type { Database } from "./schema.ts";
 
 /** Migrations by name, applied in name order. */
@@ -12,6 +13,7 @@ export const MIGRATIONS: MigrationSet = {
   "0001_core": core,
   "0002_operations": operations,
   "0003_community": community,
+  "0004_activity_index": activityIndex,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
