@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- section ...]`: measures Pinhole beside references run in the same
  * session, prints a table and writes bench/results/latest.json. Sections: ingest, images,
- * pages, upload, backup, reload (all by default). Needs wrk, nginx and libvips-tools (Debian packages);
+ * pages, upload, backup, reload, community (all by default). Needs wrk, nginx and libvips-tools (Debian packages);
  * reload and backup need none of them.
  */
 import os from "node:os";
@@ -12,6 +12,7 @@ import { benchPages } from "./sections/pages.ts";
 import { benchUpload } from "./sections/upload.ts";
 import { benchReload } from "./sections/reload.ts";
 import { benchBackup } from "./sections/backup.ts";
+import { benchCommunity } from "./sections/community.ts";
 
 const SECTIONS: Record<string, () => Promise<Row[]>> = {
   ingest: benchIngest,
@@ -20,6 +21,7 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   upload: benchUpload,
   reload: benchReload,
   backup: benchBackup,
+  community: benchCommunity,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -14,6 +14,7 @@ import { LocalDiskStore } from "./storage/local-disk.ts";
 import type { BlobStore } from "./storage/blob-store.ts";
 import { loadSigningSecret } from "./ops/secrets.ts";
 import { CsrfTokens } from "./web/csrf.ts";
+import { html } from "./web/html.ts";
 import { installAccessControl } from "./web/access.ts";
 import { installErrorHandler } from "./web/error-handler.ts";
 import { registerAssetRoutes } from "./web/assets.ts";
@@ -48,12 +49,47 @@ import { QuotaRepository } from "./photos/quota-repository.ts";
 import { AdminRepository } from "./admin/repository.ts";
 import { AdminService } from "./admin/service.ts";
 import { registerAdminRoutes } from "./admin/routes.ts";
+import { SocialRepository } from "./social/repository.ts";
+import { NotificationsRepository } from "./notifications/repository.ts";
+import { Notifier } from "./notifications/service.ts";
+import { PhotoPageSections, PhotostreamSections } from "./photos/page-sections.ts";
+import { SocialService } from "./social/service.ts";
+import { registerSocialRoutes } from "./social/routes.ts";
+import { FavesRepository } from "./social/faves-repository.ts";
+import { CommentsRepository } from "./social/comments-repository.ts";
+import { FavesService } from "./social/faves-service.ts";
+import { CommentsService } from "./social/comments-service.ts";
+import { registerCommunityRoutes } from "./social/community-routes.ts";
+import { registerContactPages } from "./social/pages.ts";
+import { addSocialSections } from "./social/sections.ts";
+import { installUnreadCount, registerNotificationRoutes } from "./notifications/routes.ts";
+import { GroupsRepository } from "./groups/repository.ts";
+import { GroupService } from "./groups/service.ts";
+import { registerGroupRoutes } from "./groups/routes.ts";
+import { photoGroupsSection } from "./groups/views.ts";
+import { ModerationRepository } from "./moderation/repository.ts";
+import { ModerationService } from "./moderation/service.ts";
+import { registerModerationRoutes } from "./moderation/routes.ts";
+import { reportBox } from "./moderation/views.ts";
 import { MaintenanceMode } from "./ops/maintenance.ts";
 import { installMaintenanceGuard } from "./web/maintenance-guard.ts";
 import { buildStatusService, type StatusService } from "./status/service.ts";
 import { registerStatusRoutes } from "./status/routes.ts";
 import { migrateWithBackup } from "./ops/safe-migrate.ts";
 import { BackupSchedule, spawnScheduledBackup } from "./ops/backup-schedule.ts";
+import { NotesRepository } from "./notes/repository.ts";
+import { NoteService } from "./notes/service.ts";
+import { registerNoteRoutes } from "./notes/routes.ts";
+import { notesHelp, notesOverlay } from "./notes/views.ts";
+import { PhotoViewsRepository } from "./explore/photo-views-repository.ts";
+import { PhotoViews } from "./explore/photo-views.ts";
+import { ExploreRepository } from "./explore/repository.ts";
+import { ExploreService } from "./explore/service.ts";
+import { registerExploreRoutes } from "./explore/routes.ts";
+import { viewCountLine } from "./explore/views.ts";
+import { ActivityRepository } from "./activity/repository.ts";
+import { ActivityService } from "./activity/service.ts";
+import { registerActivityRoutes } from "./activity/routes.ts";
 
 export interface AppContext {
   config: Config;
@@ -79,6 +115,20 @@ export interface AppContext {
   recentErrors: RecentErrors;
   quotas: UploadQuotas;
   admin: AdminService;
+  social: SocialService;
+  faves: FavesService;
+  comments: CommentsService;
+  notifier: Notifier;
+  /** Parts of the photo page other domains add (comments, faves, notes, groups, reports). */
+  photoPageSections: PhotoPageSections;
+  /** Parts of a photostream page other domains add (follow, block, faves). */
+  photostreamSections: PhotostreamSections;
+  /** Reports from members and the admins' decisions about them. */
+  moderation: ModerationService;
+  notes: NoteService;
+  photoViews: PhotoViews;
+  explore: ExploreService;
+  activity: ActivityService;
 }
 
 /** Seams tests may replace; everything else is built from the config. */
@@ -166,6 +216,22 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     const { pending, running } = await jobsRepository.backlog();
     return pending + running;
   });
+  const notifier = new Notifier({ notifications: new NotificationsRepository(database.db), clock });
+  const social = new SocialService({
+    social: new SocialRepository(database.db),
+    clock,
+    notifier: { contactAdded: ({ ownerId, contactId }) => notifier.notify({ userId: contactId, kind: "contact", actorId: ownerId }) },
+  });
+  const faves = new FavesService({ faves: new FavesRepository(database.db), photos, social, notifier, clock, baseUrl: config.baseUrl });
+  const comments = new CommentsService({ comments: new CommentsRepository(database.db), photos, social, notifier, clock });
+  const groups = new GroupService({
+    groups: new GroupsRepository(database.db),
+    clock,
+    baseUrl: config.baseUrl,
+    photoVisible: (photoId, viewer) => photos.isVisible(photoId, viewer),
+    photoIsOwn: async (photoId, viewer) => (await photos.get(photoId, viewer)).canEdit,
+    notify: (notification) => notifier.notify(notification),
+  });
   const recentErrors = new RecentErrors(new RecentErrorsRepository(database.db), clock, log);
   const quotas = new UploadQuotas(new QuotaRepository(database.db), config.quotas);
   const admin = new AdminService({ admin: new AdminRepository(database.db), users, jobs: jobsRepository, recentErrors, quotaDefaults: config.quotas, dataDir: config.dataDir });
@@ -183,7 +249,40 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
           say: (level, message) => log[level](message),
         })
       : null;
-  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain };
+  const moderation = new ModerationService({ moderation: new ModerationRepository(database.db), photos, users, clock });
+  const photoPageSections = new PhotoPageSections();
+  // Members may report a photo that is not theirs.
+  photoPageSections.add(async ({ photo, viewer, csrfToken }) =>
+    viewer && !photo.canEdit ? { body: html`<section class="photo-report">${reportBox({ kind: "photo", id: photo.id }, csrfToken)}</section>` } : null,
+  );
+  const notes = new NoteService({ notes: new NotesRepository(database.db), photos, clock, notifier });
+  const photoViews = new PhotoViews({ views: new PhotoViewsRepository(database.db), clock, onError: (error) => log.warn({ err: error }, "could not write photo views") });
+  const explore = new ExploreService({ explore: new ExploreRepository(database.db), settings, clock, baseUrl: config.baseUrl, say: (level, message) => log[level](message) });
+  const activity = new ActivityService({ activity: new ActivityRepository(database.db), baseUrl: config.baseUrl });
+  photoPageSections.add(async ({ photo, viewer }) => {
+    const { notes: list, canAdd } = await notes.forPage(Number(photo.id), viewer);
+    const overlay = notesOverlay({ photoId: photo.id, notes: list, canAdd });
+    return overlay ? { overlay, body: notesHelp(canAdd, photo.canEdit), scripts: ["notes.js"] } : null;
+  });
+  // A visit to the page is a view (the owner's own visits are not); only the owner sees the count.
+  photoPageSections.add(async ({ photo, request }) => {
+    const isOwner = photo.canEdit;
+    const photoId = Number(photo.id);
+    // A counter never fails a page, and read-only maintenance writes nothing.
+    if (request.method === "GET" && !maintenance.current().enabled) {
+      const visitor = request.viewer ? { memberId: request.viewer.id } : { ip: request.ip, userAgent: request.headers["user-agent"] ?? "" };
+      await photoViews.visit(photoId, isOwner, visitor).catch((error: unknown) => request.log.warn({ err: error }, "could not count a photo view"));
+    }
+    return isOwner ? { body: viewCountLine(await photoViews.count(photoId)) } : null;
+  });
+  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, faves, comments, notifier, photoPageSections, photostreamSections: new PhotostreamSections(), moderation, notes, photoViews, explore, activity };
+  addSocialSections({ photoPage: context.photoPageSections, photostream: context.photostreamSections, faves, comments, social });
+  // "In groups: …" under a photo, and for its owner the form that adds it to one of their groups.
+  context.photoPageSections.add(async ({ photo, viewer, csrfToken }) => {
+    const { holding, canAddTo } = await groups.photoGroups(Number(photo.id), viewer, photo.canEdit);
+    const body = photoGroupsSection({ photoId: photo.id, pagePath: `/photos/${photo.owner.username}/${photo.id}`, csrfToken, holding, canAddTo });
+    return body ? { body } : null;
+  });
 
   const images = new ImageServer({ store, cache: imageCache, log });
   const serveImage = (request: http.IncomingMessage, response: http.ServerResponse) => {
@@ -223,12 +322,16 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     maintenance.stop();
     await status.stop();
     await backupSchedule?.stop();
+    await explore.stop();
+    await photoViews.flush().catch((error: unknown) => log.warn({ err: error }, "could not write photo views"));
     await jobs.stop();
     await database.close();
   });
   metrics.start();
   if (overrides.runJobs ?? true) app.addHook("onReady", async () => jobs.start());
   if (backupSchedule) app.addHook("onReady", async () => backupSchedule.start());
+  // Explore is ranked at start and every 15 minutes, by one server of many (a lease in settings).
+  if (overrides.runJobs ?? true) app.addHook("onReady", async () => explore.start());
 
   await app.register(cookie);
   await app.register(formbody);
@@ -256,12 +359,22 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
 
   await app.register(async (web) => {
     installSecurityHeaders(web, { https: config.secureCookies });
+    installUnreadCount(web, context);
     registerHealthRoutes(web, context);
     registerMetricsRoutes(web, context);
     registerUserRoutes(web, context);
     registerPhotoRoutes(web, context);
     registerAdminRoutes(web, context);
+    registerSocialRoutes(web, context);
+    registerCommunityRoutes(web, context);
+    registerContactPages(web, context);
+    registerNotificationRoutes(web, context);
+    registerGroupRoutes(web, context, groups);
+    registerModerationRoutes(web, context);
     registerStatusRoutes(web, context);
+    registerNoteRoutes(web, context);
+    registerExploreRoutes(web, context);
+    registerActivityRoutes(web, context);
     web.get("/api/v1/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () => app.swagger());
   });
 

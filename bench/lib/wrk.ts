@@ -23,8 +23,10 @@ function toMs(value: string, unit: string): number {
  * wrk against one URL, or a list of paths picked at random per request (a Lua script), on
  * this machine: the load generator shares the two cores with the server, as the targets say.
  */
-export async function wrk(options: { url: string; paths?: string[]; seconds: number; connections: number; threads?: number }): Promise<WrkResult> {
+export async function wrk(options: { url: string; paths?: string[]; seconds: number; connections: number; threads?: number; headers?: Record<string, string> }): Promise<WrkResult> {
   const args = ["-t", String(options.threads ?? 1), "-c", String(options.connections), "-d", `${options.seconds}s`, "--latency"];
+  // Sent with every request (wrk.format uses wrk.headers, which -H fills): a session cookie, say.
+  for (const [name, value] of Object.entries(options.headers ?? {})) args.push("-H", `${name}: ${value}`);
   let script: string | null = null;
   if (options.paths) {
     script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "wrk-")), "paths.lua");

@@ -123,7 +123,7 @@ export function adminPage(view: AdminPageView): string {
     csrfToken: view.csrfToken,
     body: html`<section class="admin"><h1>Admin</h1>
 ${view.error ? html`<p class="alert error" role="alert">${view.error}</p>` : null}
-<nav class="admin-links"><a href="/admin/incidents">Incidents</a> · <a href="/admin/maintenance">Maintenance</a> · <a href="#members">Members</a> · <a href="#storage">Storage</a> · <a href="#backlog">Backlog</a> · <a href="#errors">Recent errors</a></nav>
+<nav class="admin-links"><a href="/admin/reports">Reports</a> · <a href="/admin/incidents">Incidents</a> · <a href="/admin/maintenance">Maintenance</a> · <a href="#members">Members</a> · <a href="#storage">Storage</a> · <a href="#backlog">Backlog</a> · <a href="#errors">Recent errors</a></nav>
 ${storageSection(view.overview)}
 ${backlogSection(view.overview)}
 ${errorsSection(view.overview)}

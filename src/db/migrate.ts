@@ -1,6 +1,8 @@
 import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet, type Kysely } from "kysely";
 import * as core from "./migrations/0001_core.ts";
 import * as operations from "./migrations/0002_operations.ts";
+import * as community from "./migrations/0003_community.ts";
+import * as activityIndex from "./migrations/0004_activity_index.ts";
 import type { Database } from "./schema.ts";
 
 /** Migrations by name, applied in name order. */
@@ -10,6 +12,8 @@ export type MigrationSet = Record<string, Migration>;
 export const MIGRATIONS: MigrationSet = {
   "0001_core": core,
   "0002_operations": operations,
+  "0003_community": community,
+  "0004_activity_index": activityIndex,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -15,6 +15,8 @@ const DIR = path.join(import.meta.dirname, "migrations");
 const SHIPPED: Record<string, string> = {
   "0001_core.ts": "7c519d2a977ebb7df4d3866c11a1874c3af90bbe9e9621a4f3093150177bd41d",
   "0002_operations.ts": "4f6af4c4329e1f2f93b46b5e16d831bb170b1b054b6ea1a865b06c809449f665",
+  "0003_community.ts": "12e0ec3fa687cc833b5e71e1e6f44a14ac1b8bbc98ff38815a69ff5e5274085a",
+  "0004_activity_index.ts": "71dfb32c6c46474ce43287b56d29639ad36ad7a80ac029943304a08062a474c8",
 };
 
 function migrationFiles(): string[] {

@@ -23,6 +23,8 @@ export interface UsersTable {
   /** Kept in the same transaction as each photo insert and delete. */
   photo_count: Generated<number>;
   bytes_stored: Generated<number>;
+  shows_restricted: Generated<number>;
+  note_permission: Generated<"owner" | "contacts" | "friends" | "everyone">;
 }
 
 export interface SessionsTable {
@@ -87,6 +89,11 @@ export interface PhotosTable {
   /** JSON [{tag, raw}] in the member's order; photo_tags indexes the same tags for lookups. */
   tags: Generated<string>;
   dominant_color: string | null;
+  fave_count: Generated<number>;
+  comment_count: Generated<number>;
+  view_count: Generated<number>;
+  restricted: Generated<number>;
+  hidden_at: Generated<number | null>;
 }
 
 export interface PhotoTagsTable {
@@ -144,6 +151,137 @@ export interface RecentErrorsTable {
   message: string;
 }
 
+export interface ContactsTable {
+  owner_id: number;
+  contact_id: number;
+  is_friend: number;
+  is_family: number;
+  created_at: number;
+}
+
+export interface BlocksTable {
+  blocker_id: number;
+  blocked_id: number;
+  created_at: number;
+}
+
+export interface FavesTable {
+  photo_id: number;
+  user_id: number;
+  created_at: number;
+}
+
+export interface CommentsTable {
+  id: Generated<number>;
+  photo_id: number;
+  author_id: number;
+  body: string;
+  created_at: number;
+  updated_at: number;
+  hidden_at: number | null;
+}
+
+export interface NotesTable {
+  id: Generated<number>;
+  photo_id: number;
+  author_id: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  body: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface GroupsTable {
+  id: Generated<number>;
+  slug: string;
+  name: string;
+  description: Generated<string>;
+  privacy: "public" | "invitation";
+  created_by: number | null;
+  created_at: number;
+}
+
+export interface GroupMembersTable {
+  group_id: number;
+  user_id: number;
+  role: "admin" | "moderator" | "member";
+  joined_at: number;
+}
+
+export interface GroupInvitationsTable {
+  group_id: number;
+  user_id: number;
+  invited_by: number | null;
+  created_at: number;
+}
+
+export interface GroupPoolTable {
+  group_id: number;
+  photo_id: number;
+  added_by: number;
+  added_at: number;
+}
+
+export interface GroupThreadsTable {
+  id: Generated<number>;
+  group_id: number;
+  author_id: number;
+  title: string;
+  body: string;
+  created_at: number;
+  last_reply_at: number;
+}
+
+export interface GroupRepliesTable {
+  id: Generated<number>;
+  thread_id: number;
+  author_id: number;
+  body: string;
+  created_at: number;
+}
+
+export interface PhotoViewsTable {
+  photo_id: number;
+  viewer_key: string;
+  /** Days since the epoch, UTC. */
+  day: number;
+}
+
+export interface NotificationsTable {
+  id: Generated<number>;
+  user_id: number;
+  kind: "comment" | "fave" | "contact" | "group_invitation" | "note" | "group_add";
+  actor_id: number | null;
+  photo_id: number | null;
+  group_id: number | null;
+  comment_id: number | null;
+  created_at: number;
+  read_at: number | null;
+}
+
+export interface ReportsTable {
+  id: Generated<number>;
+  reporter_id: number | null;
+  target_kind: "photo" | "comment" | "member";
+  target_id: number;
+  reason: string;
+  created_at: number;
+  resolved_at: number | null;
+  resolved_by: number | null;
+  resolution: string | null;
+}
+
+export interface ExploreEntriesTable {
+  /** The UTC day the ranking is for, YYYY-MM-DD. */
+  day: string;
+  rank: number;
+  photo_id: number;
+  score: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -156,6 +294,21 @@ export interface Database {
   incident_updates: IncidentUpdatesTable;
   jobs: JobsTable;
   recent_errors: RecentErrorsTable;
+  contacts: ContactsTable;
+  blocks: BlocksTable;
+  faves: FavesTable;
+  comments: CommentsTable;
+  notes: NotesTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  group_invitations: GroupInvitationsTable;
+  group_pool: GroupPoolTable;
+  group_threads: GroupThreadsTable;
+  group_replies: GroupRepliesTable;
+  photo_views: PhotoViewsTable;
+  notifications: NotificationsTable;
+  reports: ReportsTable;
+  explore_entries: ExploreEntriesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -15,6 +15,10 @@ import { lockFolder, listBackups, objectPath, readManifest, type ManifestEntry }
 import { appVersion, runBackup, type BackupDeps } from "./backup.ts";
 import { DeletionGate } from "./deletion-gate.ts";
 import { SettingsRepository } from "./settings-repository.ts";
+import { MIGRATIONS as SHIPPED_MIGRATIONS } from "../db/migrate.ts";
+
+/** The newest shipped migration: the schema version of a database made today. */
+const LATEST_MIGRATION = Object.keys(SHIPPED_MIGRATIONS).at(-1) as string;
 
 let root: string;
 let dataDir: string;
@@ -63,7 +67,7 @@ test(`a backup holds a checked copy of the database and every file with its sha2
   const info = JSON.parse(fs.readFileSync(path.join(result.dir, "backup.json"), "utf8"));
   assert.equal(info.appVersion, appVersion());
   assert.equal(info.appVersion, JSON.parse(fs.readFileSync(path.join(import.meta.dirname, "../../package.json"), "utf8")).version);
-  assert.equal(info.schemaVersion, "0002_operations");
+  assert.equal(info.schemaVersion, LATEST_MIGRATION);
   assert.equal(info.storageId, "test-storage");
   assert.ok(info.notIncluded.some((line: string) => line.includes(path.join(dataDir, "secret.key"))), "it says the secret is not in it, and where it is");
 
@@ -74,7 +78,7 @@ test(`a backup holds a checked copy of the database and every file with its sha2
     assert.deepEqual(checkSqliteFile(database), []);
     assert.equal(fs.existsSync(`${database}-wal`), false, "one self-contained file");
   } else {
-    assert.match(info.database.check, /restored into a scratch database: \d+ tables, schema 0002_operations/);
+    assert.match(info.database.check, new RegExp(`restored into a scratch database: \\d+ tables, schema ${LATEST_MIGRATION}`));
     const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL! });
     await admin.connect();
     const left = await admin.query("select datname from pg_database where datname like 'pinhole_restore_check_%'");

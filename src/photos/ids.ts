@@ -22,3 +22,8 @@ export function newPhotoSecret(): string {
 export function photoIdTime(id: number): number {
   return Math.floor(id / RANDOM_BITS) + EPOCH;
 }
+
+/** The smallest id a photo uploaded at or after `ms` can have: a primary-key bound for "uploaded since". */
+export function firstPhotoIdAt(ms: number): number {
+  return Math.max(0, (ms - EPOCH) * RANDOM_BITS);
+}

@@ -27,6 +27,10 @@ export interface PhotoView {
   /** Tags as in URLs (/photos/tags/{tag}), in the same order as `tags`. */
   tagKeys: string[];
   visibility: Visibility;
+  /** Not for all audiences: only members who opted in see it (and its owner). */
+  restricted: boolean;
+  /** Hidden by a moderator; only its owner still sees it, with a notice. */
+  hidden: boolean;
   takenAt: string | null;
   uploadedAt: string;
   width: number;
@@ -60,6 +64,8 @@ export function presentPhoto(photo: PhotoRecord, viewerId: number | null, baseUr
     tags: photo.tags.map((t) => t.raw),
     tagKeys: photo.tags.map((t) => t.tag),
     visibility: photo.visibility as Visibility,
+    restricted: photo.restricted === 1,
+    hidden: photo.hidden_at !== null,
     takenAt: photo.taken_at,
     uploadedAt: new Date(photo.uploaded_at).toISOString(),
     width: photo.width,

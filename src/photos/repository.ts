@@ -1,6 +1,7 @@
-import { sql, type Kysely, type SelectQueryBuilder } from "kysely";
+import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder, type SqlBool } from "kysely";
 import type { Database, NewPhotoRow, PhotoRow, PhotoUpdate } from "../db/schema.ts";
 import type { Tag } from "./tags.ts";
+import type { Audience, Standing } from "./visibility.ts";
 
 export interface PhotoRecord extends Omit<PhotoRow, "tags"> {
   owner_username: string;
@@ -17,7 +18,7 @@ function tagRows(photoId: number, tags: Tag[]) {
 
 /** Whose photos a list may include: public ones, plus everything of the viewer's own. */
 export interface ListScope {
-  viewerId: number | null;
+  audience: Audience;
   ownerId?: number;
   tag?: string;
   /** Photo ids below this one (ids grow with upload time, so this pages newest-first). */
@@ -26,6 +27,32 @@ export interface ListScope {
 }
 
 type PhotoQuery = SelectQueryBuilder<Database, "photos" | "users", PhotoRow & { owner_username: string }>;
+
+/**
+ * Who may see a photo, as SQL over the photos table (or an alias of it), for every listing of
+ * any domain: the same rule as `canSeePhoto` in visibility.ts. Callers also keep suspended
+ * members' photos out (`selectPhotos` joins users for that; `ownerActive` does it alone).
+ */
+export function visibleTo(audience: Audience, alias = "photos"): RawBuilder<SqlBool> {
+  const col = (name: string) => sql.ref(`${alias}.${name}`);
+  if (audience.viewerId === null) {
+    return sql<SqlBool>`(${col("visibility")} = 'public' and ${col("restricted")} = 0 and ${col("hidden_at")} is null)`;
+  }
+  const viewer = audience.viewerId;
+  const restrictedOk = audience.showsRestricted ? sql`` : sql`and ${col("restricted")} = 0`;
+  return sql<SqlBool>`(${col("owner_id")} = ${viewer} or (${col("hidden_at")} is null ${restrictedOk} and (
+    ${col("visibility")} = 'public'
+    or (${col("visibility")} <> 'private'
+      and exists (select 1 from contacts vc where vc.owner_id = ${col("owner_id")} and vc.contact_id = ${viewer}
+        and ((vc.is_friend = 1 and ${col("visibility")} in ('friends', 'friends_and_family'))
+          or (vc.is_family = 1 and ${col("visibility")} in ('family', 'friends_and_family'))))
+      and not exists (select 1 from blocks vb where vb.blocker_id = ${col("owner_id")} and vb.blocked_id = ${viewer})))))`;
+}
+
+/** The photo's owner is not suspended; for queries that do not join users. */
+export function ownerActive(alias = "photos"): RawBuilder<SqlBool> {
+  return sql<SqlBool>`exists (select 1 from users ou where ou.id = ${sql.ref(`${alias}.owner_id`)} and ou.suspended_at is null)`;
+}
 
 /** Every query about photos and their tags. */
 export class PhotosRepository {
@@ -65,9 +92,7 @@ export class PhotosRepository {
 
   async list(scope: ListScope): Promise<PhotoRecord[]> {
     let query = this.selectPhotos();
-    query = scope.viewerId === null
-      ? query.where("photos.visibility", "=", "public")
-      : query.where((eb) => eb.or([eb("photos.visibility", "=", "public"), eb("photos.owner_id", "=", scope.viewerId as number)]));
+    query = query.where(visibleTo(scope.audience));
     if (scope.ownerId !== undefined) query = query.where("photos.owner_id", "=", scope.ownerId);
     if (scope.tag !== undefined) {
       const tag = scope.tag;
@@ -83,10 +108,10 @@ export class PhotosRepository {
    * viewer sees them (public ones, or all of them for the owner), in one query: the photo
    * page is the most visited page of the site.
    */
-  async findWithNeighbours(id: number, viewerId: number | null): Promise<(PhotoRecord & { newer: number | null; older: number | null }) | undefined> {
+  async findWithNeighbours(id: number, audience: Audience): Promise<(PhotoRecord & { newer: number | null; older: number | null }) | undefined> {
     // Written as one SQL text rather than with the query builder: this is the hottest query of
     // the site, and building it node by node cost more CPU than running it.
-    const visible = viewerId === null ? sql`p.visibility = 'public'` : sql`(p.visibility = 'public' or p.owner_id = ${viewerId})`;
+    const visible = visibleTo(audience, "p");
     const { rows } = await sql<PhotoRow & { owner_username: string; newer: number | null; older: number | null }>`
       select photos.*, users.username as owner_username,
         (select p.id from photos p where p.owner_id = photos.owner_id and p.id > photos.id and ${visible} order by p.id asc limit 1) as newer,
@@ -131,9 +156,19 @@ export class PhotosRepository {
     });
   }
 
+  /** How a viewer stands to an owner: one lookup for pages of photos that are not public. */
+  async standing(ownerId: number, viewerId: number): Promise<Standing> {
+    const { rows } = await sql<{ is_friend: number | null; is_family: number | null; blocked: number }>`
+      select c.is_friend, c.is_family,
+        (select count(*) from blocks b where b.blocker_id = ${ownerId} and b.blocked_id = ${viewerId}) as blocked
+      from (select 1 as one) x left join contacts c on c.owner_id = ${ownerId} and c.contact_id = ${viewerId}`.execute(this.db);
+    const row = rows[0];
+    return { isFriend: row?.is_friend === 1, isFamily: row?.is_family === 1, isBlocked: Number(row?.blocked ?? 0) > 0 };
+  }
+
   /** What the file jobs need to know: is the photo there, and under which secret. */
-  async findFiles(id: number): Promise<{ secret: string; original_key: string; sha256: string; sizes: string } | undefined> {
-    return this.db.selectFrom("photos").select(["secret", "original_key", "sha256", "sizes"]).where("id", "=", id).executeTakeFirst();
+  async findFiles(id: number): Promise<{ secret: string; original_key: string; sha256: string; sizes: string; hidden_at: number | null } | undefined> {
+    return this.db.selectFrom("photos").select(["secret", "original_key", "sha256", "sizes", "hidden_at"]).where("id", "=", id).executeTakeFirst();
   }
 
   /** The next photos after `afterId` in id order, with what checking their files takes (pinhole verify). */

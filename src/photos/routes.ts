@@ -65,7 +65,7 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
         tags: ["photos"],
         security: [{ bearer: [] }],
         consumes: ["multipart/form-data"],
-        description: "Multipart fields: file (required), title, description, tags (space-separated, \"quoted phrases\"), visibility.",
+        description: "Multipart fields: file (required), title, description, tags (space-separated, \"quoted phrases\"), visibility, restricted (true or false).",
         response: withErrors({ 200: schema.PhotoJson, 201: schema.PhotoJson }, 400, 401, 403, 413, 415, 422, 507),
       },
     },
@@ -146,7 +146,9 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
       const owner = await ownerOf(request.params.username);
       const list = await photos.list({ viewer: request.viewer, ownerId: owner.id, before: request.query.before, limit: GRID_PAGE_SIZE });
       const isOwner = request.viewer?.id === owner.id;
-      return sendHtml(reply, views.photostreamPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), username: owner.username, list, isOwner }));
+      const csrfToken = memberCsrfToken(request);
+      const sections = await context.photostreamSections.render({ owner: { id: owner.id, username: owner.username }, viewer: request.viewer, csrfToken });
+      return sendHtml(reply, views.photostreamPage({ viewer: request.viewer, csrfToken, username: owner.username, list, isOwner, sections }));
     },
   );
 
@@ -166,7 +168,9 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
     { config: { access: "public" }, schema: { params: schema.PhotoPageParams } },
     async (request, reply) => {
       const { photo, newer, older } = await photos.getWithNeighbours(request.params.username, Number(request.params.id), request.viewer);
-      return sendHtml(reply, views.photoPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), photo, newer, older }));
+      const csrfToken = memberCsrfToken(request);
+      const sections = await context.photoPageSections.render({ photo, viewer: request.viewer, csrfToken, request });
+      return sendHtml(reply, views.photoPage({ viewer: request.viewer, csrfToken, photo, newer, older, sections }));
     },
   );
 
@@ -175,7 +179,9 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
     { config: { access: "member" }, schema: { params: schema.PhotoPageParams, body: schema.EditForm } },
     async (request, reply) => {
       const { title, description, tags, visibility } = request.body;
-      const photo = await photos.update(Number(request.params.id), requireViewer(request), { title, description, tags, visibility });
+      // The edit form always shows the box: not sent means not ticked.
+      const restricted = request.body.restricted ?? false;
+      const photo = await photos.update(Number(request.params.id), requireViewer(request), { title, description, tags, visibility, restricted });
       return reply.redirect(`/photos/${photo.owner.username}/${photo.id}`, 303);
     },
   );

@@ -12,6 +12,8 @@ export const PhotoJson = Type.Object({
   description: Type.String(),
   tags: Type.Array(Type.String()),
   visibility: VisibilityJson,
+  restricted: Type.Boolean({ description: "Not for all audiences: shown only to members who opted in" }),
+  hidden: Type.Boolean({ description: "Hidden by a moderator; only its owner sees it" }),
   takenAt: Nullable(Type.String({ description: "ISO 8601, with the UTC offset only when the photo records one" })),
   uploadedAt: Type.String({ format: "date-time" }),
   width: Type.Integer(),
@@ -37,6 +39,7 @@ export const PhotoPatchBody = Type.Object(
     description: Type.Optional(Type.String({ maxLength: 20_000 })),
     tags: Type.Optional(Type.String({ maxLength: 10_000, description: 'Space-separated, "quoted phrases" kept whole' })),
     visibility: Type.Optional(VisibilityJson),
+    restricted: Type.Optional(Type.Boolean({ description: "Not for all audiences; restricting a photo changes its image URLs" })),
   },
   { additionalProperties: false },
 );
@@ -58,6 +61,7 @@ export const EditForm = Type.Object({
   description: Type.Optional(Type.String({ maxLength: 20_000 })),
   tags: Type.Optional(Type.String({ maxLength: 10_000 })),
   visibility: Type.Optional(Type.String({ maxLength: 40 })),
+  restricted: Type.Optional(Type.String({ maxLength: 10 })),
   _csrf: Type.Optional(Type.String({ maxLength: 200 })),
 });
 export const CsrfQuery = Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 200 })) });

@@ -17,7 +17,7 @@ import { presentPhoto, type PhotoView, type StoredSize } from "./presenter.ts";
 import type { PhotoRecord, PhotosRepository } from "./repository.ts";
 import { parseTags, uniqueTags, type Tag } from "./tags.ts";
 import type { ReceivedUpload } from "./upload-receiver.ts";
-import { canView, isMorePrivate, isVisibility, STRANGER, type Visibility } from "./visibility.ts";
+import { ANONYMOUS, canSeePhoto, isMorePrivate, isVisibility, NO_STANDING, type Audience, type Visibility } from "./visibility.ts";
 
 export const MAX_TITLE_LENGTH = 255;
 export const MAX_DESCRIPTION_LENGTH = 10_000;
@@ -28,6 +28,8 @@ export interface PhotoEdit {
   description?: string;
   tags?: string;
   visibility?: string;
+  /** Not for all audiences; from a form or a multipart field, "1", "true" or "on" also mean true. */
+  restricted?: boolean | string;
 }
 
 export interface PhotoPage {
@@ -50,7 +52,11 @@ export interface PhotoServiceDeps {
 /** A deletion job waits this long before the poller may take it, so it never runs before the change it follows. */
 const DELETION_JOB_DELAY_MS = 60_000;
 
-type ViewerRef = Pick<Viewer, "id"> | null;
+type ViewerRef = Pick<Viewer, "id" | "showsRestricted"> | null;
+
+function audienceOf(viewer: ViewerRef): Audience {
+  return viewer ? { viewerId: viewer.id, showsRestricted: viewer.showsRestricted } : ANONYMOUS;
+}
 
 function cleanText(value: string, max: number): string {
   return [...value.normalize("NFC").replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "").trim()].slice(0, max).join("");
@@ -60,6 +66,14 @@ function parseVisibility(value: string | undefined, fallback: Visibility): Visib
   if (value === undefined || value === "") return fallback;
   if (!isVisibility(value)) throw new InvalidError("visibility must be one of public, friends, family, friends_and_family, private.", { field: "visibility" });
   return value;
+}
+
+function parseRestricted(value: boolean | string | undefined): boolean | undefined {
+  if (value === undefined || typeof value === "boolean") return value;
+  const text = value.trim().toLowerCase();
+  if (["1", "true", "on", "yes"].includes(text)) return true;
+  if (["", "0", "false", "off", "no"].includes(text)) return false;
+  throw new InvalidError("restricted must be true or false.", { field: "restricted" });
 }
 
 function utcMillis(takenAt: string | null, offset: string | null): number | null {
@@ -98,8 +112,8 @@ export class PhotoService {
   }
 
   private async applyToExisting(id: number, viewer: Viewer, fields: PhotoEdit): Promise<PhotoView> {
-    const { title, description, tags, visibility } = fields;
-    const edit = { title, description, tags, visibility };
+    const { title, description, tags, visibility, restricted } = fields;
+    const edit = { title, description, tags, visibility, restricted };
     const anything = Object.values(edit).some((value) => value !== undefined);
     return anything ? this.update(id, viewer, edit) : this.get(id, viewer);
   }
@@ -117,6 +131,7 @@ export class PhotoService {
       title: edit.title ?? cleanText(metadata.title ?? upload.displayName.replace(/\.[^.]{1,5}$/, ""), MAX_TITLE_LENGTH),
       description: edit.description ?? cleanText(metadata.description ?? "", MAX_DESCRIPTION_LENGTH),
       visibility: edit.visibility ?? "public",
+      restricted: edit.restricted === true ? 1 : 0,
       secret,
       original_key: keyOfOriginal,
       original_format: probe.format,
@@ -190,14 +205,25 @@ export class PhotoService {
   /** Throws NotFound for photos the viewer may not see, so their existence is not revealed. */
   private async visibleRecord(id: number, viewer: ViewerRef): Promise<PhotoRecord> {
     const photo = await this.deps.photos.findById(id);
-    if (!photo || !this.canSee(photo, viewer)) {
+    if (!photo || !(await this.canSee(photo, viewer))) {
       throw new NotFoundError("There is no such photo, or you are not allowed to see it.");
     }
     return photo;
   }
 
-  private canSee(photo: PhotoRecord, viewer: ViewerRef): boolean {
-    return canView(photo.visibility as Visibility, { ...STRANGER, isOwner: viewer?.id === photo.owner_id });
+  /** Public photos need no lookup; the others ask how the viewer stands to the owner. */
+  private async canSee(photo: PhotoRecord, viewer: ViewerRef): Promise<boolean> {
+    const access = { ownerId: photo.owner_id, visibility: photo.visibility as Visibility, restricted: photo.restricted === 1, hidden: photo.hidden_at !== null };
+    const audience = audienceOf(viewer);
+    const needsStanding = viewer !== null && viewer.id !== photo.owner_id && access.visibility !== "public";
+    const standing = needsStanding ? await this.deps.photos.standing(photo.owner_id, (viewer as { id: number }).id) : NO_STANDING;
+    return canSeePhoto(access, audience, standing);
+  }
+
+  /** Whether the viewer may see the photo, for other domains (faves, comments, groups) to check before acting. */
+  async isVisible(id: number, viewer: ViewerRef): Promise<boolean> {
+    const photo = await this.deps.photos.findById(id);
+    return photo !== undefined && (await this.canSee(photo, viewer));
   }
 
   private async ownedRecord(id: number, viewer: Viewer): Promise<PhotoRecord> {
@@ -212,8 +238,8 @@ export class PhotoService {
 
   /** The photo with the ones before and after it in its owner's photostream. */
   async getWithNeighbours(username: string, id: number, viewer: ViewerRef): Promise<{ photo: PhotoView; newer: string | null; older: string | null }> {
-    const record = await this.deps.photos.findWithNeighbours(id, viewer?.id ?? null);
-    if (!record || !this.canSee(record, viewer) || record.owner_username.toLowerCase() !== username.toLowerCase()) {
+    const record = await this.deps.photos.findWithNeighbours(id, audienceOf(viewer));
+    if (!record || !(await this.canSee(record, viewer)) || record.owner_username.toLowerCase() !== username.toLowerCase()) {
       throw new NotFoundError("There is no such photo in this photostream, or you are not allowed to see it.");
     }
     const { newer, older } = record;
@@ -226,6 +252,7 @@ export class PhotoService {
       description: input.description === undefined ? undefined : cleanText(input.description, MAX_DESCRIPTION_LENGTH),
       tags: input.tags === undefined ? undefined : parseTags(input.tags),
       visibility: input.visibility === undefined ? undefined : parseVisibility(input.visibility, "public"),
+      restricted: parseRestricted(input.restricted),
     };
   }
 
@@ -236,18 +263,30 @@ export class PhotoService {
     if (edit.title !== undefined) changes.title = edit.title;
     if (edit.description !== undefined) changes.description = edit.description;
     if (edit.visibility !== undefined) changes.visibility = edit.visibility;
-    const oldSecret = photo.secret;
-    const rotate = edit.visibility !== undefined && isMorePrivate(photo.visibility as Visibility, edit.visibility);
+    if (edit.restricted !== undefined) changes.restricted = edit.restricted ? 1 : 0;
+    // Restricting a photo closes it to visitors and to members who did not opt in: as a move
+    // to a more private visibility, its image URLs handed out so far must stop working.
+    const restricting = edit.restricted === true && photo.restricted === 0;
+    const rotate = restricting || (edit.visibility !== undefined && isMorePrivate(photo.visibility as Visibility, edit.visibility));
+    await this.change(id, photo.secret, changes, edit.tags, rotate);
+    return this.get(id, viewer);
+  }
+
+  /**
+   * Writes a change to a photo; with `rotate`, under a new secret, so image URLs handed out
+   * before stop working. The files are copied under the new secret, durably, before the row
+   * points at it; then the old ones go.
+   */
+  private async change(id: number, oldSecret: string, changes: PhotoUpdate, tags: Tag[] | undefined, rotate: boolean): Promise<void> {
     let dropOldFiles: number | null = null;
     if (rotate) {
-      // Copy the files under the new secret, durably, before the row points at it; then drop the old ones.
       changes.secret = newPhotoSecret();
       await this.deps.store.copyPrefix(derivativePrefix(id, oldSecret), derivativePrefix(id, changes.secret));
       await this.deps.store.syncPrefix(derivativePrefix(id, changes.secret));
       const payload: DeleteFilesPayload = { photoId: id, secret: oldSecret, originalKey: null };
       dropOldFiles = await this.deps.jobs.enqueue(DELETE_FILES_JOB, payload, DELETION_JOB_DELAY_MS);
     }
-    const changed = await this.deps.photos.update(id, changes, edit.tags, rotate ? oldSecret : undefined);
+    const changed = await this.deps.photos.update(id, changes, tags, rotate ? oldSecret : undefined);
     if (!changed && changes.secret !== undefined) {
       // Another change rotated the secret first: ours never took effect, so its copies go.
       await this.deps.files.removeFiles(id, changes.secret, null);
@@ -259,7 +298,20 @@ export class PhotoService {
       this.deps.imageCache.deletePrefix(derivativePrefix(id, oldSecret));
       await this.deps.jobs.runNow(dropOldFiles);
     }
-    return this.get(id, viewer);
+  }
+
+  /**
+   * A moderator hides a photo: gone for everyone but its owner, and under a new secret, so
+   * none of its image URLs handed out so far keeps working. Answers false if there is no such
+   * photo. Works on a suspended member's photos too.
+   */
+  async hideByModerator(id: number): Promise<boolean> {
+    const files = await this.deps.photos.findFiles(id);
+    if (!files) return false;
+    if (files.hidden_at !== null) return true;
+    const now = this.deps.clock.now();
+    await this.change(id, files.secret, { hidden_at: now, updated_at: now }, undefined, true);
+    return true;
   }
 
   /** The row goes first, so the photo vanishes everywhere at once; then its files, by a job that survives a crash or a running backup. */
@@ -284,7 +336,7 @@ export class PhotoService {
     const limit = Math.min(Math.max(scope.limit, 1), PAGE_SIZE_MAX);
     const before = scope.before === undefined ? undefined : Number(scope.before);
     if (before !== undefined && !Number.isSafeInteger(before)) throw new InvalidError("The cursor is not valid; start from the first page.");
-    const records = await this.deps.photos.list({ viewerId: scope.viewer?.id ?? null, ownerId: scope.ownerId, tag: scope.tag, before, limit: limit + 1 });
+    const records = await this.deps.photos.list({ audience: audienceOf(scope.viewer), ownerId: scope.ownerId, tag: scope.tag, before, limit: limit + 1 });
     const photos = records.slice(0, limit).map((r) => presentPhoto(r, scope.viewer?.id ?? null, this.deps.baseUrl));
     return { photos, nextCursor: records.length > limit ? (photos[photos.length - 1]?.id ?? null) : null };
   }
@@ -298,4 +350,5 @@ interface ValidEdit {
   description: string | undefined;
   tags: Tag[] | undefined;
   visibility: Visibility | undefined;
+  restricted: boolean | undefined;
 }

@@ -2,6 +2,7 @@ import { html, type Html } from "../web/html.ts";
 import { page } from "../web/layout.ts";
 import { aspectClass } from "../web/grid.ts";
 import type { Viewer } from "../users/service.ts";
+import type { PhotoPageSection } from "./page-sections.ts";
 import type { PhotoView, PhotoSize } from "./presenter.ts";
 import type { PhotoPage } from "./service.ts";
 import { VISIBILITIES } from "./visibility.ts";
@@ -59,12 +60,14 @@ export function homePage(view: Shell & { list: PhotoPage }): string {
   });
 }
 
-export function photostreamPage(view: Shell & { username: string; list: PhotoPage; isOwner: boolean }): string {
+export function photostreamPage(view: Shell & { username: string; list: PhotoPage; isOwner: boolean; sections?: Html[] }): string {
   return page({
     ...view,
     title: `${view.username}'s photostream`,
     body: html`<section><h1>${view.username}'s photostream</h1>
+${view.sections ?? []}
 ${view.isOwner ? html`<p><a class="button" href="/upload">Upload photos</a></p>` : null}
+${view.viewer && !view.isOwner ? html`<p class="report-link"><a href="/reports/new?targetKind=member&amp;username=${view.username}" id="report-member">Report ${view.username}</a></p>` : null}
 ${photoGrid(view.list.photos)}${pager(view.list, `/photos/${view.username}`)}</section>`,
   });
 }
@@ -105,6 +108,7 @@ function editForm(photo: PhotoView, csrfToken: string): Html {
 <label for="description">Description</label><textarea id="description" name="description" rows="4" maxlength="10000">${photo.description}</textarea>
 <label for="tags">Tags</label><input id="tags" name="tags" value="${formatTags(photo.tags)}"><small>Separate tags with spaces; "quote a phrase".</small>
 <label for="visibility">Who can see it</label><select id="visibility" name="visibility">${VISIBILITIES.map((v) => html`<option value="${v}"${v === photo.visibility ? html` selected` : null}>${VISIBILITY_LABELS[v]}</option>`)}</select>
+<label><input type="checkbox" id="restricted" name="restricted" value="1"${photo.restricted ? html` checked` : null}> Restricted: not for all audiences</label><small>Only members who chose to see restricted photos will see it.</small>
 <button type="submit">Save</button>
 </form>
 <form method="post" action="${action}/delete" class="danger" id="delete-form">
@@ -115,21 +119,24 @@ ${photo.originalUrl ? html`<p><a href="${photo.originalUrl}">Download the origin
 </details>`;
 }
 
-export function photoPage(view: Shell & { photo: PhotoView; newer: string | null; older: string | null }): string {
+export function photoPage(view: Shell & { photo: PhotoView; newer: string | null; older: string | null; sections?: PhotoPageSection[] }): string {
   const { photo } = view;
+  const sections = view.sections ?? [];
+  const sectionScripts = sections.flatMap((s) => s.scripts ?? []);
   const display = pick(photo.sizes, 1024);
   const stream = `/photos/${photo.owner.username}`;
   const webp = srcset(photo.sizes, "webp");
   return page({
     ...view,
     title: photo.title || "Untitled",
-    scripts: photo.canEdit ? ["photo-edit.js"] : [],
+    scripts: [...new Set([...(photo.canEdit ? ["photo-edit.js"] : []), ...sectionScripts])],
     head: html`<link rel="canonical" href="${photo.pageUrl}">`,
     body: html`<article class="photo-page">
 <figure class="photo-frame">
 <picture>${webp ? html`<source type="image/webp" srcset="${webp}" sizes="(max-width: 1024px) 100vw, 1024px">` : null}
 <img src="${display?.url ?? ""}" srcset="${srcset(photo.sizes, "jpeg")}" sizes="(max-width: 1024px) 100vw, 1024px" width="${display?.width ?? photo.width}" height="${display?.height ?? photo.height}" alt="${altText(photo)}" fetchpriority="high">
 </picture>
+${sections.map((s) => s.overlay ?? null)}
 </figure>
 <nav class="photo-nav">
 ${view.newer ? html`<a href="${stream}/${view.newer}" rel="prev" id="newer">← Newer</a>` : html`<span></span>`}
@@ -138,12 +145,14 @@ ${view.older ? html`<a href="${stream}/${view.older}" rel="next" id="older">Olde
 </nav>
 <div class="photo-info">
 <h1 id="photo-title">${photo.title || "Untitled"}</h1>
-<p class="byline">by <a href="${stream}">${photo.owner.username}</a>${photo.visibility !== "public" ? html` · <span class="badge">${VISIBILITY_LABELS[photo.visibility]}</span>` : null}</p>
+<p class="byline">by <a href="${stream}">${photo.owner.username}</a>${photo.visibility !== "public" ? html` · <span class="badge">${VISIBILITY_LABELS[photo.visibility]}</span>` : null}${photo.restricted ? html` · <span class="badge">Restricted</span>` : null}</p>
+${photo.hidden ? html`<p class="alert error" role="alert" id="hidden-notice">A moderator hid this photo after a report: only you can see it.</p>` : null}
 ${photo.description ? html`<p class="description">${photo.description}</p>` : null}
 ${photo.tags.length ? html`<ul class="tags">${photo.tags.map((raw, i) => html`<li><a href="/photos/tags/${photo.tagKeys[i] ?? ""}" rel="tag">${raw}</a></li>`)}</ul>` : null}
 ${exifList(photo)}
 ${photo.canEdit ? editForm(photo, view.csrfToken) : null}
 </div>
+${sections.map((s) => s.body ?? null)}
 </article>`,
   });
 }
@@ -174,6 +183,7 @@ ${quotaLine(view.quota)}
 <label for="description">Description</label><textarea id="description" name="description" rows="3"></textarea>
 <label for="tags">Tags</label><input id="tags" name="tags"><small>Separate tags with spaces; "quote a phrase".</small>
 <label for="visibility">Who can see them</label><select id="visibility" name="visibility">${VISIBILITIES.map((v) => html`<option value="${v}">${VISIBILITY_LABELS[v]}</option>`)}</select>
+<label><input type="checkbox" id="restricted" name="restricted" value="1"> Restricted: not for all audiences</label>
 </fieldset>
 <button type="submit" id="upload-button">Upload</button>
 </form>

@@ -2,9 +2,9 @@
 export const VISIBILITIES = ["public", "friends_and_family", "friends", "family", "private"] as const;
 export type Visibility = (typeof VISIBILITIES)[number];
 
-type Audience = "everyone" | "friends" | "family";
+type Circle = "everyone" | "friends" | "family";
 
-const AUDIENCES: Record<Visibility, ReadonlySet<Audience>> = {
+const AUDIENCES: Record<Visibility, ReadonlySet<Circle>> = {
   public: new Set(["everyone", "friends", "family"]),
   friends_and_family: new Set(["friends", "family"]),
   friends: new Set(["friends"]),
@@ -39,4 +39,45 @@ export function canView(visibility: Visibility, relationship: Relationship): boo
   if (relationship.isOwner) return true;
   const audience = AUDIENCES[visibility];
   return audience.has("everyone") || (relationship.isFriend && audience.has("friends")) || (relationship.isFamily && audience.has("family"));
+}
+
+/** How a viewer stands to a photo's owner, read from contacts and blocks. */
+export interface Standing {
+  isFriend: boolean;
+  isFamily: boolean;
+  /** The owner blocked the viewer: nothing but public photos, and no interaction. */
+  isBlocked: boolean;
+}
+
+export const NO_STANDING: Standing = { isFriend: false, isFamily: false, isBlocked: false };
+
+/** Who is looking: null for a visitor who is not logged in. */
+export interface Audience {
+  viewerId: number | null;
+  /** The member opted in to photos marked restricted (not for all audiences). */
+  showsRestricted: boolean;
+}
+
+export const ANONYMOUS: Audience = { viewerId: null, showsRestricted: false };
+
+export interface PhotoAccess {
+  ownerId: number;
+  visibility: Visibility;
+  restricted: boolean;
+  hidden: boolean;
+}
+
+/**
+ * The one rule for who sees a photo, in code; `visibleTo` in photos/repository.ts says the same
+ * in SQL for listings, and the privacy test checks both agree. The owner sees everything of
+ * theirs; nobody else sees a photo a moderator hid; restricted photos need a member who opted
+ * in; a blocked member sees public photos only (a visitor who logs out would see them anyway).
+ */
+export function canSeePhoto(photo: PhotoAccess, audience: Audience, standing: Standing): boolean {
+  if (audience.viewerId !== null && audience.viewerId === photo.ownerId) return true;
+  if (photo.hidden) return false;
+  if (photo.restricted && (audience.viewerId === null || !audience.showsRestricted)) return false;
+  if (photo.visibility === "public") return true;
+  if (audience.viewerId === null || standing.isBlocked) return false;
+  return canView(photo.visibility, { isOwner: false, isFriend: standing.isFriend, isFamily: standing.isFamily });
 }

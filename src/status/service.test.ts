@@ -12,7 +12,7 @@ import { IncidentCopy } from "./incident-copy.ts";
 import { IncidentsRepository } from "./repository.ts";
 import { StatusService } from "./service.ts";
 
-const admin: Viewer = { id: 1, username: "admin", isAdmin: true, emailConfirmed: true, via: "bearer", tokenHash: "x" };
+const admin: Viewer = { id: 1, username: "admin", isAdmin: true, emailConfirmed: true, showsRestricted: false, via: "bearer", tokenHash: "x" };
 const probe = { measure: async () => { throw new Error("not measured in these tests"); } };
 
 async function setUp(copyRefreshMs = 60_000) {

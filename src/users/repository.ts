@@ -9,7 +9,7 @@ export interface SessionWithUser {
   expiresAt: number;
   lastSeenAt: number;
   kind: SessionKind;
-  user: Pick<UserRow, "id" | "username" | "is_admin" | "email_confirmed_at" | "suspended_at">;
+  user: Pick<UserRow, "id" | "username" | "is_admin" | "email_confirmed_at" | "suspended_at" | "shows_restricted">;
 }
 
 /** Every query about members, their sessions and their one-time tokens. */
@@ -49,6 +49,10 @@ export class UsersRepository {
     await this.db.updateTable("users").set({ is_admin: isAdmin ? 1 : 0 }).where("id", "=", userId).execute();
   }
 
+  async setShowsRestricted(userId: number, show: boolean): Promise<void> {
+    await this.db.updateTable("users").set({ shows_restricted: show ? 1 : 0 }).where("id", "=", userId).execute();
+  }
+
   async setSuspendedAt(userId: number, at: number | null): Promise<void> {
     await this.db.updateTable("users").set({ suspended_at: at }).where("id", "=", userId).execute();
   }
@@ -81,6 +85,7 @@ export class UsersRepository {
         "users.is_admin",
         "users.email_confirmed_at",
         "users.suspended_at",
+        "users.shows_restricted",
       ])
       .where("sessions.token_hash", "=", tokenHash)
       .executeTakeFirst();
@@ -90,7 +95,7 @@ export class UsersRepository {
       expiresAt: row.expires_at,
       lastSeenAt: row.last_seen_at,
       kind: row.kind,
-      user: { id: row.id, username: row.username, is_admin: row.is_admin, email_confirmed_at: row.email_confirmed_at, suspended_at: row.suspended_at },
+      user: { id: row.id, username: row.username, is_admin: row.is_admin, email_confirmed_at: row.email_confirmed_at, suspended_at: row.suspended_at, shows_restricted: row.shows_restricted },
     };
   }
 

@@ -47,8 +47,23 @@ export function registerUserRoutes(app: FastifyInstance, context: AppContext): v
     { config: { access: "member" }, schema: { tags: ["users"], security: [{ bearer: [] }], response: withErrors({ 200: schema.MeJson }, 401) } },
     async (request) => {
       const viewer = requireViewer(request);
-      return { id: viewer.id, username: viewer.username, isAdmin: viewer.isAdmin, emailConfirmed: viewer.emailConfirmed };
+      return { id: viewer.id, username: viewer.username, isAdmin: viewer.isAdmin, emailConfirmed: viewer.emailConfirmed, showsRestricted: viewer.showsRestricted };
     },
+  );
+
+  app.put<{ Body: Static<typeof schema.RestrictedSettingBody> }>(
+    "/api/v1/me/settings/restricted",
+    {
+      config: { access: "member" },
+      schema: {
+        tags: ["users"],
+        security: [{ bearer: [] }],
+        description: "Opt in to (or out of) photos their owners marked restricted, not for all audiences.",
+        body: schema.RestrictedSettingBody,
+        response: withErrors({ 200: schema.RestrictedSettingJson }, 400, 401),
+      },
+    },
+    async (request) => ({ show: (await users.setShowsRestricted(requireViewer(request), request.body.show)).showsRestricted }),
   );
 
   app.post<{ Body: Static<typeof schema.ChangePasswordBody> }>(
@@ -111,6 +126,16 @@ export function registerUserRoutes(app: FastifyInstance, context: AppContext): v
       const render = (error: string | null, notice: string | null) => views.settingsPage({ viewer, csrfToken: request.csrfToken(), error, notice });
       const done = await handleForm(reply, () => users.changePassword(viewer, request.body.currentPassword, request.body.newPassword), (error) => render(error, null));
       return done ? sendHtml(reply, render(null, "Your password has been changed. Your other sessions have been logged out.")) : reply;
+    },
+  );
+
+  app.post<{ Body: Static<typeof schema.RestrictedSettingForm> }>(
+    "/settings/restricted",
+    { config: { access: "member" }, schema: { body: schema.RestrictedSettingForm } },
+    async (request, reply) => {
+      const viewer = await users.setShowsRestricted(requireViewer(request), request.body.show === "1");
+      const notice = viewer.showsRestricted ? "Restricted photos are now shown to you." : "Restricted photos are now hidden from you.";
+      return sendHtml(reply, views.settingsPage({ viewer, csrfToken: request.csrfToken(), notice }));
     },
   );
 

@@ -18,7 +18,10 @@ export const MeJson = Type.Object({
   username: Type.String(),
   isAdmin: Type.Boolean(),
   emailConfirmed: Type.Boolean(),
+  showsRestricted: Type.Boolean(),
 });
+export const RestrictedSettingBody = Type.Object({ show: Type.Boolean({ description: "Show photos marked restricted (not for all audiences)" }) }, { additionalProperties: false });
+export const RestrictedSettingJson = Type.Object({ show: Type.Boolean() });
 
 const CsrfField = Type.Optional(Type.String({ maxLength: 200 }));
 export const SignUpForm = Type.Object({ username: Type.String({ maxLength: 64 }), email: Type.String({ maxLength: 254 }), password: Type.String({ maxLength: 1000 }), _csrf: CsrfField });
@@ -27,4 +30,5 @@ export const ChangePasswordForm = Type.Object({ currentPassword: Type.String({ m
 export const RequestResetForm = Type.Object({ account: Type.String({ maxLength: 254 }), _csrf: CsrfField });
 export const ResetForm = Type.Object({ password: Type.String({ maxLength: 1000 }), _csrf: CsrfField });
 export const TokenParams = Type.Object({ token: Type.String({ minLength: 10, maxLength: 100, pattern: "^[A-Za-z0-9_-]+$" }) });
+export const RestrictedSettingForm = Type.Object({ show: Type.Optional(Type.String({ maxLength: 10 })), _csrf: CsrfField });
 export const CsrfOnlyForm = Type.Object({ _csrf: CsrfField });

@@ -11,6 +11,8 @@ export interface Viewer {
   username: string;
   isAdmin: boolean;
   emailConfirmed: boolean;
+  /** Opted in to photos marked restricted (not for all audiences). */
+  showsRestricted: boolean;
   /** How the request proved who it is; cookie-authenticated writes need a CSRF token. */
   via: "cookie" | "bearer";
   tokenHash: string;
@@ -157,9 +159,16 @@ export class UserService {
       username: session.user.username,
       isAdmin: session.user.is_admin === 1,
       emailConfirmed: session.user.email_confirmed_at !== null,
+      showsRestricted: session.user.shows_restricted === 1,
       via,
       tokenHash,
     };
+  }
+
+  /** The member opts in to (or out of) photos marked restricted, on every page and in the API. */
+  async setShowsRestricted(viewer: Viewer, show: boolean): Promise<Viewer> {
+    await this.deps.users.setShowsRestricted(viewer.id, show);
+    return { ...viewer, showsRestricted: show };
   }
 
   /** Suspending ends every session and bearer token at once; lifting it lets the member log in again. */

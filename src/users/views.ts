@@ -63,6 +63,11 @@ export function settingsPage(view: FormPage & { viewer: Viewer }): string {
 ${view.viewer.emailConfirmed
   ? html`<p>Your email address is confirmed.</p>`
   : html`<form method="post" action="/settings/confirmation" class="inline">${csrfField(view.csrfToken)}<p>Your email address is not confirmed yet. <button type="submit" class="link">Send the confirmation link again</button></p></form>`}
+<h2>Restricted photos</h2>
+<form method="post" action="/settings/restricted" class="stack" id="restricted-form">${csrfField(view.csrfToken)}
+<label><input type="checkbox" name="show" value="1" id="show-restricted"${view.viewer.showsRestricted ? html` checked` : null}> Show me photos their owners marked restricted (not for all audiences)</label>
+<button type="submit">Save</button>
+</form>
 <h2>Change your password</h2>
 <form method="post" action="/settings/password" class="stack">${csrfField(view.csrfToken)}
 <label for="currentPassword">Current password</label>
@@ -70,7 +75,9 @@ ${view.viewer.emailConfirmed
 <label for="newPassword">New password</label>
 <input id="newPassword" name="newPassword" type="password" required minlength="10" autocomplete="new-password">
 <button type="submit">Change password</button>
-</form></section>`,
+</form>
+<h2>Notes</h2>
+<p><a href="/settings/notes">Who may add notes to your photos</a></p></section>`,
   });
 }
 

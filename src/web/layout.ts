@@ -14,6 +14,18 @@ export function withSiteNotice(pageHtml: string, message: string): string {
   return pageHtml.replace(SITE_NOTICE_SLOT, () => notice);
 }
 
+/**
+ * Where a member's unread notification count goes in the nav; filled by
+ * notifications/routes.ts as the page leaves (like the site notice), so no route's view model
+ * has to carry it.
+ */
+const UNREAD_SLOT = "<!--unread-notifications-->";
+
+export function withUnreadCount(pageHtml: string, unread: number): string {
+  const badge = unread > 0 ? html` <span class="badge" id="unread-count" aria-label="${unread} unread">${unread}</span>`.value : "";
+  return pageHtml.replace(UNREAD_SLOT, () => badge);
+}
+
 export interface PageShell {
   title: string;
   viewer: Viewer | null;
@@ -27,12 +39,15 @@ export interface PageShell {
 export function page(shell: PageShell): string {
   const { viewer } = shell;
   const nav = viewer
-    ? html`<a href="/upload">Upload</a>
+    ? html`<a href="/explore">Explore</a>
+        <a href="/activity">Activity</a>
+        <a href="/upload">Upload</a>
         <a href="/photos/${viewer.username}">Your photostream</a>
+        <a href="/notifications" id="nav-notifications">Notifications${raw(UNREAD_SLOT)}</a>
         <a href="/settings">Settings</a>
         ${viewer.isAdmin ? html`<a href="/admin">Admin</a>` : null}
         <form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${shell.csrfToken}"><button type="submit" class="link">Log out</button></form>`
-    : html`<a href="/login">Log in</a> <a href="/signup" class="button">Sign up</a>`;
+    : html`<a href="/explore">Explore</a> <a href="/login">Log in</a> <a href="/signup" class="button">Sign up</a>`;
   return html`<!doctype html>
 <html lang="en">
 <head>

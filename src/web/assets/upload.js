@@ -49,6 +49,7 @@
       const value = form.elements[name].value;
       if (value !== "") data[name] = value;
     }
+    if (form.elements.restricted && form.elements.restricted.checked) data.restricted = "true";
     return data;
   }
 
@@ -148,7 +149,7 @@
   document.getElementById("apply-batch").addEventListener("click", async (e) => {
     const button = e.currentTarget;
     button.disabled = true;
-    const fields = batchFields();
+    const fields = { ...batchFields(), restricted: Boolean(form.elements.restricted && form.elements.restricted.checked) };
     for (const photo of uploaded) {
       await fetch("/api/v1/photos/" + photo.id, {
         method: "PATCH",

@@ -1,0 +1,45 @@
+import { presentPhoto, type PhotoView } from "../photos/presenter.ts";
+import type { Tag } from "../photos/tags.ts";
+import type { Viewer } from "../users/service.ts";
+import type { ActivityRepository, ActivityRow } from "./repository.ts";
+
+export interface ActivityEvent {
+  kind: ActivityRow["kind"];
+  actor: { username: string };
+  photo: { id: string; title: string; pageUrl: string };
+  group: { name: string; slug: string } | null;
+  /** The comment's or note's text. */
+  text: string | null;
+  at: string;
+}
+
+export interface ActivityPage {
+  contactPhotos: PhotoView[];
+  onYourPhotos: ActivityEvent[];
+  /** The page to ask for next; null when neither list has more. */
+  nextPage: number | null;
+}
+
+/** A member's activity: recent photos from their contacts, and what others did on their photos. */
+export class ActivityService {
+  constructor(private readonly deps: { activity: ActivityRepository; baseUrl: string }) {}
+
+  async page(viewer: Viewer, page: number, size: number): Promise<ActivityPage> {
+    const audience = { viewerId: viewer.id, showsRestricted: viewer.showsRestricted };
+    const offset = (page - 1) * size;
+    const [photos, events] = await Promise.all([this.deps.activity.contactPhotos(audience, size + 1, offset), this.deps.activity.onPhotosOf(audience, size + 1, offset)]);
+    const more = photos.length > size || events.length > size;
+    return {
+      contactPhotos: photos.slice(0, size).map((row) => presentPhoto({ ...row, tags: JSON.parse(row.tags) as Tag[] }, viewer.id, this.deps.baseUrl)),
+      onYourPhotos: events.slice(0, size).map((row) => ({
+        kind: row.kind,
+        actor: { username: row.actor_username },
+        photo: { id: String(row.photo_id), title: row.photo_title, pageUrl: `${this.deps.baseUrl}/photos/${viewer.username}/${row.photo_id}` },
+        group: row.group_name !== null && row.group_slug !== null ? { name: row.group_name, slug: row.group_slug } : null,
+        text: row.text,
+        at: new Date(row.at).toISOString(),
+      })),
+      nextPage: more ? page + 1 : null,
+    };
+  }
+}

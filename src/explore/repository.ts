@@ -1,0 +1,70 @@
+import type { Kysely } from "kysely";
+import type { Database, PhotoRow } from "../db/schema.ts";
+import { firstPhotoIdAt } from "../photos/ids.ts";
+import { ownerActive, visibleTo } from "../photos/repository.ts";
+import { ANONYMOUS } from "../photos/visibility.ts";
+
+export interface ExploreCandidate {
+  id: number;
+  faves: number;
+  comments: number;
+  views: number;
+  uploadedAt: number;
+}
+
+export type ExplorePhotoRow = PhotoRow & { owner_username: string; rank: number; score: number };
+
+/** Every query about Explore: its candidates, the stored ranking, and reading it back. */
+export class ExploreRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Photos anyone may see (public, not restricted, not hidden, owner not suspended) uploaded since `since`. */
+  async candidates(since: number): Promise<ExploreCandidate[]> {
+    const rows = await this.db
+      .selectFrom("photos")
+      .select(["id", "fave_count", "comment_count", "view_count", "uploaded_at"])
+      .where(visibleTo(ANONYMOUS))
+      .where(ownerActive())
+      // Ids grow with upload time: the bound lets the primary key skip older photos (no scan of the table).
+      .where("id", ">=", firstPhotoIdAt(since))
+      .where("uploaded_at", ">=", since)
+      .execute();
+    return rows.map((r) => ({ id: r.id, faves: r.fave_count, comments: r.comment_count, views: r.view_count, uploadedAt: r.uploaded_at }));
+  }
+
+  /** Replaces the ranking of `day` in one transaction (readers see the old one or the new one), and drops days before `keepFrom`. */
+  async replaceDay(day: string, entries: Array<{ photoId: number; score: number }>, keepFrom: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom("explore_entries").where((eb) => eb.or([eb("day", "=", day), eb("day", "<", keepFrom)])).execute();
+      for (let start = 0; start < entries.length; start += 200) {
+        const chunk = entries.slice(start, start + 200).map((e, i) => ({ day, rank: start + i + 1, photo_id: e.photoId, score: e.score }));
+        await trx.insertInto("explore_entries").values(chunk).execute();
+      }
+    });
+  }
+
+  async latestDay(): Promise<string | null> {
+    const row = await this.db.selectFrom("explore_entries").select((eb) => eb.fn.max("day").as("day")).executeTakeFirst();
+    return row?.day ?? null;
+  }
+
+  /**
+   * A page of a day's ranking, as stored. A photo that has since become private, restricted,
+   * hidden or whose owner was suspended is left out at once rather than at the next ranking.
+   */
+  async page(day: string, afterRank: number, limit: number): Promise<ExplorePhotoRow[]> {
+    return this.db
+      .selectFrom("explore_entries")
+      .innerJoin("photos", "photos.id", "explore_entries.photo_id")
+      .innerJoin("users", "users.id", "photos.owner_id")
+      .selectAll("photos")
+      .select(["users.username as owner_username", "explore_entries.rank", "explore_entries.score"])
+      .where("explore_entries.day", "=", day)
+      .where("explore_entries.rank", ">", afterRank)
+      .where(visibleTo(ANONYMOUS))
+      .where("users.suspended_at", "is", null)
+      .orderBy("explore_entries.rank")
+      .limit(limit)
+      .execute();
+  }
+}

@@ -1,0 +1,63 @@
+import type { FastifyRequest } from "fastify";
+import type { Html } from "../web/html.ts";
+import type { Viewer } from "../users/service.ts";
+import type { PhotoView } from "./presenter.ts";
+
+/** What another domain adds to a photo page: a part below the photo, something over it, scripts. */
+export interface PhotoPageSection {
+  /** Below the photo's details (comments, faves, groups, report). */
+  body?: Html | null;
+  /** Inside the photo's frame, over the image (notes). */
+  overlay?: Html | null;
+  /** Client scripts from src/web/assets the section needs. */
+  scripts?: string[];
+}
+
+export interface PhotoPageContext {
+  photo: PhotoView;
+  viewer: Viewer | null;
+  csrfToken: string;
+  request: FastifyRequest;
+}
+
+/**
+ * Domains built on photos (social, groups, moderation) add their parts of the photo page
+ * through these, registered in app.ts, so the photos domain needs to know none of them.
+ * They run in order, after the viewer was allowed to see the photo.
+ */
+export type PhotoPageSectionSource = (context: PhotoPageContext) => Promise<PhotoPageSection | null>;
+
+export class PhotoPageSections {
+  private readonly sources: PhotoPageSectionSource[] = [];
+
+  add(source: PhotoPageSectionSource): void {
+    this.sources.push(source);
+  }
+
+  async render(context: PhotoPageContext): Promise<PhotoPageSection[]> {
+    const sections = await Promise.all(this.sources.map((source) => source(context)));
+    return sections.filter((s): s is PhotoPageSection => s !== null);
+  }
+}
+
+export interface PhotostreamContext {
+  owner: { id: number; username: string };
+  viewer: Viewer | null;
+  csrfToken: string;
+}
+
+/** What another domain adds below a photostream's heading (follow, block, faves links). */
+export type PhotostreamSectionSource = (context: PhotostreamContext) => Promise<Html | null>;
+
+export class PhotostreamSections {
+  private readonly sources: PhotostreamSectionSource[] = [];
+
+  add(source: PhotostreamSectionSource): void {
+    this.sources.push(source);
+  }
+
+  async render(context: PhotostreamContext): Promise<Html[]> {
+    const sections = await Promise.all(this.sources.map((source) => source(context)));
+    return sections.filter((s): s is Html => s !== null);
+  }
+}

@@ -1,0 +1,44 @@
+import type { PhotoPageSections, PhotostreamSections } from "../photos/page-sections.ts";
+import type { Viewer } from "../users/service.ts";
+import type { CommentsService } from "./comments-service.ts";
+import type { FavesService } from "./faves-service.ts";
+import type { SocialService } from "./service.ts";
+import * as views from "./views.ts";
+
+/** Names of members who faved shown on the photo page; the rest are counted. */
+export const FAVERS_SHOWN = 20;
+
+/** Faves and comments below every photo; follow and block on every photostream. */
+export function addSocialSections(deps: { photoPage: PhotoPageSections; photostream: PhotostreamSections; faves: FavesService; comments: CommentsService; social: SocialService }): void {
+  deps.photoPage.add(async ({ photo, viewer, csrfToken, request }) => {
+    const photoId = Number(photo.id);
+    const commentsPage = commentsPageOf(request.query);
+    const [summary, comments] = await Promise.all([deps.faves.summary(photoId, viewer, FAVERS_SHOWN), deps.comments.list(photoId, viewer, commentsPage)]);
+    const body = views.photoSocialSection({
+      viewer,
+      csrfToken,
+      photoId: photo.id,
+      pagePath: `/photos/${photo.owner.username}/${photo.id}`,
+      isOwner: viewer?.id !== undefined && photo.canEdit,
+      ...summary,
+      comments: comments.items,
+      commentsPage,
+      moreComments: comments.hasMore,
+    });
+    return { body, scripts: [] };
+  });
+
+  deps.photostream.add(async ({ owner, viewer, csrfToken }) => {
+    if (!viewer) return views.visitorControls(owner.username);
+    if (viewer.id === owner.id) return views.ownControls(owner.username);
+    const relationship = await deps.social.relationship(viewer as Viewer, owner.id);
+    return views.memberControls({ csrfToken, username: owner.username, ...relationship });
+  });
+}
+
+/** `?comments=N` on the photo page pages its comments (100 a page); anything else is the first page. */
+function commentsPageOf(query: unknown): number {
+  const raw = (query as Record<string, unknown> | undefined)?.comments;
+  const page = typeof raw === "string" && /^[1-9][0-9]{0,5}$/.test(raw) ? Number(raw) : 1;
+  return page;
+}
