@@ -50,6 +50,12 @@ export class CommentsService {
     return { items: rows.slice(0, COMMENTS_PAGE_SIZE), page, hasMore: rows.length > COMMENTS_PAGE_SIZE };
   }
 
+  /** The photo page's comments; the page already checked the viewer may see the photo. */
+  async pageList(photoId: number, page: number): Promise<{ items: CommentRow[]; page: number; hasMore: boolean }> {
+    const rows = await this.deps.comments.forPhoto(photoId, COMMENTS_PAGE_SIZE + 1, (page - 1) * COMMENTS_PAGE_SIZE);
+    return { items: rows.slice(0, COMMENTS_PAGE_SIZE), page, hasMore: rows.length > COMMENTS_PAGE_SIZE };
+  }
+
   async add(viewer: Viewer, photoId: number, text: string): Promise<CommentRow> {
     const body = validText(text);
     const ownerId = await this.visibleOwner(photoId, viewer);

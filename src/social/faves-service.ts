@@ -70,6 +70,17 @@ export class FavesService {
     return { faveCount, favers, viewerFaved };
   }
 
+  /**
+   * The photo page's summary: the page already checked the viewer may see the photo, so no
+   * second check here, and a photo nobody faved costs one query (most photos have no faves).
+   */
+  async pageSummary(photoId: number, viewer: ViewerRef, shown: number): Promise<{ faveCount: number; favers: FaverRow[]; viewerFaved: boolean }> {
+    const faveCount = await this.deps.faves.count(photoId);
+    if (faveCount === 0) return { faveCount, favers: [], viewerFaved: false };
+    const [favers, viewerFaved] = await Promise.all([this.deps.faves.favers(photoId, shown, 0), viewer ? this.deps.faves.has(photoId, viewer.id) : Promise.resolve(false)]);
+    return { faveCount, favers, viewerFaved };
+  }
+
   async favers(photoId: number, viewer: ViewerRef, page: number): Promise<Paged<FaverRow> & { faveCount: number }> {
     await this.visibleOwner(photoId, viewer);
     const rows = await this.deps.faves.favers(photoId, FAVERS_PAGE_SIZE + 1, (page - 1) * FAVERS_PAGE_SIZE);

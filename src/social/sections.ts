@@ -13,7 +13,8 @@ export function addSocialSections(deps: { photoPage: PhotoPageSections; photostr
   deps.photoPage.add(async ({ photo, viewer, csrfToken, request }) => {
     const photoId = Number(photo.id);
     const commentsPage = commentsPageOf(request.query);
-    const [summary, comments] = await Promise.all([deps.faves.summary(photoId, viewer, FAVERS_SHOWN), deps.comments.list(photoId, viewer, commentsPage)]);
+    // Sections run only once the page has let the viewer see the photo.
+    const [summary, comments] = await Promise.all([deps.faves.pageSummary(photoId, viewer, FAVERS_SHOWN), deps.comments.pageList(photoId, commentsPage)]);
     const body = views.photoSocialSection({
       viewer,
       csrfToken,
