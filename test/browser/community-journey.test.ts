@@ -2,7 +2,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import { startServer, type TestServer } from "../helpers/server.ts";
-import { CHROMIUM_PATH, launchChromium } from "../helpers/browser.ts";
+import { CHROMIUM_PATH, drawNote, launchChromium, logInThroughForm } from "../helpers/browser.ts";
 import { api, buildMember, type Member } from "../helpers/client.ts";
 import { buildDistinctPhoto } from "../helpers/images.ts";
 
@@ -25,22 +25,8 @@ async function openAs(member: Member, errors: string[]): Promise<Page> {
   page.on("console", (message) => {
     if (message.type() === "error") errors.push(`${member.username}: ${message.text()}`);
   });
-  await page.goto(`${server.url}/login`);
-  await page.getByLabel("Username").fill(member.username);
-  await page.getByLabel("Password").fill(member.password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith("/login"));
+  await logInThroughForm(page, server.url, member);
   return page;
-}
-
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> {
-  let value = await read();
-  for (let i = 0; i < 100 && !ok(value); i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    value = await read();
-  }
-  assert.ok(ok(value), `${what}: ${JSON.stringify(value)}`);
-  return value;
 }
 
 test("B follows A, A marks B a friend, and B then sees A's friends-only photo, faves it, comments on it and draws a note on it", async (t) => {
@@ -117,23 +103,7 @@ test("B follows A, A marks B a friend, and B then sees A's friends-only photo, f
   assert.match(JSON.stringify(comments[0]), /What a catch/);
 
   // B draws a note by dragging on the photo.
-  await pageB.locator("#notes.ready.can-add").waitFor();
-  const img = pageB.locator(".photo-frame img");
-  await eventually(() => img.evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0), Boolean, "the photo loads");
-  // The comment form left the page scrolled to the comments: bring the photo back into view to draw on it.
-  await pageB.evaluate(() => window.scrollTo(0, 0));
-  await img.scrollIntoViewIfNeeded();
-  const box = (await img.boundingBox())!;
-  const at = (fx: number, fy: number) => [box.x + fx * box.width, box.y + fy * box.height] as const;
-  await pageB.mouse.move(...at(0.2, 0.3));
-  await pageB.mouse.down();
-  await pageB.mouse.move(...at(0.4, 0.5), { steps: 5 });
-  await pageB.mouse.move(...at(0.6, 0.7), { steps: 5 });
-  await pageB.mouse.up();
-  await pageB.getByLabel("Note text").fill("the kingfisher's eye");
-  await pageB.getByRole("button", { name: "Save note" }).click();
-  await pageB.locator(".note[data-note-id]").waitFor();
-  assert.equal(await pageB.locator("#notes-status").textContent(), "Note saved.");
+  await drawNote(pageB, [0.2, 0.3], [0.6, 0.7], "the kingfisher's eye");
   const notes = (await api(server, "GET", `/api/v1/photos/${photo.id}/notes`, { token: b.token })).body.notes as Array<{ x: number; y: number; width: number; height: number; text: string }>;
   assert.equal(notes.length, 1);
   assert.equal(notes[0]!.text, "the kingfisher's eye");

@@ -1,9 +1,9 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { startServer, type TestServer } from "../helpers/server.ts";
-import { CHROMIUM_PATH, launchChromium } from "../helpers/browser.ts";
-import { api, buildMember, type Member } from "../helpers/client.ts";
+import { CHROMIUM_PATH, drawNote, eventually, launchChromium, logInThroughForm } from "../helpers/browser.ts";
+import { api, buildMember } from "../helpers/client.ts";
 import { buildDistinctPhoto } from "../helpers/images.ts";
 
 let server: TestServer;
@@ -16,24 +16,6 @@ after(async () => {
   await browser?.close();
   await server.close();
 });
-
-async function logIn(page: Page, member: Member): Promise<void> {
-  await page.goto(`${server.url}/login`);
-  await page.getByLabel("Username").fill(member.username);
-  await page.getByLabel("Password").fill(member.password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith("/login"));
-}
-
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> {
-  let value = await read();
-  for (let i = 0; i < 100 && !ok(value); i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    value = await read();
-  }
-  assert.ok(ok(value), `${what}: ${JSON.stringify(value)}`);
-  return value;
-}
 
 const near = (a: number, b: number, tolerance = 0.02) => Math.abs(a - b) <= tolerance;
 
@@ -50,24 +32,12 @@ test("a member draws a note by dragging on the photo, types its text, sees it on
   page.on("console", (message) => {
     if (message.type() === "error") errors.push(message.text());
   });
-  await logIn(page, owner);
+  await logInThroughForm(page, server.url, owner);
   await page.goto(`${server.url}/photos/${owner.username}/${photo.id}`);
-  await page.locator("#notes.ready.can-add").waitFor();
+  await drawNote(page, [0.1, 0.2], [0.5, 0.6], "a grey heron");
   const img = page.locator(".photo-frame img");
-  await eventually(() => img.evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0), Boolean, "the photo loads");
   const box = (await img.boundingBox())!;
   const at = (fx: number, fy: number) => [box.x + fx * box.width, box.y + fy * box.height] as const;
-
-  // Draw from (0.1, 0.2) to (0.5, 0.6).
-  await page.mouse.move(...at(0.1, 0.2));
-  await page.mouse.down();
-  await page.mouse.move(...at(0.3, 0.4), { steps: 5 });
-  await page.mouse.move(...at(0.5, 0.6), { steps: 5 });
-  await page.mouse.up();
-  await page.getByLabel("Note text").fill("a grey heron");
-  await page.getByRole("button", { name: "Save note" }).click();
-  await page.locator(".note[data-note-id]").waitFor();
-  assert.equal(await page.locator("#notes-status").textContent(), "Note saved.");
 
   const stored = async () => (await api(server, "GET", `/api/v1/photos/${photo.id}/notes`)).body.notes as Array<{ x: number; y: number; width: number; height: number; text: string }>;
   const [note] = await stored();
