@@ -2,6 +2,7 @@ import { presentPhoto, type PhotoView } from "../photos/presenter.ts";
 import type { Tag } from "../photos/tags.ts";
 import type { Viewer } from "../users/service.ts";
 import type { ActivityRepository, ActivityRow } from "./repository.ts";
+import { audienceOf } from "../photos/visibility.ts";
 
 export interface ActivityEvent {
   kind: ActivityRow["kind"];
@@ -25,7 +26,7 @@ export class ActivityService {
   constructor(private readonly deps: { activity: ActivityRepository; baseUrl: string }) {}
 
   async page(viewer: Viewer, page: number, size: number): Promise<ActivityPage> {
-    const audience = { viewerId: viewer.id, showsRestricted: viewer.showsRestricted };
+    const audience = audienceOf(viewer);
     const offset = (page - 1) * size;
     const [photos, events] = await Promise.all([this.deps.activity.contactPhotos(audience, size + 1, offset), this.deps.activity.onPhotosOf(audience, size + 1, offset)]);
     const more = photos.length > size || events.length > size;

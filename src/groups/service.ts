@@ -3,7 +3,7 @@ import { isUniqueViolation } from "../db/errors.ts";
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "../errors.ts";
 import type { NewNotification } from "../notifications/repository.ts";
 import { presentPhoto, type PhotoView } from "../photos/presenter.ts";
-import { ANONYMOUS, type Audience } from "../photos/visibility.ts";
+import { audienceOf } from "../photos/visibility.ts";
 import type { Viewer } from "../users/service.ts";
 import type { GroupPrivacy, GroupRole, GroupRow, GroupsRepository, MemberRow, ReplyRow, ThreadRow } from "./repository.ts";
 
@@ -94,10 +94,6 @@ export function slugify(name: string): string {
     .slice(0, 60)
     .replace(/-+$/, "");
   return slug || "group";
-}
-
-function audienceOf(viewer: ViewerRef): Audience {
-  return viewer ? { viewerId: viewer.id, showsRestricted: viewer.showsRestricted } : ANONYMOUS;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,6 +1,7 @@
 import type { Clock } from "../clock.ts";
 import type { Viewer } from "../users/service.ts";
 import type { NewNotification, NotificationRow, NotificationsRepository } from "./repository.ts";
+import { audienceOf } from "../photos/visibility.ts";
 
 export const NOTIFICATIONS_PAGE_SIZE = 50;
 
@@ -39,6 +40,3 @@ export class Notifier {
   }
 }
 
-function audienceOf(viewer: Pick<Viewer, "id" | "showsRestricted">) {
-  return { viewerId: viewer.id, showsRestricted: viewer.showsRestricted };
-}

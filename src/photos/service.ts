@@ -17,7 +17,7 @@ import { presentPhoto, type PhotoView, type StoredSize } from "./presenter.ts";
 import type { PhotoRecord, PhotosRepository } from "./repository.ts";
 import { parseTags, uniqueTags, type Tag } from "./tags.ts";
 import type { ReceivedUpload } from "./upload-receiver.ts";
-import { ANONYMOUS, canSeePhoto, isMorePrivate, isVisibility, NO_STANDING, type Audience, type Visibility } from "./visibility.ts";
+import { audienceOf, canSeePhoto, isMorePrivate, isVisibility, NO_STANDING, type Visibility } from "./visibility.ts";
 
 export const MAX_TITLE_LENGTH = 255;
 export const MAX_DESCRIPTION_LENGTH = 10_000;
@@ -53,10 +53,6 @@ export interface PhotoServiceDeps {
 const DELETION_JOB_DELAY_MS = 60_000;
 
 type ViewerRef = Pick<Viewer, "id" | "showsRestricted"> | null;
-
-function audienceOf(viewer: ViewerRef): Audience {
-  return viewer ? { viewerId: viewer.id, showsRestricted: viewer.showsRestricted } : ANONYMOUS;
-}
 
 function cleanText(value: string, max: number): string {
   return [...value.normalize("NFC").replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "").trim()].slice(0, max).join("");

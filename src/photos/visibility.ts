@@ -60,6 +60,13 @@ export interface Audience {
 
 export const ANONYMOUS: Audience = { viewerId: null, showsRestricted: false };
 
+/** The audience a viewer makes: a member with their opt-in, or no one in particular. */
+export function audienceOf(viewer: { id: number; showsRestricted: boolean }): Audience & { viewerId: number };
+export function audienceOf(viewer: { id: number; showsRestricted: boolean } | null): Audience;
+export function audienceOf(viewer: { id: number; showsRestricted: boolean } | null): Audience {
+  return viewer ? { viewerId: viewer.id, showsRestricted: viewer.showsRestricted } : ANONYMOUS;
+}
+
 export interface PhotoAccess {
   ownerId: number;
   visibility: Visibility;

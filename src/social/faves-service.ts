@@ -6,6 +6,7 @@ import type { PhotoService } from "../photos/service.ts";
 import type { Viewer } from "../users/service.ts";
 import type { FaverRow, FavesRepository } from "./faves-repository.ts";
 import type { SocialService } from "./service.ts";
+import { audienceOf } from "../photos/visibility.ts";
 
 export const FAVERS_PAGE_SIZE = 50;
 export const FAVED_PHOTOS_PAGE_SIZE = 60;
@@ -90,7 +91,7 @@ export class FavesService {
   /** A member's faves the viewer may see, newest fave first. */
   async favedPhotos(username: string, viewer: ViewerRef, page: number): Promise<Paged<PhotoView> & { username: string }> {
     const member = await this.deps.social.findMember(username);
-    const audience = viewer ? { viewerId: viewer.id, showsRestricted: viewer.showsRestricted } : { viewerId: null, showsRestricted: false };
+    const audience = audienceOf(viewer);
     const rows = await this.deps.faves.favedPhotos(member.id, audience, FAVED_PHOTOS_PAGE_SIZE + 1, (page - 1) * FAVED_PHOTOS_PAGE_SIZE);
     const items = rows.slice(0, FAVED_PHOTOS_PAGE_SIZE).map((r) => presentPhoto(r, viewer?.id ?? null, this.deps.baseUrl));
     return { items, page, hasMore: rows.length > FAVED_PHOTOS_PAGE_SIZE, username: member.username };

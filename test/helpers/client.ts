@@ -16,6 +16,8 @@ export interface PhotoJson {
   id: string;
   owner: { username: string };
   title: string;
+  restricted: boolean;
+  hidden: boolean;
   description: string;
   tags: string[];
   visibility: string;

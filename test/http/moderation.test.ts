@@ -2,14 +2,14 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, type TestServer } from "../helpers/server.ts";
 import { api, buildMember, WebClient, type Member } from "../helpers/client.ts";
-import { buildUniquePhoto } from "../helpers/unique-photo.ts";
+import { buildDistinctPhoto } from "../helpers/images.ts";
 
 let server: TestServer;
 let admin: Member;
 let owner: Member;
 let reporter: Member;
 
-const buildPhoto = (member: Member, fields: Record<string, string> = {}) => buildUniquePhoto(server, member, fields);
+const buildPhoto = (member: Member, fields: Record<string, string> = {}) => buildDistinctPhoto(server, member, fields);
 
 before(async () => {
   server = await startServer();

@@ -13,7 +13,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, type TestServer } from "../helpers/server.ts";
 import { api, buildMember, WebClient, type Member, type PhotoJson } from "../helpers/client.ts";
-import { buildUniquePhoto } from "../helpers/unique-photo.ts";
+import { buildDistinctPhoto } from "../helpers/images.ts";
 import { PhotosRepository } from "../../src/photos/repository.ts";
 import { canSeePhoto, type Visibility } from "../../src/photos/visibility.ts";
 
@@ -347,7 +347,7 @@ before(async () => {
   // Every photo starts public, so the URLs handed out then can be tried once it is not.
   const uploaded = new Map<Case, PhotoJson>();
   for (const photoCase of CASES) {
-    const photo = await buildUniquePhoto(server, owner, { tags: TAG, title: `matrix ${photoCase} end` });
+    const photo = await buildDistinctPhoto(server, owner, { tags: TAG, title: `matrix ${photoCase} end` });
     uploaded.set(photoCase, photo);
     urlsBefore.set(photoCase, photo.sizes.map((s) => s.url));
     for (const url of urlsBefore.get(photoCase)!) assert.equal((await fetch(url)).status, 200);
@@ -458,7 +458,7 @@ describe("image URLs are capabilities: a photo made more private gets a new secr
 
   test("restricting keeps rotating only on the way in: un-restricting, or restricting again, keeps the URLs", async () => {
     const owner = members.get("owner")!;
-    const photo = await buildUniquePhoto(server, owner, { restricted: "true" });
+    const photo = await buildDistinctPhoto(server, owner, { restricted: "true" });
     assert.equal(photo.restricted, true, "the upload's restricted field");
     const open = await api(server, "PATCH", `/api/v1/photos/${photo.id}`, { token: owner.token, json: { restricted: false } });
     assert.equal(open.body.restricted, false);
@@ -475,7 +475,7 @@ describe("image URLs are capabilities: a photo made more private gets a new secr
 describe("restricted photos through the forms", () => {
   test("the edit form's box restricts and un-restricts; the settings form opts in and out", async () => {
     const owner = members.get("owner")!;
-    const photo = await buildUniquePhoto(server, owner, { title: "form-restricted" });
+    const photo = await buildDistinctPhoto(server, owner, { title: "form-restricted" });
     const ownerWeb = await web("owner");
     const page = await ownerWeb.get(`/photos/${owner.username}/${photo.id}`);
     assert.match(page.html, /name="restricted"/);
