@@ -1,4 +1,5 @@
 import { html, type Html } from "../web/html.ts";
+import { userText } from "../web/user-text.ts";
 import { page } from "../web/layout.ts";
 import type { Viewer } from "../users/service.ts";
 import { photoGrid } from "../photos/views.ts";
@@ -7,31 +8,6 @@ import { THREADS_PER_PAGE, type GroupView, type MemberView, type PoolPage, type 
 interface Shell {
   viewer: Viewer | null;
   csrfToken: string;
-}
-
-const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+/gi;
-
-/**
- * Plain text as HTML: escaped, line breaks kept, and web addresses made links that search
- * engines do not credit (rel="nofollow ugc") and that cannot reach back to this page (noopener).
- */
-export function plainText(text: string): Html {
-  const lines = text.split(/\r?\n/);
-  return html`${lines.map((line, i) => html`${i > 0 ? html`<br>` : null}${linkify(line)}`)}`;
-}
-
-function linkify(line: string): Html {
-  const parts: Html[] = [];
-  let last = 0;
-  for (const match of line.matchAll(URL_PATTERN)) {
-    // Closing punctuation after an address belongs to the sentence, not the link.
-    const url = match[0].replace(/[.,;:!?)\]]+$/, "");
-    const start = match.index;
-    parts.push(html`${line.slice(last, start)}<a href="${url}" rel="nofollow ugc noopener">${url}</a>`);
-    last = start + url.length;
-  }
-  parts.push(html`${line.slice(last)}`);
-  return html`${parts}`;
 }
 
 function csrf(token: string): Html {
@@ -116,7 +92,7 @@ export function groupPage(view: Shell & { group: GroupView; pool: PoolPage | nul
     body: html`<section class="group-page">
 <h1>${group.name}</h1>
 <p class="byline">${group.memberCount} ${group.memberCount === 1 ? "member" : "members"}${group.privacy === "invitation" ? html` · <span class="badge">by invitation</span>` : null}</p>
-${group.description ? html`<p class="description">${plainText(group.description)}</p>` : null}
+${group.description ? html`<p class="description">${userText(group.description)}</p>` : null}
 ${membership(group, view.csrfToken, view.viewer)}
 ${view.pool ? poolSection(group, view.pool, view.csrfToken) : closed}
 ${view.threads ? html`<section id="discussion"><h2><a href="${base}/discuss">Discussion</a></h2>${threadList(group, view.threads.slice(0, 10))}</section>` : null}
@@ -155,9 +131,9 @@ export function threadPage(view: Shell & { group: GroupView; thread: ThreadView;
     body: html`<article class="thread">
 <p><a href="/groups/${group.slug}">${group.name}</a> › <a href="/groups/${group.slug}/discuss">Discussion</a></p>
 <h1>${thread.title}</h1>
-<div class="post" id="thread-text"><p class="byline">${thread.author} · ${thread.createdAt.slice(0, 10)}${thread.canDelete ? remove(`${base}/delete`, "Remove discussion") : null}</p><p>${plainText(thread.text)}</p></div>
+<div class="post" id="thread-text"><p class="byline">${thread.author} · ${thread.createdAt.slice(0, 10)}${thread.canDelete ? remove(`${base}/delete`, "Remove discussion") : null}</p><p>${userText(thread.text)}</p></div>
 <ol class="replies">${view.replies.map(
-      (r) => html`<li class="post" id="reply-${r.id}"><p class="byline">${r.author} · ${r.createdAt.slice(0, 10)}${r.canDelete ? remove(`${base}/replies/${r.id}/delete`, "Remove") : null}</p><p>${plainText(r.text)}</p></li>`,
+      (r) => html`<li class="post" id="reply-${r.id}"><p class="byline">${r.author} · ${r.createdAt.slice(0, 10)}${r.canDelete ? remove(`${base}/replies/${r.id}/delete`, "Remove") : null}</p><p>${userText(r.text)}</p></li>`,
     )}</ol>
 ${group.role ? html`<form method="post" action="${base}" class="stack" id="reply-form">${csrf(view.csrfToken)}<label for="text">Reply</label><textarea id="text" name="text" rows="4" maxlength="10000" required></textarea><button type="submit">Reply</button></form>` : null}
 </article>`,

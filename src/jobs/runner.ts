@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { Clock } from "../clock.ts";
 import type { JobRow } from "../db/schema.ts";
 import type { JobsRepository } from "./repository.ts";
+import { processAlive } from "../processes.ts";
 
 /** What a handler says about a job it ran: finished, or to be tried again at a given time. */
 export type JobResult = { status: "done" } | { status: "later"; at: number; reason: string };
@@ -176,14 +177,5 @@ export class JobRunner implements JobQueue {
         await jobs.reschedule(job.id, this.workerId, clock.now() + backoff, clock.now(), message);
       }
     }
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

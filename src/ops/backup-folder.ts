@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
 import { promisify } from "node:util";
+import { processAlive } from "../processes.ts";
 
 /**
  * The layout of a backup folder (DEST):
@@ -140,15 +141,6 @@ export async function* readManifest(dir: string): AsyncIterable<ManifestEntry> {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /**
  * Takes DEST's lock (a file made with O_EXCL); a lock left by a dead process on this host is
  * taken over. Answers the function that lets it go.
@@ -173,7 +165,7 @@ export async function lockFolder(dest: string): Promise<() => Promise<void>> {
       /* half written or gone: try again */
       continue;
     }
-    if (holder.host === os.hostname() && typeof holder.pid === "number" && !alive(holder.pid)) {
+    if (holder.host === os.hostname() && typeof holder.pid === "number" && !processAlive(holder.pid)) {
       await fsp.rm(file, { force: true });
       continue;
     }

@@ -3,7 +3,8 @@ import { ForbiddenError, InvalidError, NotFoundError, TooManyRequestsError } fro
 import type { Notifier } from "../notifications/service.ts";
 import type { PhotoService } from "../photos/service.ts";
 import type { Viewer } from "../users/service.ts";
-import { cleanCommentText, countLinks, MAX_COMMENT_LENGTH, MAX_COMMENT_LINKS } from "./comment-text.ts";
+import { cleanCommentText, MAX_COMMENT_LENGTH, MAX_COMMENT_LINKS } from "./comment-text.ts";
+import { countLinks } from "../web/user-text.ts";
 import type { CommentRow, CommentsRepository } from "./comments-repository.ts";
 import type { SocialService } from "./service.ts";
 

@@ -3,7 +3,7 @@ import { page } from "../web/layout.ts";
 import type { Viewer } from "../users/service.ts";
 import { photoGrid } from "../photos/views.ts";
 import type { PhotoView } from "../photos/presenter.ts";
-import { splitLinks } from "./comment-text.ts";
+import { userText } from "../web/user-text.ts";
 import type { CommentRow } from "./comments-repository.ts";
 import type { FaverRow } from "./faves-repository.ts";
 import type { ContactRow } from "./repository.ts";
@@ -22,11 +22,6 @@ function when(ms: number): Html {
   return html`<time datetime="${iso}">${iso.slice(0, 16).replace("T", " ")} UTC</time>`;
 }
 
-/** Plain text with http(s) links made clickable; everything else is escaped, line breaks kept. */
-export function commentText(text: string): Html {
-  const lines = (value: string) => value.split("\n").map((line, i) => (i === 0 ? html`${line}` : html`<br>${line}`));
-  return html`${splitLinks(text).map((part) => ("url" in part ? html`<a href="${part.url}" rel="nofollow ugc noopener">${part.url}</a>` : lines(part.text)))}`;
-}
 
 export interface PhotoSocialView extends Shell {
   photoId: string;
@@ -58,7 +53,7 @@ export function photoSocialSection(view: PhotoSocialView): Html {
 ${view.comments.length === 0 ? html`<p class="empty">No comments yet.</p>` : null}
 <ol class="comment-list">${view.comments.map(
     (c) => html`<li class="comment" id="comment-${c.id}"><p class="comment-meta"><a href="/photos/${c.authorUsername}">${c.authorUsername}</a> · ${when(c.createdAt)}${c.updatedAt !== c.createdAt ? " (edited)" : ""}</p>
-<p class="comment-body">${commentText(c.body)}</p>
+<p class="comment-body">${userText(c.body)}</p>
 ${viewer && viewer.id === c.authorId ? html`<a href="/comments/${c.id}/edit">Edit</a> ` : null}${viewer && (viewer.id === c.authorId || view.isOwner) ? html`<form method="post" action="/comments/${c.id}/delete" class="inline">${csrfField(csrfToken)}<button type="submit" class="link">Delete</button></form>` : null}</li>`,
   )}</ol>
 <nav class="pager">${view.commentsPage > 1 ? html`<a href="${pagePath}?comments=${view.commentsPage - 1}#comments" rel="prev">← Earlier comments</a> ` : null}${view.moreComments ? html`<a href="${pagePath}?comments=${view.commentsPage + 1}#comments" rel="next">Later comments →</a>` : null}</nav>

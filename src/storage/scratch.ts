@@ -1,5 +1,6 @@
 import fsp from "node:fs/promises";
 import path from "node:path";
+import { processAlive } from "../processes.ts";
 
 /** Names a temp file after the process writing it, so a clean-up can tell a dead writer's files. */
 export function scratchName(kind: string, suffix: string): string {
@@ -9,13 +10,8 @@ export function scratchName(kind: string, suffix: string): string {
 const WRITER = /-p(\d+)-/;
 
 function alive(pid: number): boolean {
-  if (pid === process.pid) return false; // at start-up: an earlier life of a process with our pid
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
+  // At start-up a file with our own pid is from an earlier life of a process that had it.
+  return pid !== process.pid && processAlive(pid);
 }
 
 /**
