@@ -8,13 +8,18 @@ export type NoteRow = Selectable<NotesTable> & { author_username: string; photo_
 export class NotesRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async listForPhoto(photoId: number): Promise<NoteRow[]> {
+  /** Notes with their author's name and their photo's owner. */
+  private selectNotes() {
     return this.db
       .selectFrom("notes")
       .innerJoin("users", "users.id", "notes.author_id")
       .innerJoin("photos", "photos.id", "notes.photo_id")
       .selectAll("notes")
-      .select(["users.username as author_username", "photos.owner_id as photo_owner_id"])
+      .select(["users.username as author_username", "photos.owner_id as photo_owner_id"]);
+  }
+
+  async listForPhoto(photoId: number): Promise<NoteRow[]> {
+    return this.selectNotes()
       .where("notes.photo_id", "=", photoId)
       // A suspended member's notes go with their photos and comments.
       .where("users.suspended_at", "is", null)
@@ -23,12 +28,7 @@ export class NotesRepository {
   }
 
   async find(id: number): Promise<NoteRow | undefined> {
-    return this.db
-      .selectFrom("notes")
-      .innerJoin("users", "users.id", "notes.author_id")
-      .innerJoin("photos", "photos.id", "notes.photo_id")
-      .selectAll("notes")
-      .select(["users.username as author_username", "photos.owner_id as photo_owner_id"])
+    return this.selectNotes()
       .where("notes.id", "=", id)
       .where("users.suspended_at", "is", null)
       .executeTakeFirst();

@@ -91,23 +91,23 @@ const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
 
 /** Whether the request comes from the operator: loopback directly, or the operator token. */
 export function isOperator(request: FastifyRequest, token: string | null): boolean {
-  try {
-    checkOperator(request, token);
-    return true;
-  } catch {
-    return false;
-  }
+  return operatorVerdict(request, token) === "operator";
 }
 
 function checkOperator(request: FastifyRequest, token: string | null): void {
+  const verdict = operatorVerdict(request, token);
+  if (verdict === "wrong-token") throw new UnauthenticatedError("This token does not open this address.");
+  if (verdict === "elsewhere") throw new ForbiddenError("This address answers only on this machine or with the operator token (PINHOLE_METRICS_TOKEN).");
+}
+
+function operatorVerdict(request: FastifyRequest, token: string | null): "operator" | "wrong-token" | "elsewhere" {
   const authorization = request.headers.authorization;
   const given = authorization ? /^Bearer\s+(\S+)$/i.exec(authorization)?.[1] : undefined;
-  if (token && given && sameSecret(given, token)) return;
+  if (token && given && sameSecret(given, token)) return "operator";
   // The socket's address, not request.ip: with PINHOLE_TRUST_PROXY that comes from a header a client can write.
   const direct = request.headers["x-forwarded-for"] === undefined && request.headers.forwarded === undefined;
-  if (direct && LOOPBACK.has(request.socket.remoteAddress ?? "")) return;
-  if (authorization) throw new UnauthenticatedError("This token does not open this address.");
-  throw new ForbiddenError("This address answers only on this machine or with the operator token (PINHOLE_METRICS_TOKEN).");
+  if (direct && LOOPBACK.has(request.socket.remoteAddress ?? "")) return "operator";
+  return authorization ? "wrong-token" : "elsewhere";
 }
 
 function sameSecret(a: string, b: string): boolean {
