@@ -258,7 +258,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const notes = new NoteService({ notes: new NotesRepository(database.db), photos, clock, notifier });
   const photoViews = new PhotoViews({ views: new PhotoViewsRepository(database.db), clock, onError: (error) => log.warn({ err: error }, "could not write photo views") });
   const explore = new ExploreService({ explore: new ExploreRepository(database.db), settings, clock, baseUrl: config.baseUrl, say: (level, message) => log[level](message) });
-  const activity = new ActivityService({ activity: new ActivityRepository(database.db), baseUrl: config.baseUrl });
+  const activity = new ActivityService({ activity: new ActivityRepository(database.db), baseUrl: config.baseUrl, say: (level, message) => log[level](message) });
   photoPageSections.add(async ({ photo, viewer }) => {
     const { notes: list, canAdd } = await notes.forPage(Number(photo.id), viewer);
     const overlay = notesOverlay({ photoId: photo.id, notes: list, canAdd });
@@ -323,6 +323,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     await status.stop();
     await backupSchedule?.stop();
     await explore.stop();
+    await activity.stop();
     await photoViews.flush().catch((error: unknown) => log.warn({ err: error }, "could not write photo views"));
     await jobs.stop();
     await database.close();
@@ -332,6 +333,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   if (backupSchedule) app.addHook("onReady", async () => backupSchedule.start());
   // Explore is ranked at start and every 15 minutes, by one server of many (a lease in settings).
   if (overrides.runJobs ?? true) app.addHook("onReady", async () => explore.start());
+  if (overrides.runJobs ?? true) app.addHook("onReady", async () => activity.start());
 
   await app.register(cookie);
   await app.register(formbody);

@@ -1,5 +1,4 @@
 import { presentPhoto, type PhotoView } from "../photos/presenter.ts";
-import type { Tag } from "../photos/tags.ts";
 import type { Viewer } from "../users/service.ts";
 import type { ActivityRepository, ActivityRow } from "./repository.ts";
 import { audienceOf } from "../photos/visibility.ts";
@@ -21,9 +20,45 @@ export interface ActivityPage {
   nextPage: number | null;
 }
 
+const FILL_INTERVAL_MS = 10 * 60_000;
+
 /** A member's activity: recent photos from their contacts, and what others did on their photos. */
 export class ActivityService {
-  constructor(private readonly deps: { activity: ActivityRepository; baseUrl: string }) {}
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> | null = null;
+
+  constructor(private readonly deps: { activity: ActivityRepository; baseUrl: string; say?: (level: "info" | "warn", message: string) => void }) {}
+
+  /**
+   * Looks, soon after start and every 10 minutes, for activity rows written without their
+   * photo's owner — by servers of the previous release during a rolling upgrade — and fills it,
+   * so those faves and comments show on the owner's activity page.
+   */
+  start(firstDelayMs = 5000): void {
+    const run = () => {
+      this.running = this.deps.activity
+        .fillPhotoOwners()
+        .then((filled) => {
+          if (filled > 0) this.deps.say?.("info", `activity: filled the photo owner on ${filled} rows written by a previous release`);
+        })
+        .catch((error: unknown) => this.deps.say?.("warn", `activity: could not fill photo owners: ${(error as Error).message}`))
+        .finally(() => {
+          this.running = null;
+          if (this.timer) plan(FILL_INTERVAL_MS);
+        });
+    };
+    const plan = (delay: number) => {
+      this.timer = setTimeout(run, delay);
+      this.timer.unref();
+    };
+    plan(firstDelayMs);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
 
   async page(viewer: Viewer, page: number, size: number): Promise<ActivityPage> {
     const audience = audienceOf(viewer);
@@ -31,7 +66,7 @@ export class ActivityService {
     const [photos, events] = await Promise.all([this.deps.activity.contactPhotos(audience, size + 1, offset), this.deps.activity.onPhotosOf(audience, size + 1, offset)]);
     const more = photos.length > size || events.length > size;
     return {
-      contactPhotos: photos.slice(0, size).map((row) => presentPhoto({ ...row, tags: JSON.parse(row.tags) as Tag[] }, viewer.id, this.deps.baseUrl)),
+      contactPhotos: photos.slice(0, size).map((row) => presentPhoto(row, viewer.id, this.deps.baseUrl)),
       onYourPhotos: events.slice(0, size).map((row) => ({
         kind: row.kind,
         actor: { username: row.actor_username },

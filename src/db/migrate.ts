@@ -3,6 +3,7 @@ import * as core from "./migrations/0001_core.ts";
 import * as operations from "./migrations/0002_operations.ts";
 import * as community from "./migrations/0003_community.ts";
 import * as activityIndex from "./migrations/0004_activity_index.ts";
+import * as activityByPhotoOwner from "./migrations/0005_activity_by_photo_owner.ts";
 import type { Database } from "./schema.ts";
 
 /** Migrations by name, applied in name order. */
@@ -14,6 +15,7 @@ export const MIGRATIONS: MigrationSet = {
   "0002_operations": operations,
   "0003_community": community,
   "0004_activity_index": activityIndex,
+  "0005_activity_by_photo_owner": activityByPhotoOwner,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -17,6 +17,7 @@ const SHIPPED: Record<string, string> = {
   "0002_operations.ts": "4f6af4c4329e1f2f93b46b5e16d831bb170b1b054b6ea1a865b06c809449f665",
   "0003_community.ts": "12e0ec3fa687cc833b5e71e1e6f44a14ac1b8bbc98ff38815a69ff5e5274085a",
   "0004_activity_index.ts": "71dfb32c6c46474ce43287b56d29639ad36ad7a80ac029943304a08062a474c8",
+  "0005_activity_by_photo_owner.ts": "b11af9accad3410f80768eaf8ad5a122e0fb4778f1cf5daec1661f167a00b1f8",
 };
 
 function migrationFiles(): string[] {

@@ -167,6 +167,8 @@ export interface BlocksTable {
 
 export interface FavesTable {
   photo_id: number;
+  /** The photo's owner, copied so a member's activity is read by owner and time (migration 0005). */
+  photo_owner_id: number | null;
   user_id: number;
   created_at: number;
 }
@@ -174,6 +176,7 @@ export interface FavesTable {
 export interface CommentsTable {
   id: Generated<number>;
   photo_id: number;
+  photo_owner_id: number | null;
   author_id: number;
   body: string;
   created_at: number;
@@ -184,6 +187,7 @@ export interface CommentsTable {
 export interface NotesTable {
   id: Generated<number>;
   photo_id: number;
+  photo_owner_id: number | null;
   author_id: number;
   x: number;
   y: number;
@@ -221,6 +225,7 @@ export interface GroupInvitationsTable {
 export interface GroupPoolTable {
   group_id: number;
   photo_id: number;
+  photo_owner_id: number | null;
   added_by: number;
   added_at: number;
 }

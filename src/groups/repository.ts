@@ -1,7 +1,6 @@
 import type { ExpressionBuilder, Kysely } from "kysely";
 import type { Database, GroupMembersTable, GroupsTable, PhotoRow } from "../db/schema.ts";
-import { ownerActive, visibleTo, type PhotoRecord } from "../photos/repository.ts";
-import type { Tag } from "../photos/tags.ts";
+import { ownerActive, visibleTo, withTags, type PhotoRecord } from "../photos/repository.ts";
 import type { Audience } from "../photos/visibility.ts";
 
 export type GroupRole = GroupMembersTable["role"];
@@ -227,7 +226,7 @@ export class GroupsRepository {
   async addToPool(groupId: number, photoId: number, addedBy: number, now: number): Promise<boolean> {
     const result = await this.db
       .insertInto("group_pool")
-      .values({ group_id: groupId, photo_id: photoId, added_by: addedBy, added_at: now })
+      .values((eb) => ({ group_id: groupId, photo_id: photoId, photo_owner_id: eb.selectFrom("photos").select("owner_id").where("id", "=", photoId), added_by: addedBy, added_at: now }))
       .onConflict((oc) => oc.columns(["group_id", "photo_id"]).doNothing())
       .executeTakeFirst();
     return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
@@ -262,7 +261,7 @@ export class GroupsRepository {
     }
     const rows = await query.orderBy("group_pool.added_at", "desc").orderBy("group_pool.photo_id", "desc").limit(limit).execute();
     return rows.map(({ added_by, added_at, ...photo }) => ({
-      photo: { ...(photo as PhotoRow & { owner_username: string }), tags: JSON.parse(photo.tags) as Tag[] },
+      photo: withTags(photo as PhotoRow & { owner_username: string }),
       addedBy: Number(added_by),
       addedAt: Number(added_at),
     }));

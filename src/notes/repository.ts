@@ -37,7 +37,7 @@ export class NotesRepository {
   async insert(note: { photoId: number; authorId: number; x: number; y: number; width: number; height: number; body: string }, now: number): Promise<number> {
     const row = await this.db
       .insertInto("notes")
-      .values({ photo_id: note.photoId, author_id: note.authorId, x: note.x, y: note.y, width: note.width, height: note.height, body: note.body, created_at: now, updated_at: now })
+      .values((eb) => ({ photo_id: note.photoId, photo_owner_id: eb.selectFrom("photos").select("owner_id").where("id", "=", note.photoId), author_id: note.authorId, x: note.x, y: note.y, width: note.width, height: note.height, body: note.body, created_at: now, updated_at: now }))
       .returning("id")
       .executeTakeFirstOrThrow();
     return Number(row.id);

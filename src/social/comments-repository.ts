@@ -34,7 +34,7 @@ export class CommentsRepository {
     return this.db.transaction().execute(async (trx) => {
       const row = await trx
         .insertInto("comments")
-        .values({ photo_id: photoId, author_id: authorId, body, created_at: now, updated_at: now, hidden_at: null })
+        .values((eb) => ({ photo_id: photoId, photo_owner_id: eb.selectFrom("photos").select("owner_id").where("id", "=", photoId), author_id: authorId, body, created_at: now, updated_at: now, hidden_at: null }))
         .returning("id")
         .executeTakeFirstOrThrow();
       await trx.updateTable("photos").set((eb) => ({ comment_count: eb("comment_count", "+", 1) })).where("id", "=", photoId).execute();

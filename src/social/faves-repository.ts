@@ -1,7 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database, PhotoRow } from "../db/schema.ts";
-import { ownerActive, visibleTo, type PhotoRecord } from "../photos/repository.ts";
-import type { Tag } from "../photos/tags.ts";
+import { ownerActive, visibleTo, withTags, type PhotoRecord } from "../photos/repository.ts";
 import type { Audience } from "../photos/visibility.ts";
 
 export interface FaverRow {
@@ -23,7 +22,7 @@ export class FavesRepository {
     return this.db.transaction().execute(async (trx) => {
       const result = await trx
         .insertInto("faves")
-        .values({ photo_id: photoId, user_id: userId, created_at: now })
+        .values((eb) => ({ photo_id: photoId, photo_owner_id: eb.selectFrom("photos").select("owner_id").where("id", "=", photoId), user_id: userId, created_at: now }))
         .onConflict((oc) => oc.columns(["photo_id", "user_id"]).doNothing())
         .executeTakeFirst();
       const created = Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
@@ -85,6 +84,6 @@ export class FavesRepository {
       .limit(limit)
       .offset(offset)
       .execute();
-    return rows.map((row: PhotoRow & { owner_username: string }) => ({ ...row, tags: JSON.parse(row.tags) as Tag[] }));
+    return rows.map((row: PhotoRow & { owner_username: string }) => withTags(row));
   }
 }

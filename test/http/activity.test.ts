@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { startServer, type TestServer } from "../helpers/server.ts";
 import { api, buildMember, WebClient, type Member } from "../helpers/client.ts";
 import { buildDistinctPhoto } from "../helpers/images.ts";
+import { ActivityRepository } from "../../src/activity/repository.ts";
 
 let server: TestServer;
 before(async () => {
@@ -65,19 +66,19 @@ test("recent activity on the viewer's photos: faves, comments, notes and pool ad
 
   // Faves, comments and groups come from other branches' APIs: rows as they would leave them.
   await db.insertInto("faves").values([
-    { photo_id: photoId, user_id: friendId!, created_at: t + 1000 },
-    { photo_id: photoId, user_id: viewerId!, created_at: t + 2000 },
-    { photo_id: photoId, user_id: pestId!, created_at: t + 3000 },
-    { photo_id: photoId, user_id: blockerId!, created_at: t + 3500 },
-    { photo_id: Number(theirs.id), user_id: friendId!, created_at: t + 3600 },
+    { photo_id: photoId, photo_owner_id: viewerId!, user_id: friendId!, created_at: t + 1000 },
+    { photo_id: photoId, photo_owner_id: viewerId!, user_id: viewerId!, created_at: t + 2000 },
+    { photo_id: photoId, photo_owner_id: viewerId!, user_id: pestId!, created_at: t + 3000 },
+    { photo_id: photoId, photo_owner_id: viewerId!, user_id: blockerId!, created_at: t + 3500 },
+    { photo_id: Number(theirs.id), photo_owner_id: otherId!, user_id: friendId!, created_at: t + 3600 },
   ]).execute();
   await db.insertInto("comments").values([
-    { photo_id: photoId, author_id: friendId!, body: "lovely light", created_at: t + 4000, updated_at: t + 4000, hidden_at: null },
-    { photo_id: photoId, author_id: otherId!, body: "spam", created_at: t + 5000, updated_at: t + 5000, hidden_at: t + 6000 },
-    { photo_id: photoId, author_id: pestId!, body: "rude", created_at: t + 5500, updated_at: t + 5500, hidden_at: null },
+    { photo_id: photoId, photo_owner_id: viewerId!, author_id: friendId!, body: "lovely light", created_at: t + 4000, updated_at: t + 4000, hidden_at: null },
+    { photo_id: photoId, photo_owner_id: viewerId!, author_id: otherId!, body: "spam", created_at: t + 5000, updated_at: t + 5000, hidden_at: t + 6000 },
+    { photo_id: photoId, photo_owner_id: viewerId!, author_id: pestId!, body: "rude", created_at: t + 5500, updated_at: t + 5500, hidden_at: null },
   ]).execute();
   const group = await db.insertInto("groups").values({ slug: `birds-${photoId}`, name: "Birds", privacy: "public", created_by: otherId!, created_at: t }).returning("id").executeTakeFirstOrThrow();
-  await db.insertInto("group_pool").values({ group_id: Number(group.id), photo_id: photoId, added_by: otherId!, added_at: t + 7000 }).execute();
+  await db.insertInto("group_pool").values({ group_id: Number(group.id), photo_id: photoId, photo_owner_id: viewerId!, added_by: otherId!, added_at: t + 7000 }).execute();
 
   assert.equal((await api(server, "PUT", `/api/v1/contacts/${friend.username}`, { token: viewer.token, json: {} })).status, 201);
   assert.equal((await api(server, "POST", `/api/v1/photos/${mine.id}/notes`, { token: friend.token, json: { x: 0.1, y: 0.1, width: 0.2, height: 0.2, text: "a heron" } })).status, 201);
@@ -110,6 +111,36 @@ test("recent activity on the viewer's photos: faves, comments, notes and pool ad
   assert.match(page.html, /Recent activity on your photos/);
   assert.match(page.html, /added a note to <a href="[^"]+">my photo<\/a>: <q>a heron<\/q>/);
   assert.doesNotMatch(page.html, /rude|spam/);
+});
+
+test("activity on the viewer's photos pages through every source in one order, and rows a previous release wrote without the photo's owner show once filled", async () => {
+  const viewer = await buildMember(server);
+  const fans = await Promise.all([1, 2, 3, 4, 5].map(() => buildMember(server)));
+  const photo = await buildDistinctPhoto(server, viewer, { title: "paged" });
+  const db = server.context.database.db;
+  const [viewerId, ...fanIds] = await Promise.all([viewer, ...fans].map(idOf));
+  const photoId = Number(photo.id);
+  const t = Date.now() - 60 * 60_000;
+  // Interleaved in time: fave, comment, fave, comment, ... so every page mixes both sources.
+  await db.insertInto("faves").values(fanIds.map((id, i) => ({ photo_id: photoId, photo_owner_id: viewerId!, user_id: id, created_at: t + i * 2000 }))).execute();
+  await db.insertInto("comments").values(fanIds.map((id, i) => ({ photo_id: photoId, photo_owner_id: viewerId!, author_id: id, body: `comment ${i}`, created_at: t + i * 2000 + 1000, updated_at: t, hidden_at: null }))).execute();
+
+  const seen: string[] = [];
+  for (let page = 1; page <= 4; page++) {
+    const body = await activity(viewer, `?limit=3&page=${page}`);
+    seen.push(...body.onYourPhotos.map((e: { kind: string; at: string }) => `${e.kind}@${e.at}`));
+    if (body.nextPage === null) break;
+  }
+  const expected = fanIds.flatMap((_, i) => [`fave@${new Date(t + i * 2000).toISOString()}`, `comment@${new Date(t + i * 2000 + 1000).toISOString()}`]).reverse();
+  assert.deepEqual(seen, expected, "pages of 3 cover all ten events, newest first, none twice");
+
+  // A row as a server of the release before migration 0005 inserts it: no photo_owner_id.
+  const late = await buildMember(server);
+  await db.insertInto("faves").values({ photo_id: photoId, user_id: (await idOf(late))!, created_at: t + 60_000 }).execute();
+  assert.notEqual((await activity(viewer)).onYourPhotos[0].actor.username, late.username, "not found by owner until filled");
+  assert.equal(await new ActivityRepository(db).fillPhotoOwners(), 1);
+  assert.equal((await activity(viewer)).onYourPhotos[0].actor.username, late.username);
+  assert.equal(await new ActivityRepository(db).fillPhotoOwners(), 0, "nothing left to fill");
 });
 
 test("activity is for members: anonymous callers get 401", async () => {
