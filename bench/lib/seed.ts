@@ -106,23 +106,25 @@ export async function seedCommunity(db: Kysely<Database>, size: CommunitySize, f
   const star = publicPhotos[publicPhotos.length - 1]!;
   const starOwner = users.find((u) => u.id === star.owner_id)!;
   const spreadPhotos = publicPhotos.slice(0, -1);
-  const faves: Array<{ photo_id: number; user_id: number; created_at: number }> = [];
-  for (let i = 0; i < featured.faves; i++) faves.push({ photo_id: star.id, user_id: users[(i + 1) % users.length]!.id, created_at: now - i * 1000 });
+  const ownerOf = new Map(photos.map((p) => [p.id, p.owner_id]));
+  const faves: Array<{ photo_id: number; photo_owner_id: number; user_id: number; created_at: number }> = [];
+  for (let i = 0; i < featured.faves; i++) faves.push({ photo_id: star.id, photo_owner_id: star.owner_id, user_id: users[(i + 1) % users.length]!.id, created_at: now - i * 1000 });
   // Spread: for one photo the members differ (k / photos grows), so no pair repeats.
   for (let k = 0; k < size.faves; k++) {
     const p = k % spreadPhotos.length;
-    faves.push({ photo_id: spreadPhotos[p]!.id, user_id: users[(Math.floor(k / spreadPhotos.length) + p * 7) % users.length]!.id, created_at: now - (k % 86_400) * 1000 });
+    faves.push({ photo_id: spreadPhotos[p]!.id, photo_owner_id: spreadPhotos[p]!.owner_id, user_id: users[(Math.floor(k / spreadPhotos.length) + p * 7) % users.length]!.id, created_at: now - (k % 86_400) * 1000 });
   }
   await insertAll("faves", faves);
 
-  const comments: Array<{ photo_id: number; author_id: number; body: string; created_at: number; updated_at: number; hidden_at: null }> = [];
-  const comment = (photoId: number, authorId: number, at: number, n: number) => ({ photo_id: photoId, author_id: authorId, body: `Comment ${n}: lovely light on this one, see https://example.com/${n} for more.`, created_at: at, updated_at: at, hidden_at: null });
+  const comments: Array<{ photo_id: number; photo_owner_id: number; author_id: number; body: string; created_at: number; updated_at: number; hidden_at: null }> = [];
+  const comment = (photoId: number, authorId: number, at: number, n: number) => ({ photo_id: photoId, photo_owner_id: ownerOf.get(photoId)!, author_id: authorId, body: `Comment ${n}: lovely light on this one, see https://example.com/${n} for more.`, created_at: at, updated_at: at, hidden_at: null });
   for (let i = 0; i < featured.comments; i++) comments.push(comment(star.id, users[(i + 3) % users.length]!.id, now - (featured.comments - i) * 60_000, i));
   for (let k = 0; k < size.comments; k++) comments.push(comment(spreadPhotos[(k * 13) % spreadPhotos.length]!.id, users[(k * 31) % users.length]!.id, now - (k % 86_400) * 1000, k));
   await insertAll("comments", comments);
 
-  // The follower is the member after the featured photo's owner; they follow the next `following` members.
-  const followerIndex = (users.indexOf(starOwner) + 1) % users.length;
+  // The follower is the featured photo's owner, so their activity page has both halves full:
+  // the faves and comments on their photos, and the photos of the next `following` members.
+  const followerIndex = users.indexOf(starOwner);
   const follower = users[followerIndex]!;
   const contacts = new Map<string, { owner_id: number; contact_id: number; is_friend: number; is_family: number; created_at: number }>();
   for (let i = 1; i <= featured.following; i++) {

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
-import type { Database, PhotoRow } from "../db/schema.ts";
+import type { Database } from "../db/schema.ts";
 import { firstPhotoIdAt } from "../photos/ids.ts";
-import { ownerActive, visibleTo } from "../photos/repository.ts";
+import { ownerActive, visibleTo, withTags, type PhotoRecord } from "../photos/repository.ts";
 import { ANONYMOUS } from "../photos/visibility.ts";
 
 export interface ExploreCandidate {
@@ -12,7 +12,7 @@ export interface ExploreCandidate {
   uploadedAt: number;
 }
 
-export type ExplorePhotoRow = PhotoRow & { owner_username: string; rank: number; score: number };
+export type ExplorePhotoRow = PhotoRecord & { rank: number; score: number };
 
 /** Every query about Explore: its candidates, the stored ranking, and reading it back. */
 export class ExploreRepository {
@@ -48,23 +48,34 @@ export class ExploreRepository {
     return row?.day ?? null;
   }
 
+  /** The ids `page` would answer now, in order, without reading the photos: whether a page presented earlier is still right. */
+  async pageIds(day: string, afterRank: number, limit: number): Promise<number[]> {
+    const rows = await this.pageQuery(day, afterRank, limit).select("photos.id").execute();
+    return rows.map((r) => Number(r.id));
+  }
+
   /**
    * A page of a day's ranking, as stored. A photo that has since become private, restricted,
    * hidden or whose owner was suspended is left out at once rather than at the next ranking.
    */
   async page(day: string, afterRank: number, limit: number): Promise<ExplorePhotoRow[]> {
+    const rows = await this.pageQuery(day, afterRank, limit)
+      .selectAll("photos")
+      .select(["users.username as owner_username", "explore_entries.rank", "explore_entries.score"])
+      .execute();
+    return rows.map(withTags);
+  }
+
+  private pageQuery(day: string, afterRank: number, limit: number) {
     return this.db
       .selectFrom("explore_entries")
       .innerJoin("photos", "photos.id", "explore_entries.photo_id")
       .innerJoin("users", "users.id", "photos.owner_id")
-      .selectAll("photos")
-      .select(["users.username as owner_username", "explore_entries.rank", "explore_entries.score"])
       .where("explore_entries.day", "=", day)
       .where("explore_entries.rank", ">", afterRank)
       .where(visibleTo(ANONYMOUS))
       .where("users.suspended_at", "is", null)
       .orderBy("explore_entries.rank")
-      .limit(limit)
-      .execute();
+      .limit(limit);
   }
 }
