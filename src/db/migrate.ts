@@ -4,6 +4,7 @@ import * as operations from "./migrations/0002_operations.ts";
 import * as community from "./migrations/0003_community.ts";
 import * as activityIndex from "./migrations/0004_activity_index.ts";
 import * as activityByPhotoOwner from "./migrations/0005_activity_by_photo_owner.ts";
+import * as licenses from "./migrations/0007_licenses.ts";
 import type { Database } from "./schema.ts";
 
 /** Migrations by name, applied in name order. */
@@ -16,6 +17,7 @@ export const MIGRATIONS: MigrationSet = {
   "0003_community": community,
   "0004_activity_index": activityIndex,
   "0005_activity_by_photo_owner": activityByPhotoOwner,
+  "0007_licenses": licenses,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

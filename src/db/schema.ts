@@ -25,6 +25,9 @@ export interface UsersTable {
   bytes_stored: Generated<number>;
   shows_restricted: Generated<number>;
   note_permission: Generated<"owner" | "contacts" | "friends" | "everyone">;
+  /** What a new upload gets unless the upload says otherwise (migration 0007). */
+  default_license: Generated<string>;
+  default_download_allowed: Generated<number>;
 }
 
 export interface SessionsTable {
@@ -94,6 +97,10 @@ export interface PhotosTable {
   view_count: Generated<number>;
   restricted: Generated<number>;
   hidden_at: Generated<number | null>;
+  /** A licence id from photos/licenses.ts (migration 0007). */
+  license: Generated<string>;
+  /** 1: whoever may see the photo may download its original. */
+  download_allowed: Generated<number>;
 }
 
 export interface PhotoTagsTable {

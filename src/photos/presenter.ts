@@ -1,5 +1,6 @@
 import { derivativePath, type DerivativeFormat } from "../images/keys.ts";
 import type { PhotoRecord } from "./repository.ts";
+import { licenseOf, type License } from "./licenses.ts";
 import type { Visibility } from "./visibility.ts";
 
 export interface StoredSize {
@@ -40,7 +41,10 @@ export interface PhotoView {
   location: { latitude: number; longitude: number; altitude: number | null } | null;
   sizes: PhotoSize[];
   pageUrl: string;
-  /** Only for those allowed to download the original (for now, its owner). */
+  license: License;
+  /** Whether whoever may see the photo may download its original (the owner always may). */
+  downloadAllowed: boolean;
+  /** Only for those allowed to download the original: its owner, and everyone who sees it when downloads are allowed. */
   originalUrl: string | null;
   originalName: string | null;
   dominantColor: string | null;
@@ -86,7 +90,9 @@ export function presentPhoto(photo: PhotoRecord, viewerId: number | null, baseUr
       url: baseUrl + derivativePath(photo.id, photo.secret, s.size, s.format),
     })),
     pageUrl: baseUrl + pagePath,
-    originalUrl: isOwner ? `${baseUrl}${pagePath}/original` : null,
+    license: licenseOf(photo.license),
+    downloadAllowed: photo.download_allowed === 1,
+    originalUrl: isOwner || photo.download_allowed === 1 ? `${baseUrl}${pagePath}/original` : null,
     originalName: isOwner ? photo.original_name : null,
     dominantColor: photo.dominant_color,
     canEdit: isOwner,

@@ -133,6 +133,15 @@ export class PhotosRepository {
    * Changes a photo; with `expectedSecret`, only while its secret is still that one (a secret
    * rotation must not race another). Answers whether the row changed.
    */
+  async ownerDefaults(ownerId: number): Promise<{ license: string; downloadAllowed: boolean } | undefined> {
+    const row = await this.db.selectFrom("users").select(["default_license", "default_download_allowed"]).where("id", "=", ownerId).executeTakeFirst();
+    return row ? { license: row.default_license, downloadAllowed: row.default_download_allowed === 1 } : undefined;
+  }
+
+  async setOwnerDefaults(ownerId: number, defaults: { license: string; downloadAllowed: boolean }): Promise<void> {
+    await this.db.updateTable("users").set({ default_license: defaults.license, default_download_allowed: defaults.downloadAllowed ? 1 : 0 }).where("id", "=", ownerId).execute();
+  }
+
   async update(id: number, changes: Omit<PhotoUpdate, "tags">, tags?: Tag[], expectedSecret?: string): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       let query = trx

@@ -65,7 +65,7 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
         tags: ["photos"],
         security: [{ bearer: [] }],
         consumes: ["multipart/form-data"],
-        description: "Multipart fields: file (required), title, description, tags (space-separated, \"quoted phrases\"), visibility, restricted (true or false).",
+        description: "Multipart fields: file (required), title, description, tags (space-separated, \"quoted phrases\"), visibility, restricted (true or false), license (a licence id; default: your default licence), downloadAllowed (true or false; default: your default).",
         response: withErrors({ 200: schema.PhotoJson, 201: schema.PhotoJson }, 400, 401, 403, 413, 415, 422, 507),
       },
     },
@@ -74,6 +74,37 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
       return reply.code(created ? 201 : 200).send(photo);
     },
   );
+
+  app.get(
+    "/api/v1/me/settings/photos",
+    { config: { access: "member" }, schema: { tags: ["settings"], security: [{ bearer: [] }], response: withErrors({ 200: schema.PhotoDefaultsJson }, 401) } },
+    async (request) => photos.defaults(requireViewer(request)),
+  );
+
+  app.put<{ Body: Static<typeof schema.PhotoDefaultsJson> }>(
+    "/api/v1/me/settings/photos",
+    {
+      config: { access: "member" },
+      schema: {
+        tags: ["settings"],
+        security: [{ bearer: [] }],
+        description: "The licence and download choice your new uploads get; photos already uploaded keep theirs.",
+        body: schema.PhotoDefaultsJson,
+        response: withErrors({ 200: schema.PhotoDefaultsJson }, 400, 401),
+      },
+    },
+    async (request) => photos.setDefaults(requireViewer(request), request.body),
+  );
+
+  app.get<{ Querystring: Static<typeof schema.SavedQuery> }>("/settings/photos", { config: { access: "member" }, schema: { querystring: schema.SavedQuery } }, async (request, reply) => {
+    const viewer = requireViewer(request);
+    return sendHtml(reply, views.photoDefaultsPage({ viewer, csrfToken: request.csrfToken(), defaults: await photos.defaults(viewer), saved: request.query.saved === "1" }));
+  });
+
+  app.post<{ Body: Static<typeof schema.PhotoDefaultsForm> }>("/settings/photos", { config: { access: "member" }, schema: { body: schema.PhotoDefaultsForm } }, async (request, reply) => {
+    await photos.setDefaults(requireViewer(request), { license: request.body.license, downloadAllowed: request.body.downloadAllowed ?? false });
+    return reply.redirect("/settings/photos?saved=1", 303);
+  });
 
   app.get<{ Params: Static<typeof schema.PhotoIdParams> }>(
     "/api/v1/photos/:id",
@@ -178,10 +209,11 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
     "/photos/:username/:id/edit",
     { config: { access: "member" }, schema: { params: schema.PhotoPageParams, body: schema.EditForm } },
     async (request, reply) => {
-      const { title, description, tags, visibility } = request.body;
-      // The edit form always shows the box: not sent means not ticked.
+      const { title, description, tags, visibility, license } = request.body;
+      // The edit form always shows the boxes: not sent means not ticked.
       const restricted = request.body.restricted ?? false;
-      const photo = await photos.update(Number(request.params.id), requireViewer(request), { title, description, tags, visibility, restricted });
+      const downloadAllowed = request.body.downloadAllowed ?? false;
+      const photo = await photos.update(Number(request.params.id), requireViewer(request), { title, description, tags, visibility, restricted, license, downloadAllowed });
       return reply.redirect(`/photos/${photo.owner.username}/${photo.id}`, 303);
     },
   );

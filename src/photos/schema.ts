@@ -1,9 +1,13 @@
 import { Type } from "@sinclair/typebox";
 import { VISIBILITIES } from "./visibility.ts";
+import { LICENSE_IDS } from "./licenses.ts";
 
 const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Number>>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const VisibilityJson = Type.Union(VISIBILITIES.map((v) => Type.Literal(v)));
+
+export const LicenseIdJson = Type.Union(LICENSE_IDS.map((id) => Type.Literal(id)), { description: "all-rights-reserved, a Creative Commons 4.0 licence, cc0-1.0 or pdm-1.0 (Public Domain Mark)" });
+export const LicenseJson = Type.Object({ id: LicenseIdJson, name: Type.String(), url: Nullable(Type.String()) });
 
 export const PhotoJson = Type.Object({
   id: Type.String(),
@@ -28,6 +32,8 @@ export const PhotoJson = Type.Object({
     Type.Object({ name: Type.String(), width: Type.Integer(), height: Type.Integer(), format: Type.Union([Type.Literal("jpeg"), Type.Literal("webp")]), url: Type.String() }),
   ),
   pageUrl: Type.String(),
+  license: LicenseJson,
+  downloadAllowed: Type.Boolean({ description: "Whoever may see the photo may download its original" }),
   originalUrl: Nullable(Type.String()),
 });
 
@@ -40,6 +46,8 @@ export const PhotoPatchBody = Type.Object(
     tags: Type.Optional(Type.String({ maxLength: 10_000, description: 'Space-separated, "quoted phrases" kept whole' })),
     visibility: Type.Optional(VisibilityJson),
     restricted: Type.Optional(Type.Boolean({ description: "Not for all audiences; restricting a photo changes its image URLs" })),
+    license: Type.Optional(LicenseIdJson),
+    downloadAllowed: Type.Optional(Type.Boolean({ description: "Let whoever may see the photo download its original" })),
   },
   { additionalProperties: false },
 );
@@ -62,6 +70,18 @@ export const EditForm = Type.Object({
   tags: Type.Optional(Type.String({ maxLength: 10_000 })),
   visibility: Type.Optional(Type.String({ maxLength: 40 })),
   restricted: Type.Optional(Type.String({ maxLength: 10 })),
+  license: Type.Optional(Type.String({ maxLength: 40 })),
+  downloadAllowed: Type.Optional(Type.String({ maxLength: 10 })),
   _csrf: Type.Optional(Type.String({ maxLength: 200 })),
 });
+export const PhotoDefaultsJson = Type.Object(
+  { license: LicenseIdJson, downloadAllowed: Type.Boolean({ description: "Whether new uploads let their viewers download the original" }) },
+  { additionalProperties: false },
+);
+export const PhotoDefaultsForm = Type.Object({
+  license: Type.String({ maxLength: 40 }),
+  downloadAllowed: Type.Optional(Type.String({ maxLength: 10 })),
+  _csrf: Type.Optional(Type.String({ maxLength: 200 })),
+});
+export const SavedQuery = Type.Object({ saved: Type.Optional(Type.String({ maxLength: 1 })) });
 export const CsrfQuery = Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 200 })) });

@@ -17,6 +17,7 @@ import { presentPhoto, type PhotoView, type StoredSize } from "./presenter.ts";
 import type { PhotoRecord, PhotosRepository } from "./repository.ts";
 import { parseTags, uniqueTags, type Tag } from "./tags.ts";
 import type { ReceivedUpload } from "./upload-receiver.ts";
+import { DEFAULT_LICENSE, isLicenseId, LICENSE_IDS, type LicenseId } from "./licenses.ts";
 import { audienceOf, canSeePhoto, isMorePrivate, isVisibility, NO_STANDING, type Visibility } from "./visibility.ts";
 
 export const MAX_TITLE_LENGTH = 255;
@@ -30,6 +31,14 @@ export interface PhotoEdit {
   visibility?: string;
   /** Not for all audiences; from a form or a multipart field, "1", "true" or "on" also mean true. */
   restricted?: boolean | string;
+  license?: string;
+  /** Let whoever may see the photo download its original; forms send "1"/"on" as for `restricted`. */
+  downloadAllowed?: boolean | string;
+}
+
+export interface PhotoDefaults {
+  license: LicenseId;
+  downloadAllowed: boolean;
 }
 
 export interface PhotoPage {
@@ -64,12 +73,18 @@ function parseVisibility(value: string | undefined, fallback: Visibility): Visib
   return value;
 }
 
-function parseRestricted(value: boolean | string | undefined): boolean | undefined {
+function parseSwitch(value: boolean | string | undefined, field: string): boolean | undefined {
   if (value === undefined || typeof value === "boolean") return value;
   const text = value.trim().toLowerCase();
   if (["1", "true", "on", "yes"].includes(text)) return true;
   if (["", "0", "false", "off", "no"].includes(text)) return false;
-  throw new InvalidError("restricted must be true or false.", { field: "restricted" });
+  throw new InvalidError(`${field} must be true or false.`, { field });
+}
+
+function parseLicense(value: string | undefined): LicenseId | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (!isLicenseId(value)) throw new InvalidError(`license must be one of ${LICENSE_IDS.join(", ")}.`, { field: "license" });
+  return value;
 }
 
 function utcMillis(takenAt: string | null, offset: string | null): number | null {
@@ -108,8 +123,8 @@ export class PhotoService {
   }
 
   private async applyToExisting(id: number, viewer: Viewer, fields: PhotoEdit): Promise<PhotoView> {
-    const { title, description, tags, visibility, restricted } = fields;
-    const edit = { title, description, tags, visibility, restricted };
+    const { title, description, tags, visibility, restricted, license, downloadAllowed } = fields;
+    const edit = { title, description, tags, visibility, restricted, license, downloadAllowed };
     const anything = Object.values(edit).some((value) => value !== undefined);
     return anything ? this.update(id, viewer, edit) : this.get(id, viewer);
   }
@@ -121,6 +136,7 @@ export class PhotoService {
     const { metadata, probe } = processed;
     const sizes: StoredSize[] = processed.derivatives.map((d) => ({ size: d.size, format: d.format, width: d.width, height: d.height }));
     const keyOfOriginal = originalKey(id, probe.format);
+    const defaults = edit.license === undefined || edit.downloadAllowed === undefined ? await this.defaults(viewer) : null;
     const row: NewPhotoRow = {
       id,
       owner_id: viewer.id,
@@ -128,6 +144,8 @@ export class PhotoService {
       description: edit.description ?? cleanText(metadata.description ?? "", MAX_DESCRIPTION_LENGTH),
       visibility: edit.visibility ?? "public",
       restricted: edit.restricted === true ? 1 : 0,
+      license: edit.license ?? defaults?.license ?? DEFAULT_LICENSE,
+      download_allowed: (edit.downloadAllowed ?? defaults?.downloadAllowed ?? false) ? 1 : 0,
       secret,
       original_key: keyOfOriginal,
       original_format: probe.format,
@@ -248,7 +266,9 @@ export class PhotoService {
       description: input.description === undefined ? undefined : cleanText(input.description, MAX_DESCRIPTION_LENGTH),
       tags: input.tags === undefined ? undefined : parseTags(input.tags),
       visibility: input.visibility === undefined ? undefined : parseVisibility(input.visibility, "public"),
-      restricted: parseRestricted(input.restricted),
+      restricted: parseSwitch(input.restricted, "restricted"),
+      license: parseLicense(input.license),
+      downloadAllowed: parseSwitch(input.downloadAllowed, "downloadAllowed"),
     };
   }
 
@@ -260,6 +280,8 @@ export class PhotoService {
     if (edit.description !== undefined) changes.description = edit.description;
     if (edit.visibility !== undefined) changes.visibility = edit.visibility;
     if (edit.restricted !== undefined) changes.restricted = edit.restricted ? 1 : 0;
+    if (edit.license !== undefined) changes.license = edit.license;
+    if (edit.downloadAllowed !== undefined) changes.download_allowed = edit.downloadAllowed ? 1 : 0;
     // Restricting a photo closes it to visitors and to members who did not opt in: as a move
     // to a more private visibility, its image URLs handed out so far must stop working.
     const restricting = edit.restricted === true && photo.restricted === 0;
@@ -322,10 +344,24 @@ export class PhotoService {
 
   async original(id: number, viewer: ViewerRef): Promise<{ body: Readable; size: number; format: string; name: string }> {
     const photo = await this.visibleRecord(id, viewer);
-    if (viewer?.id !== photo.owner_id) throw new ForbiddenError("Only the owner can download the original of this photo.");
+    if (viewer?.id !== photo.owner_id && photo.download_allowed !== 1) throw new ForbiddenError("The owner of this photo does not offer its original for download.");
     const file = await this.deps.store.stream(photo.original_key);
     if (!file) throw new NotFoundError("The original file of this photo is missing; the site operator has been told.");
     return { ...file, format: photo.original_format, name: photo.original_name };
+  }
+
+  /** The licence and download choice a member's new uploads get. */
+  async defaults(viewer: Pick<Viewer, "id">): Promise<PhotoDefaults> {
+    const row = await this.deps.photos.ownerDefaults(viewer.id);
+    return { license: row && isLicenseId(row.license) ? row.license : DEFAULT_LICENSE, downloadAllowed: row?.downloadAllowed ?? false };
+  }
+
+  async setDefaults(viewer: Pick<Viewer, "id">, input: { license: string; downloadAllowed: boolean | string | undefined }): Promise<PhotoDefaults> {
+    const license = parseLicense(input.license);
+    if (license === undefined) throw new InvalidError("Choose a licence.", { field: "license" });
+    const defaults = { license, downloadAllowed: parseSwitch(input.downloadAllowed, "downloadAllowed") ?? false };
+    await this.deps.photos.setOwnerDefaults(viewer.id, defaults);
+    return defaults;
   }
 
   async list(scope: { viewer: ViewerRef; ownerId?: number; tag?: string; before?: string; limit: number }): Promise<PhotoPage> {
@@ -347,4 +383,6 @@ interface ValidEdit {
   tags: Tag[] | undefined;
   visibility: Visibility | undefined;
   restricted: boolean | undefined;
+  license: LicenseId | undefined;
+  downloadAllowed: boolean | undefined;
 }

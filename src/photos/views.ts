@@ -8,6 +8,8 @@ import type { PhotoPage } from "./service.ts";
 import { VISIBILITIES } from "./visibility.ts";
 import { formatTags } from "./tags.ts";
 import { formatMegabytes, type QuotaUsage } from "./quotas.ts";
+import { LICENSES, type License, type LicenseId } from "./licenses.ts";
+import type { PhotoDefaults } from "./service.ts";
 
 interface Shell {
   viewer: Viewer | null;
@@ -109,6 +111,7 @@ function editForm(photo: PhotoView, csrfToken: string): Html {
 <label for="tags">Tags</label><input id="tags" name="tags" value="${formatTags(photo.tags)}"><small>Separate tags with spaces; "quote a phrase".</small>
 <label for="visibility">Who can see it</label><select id="visibility" name="visibility">${VISIBILITIES.map((v) => html`<option value="${v}"${v === photo.visibility ? html` selected` : null}>${VISIBILITY_LABELS[v]}</option>`)}</select>
 <label><input type="checkbox" id="restricted" name="restricted" value="1"${photo.restricted ? html` checked` : null}> Restricted: not for all audiences</label><small>Only members who chose to see restricted photos will see it.</small>
+${licenseFields(photo.license.id, photo.downloadAllowed)}
 <button type="submit">Save</button>
 </form>
 <form method="post" action="${action}/delete" class="danger" id="delete-form">
@@ -117,6 +120,31 @@ function editForm(photo: PhotoView, csrfToken: string): Html {
 </form>
 ${photo.originalUrl ? html`<p><a href="${photo.originalUrl}">Download the original</a> (${photo.originalName})</p>` : null}
 </details>`;
+}
+
+function licenseFields(chosen: LicenseId, downloadAllowed: boolean): Html {
+  return html`<label for="license">Licence</label><select id="license" name="license">${LICENSES.map((l) => html`<option value="${l.id}"${l.id === chosen ? html` selected` : null}>${l.name}</option>`)}</select>
+<label><input type="checkbox" id="downloadAllowed" name="downloadAllowed" value="1"${downloadAllowed ? html` checked` : null}> Let people who can see it download the original</label>`;
+}
+
+function licenseLine(license: License): Html {
+  const text = license.id === "all-rights-reserved" ? html`© All rights reserved` : html`${license.name}`;
+  return html`<p class="license" id="license">${license.url ? html`<a href="${license.url}" rel="license">${text}</a>` : text}</p>`;
+}
+
+export function photoDefaultsPage(view: Shell & { defaults: PhotoDefaults; saved: boolean }): string {
+  return page({
+    ...view,
+    title: "Licence and downloads",
+    body: html`<section class="settings"><h1>Licence and downloads</h1>
+${view.saved ? html`<p class="alert" role="status">Saved. Your next uploads get these.</p>` : null}
+<p>What your new uploads get. Each photo's own choice can be changed on its page; photos already uploaded keep theirs.</p>
+<form method="post" action="/settings/photos" class="stack" id="photo-defaults">
+<input type="hidden" name="_csrf" value="${view.csrfToken}">
+${licenseFields(view.defaults.license, view.defaults.downloadAllowed)}
+<button type="submit">Save</button>
+</form></section>`,
+  });
 }
 
 export function photoPage(view: Shell & { photo: PhotoView; newer: string | null; older: string | null; sections?: PhotoPageSection[] }): string {
@@ -150,6 +178,8 @@ ${photo.hidden ? html`<p class="alert error" role="alert" id="hidden-notice">A m
 ${photo.description ? html`<p class="description">${photo.description}</p>` : null}
 ${photo.tags.length ? html`<ul class="tags">${photo.tags.map((raw, i) => html`<li><a href="/photos/tags/${photo.tagKeys[i] ?? ""}" rel="tag">${raw}</a></li>`)}</ul>` : null}
 ${exifList(photo)}
+${licenseLine(photo.license)}
+${photo.originalUrl && !photo.canEdit ? html`<p><a href="${photo.originalUrl}" id="download-original" download>Download the original</a></p>` : null}
 ${photo.canEdit ? editForm(photo, view.csrfToken) : null}
 </div>
 ${sections.map((s) => s.body ?? null)}

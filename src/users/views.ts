@@ -76,6 +76,8 @@ ${view.viewer.emailConfirmed
 <input id="newPassword" name="newPassword" type="password" required minlength="10" autocomplete="new-password">
 <button type="submit">Change password</button>
 </form>
+<h2>Your photos</h2>
+<p><a href="/settings/photos">Licence and downloads for new uploads</a></p>
 <h2>Notes</h2>
 <p><a href="/settings/notes">Who may add notes to your photos</a></p></section>`,
   });

@@ -30,6 +30,8 @@ export interface PhotoJson {
   location: { latitude: number; longitude: number; altitude: number | null } | null;
   sizes: Array<{ name: string; width: number; height: number; format: string; url: string }>;
   pageUrl: string;
+  license: { id: string; name: string; url: string | null };
+  downloadAllowed: boolean;
   originalUrl: string | null;
 }
 
