@@ -5,6 +5,7 @@ import * as community from "./migrations/0003_community.ts";
 import * as activityIndex from "./migrations/0004_activity_index.ts";
 import * as activityByPhotoOwner from "./migrations/0005_activity_by_photo_owner.ts";
 import * as licenses from "./migrations/0007_licenses.ts";
+import * as archiveIndexes from "./migrations/0008_archive_indexes.ts";
 import type { Database } from "./schema.ts";
 
 /** Migrations by name, applied in name order. */
@@ -18,6 +19,7 @@ export const MIGRATIONS: MigrationSet = {
   "0004_activity_index": activityIndex,
   "0005_activity_by_photo_owner": activityByPhotoOwner,
   "0007_licenses": licenses,
+  "0008_archive_indexes": archiveIndexes,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

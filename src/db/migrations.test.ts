@@ -19,6 +19,7 @@ const SHIPPED: Record<string, string> = {
   "0004_activity_index.ts": "71dfb32c6c46474ce43287b56d29639ad36ad7a80ac029943304a08062a474c8",
   "0005_activity_by_photo_owner.ts": "b11af9accad3410f80768eaf8ad5a122e0fb4778f1cf5daec1661f167a00b1f8",
   "0007_licenses.ts": "db8e60e9c240916c0141f7b40cb680fcf1d656a0589affeb91557a79b8e32b4a",
+  "0008_archive_indexes.ts": "f03c4202454a340d9df343fc545b5af0cfb8bb0f1b9e34705b41272b034bc4f7",
 };
 
 function migrationFiles(): string[] {

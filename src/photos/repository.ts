@@ -28,6 +28,12 @@ export interface ListScope {
   audience: Audience;
   ownerId?: number;
   tag?: string;
+  /** Taken in this year, month or day: "2024", "2024-05" or "2024-05-17" (the photo's own clock). */
+  takenIn?: string;
+  /** Only photos with no date taken. */
+  undated?: boolean;
+  /** Taken with this camera model, as recorded in the file. */
+  cameraModel?: string;
   /** Photo ids below this one (ids grow with upload time, so this pages newest-first). */
   before?: number;
   limit: number;
@@ -59,6 +65,16 @@ export function visibleTo(audience: Audience, alias = "photos"): RawBuilder<SqlB
 /** The photo's owner is not suspended; for queries that do not join users. */
 export function ownerActive(alias = "photos"): RawBuilder<SqlBool> {
   return sql<SqlBool>`exists (select 1 from users ou where ou.id = ${sql.ref(`${alias}.owner_id`)} and ou.suspended_at is null)`;
+}
+
+/**
+ * The first `length` characters of the date taken: its year (4), month (7) or day (10). The
+ * length is a literal, never a parameter: PostgreSQL must see the grouped expression and the
+ * selected one as the same.
+ */
+function takenPrefix(length: 4 | 7 | 10 | number): RawBuilder<string> {
+  if (![4, 7, 10].includes(length)) throw new Error(`no date prefix of length ${length}`);
+  return sql<string>`substr(photos.taken_at, 1, ${sql.lit(length)})`;
 }
 
 /** Every query about photos and their tags. */
@@ -105,9 +121,31 @@ export class PhotosRepository {
       const tag = scope.tag;
       query = query.where("photos.id", "in", (eb) => eb.selectFrom("photo_tags").select("photo_tags.photo_id").where("photo_tags.tag", "=", tag));
     }
+    if (scope.takenIn !== undefined) query = query.where(takenPrefix(scope.takenIn.length), "=", scope.takenIn);
+    if (scope.undated) query = query.where("photos.taken_at", "is", null);
+    if (scope.cameraModel !== undefined) query = query.where("photos.camera_model", "=", scope.cameraModel);
     if (scope.before !== undefined) query = query.where("photos.id", "<", scope.before);
     const rows = await query.orderBy("photos.id", "desc").limit(scope.limit).execute();
     return rows.map(withTags);
+  }
+
+  /**
+   * How many of a member's photos this audience may see were taken in each year (`within`
+   * null), each month of a year ("2024") or each day of a month ("2024-05"), oldest first;
+   * and how many carry no date. Dates are the camera's own clock, as stored.
+   */
+  async takenCounts(ownerId: number, audience: Audience, within: string | null): Promise<{ periods: Array<{ period: string; count: number }>; undated: number }> {
+    const period = takenPrefix(within === null ? 4 : within.length === 4 ? 7 : 10);
+    let query = this.db
+      .selectFrom("photos")
+      .select([period.as("period"), (eb) => eb.fn.countAll<string | number>().as("count")])
+      .where("photos.owner_id", "=", ownerId)
+      .where("photos.taken_at", "is not", null)
+      .where(visibleTo(audience));
+    if (within !== null) query = query.where(takenPrefix(within.length), "=", within);
+    const rows = await query.groupBy(period).orderBy(period).execute();
+    const undated = within !== null ? 0 : Number((await this.db.selectFrom("photos").select((eb) => eb.fn.countAll<string | number>().as("n")).where("photos.owner_id", "=", ownerId).where("photos.taken_at", "is", null).where(visibleTo(audience)).executeTakeFirst())?.n ?? 0);
+    return { periods: rows.map((r) => ({ period: r.period, count: Number(r.count) })), undated };
   }
 
   /**
@@ -129,10 +167,7 @@ export class PhotosRepository {
     return row ? withTags(row) : undefined;
   }
 
-  /**
-   * Changes a photo; with `expectedSecret`, only while its secret is still that one (a secret
-   * rotation must not race another). Answers whether the row changed.
-   */
+  /** The licence and download choice a member's new uploads get (users.default_*). */
   async ownerDefaults(ownerId: number): Promise<{ license: string; downloadAllowed: boolean } | undefined> {
     const row = await this.db.selectFrom("users").select(["default_license", "default_download_allowed"]).where("id", "=", ownerId).executeTakeFirst();
     return row ? { license: row.default_license, downloadAllowed: row.default_download_allowed === 1 } : undefined;
@@ -142,6 +177,10 @@ export class PhotosRepository {
     await this.db.updateTable("users").set({ default_license: defaults.license, default_download_allowed: defaults.downloadAllowed ? 1 : 0 }).where("id", "=", ownerId).execute();
   }
 
+  /**
+   * Changes a photo; with `expectedSecret`, only while its secret is still that one (a secret
+   * rotation must not race another). Answers whether the row changed.
+   */
   async update(id: number, changes: Omit<PhotoUpdate, "tags">, tags?: Tag[], expectedSecret?: string): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       let query = trx

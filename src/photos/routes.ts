@@ -130,17 +130,42 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
     },
   );
 
-  app.get<{ Params: Static<typeof schema.UsernameParams>; Querystring: Static<typeof schema.PhotoListQuery> }>(
+  app.get<{ Params: Static<typeof schema.UsernameParams>; Querystring: Static<typeof schema.MemberPhotosQuery> }>(
     "/api/v1/users/:username/photos",
     {
       config: { access: "public" },
-      schema: { tags: ["photos"], params: schema.UsernameParams, querystring: schema.PhotoListQuery, response: withErrors({ 200: schema.PhotoListJson }, 400, 404) },
+      schema: { tags: ["photos"], params: schema.UsernameParams, querystring: schema.MemberPhotosQuery, response: withErrors({ 200: schema.PhotoListJson }, 400, 404) },
     },
     async (request) => {
       const owner = await ownerOf(request.params.username);
-      const list = await photos.list({ viewer: request.viewer, ownerId: owner.id, before: request.query.cursor, limit: request.query.limit ?? 50 });
-      return list;
+      const { cursor, limit, taken, undated } = request.query;
+      return photos.list({ viewer: request.viewer, ownerId: owner.id, takenIn: taken, undated, before: cursor, limit: limit ?? 50 });
     },
+  );
+
+  app.get<{ Params: Static<typeof schema.UsernameParams>; Querystring: Static<typeof schema.ArchiveQuery> }>(
+    "/api/v1/users/:username/archive",
+    {
+      config: { access: "public" },
+      schema: {
+        tags: ["photos"],
+        description: "How many of the member's photos you may see were taken in each year, each month of a year, or each day of a month.",
+        params: schema.UsernameParams,
+        querystring: schema.ArchiveQuery,
+        response: withErrors({ 200: schema.ArchiveJson }, 400, 404),
+      },
+    },
+    async (request) => {
+      const owner = await ownerOf(request.params.username);
+      const within = request.query.within ?? null;
+      return { within, ...(await photos.archive(owner.id, request.viewer, within)) };
+    },
+  );
+
+  app.get<{ Params: Static<typeof schema.CameraParams>; Querystring: Static<typeof schema.PhotoListQuery> }>(
+    "/api/v1/cameras/:model/photos",
+    { config: { access: "public" }, schema: { tags: ["photos"], params: schema.CameraParams, querystring: schema.PhotoListQuery, response: withErrors({ 200: schema.PhotoListJson }, 400) } },
+    async (request) => photos.list({ viewer: request.viewer, cameraModel: request.params.model, before: request.query.cursor, limit: request.query.limit ?? 50 }),
   );
 
   // ---- Web pages ----
@@ -180,6 +205,63 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
       const csrfToken = memberCsrfToken(request);
       const sections = await context.photostreamSections.render({ owner: { id: owner.id, username: owner.username }, viewer: request.viewer, csrfToken });
       return sendHtml(reply, views.photostreamPage({ viewer: request.viewer, csrfToken, username: owner.username, list, isOwner, sections }));
+    },
+  );
+
+  // The archive: years → months → a month's calendar → a day, by date taken.
+  app.get<{ Params: Static<typeof schema.UsernameParams> }>("/photos/:username/archives", { config: { access: "public" }, schema: { params: schema.UsernameParams } }, async (request, reply) => {
+    const owner = await ownerOf(request.params.username);
+    const archive = await photos.archive(owner.id, request.viewer, null);
+    return sendHtml(reply, views.archiveYearsPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), username: owner.username, archive }));
+  });
+
+  app.get<{ Params: Static<typeof schema.UsernameParams>; Querystring: Static<typeof schema.BeforeQuery> }>(
+    "/photos/:username/archives/undated",
+    { config: { access: "public" }, schema: { params: schema.UsernameParams, querystring: schema.BeforeQuery } },
+    async (request, reply) => {
+      const owner = await ownerOf(request.params.username);
+      const list = await photos.list({ viewer: request.viewer, ownerId: owner.id, undated: true, before: request.query.before, limit: GRID_PAGE_SIZE });
+      return sendHtml(reply, views.archivePeriodPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), username: owner.username, period: null, counts: null, list }));
+    },
+  );
+
+  app.get<{ Params: Static<typeof schema.ArchiveYearParams> }>("/photos/:username/archives/:year", { config: { access: "public" }, schema: { params: schema.ArchiveYearParams } }, async (request, reply) => {
+    const owner = await ownerOf(request.params.username);
+    const counts = await photos.archive(owner.id, request.viewer, request.params.year);
+    return sendHtml(reply, views.archiveYearPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), username: owner.username, year: request.params.year, counts: counts.periods }));
+  });
+
+  app.get<{ Params: Static<typeof schema.ArchiveMonthParams>; Querystring: Static<typeof schema.BeforeQuery> }>(
+    "/photos/:username/archives/:year/:month",
+    { config: { access: "public" }, schema: { params: schema.ArchiveMonthParams, querystring: schema.BeforeQuery } },
+    async (request, reply) => {
+      const owner = await ownerOf(request.params.username);
+      const period = `${request.params.year}-${request.params.month}`;
+      const [counts, list] = await Promise.all([
+        photos.archive(owner.id, request.viewer, period),
+        photos.list({ viewer: request.viewer, ownerId: owner.id, takenIn: period, before: request.query.before, limit: GRID_PAGE_SIZE }),
+      ]);
+      return sendHtml(reply, views.archivePeriodPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), username: owner.username, period, counts: counts.periods, list }));
+    },
+  );
+
+  app.get<{ Params: Static<typeof schema.ArchiveDayParams>; Querystring: Static<typeof schema.BeforeQuery> }>(
+    "/photos/:username/archives/:year/:month/:day",
+    { config: { access: "public" }, schema: { params: schema.ArchiveDayParams, querystring: schema.BeforeQuery } },
+    async (request, reply) => {
+      const owner = await ownerOf(request.params.username);
+      const period = `${request.params.year}-${request.params.month}-${request.params.day}`;
+      const list = await photos.list({ viewer: request.viewer, ownerId: owner.id, takenIn: period, before: request.query.before, limit: GRID_PAGE_SIZE });
+      return sendHtml(reply, views.archivePeriodPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), username: owner.username, period, counts: null, list }));
+    },
+  );
+
+  app.get<{ Params: Static<typeof schema.CameraParams>; Querystring: Static<typeof schema.BeforeQuery> }>(
+    "/cameras/:model",
+    { config: { access: "public" }, schema: { params: schema.CameraParams, querystring: schema.BeforeQuery } },
+    async (request, reply) => {
+      const list = await photos.list({ viewer: request.viewer, cameraModel: request.params.model, before: request.query.before, limit: GRID_PAGE_SIZE });
+      return sendHtml(reply, views.cameraPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), model: request.params.model, list }));
     },
   );
 

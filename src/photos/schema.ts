@@ -85,3 +85,26 @@ export const PhotoDefaultsForm = Type.Object({
 });
 export const SavedQuery = Type.Object({ saved: Type.Optional(Type.String({ maxLength: 1 })) });
 export const CsrfQuery = Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 200 })) });
+
+const TakenPeriod = Type.String({ pattern: "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$", description: "a year (2024), a month (2024-05) or a day (2024-05-17), by date taken" });
+export const MemberPhotosQuery = Type.Object({
+  cursor: Type.Optional(Type.String({ pattern: "^[0-9]{1,18}$" })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+  taken: Type.Optional(TakenPeriod),
+  undated: Type.Optional(Type.Boolean({ description: "only photos with no date taken" })),
+});
+export const ArchiveQuery = Type.Object({ within: Type.Optional(Type.String({ pattern: "^[0-9]{4}(-[0-9]{2})?$", description: "a year for its months, a month for its days; none for the years" })) });
+export const ArchiveJson = Type.Object({
+  within: Nullable(Type.String()),
+  periods: Type.Array(Type.Object({ period: Type.String(), count: Type.Integer() })),
+  undated: Type.Integer({ description: "photos with no date taken (only when `within` is not given)" }),
+});
+export const ArchiveYearParams = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), year: Type.String({ pattern: "^[0-9]{4}$" }) });
+export const ArchiveMonthParams = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), year: Type.String({ pattern: "^[0-9]{4}$" }), month: Type.String({ pattern: "^[0-9]{2}$" }) });
+export const ArchiveDayParams = Type.Object({
+  username: Type.String({ minLength: 1, maxLength: 64 }),
+  year: Type.String({ pattern: "^[0-9]{4}$" }),
+  month: Type.String({ pattern: "^[0-9]{2}$" }),
+  day: Type.String({ pattern: "^[0-9]{2}$" }),
+});
+export const CameraParams = Type.Object({ model: Type.String({ minLength: 1, maxLength: 200 }) });

@@ -87,6 +87,13 @@ function parseLicense(value: string | undefined): LicenseId | undefined {
   return value;
 }
 
+/** A year, month or day as "2024", "2024-05" or "2024-05-17" (a day only where `withinOnly` is false: there is nothing below a day). */
+export function parseTakenPeriod(value: string, withinOnly: boolean): string {
+  const match = /^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$/.exec(value);
+  if (!match || (withinOnly && match[3] !== undefined)) throw new InvalidError(withinOnly ? "Give a year (2024) or a month (2024-05)." : "Give a year (2024), a month (2024-05) or a day (2024-05-17).", { field: "taken" });
+  return value;
+}
+
 function utcMillis(takenAt: string | null, offset: string | null): number | null {
   if (!takenAt || !offset) return null;
   const ms = Date.parse(takenAt);
@@ -364,11 +371,22 @@ export class PhotoService {
     return defaults;
   }
 
-  async list(scope: { viewer: ViewerRef; ownerId?: number; tag?: string; before?: string; limit: number }): Promise<PhotoPage> {
+  /**
+   * A member's archive as this viewer may see it: photo counts per year, per month of a year
+   * ("2024") or per day of a month ("2024-05"), by date taken.
+   */
+  async archive(ownerId: number, viewer: ViewerRef, within: string | null): Promise<{ periods: Array<{ period: string; count: number }>; undated: number }> {
+    if (within !== null) parseTakenPeriod(within, true);
+    return this.deps.photos.takenCounts(ownerId, audienceOf(viewer), within);
+  }
+
+  async list(scope: { viewer: ViewerRef; ownerId?: number; tag?: string; takenIn?: string; undated?: boolean; cameraModel?: string; before?: string; limit: number }): Promise<PhotoPage> {
+    if (scope.takenIn !== undefined) parseTakenPeriod(scope.takenIn, false);
     const limit = Math.min(Math.max(scope.limit, 1), PAGE_SIZE_MAX);
     const before = scope.before === undefined ? undefined : Number(scope.before);
     if (before !== undefined && !Number.isSafeInteger(before)) throw new InvalidError("The cursor is not valid; start from the first page.");
-    const records = await this.deps.photos.list({ audience: audienceOf(scope.viewer), ownerId: scope.ownerId, tag: scope.tag, before, limit: limit + 1 });
+    const { ownerId, tag, takenIn, undated, cameraModel } = scope;
+    const records = await this.deps.photos.list({ audience: audienceOf(scope.viewer), ownerId, tag, takenIn, undated, cameraModel, before, limit: limit + 1 });
     const photos = records.slice(0, limit).map((r) => presentPhoto(r, scope.viewer?.id ?? null, this.deps.baseUrl));
     return { photos, nextCursor: records.length > limit ? (photos[photos.length - 1]?.id ?? null) : null };
   }

@@ -67,6 +67,7 @@ export function photostreamPage(view: Shell & { username: string; list: PhotoPag
     ...view,
     title: `${view.username}'s photostream`,
     body: html`<section><h1>${view.username}'s photostream</h1>
+<p class="stream-links"><a href="/photos/${view.username}/archives" id="archives-link">Archives</a></p>
 ${view.sections ?? []}
 ${view.isOwner ? html`<p><a class="button" href="/upload">Upload photos</a></p>` : null}
 ${view.viewer && !view.isOwner ? html`<p class="report-link"><a href="/reports/new?targetKind=member&amp;username=${view.username}" id="report-member">Report ${view.username}</a></p>` : null}
@@ -85,10 +86,10 @@ export function tagPage(view: Shell & { tag: string; username: string | null; li
 }
 
 function exifList(photo: PhotoView): Html {
-  const rows: Array<[string, string]> = [];
-  if (photo.takenAt) rows.push(["Taken", photo.takenAt.replace("T", " ")]);
+  const rows: Array<[string, string | Html]> = [];
+  if (photo.takenAt) rows.push(["Taken", html`<a href="/photos/${photo.owner.username}/archives/${photo.takenAt.slice(0, 4)}/${photo.takenAt.slice(5, 7)}/${photo.takenAt.slice(8, 10)}" id="taken-link">${photo.takenAt.replace("T", " ")}</a>`]);
   const camera = photo.camera ? [photo.camera.make, photo.camera.model].filter(Boolean).join(" ") : "";
-  if (camera) rows.push(["Camera", camera]);
+  if (camera) rows.push(["Camera", photo.camera?.model ? html`<a href="/cameras/${encodeURIComponent(photo.camera.model)}" id="camera-link">${camera}</a>` : camera]);
   if (photo.camera?.lens) rows.push(["Lens", photo.camera.lens]);
   const exposure = photo.exposure;
   if (exposure?.time) rows.push(["Exposure", `${exposure.time} s`]);
@@ -221,5 +222,96 @@ ${quotaLine(view.quota)}
 <div id="after-upload" hidden><p><button type="button" id="apply-batch">Apply the title, description, tags and visibility above to the uploaded photos</button></p>
 <p><a href="#" id="see-photostream">See your photostream</a></p></div>
 </section>`,
+  });
+}
+
+// ---- archives (by date taken) and camera pages ----
+
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+function photoCount(count: number): string {
+  return `${count.toLocaleString("en-US")} ${count === 1 ? "photo" : "photos"}`;
+}
+
+function archiveCrumbs(username: string, period: string | null): Html {
+  const base = `/photos/${username}/archives`;
+  const parts: Html[] = [html`<a href="/photos/${username}">${username}</a>`, html`<a href="${base}">Archives</a>`];
+  if (period) {
+    const [year, month] = period.split("-");
+    parts.push(html`<a href="${base}/${year}">${year}</a>`);
+    if (month && period.length > 7) parts.push(html`<a href="${base}/${year}/${month}">${MONTHS[Number(month) - 1]}</a>`);
+  }
+  return html`<nav class="crumbs" aria-label="Archive">${parts.map((p, i) => html`${i ? " › " : ""}${p}`)}</nav>`;
+}
+
+export function archiveYearsPage(view: Shell & { username: string; archive: { periods: Array<{ period: string; count: number }>; undated: number } }): string {
+  const base = `/photos/${view.username}/archives`;
+  const { periods, undated } = view.archive;
+  return page({
+    ...view,
+    title: `${view.username}'s archives`,
+    body: html`<section class="archive"><h1>${view.username}'s archives</h1>
+${archiveCrumbs(view.username, null)}
+<p class="byline">Photos by the date they were taken.</p>
+${periods.length === 0 && undated === 0 ? html`<p class="empty">No photos here yet.</p>` : null}
+<ul class="archive-years" id="archive-years">${[...periods].reverse().map((p) => html`<li><a href="${base}/${p.period}">${p.period}</a> <span class="count">${photoCount(p.count)}</span></li>`)}</ul>
+${undated > 0 ? html`<p><a href="${base}/undated" id="undated">${photoCount(undated)} with no date taken</a></p>` : null}</section>`,
+  });
+}
+
+export function archiveYearPage(view: Shell & { username: string; year: string; counts: Array<{ period: string; count: number }> }): string {
+  const base = `/photos/${view.username}/archives/${view.year}`;
+  const byMonth = new Map(view.counts.map((c) => [c.period.slice(5, 7), c.count]));
+  return page({
+    ...view,
+    title: `${view.username}: ${view.year}`,
+    body: html`<section class="archive"><h1>${view.username}'s photos taken in ${view.year}</h1>
+${archiveCrumbs(view.username, view.year)}
+<ol class="archive-months" id="archive-months">${MONTHS.map((name, i) => {
+      const month = String(i + 1).padStart(2, "0");
+      const count = byMonth.get(month) ?? 0;
+      return html`<li>${count > 0 ? html`<a href="${base}/${month}">${name}</a> <span class="count">${photoCount(count)}</span>` : html`<span class="muted">${name}</span>`}</li>`;
+    })}</ol></section>`,
+  });
+}
+
+/** A month as a calendar, weeks from Monday, each day with its count and link; dates are the camera's own clock. */
+function monthCalendar(username: string, period: string, counts: Array<{ period: string; count: number }>): Html {
+  const [year, month] = period.split("-").map(Number) as [number, number];
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const leading = (new Date(Date.UTC(year, month - 1, 1)).getUTCDay() + 6) % 7;
+  const byDay = new Map(counts.map((c) => [Number(c.period.slice(8, 10)), c.count]));
+  const cells: Html[] = Array.from({ length: leading }, () => html`<td></td>`);
+  for (let day = 1; day <= days; day++) {
+    const count = byDay.get(day) ?? 0;
+    const dd = String(day).padStart(2, "0");
+    cells.push(count > 0 ? html`<td class="has-photos"><a href="/photos/${username}/archives/${period.slice(0, 4)}/${period.slice(5, 7)}/${dd}" aria-label="${day} ${MONTHS[month - 1]}: ${photoCount(count)}">${day}</a><small>${count}</small></td>` : html`<td>${day}</td>`);
+  }
+  while (cells.length % 7) cells.push(html`<td></td>`);
+  const weeks: Html[] = [];
+  for (let i = 0; i < cells.length; i += 7) weeks.push(html`<tr>${cells.slice(i, i + 7)}</tr>`);
+  return html`<table class="calendar" id="calendar"><caption>${MONTHS[month - 1]} ${year}</caption><thead><tr>${WEEKDAYS.map((d) => html`<th scope="col">${d}</th>`)}</tr></thead><tbody>${weeks}</tbody></table>`;
+}
+
+export function archivePeriodPage(view: Shell & { username: string; period: string | null; counts: Array<{ period: string; count: number }> | null; list: PhotoPage }): string {
+  const { period } = view;
+  const label = period === null ? "with no date taken" : period.length === 7 ? `taken in ${MONTHS[Number(period.slice(5, 7)) - 1]} ${period.slice(0, 4)}` : `taken on ${Number(period.slice(8, 10))} ${MONTHS[Number(period.slice(5, 7)) - 1]} ${period.slice(0, 4)}`;
+  const path = `/photos/${view.username}/archives/${period === null ? "undated" : period.replaceAll("-", "/")}`;
+  return page({
+    ...view,
+    title: `${view.username}: photos ${label}`,
+    body: html`<section class="archive"><h1>${view.username}'s photos ${label}</h1>
+${archiveCrumbs(view.username, period)}
+${period !== null && view.counts ? monthCalendar(view.username, period, view.counts) : null}
+${photoGrid(view.list.photos)}${pager(view.list, path)}</section>`,
+  });
+}
+
+export function cameraPage(view: Shell & { model: string; list: PhotoPage }): string {
+  return page({
+    ...view,
+    title: `Taken with ${view.model}`,
+    body: html`<section><h1>Photos taken with a ${view.model}</h1>${photoGrid(view.list.photos)}${pager(view.list, `/cameras/${encodeURIComponent(view.model)}`)}</section>`,
   });
 }
