@@ -1,5 +1,5 @@
 import { sql, type Kysely } from "kysely";
-import type { Database } from "../db/schema.ts";
+import type { Database, PhotoRow } from "../db/schema.ts";
 import { ownerActive, visibleTo, withTags, type PhotoRecord } from "../photos/repository.ts";
 import type { Audience } from "../photos/visibility.ts";
 
@@ -24,45 +24,26 @@ export class ActivityRepository {
    */
   async contactPhotos(audience: Audience & { viewerId: number }, limit: number, offset: number): Promise<PhotoRecord[]> {
     const viewer = audience.viewerId;
-    // Two steps: the page is chosen by sorting only ids and upload times (a member following 500
-    // others has thousands of candidates; sorting whole rows, descriptions and size lists with
-    // them, made the page several times slower than a photo page), then only its rows are read.
-    // Suspension and blocks are properties of the contact, so they are checked once per contact, not once per photo.
-    const page = await this.db
-      .selectFrom("photos")
-      .select(["photos.id", "photos.uploaded_at"])
-      .where("photos.owner_id", "in", (eb) =>
-        eb
-          .selectFrom("contacts")
-          .innerJoin("users", "users.id", "contacts.contact_id")
-          .select("contacts.contact_id")
-          .where("contacts.owner_id", "=", viewer)
-          .where("users.suspended_at", "is", null)
-          .where(sql<boolean>`not exists (select 1 from blocks b where (b.blocker_id = ${viewer} and b.blocked_id = contacts.contact_id) or (b.blocker_id = contacts.contact_id and b.blocked_id = ${viewer}))`),
-      )
-      .where(visibleTo(audience))
-      .orderBy("photos.uploaded_at", "desc")
-      .orderBy("photos.id", "desc")
-      .limit(limit)
-      .offset(offset)
-      .execute();
-    if (page.length === 0) return [];
-    const rows = await this.db
-      .selectFrom("photos")
-      .innerJoin("users", "users.id", "photos.owner_id")
-      .selectAll("photos")
-      .select("users.username as owner_username")
-      .where(
-        "photos.id",
-        "in",
-        page.map((r) => r.id),
-      )
-      .execute();
-    const byId = new Map(rows.map((r) => [String(r.id), r]));
-    return page.flatMap((r) => {
-      const row = byId.get(String(r.id));
-      return row ? [withTags(row)] : [];
-    });
+    // The page is chosen by sorting only ids and upload times, read from the covering index (a
+    // member following 500 others has thousands of candidates; sorting whole rows, descriptions
+    // and size lists with them, made the page several times slower than a photo page); only
+    // then are its rows read. Suspension and blocks are properties of the contact, so they are
+    // checked once per contact, not once per photo. One SQL text rather than the query builder,
+    // as for the photo page: building this query node by node cost a third of running it.
+    const { rows } = await sql<PhotoRow & { owner_username: string }>`
+      with page as (
+        select candidate.id, candidate.uploaded_at from photos candidate
+        where candidate.owner_id in (
+            select contacts.contact_id from contacts inner join users contact on contact.id = contacts.contact_id
+            where contacts.owner_id = ${viewer} and contact.suspended_at is null
+              and not exists (select 1 from blocks b where (b.blocker_id = ${viewer} and b.blocked_id = contacts.contact_id) or (b.blocker_id = contacts.contact_id and b.blocked_id = ${viewer})))
+          and ${visibleTo(audience, "candidate")}
+        order by candidate.uploaded_at desc, candidate.id desc
+        limit ${limit} offset ${offset})
+      select photos.*, users.username as owner_username
+      from page inner join photos on photos.id = page.id inner join users on users.id = photos.owner_id
+      order by page.uploaded_at desc, page.id desc`.execute(this.db);
+    return rows.map(withTags);
   }
 
   /**
