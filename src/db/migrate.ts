@@ -6,6 +6,7 @@ import * as activityIndex from "./migrations/0004_activity_index.ts";
 import * as activityByPhotoOwner from "./migrations/0005_activity_by_photo_owner.ts";
 import * as licenses from "./migrations/0007_licenses.ts";
 import * as archiveIndexes from "./migrations/0008_archive_indexes.ts";
+import * as locationPrivacy from "./migrations/0009_location_privacy.ts";
 import type { Database } from "./schema.ts";
 
 /** Migrations by name, applied in name order. */
@@ -20,6 +21,7 @@ export const MIGRATIONS: MigrationSet = {
   "0005_activity_by_photo_owner": activityByPhotoOwner,
   "0007_licenses": licenses,
   "0008_archive_indexes": archiveIndexes,
+  "0009_location_privacy": locationPrivacy,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -28,6 +28,7 @@ export interface UsersTable {
   /** What a new upload gets unless the upload says otherwise (migration 0007). */
   default_license: Generated<string>;
   default_download_allowed: Generated<number>;
+  default_location_visibility: Generated<string>;
 }
 
 export interface SessionsTable {
@@ -101,6 +102,8 @@ export interface PhotosTable {
   license: Generated<string>;
   /** 1: whoever may see the photo may download its original. */
   download_allowed: Generated<number>;
+  /** Who may see the location: a LocationVisibility from photos/visibility.ts (migration 0009). */
+  location_visibility: Generated<string>;
 }
 
 export interface PhotoTagsTable {

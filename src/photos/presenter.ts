@@ -1,7 +1,7 @@
 import { derivativePath, type DerivativeFormat } from "../images/keys.ts";
 import type { PhotoRecord } from "./repository.ts";
 import { licenseOf, type License } from "./licenses.ts";
-import type { Visibility } from "./visibility.ts";
+import { canSeeLocation, isLocationVisibility, NO_STANDING, type LocationVisibility, type Standing, type Visibility } from "./visibility.ts";
 
 export interface StoredSize {
   size: string;
@@ -38,7 +38,8 @@ export interface PhotoView {
   height: number;
   camera: { make: string | null; model: string | null; lens: string | null } | null;
   exposure: { time: string | null; fNumber: number | null; iso: number | null; focalLength: number | null } | null;
-  location: { latitude: number; longitude: number; altitude: number | null } | null;
+  /** Only for viewers the owner lets see it (`location_visibility`); null otherwise, as if there were none. */
+  location: { latitude: number; longitude: number; altitude: number | null; visibility: LocationVisibility } | null;
   sizes: PhotoSize[];
   pageUrl: string;
   license: License;
@@ -55,7 +56,11 @@ export function parseSizes(json: string): StoredSize[] {
   return JSON.parse(json) as StoredSize[];
 }
 
-export function presentPhoto(photo: PhotoRecord, viewerId: number | null, baseUrl: string): PhotoView {
+/**
+ * `standing` is how the viewer stands to the owner; lists pass none, and then a location shown
+ * only to contacts or friends stays hidden there — it shows on the photo's own page and JSON.
+ */
+export function presentPhoto(photo: PhotoRecord, viewerId: number | null, baseUrl: string, standing: Standing = NO_STANDING): PhotoView {
   const isOwner = viewerId === photo.owner_id;
   const pagePath = `/photos/${photo.owner_username}/${photo.id}`;
   const hasCamera = photo.camera_make || photo.camera_model || photo.lens;
@@ -78,9 +83,8 @@ export function presentPhoto(photo: PhotoRecord, viewerId: number | null, baseUr
     exposure: hasExposure
       ? { time: photo.exposure_time, fNumber: photo.f_number, iso: photo.iso, focalLength: photo.focal_length }
       : null,
-    // Until members choose who may see where a photo was taken, only its owner does.
-    location: isOwner && photo.latitude !== null && photo.longitude !== null
-      ? { latitude: photo.latitude, longitude: photo.longitude, altitude: photo.altitude }
+    location: photo.latitude !== null && photo.longitude !== null && canSeeLocation(photo.location_visibility, viewerId, photo.owner_id, standing)
+      ? { latitude: photo.latitude, longitude: photo.longitude, altitude: photo.altitude, visibility: isLocationVisibility(photo.location_visibility) ? photo.location_visibility : "private" }
       : null,
     sizes: parseSizes(photo.sizes).map((s) => ({
       name: s.size,

@@ -168,13 +168,17 @@ export class PhotosRepository {
   }
 
   /** The licence and download choice a member's new uploads get (users.default_*). */
-  async ownerDefaults(ownerId: number): Promise<{ license: string; downloadAllowed: boolean } | undefined> {
-    const row = await this.db.selectFrom("users").select(["default_license", "default_download_allowed"]).where("id", "=", ownerId).executeTakeFirst();
-    return row ? { license: row.default_license, downloadAllowed: row.default_download_allowed === 1 } : undefined;
+  async ownerDefaults(ownerId: number): Promise<{ license: string; downloadAllowed: boolean; locationVisibility: string } | undefined> {
+    const row = await this.db.selectFrom("users").select(["default_license", "default_download_allowed", "default_location_visibility"]).where("id", "=", ownerId).executeTakeFirst();
+    return row ? { license: row.default_license, downloadAllowed: row.default_download_allowed === 1, locationVisibility: row.default_location_visibility } : undefined;
   }
 
-  async setOwnerDefaults(ownerId: number, defaults: { license: string; downloadAllowed: boolean }): Promise<void> {
-    await this.db.updateTable("users").set({ default_license: defaults.license, default_download_allowed: defaults.downloadAllowed ? 1 : 0 }).where("id", "=", ownerId).execute();
+  async setOwnerDefaults(ownerId: number, defaults: { license: string; downloadAllowed: boolean; locationVisibility: string }): Promise<void> {
+    await this.db
+      .updateTable("users")
+      .set({ default_license: defaults.license, default_download_allowed: defaults.downloadAllowed ? 1 : 0, default_location_visibility: defaults.locationVisibility })
+      .where("id", "=", ownerId)
+      .execute();
   }
 
   /**
@@ -213,12 +217,12 @@ export class PhotosRepository {
 
   /** How a viewer stands to an owner: one lookup for pages of photos that are not public. */
   async standing(ownerId: number, viewerId: number): Promise<Standing> {
-    const { rows } = await sql<{ is_friend: number | null; is_family: number | null; blocked: number }>`
-      select c.is_friend, c.is_family,
+    const { rows } = await sql<{ contact_id: number | null; is_friend: number | null; is_family: number | null; blocked: number }>`
+      select c.contact_id, c.is_friend, c.is_family,
         (select count(*) from blocks b where b.blocker_id = ${ownerId} and b.blocked_id = ${viewerId}) as blocked
       from (select 1 as one) x left join contacts c on c.owner_id = ${ownerId} and c.contact_id = ${viewerId}`.execute(this.db);
     const row = rows[0];
-    return { isFriend: row?.is_friend === 1, isFamily: row?.is_family === 1, isBlocked: Number(row?.blocked ?? 0) > 0 };
+    return { isContact: row?.contact_id != null, isFriend: row?.is_friend === 1, isFamily: row?.is_family === 1, isBlocked: Number(row?.blocked ?? 0) > 0 };
   }
 
   /** What the file jobs need to know: is the photo there, and under which secret. */

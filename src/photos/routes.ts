@@ -81,19 +81,50 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
     async (request) => photos.defaults(requireViewer(request)),
   );
 
-  app.put<{ Body: Static<typeof schema.PhotoDefaultsJson> }>(
+  app.put<{ Body: Static<typeof schema.PhotoDefaultsBody> }>(
     "/api/v1/me/settings/photos",
     {
       config: { access: "member" },
       schema: {
         tags: ["settings"],
         security: [{ bearer: [] }],
-        description: "The licence and download choice your new uploads get; photos already uploaded keep theirs.",
-        body: schema.PhotoDefaultsJson,
+        description: "The licence, download choice and location audience your new uploads get; photos already uploaded keep theirs.",
+        body: schema.PhotoDefaultsBody,
         response: withErrors({ 200: schema.PhotoDefaultsJson }, 400, 401),
       },
     },
     async (request) => photos.setDefaults(requireViewer(request), request.body),
+  );
+
+  app.put<{ Params: Static<typeof schema.PhotoIdParams>; Body: Static<typeof schema.LocationBody> }>(
+    "/api/v1/photos/:id/location",
+    {
+      config: { access: "member" },
+      schema: { tags: ["photos"], security: [{ bearer: [] }], params: schema.PhotoIdParams, body: schema.LocationBody, response: withErrors({ 200: schema.PhotoJson }, 400, 401, 403, 404) },
+    },
+    async (request) => photos.setLocation(Number(request.params.id), requireViewer(request), request.body),
+  );
+
+  app.delete<{ Params: Static<typeof schema.PhotoIdParams> }>(
+    "/api/v1/photos/:id/location",
+    { config: { access: "member" }, schema: { tags: ["photos"], security: [{ bearer: [] }], params: schema.PhotoIdParams, response: withErrors({ 204: { type: "null" } }, 401, 403, 404) } },
+    async (request, reply) => {
+      await photos.removeLocation(Number(request.params.id), requireViewer(request));
+      return reply.code(204).send();
+    },
+  );
+
+  app.post<{ Params: Static<typeof schema.PhotoPageParams>; Body: Static<typeof schema.LocationForm> }>(
+    "/photos/:username/:id/location",
+    { config: { access: "member" }, schema: { params: schema.PhotoPageParams, body: schema.LocationForm } },
+    async (request, reply) => {
+      const { latitude, longitude, visibility } = request.body;
+      const viewer = requireViewer(request);
+      const id = Number(request.params.id);
+      if (latitude.trim() === "" && longitude.trim() === "") await photos.removeLocation(id, viewer);
+      else await photos.setLocation(id, viewer, { latitude: Number(latitude), longitude: Number(longitude), visibility });
+      return reply.redirect(`/photos/${viewer.username}/${id}`, 303);
+    },
   );
 
   app.get<{ Querystring: Static<typeof schema.SavedQuery> }>("/settings/photos", { config: { access: "member" }, schema: { querystring: schema.SavedQuery } }, async (request, reply) => {
@@ -102,7 +133,7 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
   });
 
   app.post<{ Body: Static<typeof schema.PhotoDefaultsForm> }>("/settings/photos", { config: { access: "member" }, schema: { body: schema.PhotoDefaultsForm } }, async (request, reply) => {
-    await photos.setDefaults(requireViewer(request), { license: request.body.license, downloadAllowed: request.body.downloadAllowed ?? false });
+    await photos.setDefaults(requireViewer(request), { license: request.body.license, downloadAllowed: request.body.downloadAllowed ?? false, locationVisibility: request.body.locationVisibility });
     return reply.redirect("/settings/photos?saved=1", 303);
   });
 

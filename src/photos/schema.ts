@@ -1,5 +1,5 @@
 import { Type } from "@sinclair/typebox";
-import { VISIBILITIES } from "./visibility.ts";
+import { LOCATION_VISIBILITIES, VISIBILITIES } from "./visibility.ts";
 import { LICENSE_IDS } from "./licenses.ts";
 
 const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Number>>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -8,6 +8,18 @@ export const VisibilityJson = Type.Union(VISIBILITIES.map((v) => Type.Literal(v)
 
 export const LicenseIdJson = Type.Union(LICENSE_IDS.map((id) => Type.Literal(id)), { description: "all-rights-reserved, a Creative Commons 4.0 licence, cc0-1.0 or pdm-1.0 (Public Domain Mark)" });
 export const LicenseJson = Type.Object({ id: LicenseIdJson, name: Type.String(), url: Nullable(Type.String()) });
+
+export const LocationVisibilityJson = Type.Union(LOCATION_VISIBILITIES.map((v) => Type.Literal(v)), { description: "who may see the location: everyone, contacts, friends_and_family or private (only the owner)" });
+export const LocationBody = Type.Object(
+  { latitude: Type.Number({ minimum: -90, maximum: 90 }), longitude: Type.Number({ minimum: -180, maximum: 180 }), visibility: Type.Optional(LocationVisibilityJson) },
+  { additionalProperties: false },
+);
+export const LocationForm = Type.Object({
+  latitude: Type.String({ maxLength: 40 }),
+  longitude: Type.String({ maxLength: 40 }),
+  visibility: Type.Optional(Type.String({ maxLength: 40 })),
+  _csrf: Type.Optional(Type.String({ maxLength: 200 })),
+});
 
 export const PhotoJson = Type.Object({
   id: Type.String(),
@@ -27,7 +39,9 @@ export const PhotoJson = Type.Object({
     Type.Object({ time: Nullable(Type.String()), fNumber: Nullable(Type.Number()), iso: Nullable(Type.Number()), focalLength: Nullable(Type.Number()) }),
     Type.Null(),
   ]),
-  location: Type.Union([Type.Object({ latitude: Type.Number(), longitude: Type.Number(), altitude: Nullable(Type.Number()) }), Type.Null()]),
+  location: Type.Union([Type.Object({ latitude: Type.Number(), longitude: Type.Number(), altitude: Nullable(Type.Number()), visibility: LocationVisibilityJson }), Type.Null()], {
+    description: "Where it was taken; null also when the owner does not let you see it",
+  }),
   sizes: Type.Array(
     Type.Object({ name: Type.String(), width: Type.Integer(), height: Type.Integer(), format: Type.Union([Type.Literal("jpeg"), Type.Literal("webp")]), url: Type.String() }),
   ),
@@ -75,11 +89,20 @@ export const EditForm = Type.Object({
   _csrf: Type.Optional(Type.String({ maxLength: 200 })),
 });
 export const PhotoDefaultsJson = Type.Object(
-  { license: LicenseIdJson, downloadAllowed: Type.Boolean({ description: "Whether new uploads let their viewers download the original" }) },
+  {
+    license: LicenseIdJson,
+    downloadAllowed: Type.Boolean({ description: "Whether new uploads let their viewers download the original" }),
+    locationVisibility: LocationVisibilityJson,
+  },
+  { additionalProperties: false },
+);
+export const PhotoDefaultsBody = Type.Object(
+  { license: LicenseIdJson, downloadAllowed: Type.Boolean(), locationVisibility: Type.Optional(LocationVisibilityJson) },
   { additionalProperties: false },
 );
 export const PhotoDefaultsForm = Type.Object({
   license: Type.String({ maxLength: 40 }),
+  locationVisibility: Type.Optional(Type.String({ maxLength: 40 })),
   downloadAllowed: Type.Optional(Type.String({ maxLength: 10 })),
   _csrf: Type.Optional(Type.String({ maxLength: 200 })),
 });

@@ -18,7 +18,7 @@ import type { PhotoRecord, PhotosRepository } from "./repository.ts";
 import { parseTags, uniqueTags, type Tag } from "./tags.ts";
 import type { ReceivedUpload } from "./upload-receiver.ts";
 import { DEFAULT_LICENSE, isLicenseId, LICENSE_IDS, type LicenseId } from "./licenses.ts";
-import { audienceOf, canSeePhoto, isMorePrivate, isVisibility, NO_STANDING, type Visibility } from "./visibility.ts";
+import { audienceOf, isLocationVisibility, LOCATION_VISIBILITIES, type LocationVisibility, type Standing, canSeePhoto, isMorePrivate, isVisibility, NO_STANDING, type Visibility } from "./visibility.ts";
 
 export const MAX_TITLE_LENGTH = 255;
 export const MAX_DESCRIPTION_LENGTH = 10_000;
@@ -39,6 +39,7 @@ export interface PhotoEdit {
 export interface PhotoDefaults {
   license: LicenseId;
   downloadAllowed: boolean;
+  locationVisibility: LocationVisibility;
 }
 
 export interface PhotoPage {
@@ -79,6 +80,11 @@ function parseSwitch(value: boolean | string | undefined, field: string): boolea
   if (["1", "true", "on", "yes"].includes(text)) return true;
   if (["", "0", "false", "off", "no"].includes(text)) return false;
   throw new InvalidError(`${field} must be true or false.`, { field });
+}
+
+function parseLocationVisibility(value: string): LocationVisibility {
+  if (!isLocationVisibility(value)) throw new InvalidError(`location visibility must be one of ${LOCATION_VISIBILITIES.join(", ")}.`, { field: "visibility" });
+  return value;
 }
 
 function parseLicense(value: string | undefined): LicenseId | undefined {
@@ -153,6 +159,7 @@ export class PhotoService {
       restricted: edit.restricted === true ? 1 : 0,
       license: edit.license ?? defaults?.license ?? DEFAULT_LICENSE,
       download_allowed: (edit.downloadAllowed ?? defaults?.downloadAllowed ?? false) ? 1 : 0,
+      location_visibility: (defaults ?? (await this.defaults(viewer))).locationVisibility,
       secret,
       original_key: keyOfOriginal,
       original_format: probe.format,
@@ -254,7 +261,31 @@ export class PhotoService {
   }
 
   async get(id: number, viewer: ViewerRef): Promise<PhotoView> {
-    return presentPhoto(await this.visibleRecord(id, viewer), viewer?.id ?? null, this.deps.baseUrl);
+    const record = await this.visibleRecord(id, viewer);
+    return presentPhoto(record, viewer?.id ?? null, this.deps.baseUrl, await this.locationStanding(record, viewer));
+  }
+
+  /** How the viewer stands to the owner, looked up only when the location's audience depends on it. */
+  private async locationStanding(photo: PhotoRecord, viewer: ViewerRef): Promise<Standing> {
+    const depends = viewer !== null && viewer.id !== photo.owner_id && photo.latitude !== null && (photo.location_visibility === "contacts" || photo.location_visibility === "friends_and_family");
+    return depends ? this.deps.photos.standing(photo.owner_id, (viewer as { id: number }).id) : NO_STANDING;
+  }
+
+  /** Sets or moves where the photo was taken (by hand, from a map), and optionally who may see it. */
+  async setLocation(id: number, viewer: Viewer, input: { latitude: number; longitude: number; visibility?: string }): Promise<PhotoView> {
+    await this.ownedRecord(id, viewer);
+    const { latitude, longitude } = input;
+    if (!(Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180)) throw new InvalidError("latitude must be within ±90 and longitude within ±180.", { field: "latitude" });
+    const changes: PhotoUpdate = { latitude, longitude, altitude: null, updated_at: this.deps.clock.now() };
+    if (input.visibility !== undefined) changes.location_visibility = parseLocationVisibility(input.visibility);
+    await this.deps.photos.update(id, changes);
+    return this.get(id, viewer);
+  }
+
+  /** Forgets where the photo was taken (the original file keeps what the camera wrote; derivatives never carry it). */
+  async removeLocation(id: number, viewer: Viewer): Promise<void> {
+    await this.ownedRecord(id, viewer);
+    await this.deps.photos.update(id, { latitude: null, longitude: null, altitude: null, updated_at: this.deps.clock.now() });
   }
 
   /** The photo with the ones before and after it in its owner's photostream. */
@@ -264,7 +295,7 @@ export class PhotoService {
       throw new NotFoundError("There is no such photo in this photostream, or you are not allowed to see it.");
     }
     const { newer, older } = record;
-    return { photo: presentPhoto(record, viewer?.id ?? null, this.deps.baseUrl), newer: newer === null ? null : String(newer), older: older === null ? null : String(older) };
+    return { photo: presentPhoto(record, viewer?.id ?? null, this.deps.baseUrl, await this.locationStanding(record, viewer)), newer: newer === null ? null : String(newer), older: older === null ? null : String(older) };
   }
 
   private validateEdit(input: PhotoEdit): ValidEdit {
@@ -360,13 +391,18 @@ export class PhotoService {
   /** The licence and download choice a member's new uploads get. */
   async defaults(viewer: Pick<Viewer, "id">): Promise<PhotoDefaults> {
     const row = await this.deps.photos.ownerDefaults(viewer.id);
-    return { license: row && isLicenseId(row.license) ? row.license : DEFAULT_LICENSE, downloadAllowed: row?.downloadAllowed ?? false };
+    return {
+      license: row && isLicenseId(row.license) ? row.license : DEFAULT_LICENSE,
+      downloadAllowed: row?.downloadAllowed ?? false,
+      locationVisibility: row && isLocationVisibility(row.locationVisibility) ? row.locationVisibility : "private",
+    };
   }
 
-  async setDefaults(viewer: Pick<Viewer, "id">, input: { license: string; downloadAllowed: boolean | string | undefined }): Promise<PhotoDefaults> {
+  async setDefaults(viewer: Pick<Viewer, "id">, input: { license: string; downloadAllowed: boolean | string | undefined; locationVisibility?: string }): Promise<PhotoDefaults> {
     const license = parseLicense(input.license);
     if (license === undefined) throw new InvalidError("Choose a licence.", { field: "license" });
-    const defaults = { license, downloadAllowed: parseSwitch(input.downloadAllowed, "downloadAllowed") ?? false };
+    const locationVisibility = input.locationVisibility === undefined ? (await this.defaults(viewer)).locationVisibility : parseLocationVisibility(input.locationVisibility);
+    const defaults = { license, downloadAllowed: parseSwitch(input.downloadAllowed, "downloadAllowed") ?? false, locationVisibility };
     await this.deps.photos.setOwnerDefaults(viewer.id, defaults);
     return defaults;
   }

@@ -5,7 +5,7 @@ import type { Viewer } from "../users/service.ts";
 import type { PhotoPageSection } from "./page-sections.ts";
 import type { PhotoView, PhotoSize } from "./presenter.ts";
 import type { PhotoPage } from "./service.ts";
-import { VISIBILITIES } from "./visibility.ts";
+import { LOCATION_VISIBILITIES, VISIBILITIES, type LocationVisibility } from "./visibility.ts";
 import { formatTags } from "./tags.ts";
 import { formatMegabytes, type QuotaUsage } from "./quotas.ts";
 import { LICENSES, type License, type LicenseId } from "./licenses.ts";
@@ -14,6 +14,30 @@ import type { PhotoDefaults } from "./service.ts";
 interface Shell {
   viewer: Viewer | null;
   csrfToken: string;
+}
+
+const LOCATION_LABELS: Record<LocationVisibility, string> = {
+  everyone: "Everyone who sees the photo",
+  contacts: "Your contacts",
+  friends_and_family: "Your friends and family",
+  private: "Only you",
+};
+
+function locationVisibilitySelect(id: string, chosen: LocationVisibility): Html {
+  return html`<select id="${id}" name="${id === "locationVisibility" ? "locationVisibility" : "visibility"}">${LOCATION_VISIBILITIES.map((v) => html`<option value="${v}"${v === chosen ? html` selected` : null}>${LOCATION_LABELS[v]}</option>`)}</select>`;
+}
+
+function locationForm(photo: PhotoView, csrfToken: string): Html {
+  const action = `/photos/${photo.owner.username}/${photo.id}/location`;
+  return html`<form method="post" action="${action}" class="stack" id="location-form">
+<input type="hidden" name="_csrf" value="${csrfToken}">
+<fieldset><legend>Where it was taken</legend>
+<label for="latitude">Latitude</label><input id="latitude" name="latitude" inputmode="decimal" value="${photo.location ? String(photo.location.latitude) : ""}">
+<label for="longitude">Longitude</label><input id="longitude" name="longitude" inputmode="decimal" value="${photo.location ? String(photo.location.longitude) : ""}">
+<label for="location-visibility">Who can see the location</label>${locationVisibilitySelect("location-visibility", photo.location?.visibility ?? "private")}
+<small>Leave both empty to remove the location.</small></fieldset>
+<button type="submit">Save location</button>
+</form>`;
 }
 
 const VISIBILITY_LABELS: Record<string, string> = {
@@ -98,7 +122,7 @@ function exifList(photo: PhotoView): Html {
   if (exposure?.focalLength) rows.push(["Focal length", `${exposure.focalLength} mm`]);
   rows.push(["Size", `${photo.width} × ${photo.height}`]);
   rows.push(["Uploaded", photo.uploadedAt.slice(0, 10)]);
-  if (photo.location) rows.push(["Location (only you see it)", `${photo.location.latitude}, ${photo.location.longitude}`]);
+  if (photo.location) rows.push([photo.canEdit ? `Location (${LOCATION_LABELS[photo.location.visibility].toLowerCase()} can see it)` : "Location", html`<span id="location">${photo.location.latitude}, ${photo.location.longitude}</span>`]);
   return html`<dl class="exif">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`;
 }
 
@@ -119,6 +143,7 @@ ${licenseFields(photo.license.id, photo.downloadAllowed)}
 <input type="hidden" name="_csrf" value="${csrfToken}">
 <button type="submit" class="danger">Delete this photo</button> <small>The photo and all its files are removed for good.</small>
 </form>
+${locationForm(photo, csrfToken)}
 ${photo.originalUrl ? html`<p><a href="${photo.originalUrl}">Download the original</a> (${photo.originalName})</p>` : null}
 </details>`;
 }
@@ -136,13 +161,14 @@ function licenseLine(license: License): Html {
 export function photoDefaultsPage(view: Shell & { defaults: PhotoDefaults; saved: boolean }): string {
   return page({
     ...view,
-    title: "Licence and downloads",
-    body: html`<section class="settings"><h1>Licence and downloads</h1>
+    title: "Licence, downloads and locations",
+    body: html`<section class="settings"><h1>Licence, downloads and locations</h1>
 ${view.saved ? html`<p class="alert" role="status">Saved. Your next uploads get these.</p>` : null}
 <p>What your new uploads get. Each photo's own choice can be changed on its page; photos already uploaded keep theirs.</p>
 <form method="post" action="/settings/photos" class="stack" id="photo-defaults">
 <input type="hidden" name="_csrf" value="${view.csrfToken}">
 ${licenseFields(view.defaults.license, view.defaults.downloadAllowed)}
+<label for="locationVisibility">Who can see where your photos were taken</label>${locationVisibilitySelect("locationVisibility", view.defaults.locationVisibility)}
 <button type="submit">Save</button>
 </form></section>`,
   });

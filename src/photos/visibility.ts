@@ -43,13 +43,42 @@ export function canView(visibility: Visibility, relationship: Relationship): boo
 
 /** How a viewer stands to a photo's owner, read from contacts and blocks. */
 export interface Standing {
+  /** The owner added the viewer as a contact (friend, family or neither). */
+  isContact: boolean;
   isFriend: boolean;
   isFamily: boolean;
   /** The owner blocked the viewer: nothing but public photos, and no interaction. */
   isBlocked: boolean;
 }
 
-export const NO_STANDING: Standing = { isFriend: false, isFamily: false, isBlocked: false };
+export const NO_STANDING: Standing = { isContact: false, isFriend: false, isFamily: false, isBlocked: false };
+
+/** Who may see where a photo was taken, apart from who may see the photo. From most open to most closed. */
+export const LOCATION_VISIBILITIES = ["everyone", "contacts", "friends_and_family", "private"] as const;
+export type LocationVisibility = (typeof LOCATION_VISIBILITIES)[number];
+
+export function isLocationVisibility(value: string): value is LocationVisibility {
+  return (LOCATION_VISIBILITIES as readonly string[]).includes(value);
+}
+
+/**
+ * Whether a viewer who may see the photo may also see where it was taken. Its owner always
+ * may; a member the owner blocked only when everyone may (logged out, they would see it
+ * anyway, as with public photos); an unknown level reads as "only the owner".
+ */
+export function canSeeLocation(level: string, viewerId: number | null, ownerId: number, standing: Standing): boolean {
+  if (viewerId !== null && viewerId === ownerId) return true;
+  if (level === "everyone") return true;
+  if (standing.isBlocked) return false;
+  switch (level) {
+    case "contacts":
+      return viewerId !== null && standing.isContact;
+    case "friends_and_family":
+      return viewerId !== null && (standing.isFriend || standing.isFamily);
+    default:
+      return false;
+  }
+}
 
 /** Who is looking: null for a visitor who is not logged in. */
 export interface Audience {

@@ -77,7 +77,7 @@ ${view.viewer.emailConfirmed
 <button type="submit">Change password</button>
 </form>
 <h2>Your photos</h2>
-<p><a href="/settings/photos">Licence and downloads for new uploads</a></p>
+<p><a href="/settings/photos">Licence, downloads and who sees locations, for new uploads</a></p>
 <h2>Notes</h2>
 <p><a href="/settings/notes">Who may add notes to your photos</a></p></section>`,
   });

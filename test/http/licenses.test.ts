@@ -59,14 +59,14 @@ test("an unknown licence is refused with 400 and changes nothing", async () => {
   assert.notEqual(after.title, "changed");
   const upload = await api(server, "PUT", "/api/v1/me/settings/photos", { token: owner.token, json: { license: "gpl", downloadAllowed: true } });
   assert.equal(upload.status, 400);
-  assert.deepEqual((await api(server, "GET", "/api/v1/me/settings/photos", { token: owner.token })).body, { license: "all-rights-reserved", downloadAllowed: false });
+  assert.deepEqual((await api(server, "GET", "/api/v1/me/settings/photos", { token: owner.token })).body, { license: "all-rights-reserved", downloadAllowed: false, locationVisibility: "private" });
 });
 
 test("a member's defaults apply to new uploads only; an upload's own field wins", async () => {
   const owner = await buildMember(server);
   const before = await buildDistinctPhoto(server, owner);
   const saved = await api(server, "PUT", "/api/v1/me/settings/photos", { token: owner.token, json: { license: "cc0-1.0", downloadAllowed: true } });
-  assert.deepEqual(saved.body, { license: "cc0-1.0", downloadAllowed: true });
+  assert.deepEqual(saved.body, { license: "cc0-1.0", downloadAllowed: true, locationVisibility: "private" });
   const next = await buildDistinctPhoto(server, owner);
   assert.equal(next.license.id, "cc0-1.0");
   assert.equal(next.downloadAllowed, true);

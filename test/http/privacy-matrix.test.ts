@@ -407,7 +407,7 @@ test("canSeePhoto (the code) and visibleTo (the SQL of every listing) agree with
     const listed = new Set((await repository.list({ audience, ownerId, limit: 100 })).map((r) => String(r.id)));
     for (const photoCase of CASES) {
       const row = (await repository.findById(Number(photos.get(photoCase)!.id)))!;
-      const standing = member ? await repository.standing(ownerId, member.id) : { isFriend: false, isFamily: false, isBlocked: false };
+      const standing = member ? await repository.standing(ownerId, member.id) : { isContact: false, isFriend: false, isFamily: false, isBlocked: false };
       const inCode = canSeePhoto({ ownerId, visibility: row.visibility as Visibility, restricted: row.restricted === 1, hidden: row.hidden_at !== null }, audience, standing);
       const inSql = listed.has(String(row.id));
       assert.equal(inCode, inSql, `${photoCase} for ${viewer}: code and SQL agree`);
@@ -428,7 +428,7 @@ test("a block wins over a friend flag in code and in SQL, even if a contact row 
     const audience = { viewerId: blocked.id, showsRestricted: false };
     const listed = new Set((await repository.list({ audience, ownerId, limit: 100 })).map((r) => String(r.id)));
     const standing = await repository.standing(ownerId, blocked.id);
-    assert.deepEqual(standing, { isFriend: true, isFamily: true, isBlocked: true });
+    assert.deepEqual(standing, { isContact: true, isFriend: true, isFamily: true, isBlocked: true });
     for (const photoCase of CASES) {
       const row = (await repository.findById(Number(photos.get(photoCase)!.id)))!;
       const inCode = canSeePhoto({ ownerId, visibility: row.visibility as Visibility, restricted: row.restricted === 1, hidden: row.hidden_at !== null }, audience, standing);
