@@ -66,7 +66,7 @@ test("sign up, drop two photos, see them in the photostream, open one and edit i
 
   await page.getByText("Edit this photo").click();
   await page.locator("#edit-form #title").fill("A path through the spruce forest");
-  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("button", { name: "Save", exact: true }).click();
   await page.waitForLoadState("load");
   assert.equal(await page.locator("#photo-title").textContent(), "A path through the spruce forest");
   assert.deepEqual(errors, [], "no script or CSP errors in the console");

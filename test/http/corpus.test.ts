@@ -72,7 +72,7 @@ function assertFacts(photo: PhotoJson, entry: ManifestEntry): void {
     assert.deepEqual(photo.exposure, x && (x.exposure_time || x.f_number || x.iso || x.focal_length_mm) ? { time: x.exposure_time, fNumber: x.f_number, iso: x.iso, focalLength: x.focal_length_mm } : null, "exposure");
   }
   if (e.gps !== undefined) {
-    assert.deepEqual(photo.location, e.gps ? { latitude: e.gps.lat, longitude: e.gps.lon, altitude: e.gps.alt_m } : null, "location, as its owner sees it");
+    assert.deepEqual(photo.location, e.gps ? { latitude: e.gps.lat, longitude: e.gps.lon, altitude: e.gps.alt_m, visibility: "private" } : null, "location, as its owner sees it (only the owner, until they share it)");
   }
   if (e.title !== undefined && !("title" in notRequired)) {
     assert.equal(photo.title, e.title ?? path.basename(entry.path).replace(/\.[^.]+$/, ""), "title (the file name when the file has none)");

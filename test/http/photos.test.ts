@@ -40,7 +40,7 @@ describe("upload through the API", () => {
     assert.deepEqual([photo.width, photo.height], [2560, 1600]);
     assert.deepEqual(photo.camera, { make: "Canon", model: "Canon EOS 5D Mark IV", lens: "EF24-70mm f/2.8L II USM" });
     assert.deepEqual(photo.exposure, { time: "1/125", fNumber: 8, iso: 200, focalLength: 35 });
-    assert.deepEqual(photo.location, { latitude: 54.580012, longitude: -3.138641, altitude: 76 });
+    assert.deepEqual(photo.location, { latitude: 54.580012, longitude: -3.138641, altitude: 76, visibility: "private" });
     assert.equal(photo.pageUrl, `${server.url}/photos/alice/${photo.id}`);
     const names = photo.sizes.filter((s) => s.format === "jpeg").map((s) => s.name);
     assert.deepEqual(names, ["sq75", "sq150", "100", "240", "320", "500", "640", "800", "1024", "1600", "2048"]);
