@@ -336,9 +336,19 @@ export class PhotoService {
   private async change(id: number, oldSecret: string, changes: PhotoUpdate, tags: Tag[] | undefined, rotate: boolean): Promise<void> {
     let dropOldFiles: number | null = null;
     if (rotate) {
-      changes.secret = newPhotoSecret();
-      await this.deps.store.copyPrefix(derivativePrefix(id, oldSecret), derivativePrefix(id, changes.secret));
-      await this.deps.store.syncPrefix(derivativePrefix(id, changes.secret));
+      const newSecret = newPhotoSecret();
+      changes.secret = newSecret;
+      try {
+        await this.deps.store.copyPrefix(derivativePrefix(id, oldSecret), derivativePrefix(id, newSecret));
+        await this.deps.store.syncPrefix(derivativePrefix(id, newSecret));
+      } catch (error) {
+        // A change that rotated first deletes the old files as soon as it lands, possibly while
+        // this copy still reads them: that is the same lost race as below, not a failure.
+        await this.deps.files.removeFiles(id, newSecret, null);
+        const current = await this.deps.photos.findFiles(id);
+        if (current && current.secret !== oldSecret) throw new ConflictError("This photo was changed at the same moment by another request; look at it again and retry.");
+        throw error;
+      }
       const payload: DeleteFilesPayload = { photoId: id, secret: oldSecret, originalKey: null };
       dropOldFiles = await this.deps.jobs.enqueue(DELETE_FILES_JOB, payload, DELETION_JOB_DELAY_MS);
     }
