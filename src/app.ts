@@ -27,6 +27,8 @@ import { registerUserRoutes } from "./users/routes.ts";
 import { PhotosRepository } from "./photos/repository.ts";
 import { PhotoService } from "./photos/service.ts";
 import { registerPhotoRoutes } from "./photos/routes.ts";
+import { BatchEditor } from "./photos/batch.ts";
+import { registerBatchRoutes } from "./photos/batch-routes.ts";
 import { ImageCache } from "./images/image-cache.ts";
 import { ImageServer } from "./images/routes.ts";
 import { SharpImageProcessor, type ImageProcessor } from "./images/processor.ts";
@@ -98,6 +100,8 @@ export interface AppContext {
   store: BlobStore;
   users: UserService;
   photos: PhotoService;
+  /** Many photos changed in one request (the API's batch, the Organizr page). */
+  photoBatch: BatchEditor;
   photoFiles: PhotoFiles;
   imageCache: ImageCache;
   metrics: Metrics;
@@ -275,7 +279,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     }
     return isOwner ? { body: viewCountLine(await photoViews.count(photoId)) } : null;
   });
-  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, faves, comments, notifier, photoPageSections, photostreamSections: new PhotostreamSections(), moderation, notes, photoViews, explore, activity };
+  const photoBatch = new BatchEditor({ photos: photosRepository, files: photoFiles, jobs, imageCache, clock });
+  const context: AppContext = { config, log, database, store, users, photos, photoBatch, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, faves, comments, notifier, photoPageSections, photostreamSections: new PhotostreamSections(), moderation, notes, photoViews, explore, activity };
   addSocialSections({ photoPage: context.photoPageSections, photostream: context.photostreamSections, faves, comments, social });
   // "In groups: …" under a photo, and for its owner the form that adds it to one of their groups.
   context.photoPageSections.add(async ({ photo, viewer, csrfToken }) => {
@@ -366,6 +371,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerMetricsRoutes(web, context);
     registerUserRoutes(web, context);
     registerPhotoRoutes(web, context);
+    registerBatchRoutes(web, context);
     registerAdminRoutes(web, context);
     registerSocialRoutes(web, context);
     registerCommunityRoutes(web, context);

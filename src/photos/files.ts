@@ -10,7 +10,7 @@ import type { ImageProcessor } from "../images/processor.ts";
 import type { JobHandler, JobResult } from "../jobs/runner.ts";
 import type { DeletionGate } from "../ops/deletion-gate.ts";
 import type { BlobStore } from "../storage/blob-store.ts";
-import { photoIdTime } from "./ids.ts";
+import { newPhotoSecret, photoIdTime } from "./ids.ts";
 import type { StoredSize } from "./presenter.ts";
 import type { PhotosRepository } from "./repository.ts";
 import { scratchName } from "../storage/scratch.ts";
@@ -89,6 +89,22 @@ export class PhotoFiles {
     if (heldUntil !== null) return { status: "later", at: Math.min(heldUntil, this.deps.clock.now() + DELETION_RETRY_MS), reason: "a backup is running" };
     await this.removeFiles(photoId, secret, originalKey);
     return { status: "done" };
+  }
+
+  /**
+   * Copies a photo's derivatives under a new secret and fsyncs them, before any row points at
+   * it; answers the new secret. When the copy fails, nothing of it is left behind.
+   */
+  async copyUnderNewSecret(photoId: number, oldSecret: string): Promise<string> {
+    const newSecret = newPhotoSecret();
+    try {
+      await this.deps.store.copyPrefix(derivativePrefix(photoId, oldSecret), derivativePrefix(photoId, newSecret));
+      await this.deps.store.syncPrefix(derivativePrefix(photoId, newSecret));
+    } catch (error) {
+      await this.removeFiles(photoId, newSecret, null);
+      throw error;
+    }
+    return newSecret;
   }
 
   /** Cache first, so nothing stale is served even if a file deletion fails; failures are thrown. */

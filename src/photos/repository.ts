@@ -23,6 +23,39 @@ function tagRows(photoId: number, tags: Tag[]) {
   return tags.map((t, position) => ({ photo_id: photoId, tag: t.tag, raw: t.raw, position }));
 }
 
+/** What a batch edit needs to know of each photo before it changes anything. */
+export interface BatchTarget {
+  id: number;
+  owner_id: number;
+  secret: string;
+  original_key: string;
+  visibility: string;
+  restricted: number;
+  tags: Tag[];
+}
+
+/**
+ * One batch edit of a member's photos, applied in one transaction or not at all. `retag` runs
+ * inside it on each photo's tags as they are then, so a tag edit made meanwhile is not lost.
+ */
+export interface BatchChange {
+  ownerId: number;
+  ids: number[];
+  changes: Omit<PhotoUpdate, "tags" | "secret">;
+  /** Photos moving to a new secret: the old one must still be theirs, or the batch lost a race. */
+  rotations: Map<number, { from: string; to: string }>;
+  retag?: (id: number, current: Tag[]) => Tag[];
+  delete: boolean;
+}
+
+export type BatchOutcome = "applied" | "missing" | "raced";
+
+class BatchAbort extends Error {
+  constructor(readonly outcome: BatchOutcome) {
+    super(outcome);
+  }
+}
+
 /** Whose photos a list may include: public ones, plus everything of the viewer's own. */
 export interface ListScope {
   audience: Audience;
@@ -213,6 +246,62 @@ export class PhotosRepository {
         .where("id", "=", gone.owner_id)
         .execute();
     });
+  }
+
+  async findBatchTargets(ownerId: number, ids: number[]): Promise<BatchTarget[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom("photos")
+      .select(["id", "owner_id", "secret", "original_key", "visibility", "restricted", "tags"])
+      .where("owner_id", "=", ownerId)
+      .where("id", "in", ids)
+      .execute();
+    return rows.map(withTags);
+  }
+
+  /**
+   * Answers "missing" when a photo is gone or not the owner's, "raced" when a secret moved
+   * meanwhile; then nothing changed. The rows are written first, which locks them on
+   * PostgreSQL, so the tags read after cannot change under the batch.
+   */
+  async applyBatch(batch: BatchChange): Promise<BatchOutcome> {
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        if (batch.delete) {
+          await trx.deleteFrom("photo_tags").where("photo_id", "in", trx.selectFrom("photos").select("id").where("owner_id", "=", batch.ownerId).where("id", "in", batch.ids)).execute();
+          const gone = await trx.deleteFrom("photos").where("owner_id", "=", batch.ownerId).where("id", "in", batch.ids).returning("original_bytes").execute();
+          if (gone.length !== batch.ids.length) throw new BatchAbort("missing");
+          const bytes = gone.reduce((sum, row) => sum + Number(row.original_bytes), 0);
+          await trx
+            .updateTable("users")
+            .set((eb) => ({ photo_count: eb("photo_count", "-", gone.length), bytes_stored: eb("bytes_stored", "-", bytes) }))
+            .where("id", "=", batch.ownerId)
+            .execute();
+          return;
+        }
+        const changed = await trx.updateTable("photos").set(batch.changes).where("owner_id", "=", batch.ownerId).where("id", "in", batch.ids).executeTakeFirst();
+        if (Number(changed.numUpdatedRows) !== batch.ids.length) throw new BatchAbort("missing");
+        for (const [id, rotation] of batch.rotations) {
+          const rotated = await trx.updateTable("photos").set({ secret: rotation.to }).where("id", "=", id).where("secret", "=", rotation.from).executeTakeFirst();
+          if (Number(rotated.numUpdatedRows) !== 1) throw new BatchAbort("raced");
+        }
+        if (!batch.retag) return;
+        const current = await trx.selectFrom("photos").select(["id", "tags"]).where("id", "in", batch.ids).execute();
+        for (const row of current) {
+          const id = Number(row.id);
+          const before = JSON.parse(row.tags) as Tag[];
+          const after = batch.retag(id, before);
+          if (JSON.stringify(after) === JSON.stringify(before)) continue;
+          await trx.updateTable("photos").set({ tags: JSON.stringify(after) }).where("id", "=", id).execute();
+          await trx.deleteFrom("photo_tags").where("photo_id", "=", id).execute();
+          if (after.length > 0) await trx.insertInto("photo_tags").values(tagRows(id, after)).execute();
+        }
+      });
+      return "applied";
+    } catch (error) {
+      if (error instanceof BatchAbort) return error.outcome;
+      throw error;
+    }
   }
 
   /** How a viewer stands to an owner: one lookup for pages of photos that are not public. */

@@ -131,3 +131,44 @@ export const ArchiveDayParams = Type.Object({
   day: Type.String({ pattern: "^[0-9]{2}$" }),
 });
 export const CameraParams = Type.Object({ model: Type.String({ minLength: 1, maxLength: 200 }) });
+
+const PhotoIdString = Type.String({ pattern: "^[1-9][0-9]{0,17}$" });
+export const BatchBody = Type.Object(
+  {
+    photoIds: Type.Array(PhotoIdString, { minItems: 1, maxItems: 500, description: "Your photos to change, at most 500" }),
+    addTags: Type.Optional(Type.String({ maxLength: 10_000, description: "Tags to add, space-separated, \"quoted phrases\"" })),
+    removeTags: Type.Optional(Type.String({ maxLength: 10_000, description: "Tags to remove, in the same syntax" })),
+    visibility: Type.Optional(VisibilityJson),
+    restricted: Type.Optional(Type.Boolean()),
+    license: Type.Optional(LicenseIdJson),
+    downloadAllowed: Type.Optional(Type.Boolean()),
+    location: Type.Optional(Type.Union([LocationBody, Type.Null()], { description: "Where the photos were taken; null removes it" })),
+    locationVisibility: Type.Optional(LocationVisibilityJson),
+    delete: Type.Optional(Type.Boolean({ description: "Delete the photos; cannot be combined with changes" })),
+  },
+  { additionalProperties: false },
+);
+export const BatchJson = Type.Object({ photoIds: Type.Array(Type.String()), deleted: Type.Boolean() });
+
+const FormList = Type.Union([Type.String({ maxLength: 20 }), Type.Array(Type.String({ maxLength: 20 }), { maxItems: 1000 })]);
+export const OrganizeForm = Type.Object({
+  photoIds: Type.Optional(FormList),
+  addTags: Type.Optional(Type.String({ maxLength: 10_000 })),
+  removeTags: Type.Optional(Type.String({ maxLength: 10_000 })),
+  visibility: Type.Optional(Type.String({ maxLength: 40 })),
+  restricted: Type.Optional(Type.String({ maxLength: 10 })),
+  license: Type.Optional(Type.String({ maxLength: 40 })),
+  location: Type.Optional(Type.String({ maxLength: 10, description: "keep, set or remove" })),
+  latitude: Type.Optional(Type.String({ maxLength: 40 })),
+  longitude: Type.Optional(Type.String({ maxLength: 40 })),
+  locationVisibility: Type.Optional(Type.String({ maxLength: 40 })),
+  intent: Type.Optional(Type.String({ maxLength: 10 })),
+  confirmDelete: Type.Optional(Type.String({ maxLength: 10 })),
+  before: Type.Optional(Type.String({ maxLength: 20 })),
+  _csrf: Type.Optional(Type.String({ maxLength: 200 })),
+});
+export const OrganizeQuery = Type.Object({
+  before: Type.Optional(Type.String({ pattern: "^[0-9]{1,18}$" })),
+  changed: Type.Optional(Type.String({ pattern: "^[0-9]{1,4}$" })),
+  deleted: Type.Optional(Type.String({ pattern: "^[0-9]{1,4}$" })),
+});

@@ -68,13 +68,13 @@ function cleanText(value: string, max: number): string {
   return [...value.normalize("NFC").replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "").trim()].slice(0, max).join("");
 }
 
-function parseVisibility(value: string | undefined, fallback: Visibility): Visibility {
+export function parseVisibility(value: string | undefined, fallback: Visibility): Visibility {
   if (value === undefined || value === "") return fallback;
   if (!isVisibility(value)) throw new InvalidError("visibility must be one of public, friends, family, friends_and_family, private.", { field: "visibility" });
   return value;
 }
 
-function parseSwitch(value: boolean | string | undefined, field: string): boolean | undefined {
+export function parseSwitch(value: boolean | string | undefined, field: string): boolean | undefined {
   if (value === undefined || typeof value === "boolean") return value;
   const text = value.trim().toLowerCase();
   if (["1", "true", "on", "yes"].includes(text)) return true;
@@ -82,12 +82,12 @@ function parseSwitch(value: boolean | string | undefined, field: string): boolea
   throw new InvalidError(`${field} must be true or false.`, { field });
 }
 
-function parseLocationVisibility(value: string): LocationVisibility {
+export function parseLocationVisibility(value: string): LocationVisibility {
   if (!isLocationVisibility(value)) throw new InvalidError(`location visibility must be one of ${LOCATION_VISIBILITIES.join(", ")}.`, { field: "visibility" });
   return value;
 }
 
-function parseLicense(value: string | undefined): LicenseId | undefined {
+export function parseLicense(value: string | undefined): LicenseId | undefined {
   if (value === undefined || value === "") return undefined;
   if (!isLicenseId(value)) throw new InvalidError(`license must be one of ${LICENSE_IDS.join(", ")}.`, { field: "license" });
   return value;
@@ -336,15 +336,11 @@ export class PhotoService {
   private async change(id: number, oldSecret: string, changes: PhotoUpdate, tags: Tag[] | undefined, rotate: boolean): Promise<void> {
     let dropOldFiles: number | null = null;
     if (rotate) {
-      const newSecret = newPhotoSecret();
-      changes.secret = newSecret;
       try {
-        await this.deps.store.copyPrefix(derivativePrefix(id, oldSecret), derivativePrefix(id, newSecret));
-        await this.deps.store.syncPrefix(derivativePrefix(id, newSecret));
+        changes.secret = await this.deps.files.copyUnderNewSecret(id, oldSecret);
       } catch (error) {
         // A change that rotated first deletes the old files as soon as it lands, possibly while
         // this copy still reads them: that is the same lost race as below, not a failure.
-        await this.deps.files.removeFiles(id, newSecret, null);
         const current = await this.deps.photos.findFiles(id);
         if (current && current.secret !== oldSecret) throw new ConflictError("This photo was changed at the same moment by another request; look at it again and retry.");
         throw error;

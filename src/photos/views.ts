@@ -91,7 +91,7 @@ export function photostreamPage(view: Shell & { username: string; list: PhotoPag
     ...view,
     title: `${view.username}'s photostream`,
     body: html`<section><h1>${view.username}'s photostream</h1>
-<p class="stream-links"><a href="/photos/${view.username}/archives" id="archives-link">Archives</a></p>
+<p class="stream-links"><a href="/photos/${view.username}/archives" id="archives-link">Archives</a>${view.isOwner ? html` <a href="/organize" id="organize-link">Organize</a>` : null}</p>
 ${view.sections ?? []}
 ${view.isOwner ? html`<p><a class="button" href="/upload">Upload photos</a></p>` : null}
 ${view.viewer && !view.isOwner ? html`<p class="report-link"><a href="/reports/new?targetKind=member&amp;username=${view.username}" id="report-member">Report ${view.username}</a></p>` : null}
@@ -339,5 +339,48 @@ export function cameraPage(view: Shell & { model: string; list: PhotoPage }): st
     ...view,
     title: `Taken with ${view.model}`,
     body: html`<section><h1>Photos taken with a ${view.model}</h1>${photoGrid(view.list.photos)}${pager(view.list, `/cameras/${encodeURIComponent(view.model)}`)}</section>`,
+  });
+}
+
+const KEEP = html`<option value="" selected>— leave as it is —</option>`;
+
+/** Flickr's Organizr: pick photos from a page of one's own, then change them all at once. */
+export function organizePage(view: Shell & { list: PhotoPage; before: string | null; done: { count: number; deleted: boolean } | null }): string {
+  const { list, done } = view;
+  const doneLine = done ? html`<p class="notice" role="status" id="organize-done">${done.deleted ? `Deleted ${photoCount(done.count)}.` : `Changed ${photoCount(done.count)}.`}</p>` : null;
+  const tiles = list.photos.map((photo) => {
+    const thumb = pick(photo.sizes, 240);
+    return html`<li class="${aspectClass(photo.width, photo.height)}"><input type="checkbox" class="pick" name="photoIds" value="${photo.id}" id="pick-${photo.id}"><label for="pick-${photo.id}"><img src="${thumb?.url ?? ""}" width="${thumb?.width ?? photo.width}" height="${thumb?.height ?? photo.height}" alt="${altText(photo)}" loading="lazy" decoding="async"></label></li>`;
+  });
+  return page({
+    ...view,
+    title: "Organize your photos",
+    scripts: ["organize.js"],
+    body: html`<section><h1>Organize your photos</h1>
+${doneLine}
+<form method="post" action="/organize" id="organize-form" class="organize">
+<input type="hidden" name="_csrf" value="${view.csrfToken}">
+${view.before ? html`<input type="hidden" name="before" value="${view.before}">` : null}
+<p class="organize-bar"><span id="selected-count" aria-live="polite">Tick the photos to change; shift-click picks a range.</span>
+<button type="button" class="link" id="select-all" hidden>Select all on this page</button> <button type="button" class="link" id="select-none" hidden>Select none</button></p>
+${list.photos.length === 0 ? html`<p class="empty">No photos here yet.</p>` : html`<ul class="jg organize-grid">${tiles}</ul>`}
+<fieldset><legend>Change the selected photos</legend>
+<label for="addTags">Add tags</label><input id="addTags" name="addTags" placeholder="sunset &quot;lake district&quot;">
+<label for="removeTags">Remove tags</label><input id="removeTags" name="removeTags">
+<label for="batch-visibility">Who can see them</label><select id="batch-visibility" name="visibility">${KEEP}${VISIBILITIES.map((v) => html`<option value="${v}">${VISIBILITY_LABELS[v] ?? v}</option>`)}</select>
+<label for="batch-restricted">Restricted (not for all audiences)</label><select id="batch-restricted" name="restricted">${KEEP}<option value="yes">Restricted</option><option value="no">Not restricted</option></select>
+<label for="batch-license">Licence</label><select id="batch-license" name="license">${KEEP}${LICENSES.map((l) => html`<option value="${l.id}">${l.name}</option>`)}</select>
+<label for="batch-location">Location</label><select id="batch-location" name="location"><option value="keep" selected>— leave as it is —</option><option value="set">Set to the place below</option><option value="remove">Remove it</option></select>
+<label for="batch-latitude">Latitude</label><input id="batch-latitude" name="latitude" inputmode="decimal">
+<label for="batch-longitude">Longitude</label><input id="batch-longitude" name="longitude" inputmode="decimal">
+<label for="batch-location-visibility">Who can see the location</label><select id="batch-location-visibility" name="locationVisibility">${KEEP}${LOCATION_VISIBILITIES.map((v) => html`<option value="${v}">${LOCATION_LABELS[v]}</option>`)}</select>
+</fieldset>
+<p><button type="submit" name="intent" value="apply" id="apply-batch">Apply to the selected photos</button></p>
+<fieldset class="danger"><legend>Delete the selected photos</legend>
+<label><input type="checkbox" name="confirmDelete" value="1" id="confirm-delete"> Yes, delete them and their files for good</label>
+<button type="submit" name="intent" value="delete" id="delete-batch">Delete the selected photos</button>
+</fieldset>
+</form>
+${list.nextCursor ? html`<nav class="pager"><a href="/organize?before=${list.nextCursor}" rel="next">Older photos →</a></nav>` : null}</section>`,
   });
 }

@@ -127,7 +127,7 @@ export class WebClient {
     return { status: response.status, html, headers: response.headers };
   }
 
-  async post(urlPath: string, fields: Record<string, string>, options: { withCsrf?: boolean } = {}): Promise<{ status: number; html: string; location: string | null; headers: Headers }> {
+  async post(urlPath: string, fields: Record<string, string> | Array<[string, string]>, options: { withCsrf?: boolean } = {}): Promise<{ status: number; html: string; location: string | null; headers: Headers }> {
     const body = new URLSearchParams(fields);
     if (options.withCsrf !== false) body.set("_csrf", this.csrf);
     const response = await fetch(this.server.url + urlPath, {
