@@ -28,6 +28,8 @@ import { PhotosRepository } from "./photos/repository.ts";
 import { PhotoService } from "./photos/service.ts";
 import { registerPhotoRoutes } from "./photos/routes.ts";
 import { BatchEditor } from "./photos/batch.ts";
+import { FeedService } from "./feeds/service.ts";
+import { registerFeedRoutes } from "./feeds/routes.ts";
 import { registerBatchRoutes } from "./photos/batch-routes.ts";
 import { ImageCache } from "./images/image-cache.ts";
 import { ImageServer } from "./images/routes.ts";
@@ -383,6 +385,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerNoteRoutes(web, context);
     registerExploreRoutes(web, context);
     registerActivityRoutes(web, context);
+    registerFeedRoutes(web, context, new FeedService({ photos, users, faves, comments, groups, clock, baseUrl: config.baseUrl }));
     web.get("/api/v1/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () => app.swagger());
   });
 

@@ -1,4 +1,5 @@
 import { html, type Html } from "../web/html.ts";
+import { feedDiscovery } from "../web/feed-links.ts";
 import { userText } from "../web/user-text.ts";
 import { page } from "../web/layout.ts";
 import type { Viewer } from "../users/service.ts";
@@ -89,6 +90,7 @@ export function groupPage(view: Shell & { group: GroupView; pool: PoolPage | nul
   return page({
     ...view,
     title: group.name,
+    head: group.privacy === "public" ? feedDiscovery([{ path: `${base}/pool/feed`, title: `${group.name}: pool` }]) : undefined,
     body: html`<section class="group-page">
 <h1>${group.name}</h1>
 <p class="byline">${group.memberCount} ${group.memberCount === 1 ? "member" : "members"}${group.privacy === "invitation" ? html` · <span class="badge">by invitation</span>` : null}</p>

@@ -1,5 +1,6 @@
 import { html, type Html } from "../web/html.ts";
 import { page } from "../web/layout.ts";
+import { feedDiscovery, feedLink } from "../web/feed-links.ts";
 import { aspectClass } from "../web/grid.ts";
 import type { Viewer } from "../users/service.ts";
 import type { PhotoPageSection } from "./page-sections.ts";
@@ -90,8 +91,12 @@ export function photostreamPage(view: Shell & { username: string; list: PhotoPag
   return page({
     ...view,
     title: `${view.username}'s photostream`,
+    head: feedDiscovery([
+      { path: `/photos/${view.username}/feed`, title: `${view.username}'s photostream` },
+      { path: `/photos/${view.username}/comments/feed`, title: `Comments on ${view.username}'s photos` },
+    ]),
     body: html`<section><h1>${view.username}'s photostream</h1>
-<p class="stream-links"><a href="/photos/${view.username}/archives" id="archives-link">Archives</a>${view.isOwner ? html` <a href="/organize" id="organize-link">Organize</a>` : null}</p>
+<p class="stream-links"><a href="/photos/${view.username}/archives" id="archives-link">Archives</a> ${feedLink(`/photos/${view.username}/feed`)}${view.isOwner ? html` <a href="/organize" id="organize-link">Organize</a>` : null}</p>
 ${view.sections ?? []}
 ${view.isOwner ? html`<p><a class="button" href="/upload">Upload photos</a></p>` : null}
 ${view.viewer && !view.isOwner ? html`<p class="report-link"><a href="/reports/new?targetKind=member&amp;username=${view.username}" id="report-member">Report ${view.username}</a></p>` : null}
@@ -105,7 +110,8 @@ export function tagPage(view: Shell & { tag: string; username: string | null; li
   return page({
     ...view,
     title: view.username ? `${view.username}: ${view.tag}` : `Tagged ${view.tag}`,
-    body: html`<section><h1>${heading}</h1>${photoGrid(view.list.photos)}${pager(view.list, base)}</section>`,
+    head: feedDiscovery([{ path: `${base}/feed`, title: view.username ? `${view.username}'s photos tagged ${view.tag}` : `Photos tagged ${view.tag}` }]),
+    body: html`<section><h1>${heading}</h1><p>${feedLink(`${base}/feed`)}</p>${photoGrid(view.list.photos)}${pager(view.list, base)}</section>`,
   });
 }
 

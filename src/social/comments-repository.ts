@@ -1,5 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
+import { visibleTo } from "../photos/repository.ts";
+import type { Audience } from "../photos/visibility.ts";
 
 export interface CommentRow {
   id: number;
@@ -76,6 +78,24 @@ export class CommentsRepository {
   async forPhoto(photoId: number, limit: number, offset: number): Promise<CommentRow[]> {
     const rows = await this.selectComments().where("comments.photo_id", "=", photoId).where("comments.hidden_at", "is", null).orderBy("comments.id").limit(limit).offset(offset).execute();
     return rows.map(toComment);
+  }
+
+  /**
+   * The latest comments on a member's photos that the audience may see, newest first, each with
+   * its photo's title (read by the photo's owner and time, migration 0005).
+   */
+  async recentOnPhotosOf(ownerId: number, audience: Audience, limit: number): Promise<Array<CommentRow & { photoTitle: string }>> {
+    const rows = await this.selectComments()
+      .select("photos.title as photo_title")
+      .where("comments.photo_owner_id", "=", ownerId)
+      .where("comments.hidden_at", "is", null)
+      .where("owner.suspended_at", "is", null)
+      .where(visibleTo(audience, "photos"))
+      .orderBy("comments.created_at", "desc")
+      .orderBy("comments.id", "desc")
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ ...toComment(row), photoTitle: row.photo_title }));
   }
 
   /** Comments the member wrote since `since`, and the time of the oldest of them. */

@@ -3,6 +3,7 @@ import { ForbiddenError, InvalidError, NotFoundError, TooManyRequestsError } fro
 import type { Notifier } from "../notifications/service.ts";
 import type { PhotoService } from "../photos/service.ts";
 import type { Viewer } from "../users/service.ts";
+import { audienceOf } from "../photos/visibility.ts";
 import { cleanCommentText, MAX_COMMENT_LENGTH, MAX_COMMENT_LINKS } from "./comment-text.ts";
 import { countLinks } from "../web/user-text.ts";
 import type { CommentRow, CommentsRepository } from "./comments-repository.ts";
@@ -43,6 +44,11 @@ export class CommentsService {
     const ownerId = await this.deps.comments.photoOwner(photoId);
     if (ownerId === undefined || !(await this.deps.photos.isVisible(photoId, viewer))) throw new NotFoundError(PHOTO_NOT_FOUND);
     return ownerId;
+  }
+
+  /** What anyone may read of the latest comments on a member's photos (their comments feed). */
+  async recentOnPhotosOf(ownerId: number, limit: number): Promise<Array<CommentRow & { photoTitle: string }>> {
+    return this.deps.comments.recentOnPhotosOf(ownerId, audienceOf(null), limit);
   }
 
   async list(photoId: number, viewer: ViewerRef, page: number): Promise<{ items: CommentRow[]; page: number; hasMore: boolean }> {

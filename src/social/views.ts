@@ -1,4 +1,5 @@
 import { html, type Html } from "../web/html.ts";
+import { feedDiscovery, feedLink } from "../web/feed-links.ts";
 import { page } from "../web/layout.ts";
 import type { Viewer } from "../users/service.ts";
 import { photoGrid } from "../photos/views.ts";
@@ -71,7 +72,8 @@ export function favoritesPage(view: Shell & { username: string; photos: PhotoVie
   return page({
     ...view,
     title: `${view.username}'s faves`,
-    body: html`<section><h1>${view.username}'s faves</h1><p><a href="/photos/${view.username}">${view.username}'s photostream</a></p>
+    head: feedDiscovery([{ path: `/photos/${view.username}/favorites/feed`, title: `${view.username}'s faves` }]),
+    body: html`<section><h1>${view.username}'s faves</h1><p><a href="/photos/${view.username}">${view.username}'s photostream</a> ${feedLink(`/photos/${view.username}/favorites/feed`)}</p>
 ${photoGrid(view.photos)}${pager(`/photos/${view.username}/favorites`, view.page, view.hasMore)}</section>`,
   });
 }

@@ -159,6 +159,18 @@ let group: { id: number; slug: string };
 /** Writes need an account: a visitor is refused (401) before any photo is looked at. */
 const isMember = (viewer: ViewerName) => viewer !== "anonymous";
 
+/** Feeds are what an anonymous visitor may see, whoever asks: the viewer's token must change nothing. */
+async function feedShows(viewer: ViewerName, photo: Case, path: string): Promise<boolean> {
+  const t = token(viewer);
+  const response = await fetch(server.url + path, { headers: t ? { authorization: `Bearer ${t}` } : {} });
+  const text = await response.text();
+  assert.equal(response.status, 200, `${path}: status ${response.status}`);
+  const p = photos.get(photo)!;
+  assert.equal(text.includes(secretOf(p)), text.includes(`/${p.id}<`), `${path}: the image and the link appear together`);
+  return text.includes(`/${p.id}<`);
+}
+const FEED_FORMATS = ["atom", "rss"] as const;
+
 const PATHS: PathRow[] = [
   {
     name: "photo page (HTML)",
@@ -202,6 +214,13 @@ const PATHS: PathRow[] = [
   { name: "member's tag page", saw: (viewer, photo) => pageShows(viewer, photo, `/photos/${ownerName()}/tags/${TAG}`) },
   // The home page lists the newest photos anyone may see, the same for every viewer.
   { name: "home page", saw: (viewer, photo) => pageShows(viewer, photo, "/"), seenAs: () => "anonymous" },
+  ...FEED_FORMATS.flatMap((format): PathRow[] => [
+    { name: `photostream feed (${format})`, saw: (viewer, photo) => feedShows(viewer, photo, `/photos/${ownerName()}/feed.${format}`), seenAs: () => "anonymous" },
+    { name: `tag feed (${format})`, saw: (viewer, photo) => feedShows(viewer, photo, `/photos/tags/${TAG}/feed.${format}`), seenAs: () => "anonymous" },
+    { name: `member's tag feed (${format})`, saw: (viewer, photo) => feedShows(viewer, photo, `/photos/${ownerName()}/tags/${TAG}/feed.${format}`), seenAs: () => "anonymous" },
+    { name: `owner's faves feed (${format})`, saw: (viewer, photo) => feedShows(viewer, photo, `/photos/${ownerName()}/favorites/feed.${format}`), seenAs: () => "anonymous" },
+    { name: `group pool feed (${format})`, saw: (viewer, photo) => feedShows(viewer, photo, `/groups/${group.slug}/pool/feed.${format}`), seenAs: () => "anonymous" },
+  ]),
   {
     name: "original download (a 403 still reveals the photo exists)",
     saw: async (viewer, photo) => {
