@@ -30,6 +30,8 @@ import { registerPhotoRoutes } from "./photos/routes.ts";
 import { BatchEditor } from "./photos/batch.ts";
 import { FeedService } from "./feeds/service.ts";
 import { registerFeedRoutes } from "./feeds/routes.ts";
+import { EmbedService } from "./embeds/service.ts";
+import { registerEmbedRoutes } from "./embeds/routes.ts";
 import { registerBatchRoutes } from "./photos/batch-routes.ts";
 import { ImageCache } from "./images/image-cache.ts";
 import { ImageServer } from "./images/routes.ts";
@@ -386,6 +388,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerExploreRoutes(web, context);
     registerActivityRoutes(web, context);
     registerFeedRoutes(web, context, new FeedService({ photos, users, faves, comments, groups, clock, baseUrl: config.baseUrl }));
+    registerEmbedRoutes(web, context, new EmbedService({ photos, baseUrl: config.baseUrl }));
     web.get("/api/v1/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () => app.swagger());
   });
 

@@ -9,6 +9,8 @@ export interface PhotoPageSection {
   body?: Html | null;
   /** Inside the photo's frame, over the image (notes). */
   overlay?: Html | null;
+  /** In the page's <head> (link previews, oEmbed discovery). */
+  head?: Html | null;
   /** Client scripts from src/web/assets the section needs. */
   scripts?: string[];
 }

@@ -10,6 +10,7 @@ import { normalizeTag } from "./tags.ts";
 import { receiveUpload } from "./upload-receiver.ts";
 import * as schema from "./schema.ts";
 import * as views from "./views.ts";
+import { memberPreviewHead } from "../embeds/views.ts";
 
 const GRID_PAGE_SIZE = 60;
 const ORIGINAL_TYPES: Record<string, string> = {
@@ -235,7 +236,8 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
       const isOwner = request.viewer?.id === owner.id;
       const csrfToken = memberCsrfToken(request);
       const sections = await context.photostreamSections.render({ owner: { id: owner.id, username: owner.username }, viewer: request.viewer, csrfToken });
-      return sendHtml(reply, views.photostreamPage({ viewer: request.viewer, csrfToken, username: owner.username, list, isOwner, sections }));
+      const previewHead = memberPreviewHead(owner.username, list.photos, config.baseUrl);
+      return sendHtml(reply, views.photostreamPage({ viewer: request.viewer, csrfToken, username: owner.username, list, isOwner, sections, previewHead }));
     },
   );
 

@@ -87,14 +87,14 @@ export function homePage(view: Shell & { list: PhotoPage }): string {
   });
 }
 
-export function photostreamPage(view: Shell & { username: string; list: PhotoPage; isOwner: boolean; sections?: Html[] }): string {
+export function photostreamPage(view: Shell & { username: string; list: PhotoPage; isOwner: boolean; sections?: Html[]; previewHead?: Html }): string {
   return page({
     ...view,
     title: `${view.username}'s photostream`,
-    head: feedDiscovery([
+    head: html`${view.previewHead ?? null}${feedDiscovery([
       { path: `/photos/${view.username}/feed`, title: `${view.username}'s photostream` },
       { path: `/photos/${view.username}/comments/feed`, title: `Comments on ${view.username}'s photos` },
-    ]),
+    ])}`,
     body: html`<section><h1>${view.username}'s photostream</h1>
 <p class="stream-links"><a href="/photos/${view.username}/archives" id="archives-link">Archives</a> ${feedLink(`/photos/${view.username}/feed`)}${view.isOwner ? html` <a href="/organize" id="organize-link">Organize</a>` : null}</p>
 ${view.sections ?? []}
@@ -191,7 +191,8 @@ export function photoPage(view: Shell & { photo: PhotoView; newer: string | null
     ...view,
     title: photo.title || "Untitled",
     scripts: [...new Set([...(photo.canEdit ? ["photo-edit.js"] : []), ...sectionScripts])],
-    head: html`<link rel="canonical" href="${photo.pageUrl}">`,
+    head: html`<link rel="canonical" href="${photo.pageUrl}">
+${sections.map((s) => s.head ?? null)}`,
     body: html`<article class="photo-page">
 <figure class="photo-frame">
 <picture>${webp ? html`<source type="image/webp" srcset="${webp}" sizes="(max-width: 1024px) 100vw, 1024px">` : null}
