@@ -32,6 +32,9 @@ import { FeedService } from "./feeds/service.ts";
 import { registerFeedRoutes } from "./feeds/routes.ts";
 import { EmbedService } from "./embeds/service.ts";
 import { registerEmbedRoutes } from "./embeds/routes.ts";
+import { WEBMENTION_JOB, WebmentionService } from "./webmentions/service.ts";
+import { WebmentionsRepository } from "./webmentions/repository.ts";
+import { registerWebmentionRoutes } from "./webmentions/routes.ts";
 import { registerBatchRoutes } from "./photos/batch-routes.ts";
 import { ImageCache } from "./images/image-cache.ts";
 import { ImageServer } from "./images/routes.ts";
@@ -283,6 +286,16 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     }
     return isOwner ? { body: viewCountLine(await photoViews.count(photoId)) } : null;
   });
+  const webmentions = new WebmentionService({
+    mentions: new WebmentionsRepository(database.db),
+    photos,
+    jobs,
+    clock,
+    log,
+    baseUrl: config.baseUrl,
+    limits: { timeoutMs: 5000, maxBytes: 1024 * 1024, maxRedirects: 5, allowLoopback: config.webmentionAllowLoopback },
+  });
+  jobs.register(WEBMENTION_JOB, webmentions.verify);
   const photoBatch = new BatchEditor({ photos: photosRepository, files: photoFiles, jobs, imageCache, clock });
   const context: AppContext = { config, log, database, store, users, photos, photoBatch, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, faves, comments, notifier, photoPageSections, photostreamSections: new PhotostreamSections(), moderation, notes, photoViews, explore, activity };
   addSocialSections({ photoPage: context.photoPageSections, photostream: context.photostreamSections, faves, comments, social });
@@ -389,6 +402,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerActivityRoutes(web, context);
     registerFeedRoutes(web, context, new FeedService({ photos, users, faves, comments, groups, clock, baseUrl: config.baseUrl }));
     registerEmbedRoutes(web, context, new EmbedService({ photos, baseUrl: config.baseUrl }));
+    registerWebmentionRoutes(web, context, webmentions);
     web.get("/api/v1/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () => app.swagger());
   });
 

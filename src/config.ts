@@ -33,6 +33,8 @@ export interface Config {
   backupKeep: number;
   /** Migrate even when no backup could be made first (PINHOLE_MIGRATE_WITHOUT_BACKUP=1). */
   migrateWithoutBackup: boolean;
+  /** Let webmention fetches reach loopback addresses (PINHOLE_WEBMENTION_ALLOW_LOOPBACK=1): for tests only; private networks stay closed. */
+  webmentionAllowLoopback: boolean;
 }
 
 export interface QuotaDefaults {
@@ -185,5 +187,6 @@ export function loadConfig(env: Env = process.env): Config {
     minFreeDiskBytes: integer(env, "PINHOLE_MIN_FREE_DISK_MB", 512, 0, 10_000_000) * 1024 * 1024,
     ...backups(env, dataDir),
     migrateWithoutBackup: flag(env, "PINHOLE_MIGRATE_WITHOUT_BACKUP"),
+    webmentionAllowLoopback: flag(env, "PINHOLE_WEBMENTION_ALLOW_LOOPBACK"),
   };
 }

@@ -29,6 +29,8 @@ export interface UsersTable {
   default_license: Generated<string>;
   default_download_allowed: Generated<number>;
   default_location_visibility: Generated<string>;
+  /** What happens to webmentions of the member's photos: "show", "approve" or "off" (migration 0013). */
+  webmention_policy: Generated<string>;
 }
 
 export interface SessionsTable {
@@ -250,6 +252,19 @@ export interface GroupThreadsTable {
   last_reply_at: number;
 }
 
+export interface WebmentionsTable {
+  id: Generated<number>;
+  photo_id: number;
+  photo_owner_id: number;
+  source: string;
+  status: "pending" | "approved";
+  title: string;
+  author_name: string | null;
+  author_url: string | null;
+  received_at: number;
+  verified_at: number;
+}
+
 export interface GroupRepliesTable {
   id: Generated<number>;
   thread_id: number;
@@ -320,6 +335,7 @@ export interface Database {
   group_pool: GroupPoolTable;
   group_threads: GroupThreadsTable;
   group_replies: GroupRepliesTable;
+  webmentions: WebmentionsTable;
   photo_views: PhotoViewsTable;
   notifications: NotificationsTable;
   reports: ReportsTable;

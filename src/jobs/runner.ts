@@ -60,6 +60,12 @@ export class JobRunner implements JobQueue {
     this.maxAttempts = options.maxAttempts ?? 10;
   }
 
+  /** Adds the handler of a kind of job, for domains built after the runner (webmentions). */
+  register(kind: string, handler: JobHandler): void {
+    if (this.options.handlers[kind]) throw new Error(`job kind ${kind} has a handler already`);
+    this.options.handlers = { ...this.options.handlers, [kind]: handler };
+  }
+
   async enqueue(kind: string, payload: unknown, delayMs = 0): Promise<number> {
     if (!this.options.handlers[kind]) throw new Error(`no handler for job kind ${kind}`);
     const now = this.options.clock.now();

@@ -79,7 +79,8 @@ ${view.viewer.emailConfirmed
 <h2>Your photos</h2>
 <p><a href="/settings/photos">Licence, downloads and who sees locations, for new uploads</a></p>
 <h2>Notes</h2>
-<p><a href="/settings/notes">Who may add notes to your photos</a></p></section>`,
+<p><a href="/settings/notes">Who may add notes to your photos</a></p>
+<p><a href="/settings/webmentions">Pages that link to your photos (webmentions)</a></p></section>`,
   });
 }
 
