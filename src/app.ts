@@ -36,6 +36,8 @@ import { WEBMENTION_JOB, WebmentionService } from "./webmentions/service.ts";
 import { WebmentionsRepository } from "./webmentions/repository.ts";
 import { registerWebmentionRoutes } from "./webmentions/routes.ts";
 import { registerBatchRoutes } from "./photos/batch-routes.ts";
+import { ResumableUploads } from "./photos/resumable.ts";
+import { registerResumableRoutes } from "./photos/resumable-routes.ts";
 import { ImageCache } from "./images/image-cache.ts";
 import { ImageServer } from "./images/routes.ts";
 import { SharpImageProcessor, type ImageProcessor } from "./images/processor.ts";
@@ -109,6 +111,8 @@ export interface AppContext {
   photos: PhotoService;
   /** Many photos changed in one request (the API's batch, the Organizr page). */
   photoBatch: BatchEditor;
+  /** tus uploads in progress (/api/v1/uploads/), finished through the same ingest. */
+  resumable: ResumableUploads;
   photoFiles: PhotoFiles;
   imageCache: ImageCache;
   metrics: Metrics;
@@ -297,7 +301,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   jobs.register(WEBMENTION_JOB, webmentions.verify);
   const photoBatch = new BatchEditor({ photos: photosRepository, files: photoFiles, jobs, imageCache, clock });
-  const context: AppContext = { config, log, database, store, users, photos, photoBatch, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, faves, comments, notifier, photoPageSections, photostreamSections: new PhotostreamSections(), moderation, notes, photoViews, explore, activity };
+  const resumable = new ResumableUploads({ directory: path.join(config.dataDir, "resumable-uploads"), maxBytes: config.maxUploadBytes, expiryMs: config.resumableExpiryMs, photos, quotas, log });
+  const context: AppContext = { config, log, database, store, users, photos, photoBatch, resumable, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, faves, comments, notifier, photoPageSections, photostreamSections: new PhotostreamSections(), moderation, notes, photoViews, explore, activity };
   addSocialSections({ photoPage: context.photoPageSections, photostream: context.photostreamSections, faves, comments, social });
   // "In groups: …" under a photo, and for its owner the form that adds it to one of their groups.
   context.photoPageSections.add(async ({ photo, viewer, csrfToken }) => {
@@ -346,6 +351,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     await backupSchedule?.stop();
     await explore.stop();
     await activity.stop();
+    resumable.stop();
     await photoViews.flush().catch((error: unknown) => log.warn({ err: error }, "could not write photo views"));
     await jobs.stop();
     await database.close();
@@ -356,6 +362,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   // Explore is ranked at start and every 15 minutes, by one server of many (a lease in settings).
   if (overrides.runJobs ?? true) app.addHook("onReady", async () => explore.start());
   if (overrides.runJobs ?? true) app.addHook("onReady", async () => activity.start());
+  if (overrides.runJobs ?? true) app.addHook("onReady", async () => resumable.start());
 
   await app.register(cookie);
   await app.register(formbody);
@@ -389,6 +396,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerUserRoutes(web, context);
     registerPhotoRoutes(web, context);
     registerBatchRoutes(web, context);
+    registerResumableRoutes(web, context);
     registerAdminRoutes(web, context);
     registerSocialRoutes(web, context);
     registerCommunityRoutes(web, context);

@@ -35,6 +35,8 @@ export interface Config {
   migrateWithoutBackup: boolean;
   /** Let webmention fetches reach loopback addresses (PINHOLE_WEBMENTION_ALLOW_LOOPBACK=1): for tests only; private networks stay closed. */
   webmentionAllowLoopback: boolean;
+  /** How long an unfinished resumable (tus) upload is kept before its parts are removed. */
+  resumableExpiryMs: number;
 }
 
 export interface QuotaDefaults {
@@ -188,5 +190,6 @@ export function loadConfig(env: Env = process.env): Config {
     ...backups(env, dataDir),
     migrateWithoutBackup: flag(env, "PINHOLE_MIGRATE_WITHOUT_BACKUP"),
     webmentionAllowLoopback: flag(env, "PINHOLE_WEBMENTION_ALLOW_LOOPBACK"),
+    resumableExpiryMs: integer(env, "PINHOLE_RESUMABLE_EXPIRY_SECONDS", 86_400, 1, 30 * 86_400) * 1000,
   };
 }

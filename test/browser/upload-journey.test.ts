@@ -96,3 +96,47 @@ async function assertEventually(check: () => Promise<boolean>, what: string, tim
   }
   assert.fail(`timed out waiting for: ${what}`);
 }
+
+test("a large file goes up resumably: a dropped connection mid-way resumes and the photo arrives whole", async (t) => {
+  if (!browser) {
+    t.skip(`Chromium is not installed at ${CHROMIUM_PATH}; .ci/run installs it (apt-get install chromium)`);
+    return;
+  }
+  const sharp = (await import("sharp")).default;
+  const width = 3000;
+  const height = 2200;
+  const noise = Buffer.alloc(width * height * 3);
+  for (let i = 0; i < noise.length; i++) noise[i] = Math.floor(Math.random() * 256);
+  const big = await sharp(noise, { raw: { width, height, channels: 3 } }).jpeg({ quality: 95 }).toBuffer();
+  assert.ok(big.length > 5 * 1024 * 1024, `over the resumable threshold: ${big.length} bytes`);
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  await signUp(page, "resumer");
+  const patches: string[] = [];
+  let dropped = false;
+  await page.route("**/api/v1/uploads/**", async (route) => {
+    const request = route.request();
+    if (request.method() === "PATCH") patches.push(request.headers()["upload-offset"] ?? "");
+    // The second chunk's connection drops: the uploader must ask where it stopped and go on.
+    if (request.method() === "PATCH" && patches.length === 2 && !dropped) {
+      dropped = true;
+      await route.abort("connectionreset");
+      return;
+    }
+    await route.continue();
+  });
+  await page.locator("#file").setInputFiles([{ name: "noise.jpg", mimeType: "image/jpeg", buffer: big }]);
+  await page.locator("#upload-list li.done").first().waitFor({ timeout: 60_000 });
+  assert.ok(dropped, "a connection was dropped");
+  assert.deepEqual(patches.slice(0, 3), ["0", String(2 * 1024 * 1024), String(2 * 1024 * 1024)], "the chunk that was cut is sent again from the offset the server had");
+  const link = await page.locator("#upload-list li.done a").getAttribute("href");
+  const id = link!.split("/").pop()!;
+  const session = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+  const original = await fetch(`${server.url}/photos/resumer/${id}/original`, { headers: { cookie: session } });
+  assert.equal(original.status, 200);
+  assert.ok(Buffer.from(await original.arrayBuffer()).equals(big), "the original arrived byte for byte");
+  assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("pinhole-upload:")).length), 0, "the finished upload is forgotten");
+  assert.deepEqual(errors, []);
+  await page.close();
+});

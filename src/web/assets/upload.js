@@ -84,42 +84,114 @@
     }
   }
 
+  // Large files go by tus (resumable): a dropped connection resumes where it stopped, and a
+  // reload of the page picks the upload up again, found by the file's name, size and date.
+  const RESUMABLE_FROM = 5 * 1024 * 1024;
+  const CHUNK_BYTES = 2 * 1024 * 1024;
+  const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000];
+
   function send(job) {
-    return new Promise((resolve) => {
-      const body = new FormData();
-      const fields = batchFields();
-      for (const [k, v] of Object.entries(fields)) body.append(k, v);
-      body.append("file", job.file, job.file.name);
+    const sending = job.file.size >= RESUMABLE_FROM ? sendResumable(job) : sendMultipart(job);
+    return sending.then(
+      ({ status, json }) => finish(job, status, json),
+      (message) => fail(job, message),
+    );
+  }
+
+  function finish(job, status, json) {
+    if (status === 200 || status === 201) {
+      job.bar.value = 100;
+      job.item.classList.add("done");
+      const link = document.createElement("a");
+      link.href = new URL(json.pageUrl).pathname;
+      link.textContent = status === 201 ? "Uploaded: " + (json.title || "Untitled") : "Already in your photostream";
+      job.status.replaceChildren(link);
+      uploaded.push(json);
+      return;
+    }
+    const error = json && json.error;
+    // Over quota, trying the same file again cannot help: say why, offer no retry.
+    fail(job, (error && error.message) || "The upload failed (" + status + ").", !(error && error.code === "quota_exceeded"));
+  }
+
+  function parse(text) {
+    try { return JSON.parse(text); } catch { return null; }
+  }
+
+  function request(method, url, headers, body, onProgress) {
+    return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
-      xhr.open("POST", "/api/v1/photos");
-      xhr.setRequestHeader("x-csrf-token", csrf);
-      xhr.setRequestHeader("accept", "application/json");
-      xhr.upload.onprogress = (e) => {
-        if (e.lengthComputable) job.bar.value = Math.round((e.loaded / e.total) * 95);
-        job.status.textContent = "Uploading…";
-      };
-      xhr.upload.onload = () => { job.status.textContent = "Making the sizes…"; };
-      xhr.onload = () => {
-        let json = null;
-        try { json = JSON.parse(xhr.responseText); } catch { /* not JSON */ }
-        if (xhr.status === 200 || xhr.status === 201) {
-          job.bar.value = 100;
-          job.item.classList.add("done");
-          const link = document.createElement("a");
-          link.href = new URL(json.pageUrl).pathname;
-          link.textContent = xhr.status === 201 ? "Uploaded: " + (json.title || "Untitled") : "Already in your photostream";
-          job.status.replaceChildren(link);
-          uploaded.push(json);
-        } else {
-          const error = json && json.error;
-          // Over quota, trying the same file again cannot help: say why, offer no retry.
-          fail(job, (error && error.message) || "The upload failed (" + xhr.status + ").", !(error && error.code === "quota_exceeded"));
-        }
-        resolve();
-      };
-      xhr.onerror = () => { fail(job, "The connection failed. Check your network and try again."); resolve(); };
-      xhr.send(body);
+      xhr.open(method, url);
+      for (const [k, v] of Object.entries({ "x-csrf-token": csrf, accept: "application/json", ...headers })) xhr.setRequestHeader(k, v);
+      if (onProgress) xhr.upload.onprogress = (e) => onProgress(e.loaded);
+      xhr.onload = () => resolve(xhr);
+      xhr.onerror = () => reject(new Error("network"));
+      xhr.send(body === undefined ? null : body);
     });
+  }
+
+  function sendMultipart(job) {
+    const body = new FormData();
+    for (const [k, v] of Object.entries(batchFields())) body.append(k, v);
+    body.append("file", job.file, job.file.name);
+    job.status.textContent = "Uploading…";
+    return request("POST", "/api/v1/photos", {}, body, (loaded) => { job.bar.value = Math.round((loaded / job.file.size) * 95); }).then(
+      (xhr) => ({ status: xhr.status, json: parse(xhr.responseText) }),
+      () => Promise.reject("The connection failed. Check your network and try again."),
+    );
+  }
+
+  function metadataHeader(fields) {
+    const utf8 = (text) => btoa(String.fromCharCode(...new TextEncoder().encode(text)));
+    return Object.entries(fields).map(([k, v]) => k + " " + utf8(v)).join(",");
+  }
+
+  async function sendResumable(job) {
+    const { file } = job;
+    const TUS = { "tus-resumable": "1.0.0" };
+    const key = "pinhole-upload:" + [file.name, file.size, file.lastModified].join(":");
+    let url = localStorage.getItem(key);
+    let offset = 0;
+    let failures = 0;
+    job.status.textContent = "Uploading (resumable)…";
+    for (;;) {
+      try {
+        if (url) {
+          const head = await request("HEAD", url, TUS);
+          if (head.status === 200) offset = Number(head.getResponseHeader("upload-offset"));
+          else { url = null; offset = 0; localStorage.removeItem(key); }
+        }
+        if (!url) {
+          const created = await request("POST", "/api/v1/uploads", { ...TUS, "upload-length": String(file.size), "upload-metadata": metadataHeader({ filename: file.name, ...batchFields() }) });
+          if (created.status !== 201) return { status: created.status, json: parse(created.responseText) };
+          url = new URL(created.getResponseHeader("location"), window.location.href).pathname;
+          localStorage.setItem(key, url);
+        }
+        while (offset < file.size) {
+          const chunk = file.slice(offset, offset + CHUNK_BYTES);
+          const start = offset;
+          const patched = await request("PATCH", url, { ...TUS, "upload-offset": String(offset), "content-type": "application/offset+octet-stream" }, chunk, (loaded) => {
+            job.bar.value = Math.round(((start + loaded) / file.size) * 95);
+          });
+          if (patched.status === 200 || patched.status === 201) {
+            localStorage.removeItem(key);
+            return { status: patched.status, json: parse(patched.responseText) };
+          }
+          if (patched.status !== 204) {
+            if (patched.status >= 400 && patched.status < 500 && patched.status !== 409) localStorage.removeItem(key);
+            return { status: patched.status, json: parse(patched.responseText) };
+          }
+          offset = Number(patched.getResponseHeader("upload-offset"));
+          failures = 0;
+          if (offset >= file.size) job.status.textContent = "Making the sizes…";
+        }
+      } catch {
+        // The connection dropped: wait, ask the server how far it got, and go on from there.
+        if (failures >= RETRY_DELAYS_MS.length) throw "The connection keeps failing. Retry when your network is back: the upload goes on where it stopped.";
+        job.status.textContent = "Connection lost; resuming…";
+        await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[failures++]));
+      }
+    }
   }
 
   function fail(job, message, retryable = true) {
