@@ -59,7 +59,7 @@ test("serve --workers 2: /metrics covers both workers; SIGHUP twice under load r
       for (const n of [1, 2]) {
         server.child.kill("SIGHUP");
         const done = RELOAD_COMPLETE.exec(await server.waitFor("stderr", RELOAD_COMPLETE, n))!;
-        assert.equal(done[1], "2", `reload ${n} replaced both workers: ${done[0]}`);
+        assert.equal(done[1], "2", `reload ${n} replaced both workers: ${done[0]}\n${server.stderrLines.slice(-30).join("\n")}`);
         workers = done[3]!.trim().split(" ").map(Number);
         // Keep the load on the new workers for a while before the next reload or the end.
         await load.reached(load.completed() + 200);
