@@ -79,6 +79,7 @@ async function upload(server: TestServer, member: Member, fields: Record<string,
 function normalise(html: string, server: TestServer): string {
   return html
     .replaceAll(server.url, "BASE")
+    .replaceAll(encodeURIComponent(server.url), "BASE")
     .replace(/<meta name="csrf-token" content="[^"]*">/g, "")
     .replace(/name="_csrf" value="[^"]*"/g, 'name="_csrf"');
 }
