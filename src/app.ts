@@ -10,7 +10,6 @@ import type { Config } from "./config.ts";
 import { openDatabase, REQUEST_DEADLINE_MS, type DatabaseHandle } from "./db/database.ts";
 import type { MigrationSet } from "./db/migrate.ts";
 import { systemClock, type Clock } from "./clock.ts";
-import { LocalDiskStore } from "./storage/local-disk.ts";
 import type { BlobStore } from "./storage/blob-store.ts";
 import { loadSigningSecret } from "./ops/secrets.ts";
 import { CsrfTokens } from "./web/csrf.ts";
@@ -36,6 +35,7 @@ import { WEBMENTION_JOB, WebmentionService } from "./webmentions/service.ts";
 import { WebmentionsRepository } from "./webmentions/repository.ts";
 import { registerWebmentionRoutes } from "./webmentions/routes.ts";
 import { registerBatchRoutes } from "./photos/batch-routes.ts";
+import { openStore } from "./storage/open-store.ts";
 import { ResumableUploads } from "./photos/resumable.ts";
 import { registerResumableRoutes } from "./photos/resumable-routes.ts";
 import { ImageCache } from "./images/image-cache.ts";
@@ -180,7 +180,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   }
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, requestDeadlineMs: REQUEST_DEADLINE_MS });
 
-  const store = new LocalDiskStore(path.join(config.dataDir, "files"), path.join(config.dataDir, "tmp"));
+  const store = openStore(config);
   const settings = new SettingsRepository(database.db);
   let storageId: string;
   try {

@@ -37,7 +37,13 @@ export interface Config {
   webmentionAllowLoopback: boolean;
   /** How long an unfinished resumable (tus) upload is kept before its parts are removed. */
   resumableExpiryMs: number;
+  /** Where originals and derivatives live: files under the data dir, or an S3-compatible bucket. */
+  storage: StorageConfig;
 }
+
+export type StorageConfig =
+  | { kind: "local" }
+  | { kind: "s3"; endpoint: string | null; region: string; bucket: string; prefix: string; accessKeyId: string; secretAccessKey: string; forcePathStyle: boolean };
 
 export interface QuotaDefaults {
   photos: number | null;
@@ -88,6 +94,36 @@ function flag(env: Env, name: string): boolean {
   if (raw === undefined || raw === "" || raw === "0") return false;
   if (raw === "1") return true;
   throw new ConfigError(`${name} must be 1 or 0, got "${raw}"`);
+}
+
+function storage(env: Env): StorageConfig {
+  const kind = env.PINHOLE_STORAGE || "local";
+  if (kind === "local") return { kind };
+  if (kind !== "s3") throw new ConfigError(`PINHOLE_STORAGE must be local or s3, got "${kind}"`);
+  const required = (name: string) => {
+    const value = env[name];
+    if (!value) throw new ConfigError(`${name} must be set when PINHOLE_STORAGE=s3`);
+    return value;
+  };
+  const endpoint = env.PINHOLE_S3_ENDPOINT || null;
+  if (endpoint !== null && !/^https?:\/\/[^/\s]+\/?$/.test(endpoint)) throw new ConfigError(`PINHOLE_S3_ENDPOINT must be an http(s) URL with no path, got "${endpoint}"`);
+  const bucket = required("PINHOLE_S3_BUCKET");
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new ConfigError(`PINHOLE_S3_BUCKET must be a bucket name (3–63 of a-z 0-9 . -), got "${bucket}"`);
+  const rawPrefix = (env.PINHOLE_S3_PREFIX ?? "").replace(/^\/+|\/+$/g, "");
+  if (rawPrefix !== "" && !/^[a-z0-9][a-z0-9_.-]*(\/[a-z0-9][a-z0-9_.-]*)*$/.test(rawPrefix)) throw new ConfigError(`PINHOLE_S3_PREFIX must be lower-case path segments (a-z 0-9 _ . -), got "${env.PINHOLE_S3_PREFIX}"`);
+  const pathStyle = env.PINHOLE_S3_PATH_STYLE;
+  if (pathStyle !== undefined && pathStyle !== "" && pathStyle !== "0" && pathStyle !== "1") throw new ConfigError(`PINHOLE_S3_PATH_STYLE must be 1 or 0, got "${pathStyle}"`);
+  return {
+    kind: "s3",
+    endpoint: endpoint?.replace(/\/$/, "") ?? null,
+    region: env.PINHOLE_S3_REGION || "us-east-1",
+    bucket,
+    prefix: rawPrefix === "" ? "" : `${rawPrefix}/`,
+    accessKeyId: required("PINHOLE_S3_ACCESS_KEY_ID"),
+    secretAccessKey: required("PINHOLE_S3_SECRET_ACCESS_KEY"),
+    // Self-hosted servers (Ceph, MinIO) want bucket names in the path; AWS itself takes either.
+    forcePathStyle: pathStyle === undefined || pathStyle === "" ? endpoint !== null : pathStyle === "1",
+  };
 }
 
 function backups(env: Env, dataDir: string): Pick<Config, "backupDir" | "backupIntervalHours" | "backupKeep"> {
@@ -191,5 +227,6 @@ export function loadConfig(env: Env = process.env): Config {
     migrateWithoutBackup: flag(env, "PINHOLE_MIGRATE_WITHOUT_BACKUP"),
     webmentionAllowLoopback: flag(env, "PINHOLE_WEBMENTION_ALLOW_LOOPBACK"),
     resumableExpiryMs: integer(env, "PINHOLE_RESUMABLE_EXPIRY_SECONDS", 86_400, 1, 30 * 86_400) * 1000,
+    storage: storage(env),
   };
 }

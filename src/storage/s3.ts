@@ -1,0 +1,201 @@
+import fs from "node:fs";
+import fsp from "node:fs/promises";
+import type { Readable } from "node:stream";
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { assertKey, assertPrefix, type BlobStore } from "./blob-store.ts";
+
+export interface S3StoreOptions {
+  endpoint: string | null;
+  region: string;
+  bucket: string;
+  /** Prepended to every key, so one bucket can hold several sites ("" for none; else ends with "/"). */
+  prefix: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  forcePathStyle: boolean;
+  scratchDir: string;
+}
+
+/** Originals above this size go up in parts, so a failed part is retried alone. */
+const MULTIPART_FROM = 16 * 1024 * 1024;
+const PART_SIZE = 8 * 1024 * 1024;
+const COPY_CONCURRENCY = 8;
+
+function isMissing(error: unknown): boolean {
+  if (error instanceof S3ServiceException) return error.name === "NoSuchKey" || error.name === "NotFound" || error.$metadata.httpStatusCode === 404;
+  return false;
+}
+
+class KeyExistsError extends Error {
+  readonly code = "EEXIST";
+}
+
+/**
+ * Originals and derivatives in an S3-compatible bucket (AWS, Ceph RADOS Gateway, MinIO…).
+ * A successful write is durable, so the sync methods only confirm the keys exist. Writes of one
+ * key are atomic in S3: readers see the old object or the new one, never part of it.
+ */
+export class S3BlobStore implements BlobStore {
+  readonly scratchDir: string;
+  readonly location: string;
+  private readonly client: S3Client;
+
+  constructor(private readonly options: S3StoreOptions) {
+    if (options.prefix !== "") assertPrefix(options.prefix);
+    this.scratchDir = options.scratchDir;
+    this.location = `s3://${options.bucket}/${options.prefix}${options.endpoint ? ` at ${options.endpoint}` : ""}`;
+    fs.mkdirSync(options.scratchDir, { recursive: true });
+    this.client = new S3Client({
+      region: options.region,
+      endpoint: options.endpoint ?? undefined,
+      forcePathStyle: options.forcePathStyle,
+      credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+      // Only where a server demands them: radosgw 16.2 refuses the SDK's default trailing checksums.
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+    });
+  }
+
+  private objectKey(key: string): string {
+    assertKey(key);
+    return this.options.prefix + key;
+  }
+
+  private get bucket(): string {
+    return this.options.bucket;
+  }
+
+  /**
+   * Refuses (EEXIST) an existing key: originals are never replaced. The check and the write are
+   * two requests; a second upload of the same key at the same instant cannot happen, because
+   * keys carry a fresh photo id and secret.
+   */
+  async putFile(key: string, localPath: string): Promise<void> {
+    if (await this.exists(key)) throw new KeyExistsError(`storage key exists: ${key}`);
+    const size = (await fsp.stat(localPath)).size;
+    if (size < MULTIPART_FROM) {
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: await fsp.readFile(localPath), ContentLength: size }));
+    } else {
+      const upload = new Upload({ client: this.client, params: { Bucket: this.bucket, Key: this.objectKey(key), Body: fs.createReadStream(localPath) }, partSize: PART_SIZE, queueSize: 4, leavePartsOnError: false });
+      await upload.done();
+    }
+    await fsp.unlink(localPath);
+  }
+
+  async put(key: string, data: Buffer): Promise<void> {
+    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: data, ContentLength: data.length }));
+  }
+
+  async get(key: string): Promise<Buffer | null> {
+    const found = await this.stream(key);
+    if (!found) return null;
+    const chunks: Buffer[] = [];
+    for await (const chunk of found.body) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  async stream(key: string): Promise<{ body: Readable; size: number } | null> {
+    try {
+      const answer = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+      return { body: answer.Body as Readable, size: Number(answer.ContentLength ?? 0) };
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+      return true;
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+  }
+
+  private async *objects(prefix: string): AsyncIterable<{ objectKey: string; size: number; modifiedAt: number }> {
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.options.prefix + prefix, ContinuationToken: token }));
+      for (const item of page.Contents ?? []) {
+        if (item.Key) yield { objectKey: item.Key, size: Number(item.Size ?? 0), modifiedAt: item.LastModified?.getTime() ?? 0 };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  async deletePrefix(prefix: string): Promise<void> {
+    assertPrefix(prefix);
+    let batch: string[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const answer = await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
+      const failed = (answer.Errors ?? []).filter((e) => e.Code !== "NoSuchKey");
+      if (failed.length > 0) throw new Error(`could not delete ${failed.length} objects under ${prefix}: ${failed[0]?.Code} ${failed[0]?.Message}`);
+      batch = [];
+    };
+    for await (const object of this.objects(prefix)) {
+      batch.push(object.objectKey);
+      if (batch.length === 1000) await flush();
+    }
+    await flush();
+  }
+
+  async copyPrefix(fromPrefix: string, toPrefix: string): Promise<void> {
+    assertPrefix(fromPrefix);
+    assertPrefix(toPrefix);
+    const from = this.options.prefix + fromPrefix;
+    const pending = new Set<Promise<void>>();
+    for await (const object of this.objects(fromPrefix)) {
+      const target = this.options.prefix + toPrefix + object.objectKey.slice(from.length);
+      const copy = this.client
+        .send(new CopyObjectCommand({ Bucket: this.bucket, Key: target, CopySource: `${this.bucket}/${encodeURIComponent(object.objectKey).replace(/%2F/g, "/")}` }))
+        .then(() => undefined)
+        .finally(() => pending.delete(copy));
+      pending.add(copy);
+      if (pending.size >= COPY_CONCURRENCY) await Promise.race(pending);
+    }
+    await Promise.all(pending);
+  }
+
+  /** A successful S3 write is already durable: nothing to flush, only whether the key is there. */
+  async sync(key: string): Promise<boolean> {
+    return this.exists(key);
+  }
+
+  async syncPrefix(prefix: string): Promise<void> {
+    assertPrefix(prefix);
+  }
+
+  async *list(prefix: string): AsyncIterable<{ key: string; size: number; modifiedAt: number }> {
+    if (prefix !== "") assertPrefix(prefix);
+    for await (const object of this.objects(prefix)) yield { key: object.objectKey.slice(this.options.prefix.length), size: object.size, modifiedAt: object.modifiedAt };
+  }
+
+  async usedBytes(): Promise<number> {
+    let total = 0;
+    for await (const object of this.objects("")) total += object.size;
+    return total;
+  }
+
+  close(): void {
+    this.client.destroy();
+  }
+}
+
