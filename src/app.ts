@@ -88,6 +88,10 @@ import { ExploreService } from "./explore/service.ts";
 import { registerExploreRoutes } from "./explore/routes.ts";
 import { viewCountLine } from "./explore/views.ts";
 import { ActivityRepository } from "./activity/repository.ts";
+import { AlbumsRepository } from "./albums/repository.ts";
+import { AlbumService } from "./albums/service.ts";
+import { registerAlbumRoutes } from "./albums/routes.ts";
+import { photoAlbumsSection } from "./albums/views.ts";
 import { ActivityService } from "./activity/service.ts";
 import { registerActivityRoutes } from "./activity/routes.ts";
 
@@ -275,12 +279,25 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     }
     return isOwner ? { body: viewCountLine(await photoViews.count(photoId)) } : null;
   });
+  const albums = new AlbumService({ albums: new AlbumsRepository(database.db), clock, baseUrl: config.baseUrl });
+  photos.setAlbumsOf((photoId, viewer) => albums.albumsHolding(photoId, viewer));
   const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, faves, comments, notifier, photoPageSections, photostreamSections: new PhotostreamSections(), moderation, notes, photoViews, explore, activity };
   addSocialSections({ photoPage: context.photoPageSections, photostream: context.photostreamSections, faves, comments, social });
   // "In groups: …" under a photo, and for its owner the form that adds it to one of their groups.
   context.photoPageSections.add(async ({ photo, viewer, csrfToken }) => {
     const { holding, canAddTo } = await groups.photoGroups(Number(photo.id), viewer, photo.canEdit);
     const body = photoGroupsSection({ photoId: photo.id, pagePath: `/photos/${photo.owner.username}/${photo.id}`, csrfToken, holding, canAddTo });
+    return body ? { body } : null;
+  });
+  // "In albums: …" under a photo (those the viewer may see), and for its owner "Add to album".
+  context.photoPageSections.add(async ({ photo, viewer, csrfToken }) => {
+    const photoId = Number(photo.id);
+    const ownerId = photo.canEdit && viewer ? viewer.id : null;
+    const [holding, canAddTo] = await Promise.all([
+      albums.albumsHolding(photoId, viewer),
+      ownerId !== null ? albums.albumsToAddTo(ownerId, photoId) : null,
+    ]);
+    const body = photoAlbumsSection({ photoId: photo.id, ownerUsername: photo.owner.username, pagePath: `/photos/${photo.owner.username}/${photo.id}`, csrfToken, holding, canAddTo });
     return body ? { body } : null;
   });
 
@@ -377,6 +394,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerNoteRoutes(web, context);
     registerExploreRoutes(web, context);
     registerActivityRoutes(web, context);
+    registerAlbumRoutes(web, context, albums);
     web.get("/api/v1/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () => app.swagger());
   });
 
