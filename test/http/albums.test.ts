@@ -5,6 +5,8 @@ import { startServer, type TestServer } from "../helpers/server.ts";
 import { api, buildMember, photoForm, WebClient, type Member, type PhotoJson } from "../helpers/client.ts";
 import { buildDistinctPhoto } from "../helpers/images.ts";
 import { eventually, launchChromium, logInThroughForm } from "../helpers/browser.ts";
+import { locationVisibleTo, PhotosRepository } from "../../src/photos/repository.ts";
+import { canSeeLocation, LOCATION_VISIBILITIES, NO_STANDING } from "../../src/photos/visibility.ts";
 
 let server: TestServer;
 before(async () => {
@@ -417,5 +419,30 @@ test("the owner reorders an album in a browser, by dragging and by the keyboard 
     assert.deepEqual(shown, [c, b, a], "the page shows the saved order");
   } finally {
     await browser.close();
+  }
+});
+
+test("locationVisibleTo (the SQL the near rule uses) agrees with canSeeLocation for every level and viewer", async () => {
+  const owner = await buildMember(server);
+  const viewers = { stranger: await buildMember(server), contact: await buildMember(server), friend: await buildMember(server), family: await buildMember(server), blocked: await buildMember(server) };
+  for (const [name, json] of [["contact", {}], ["friend", { friend: true }], ["family", { family: true }], ["blocked", { friend: true }]] as const) {
+    assert.equal((await api(server, "PUT", `/api/v1/contacts/${viewers[name].username}`, { token: owner.token, json })).status, 201);
+  }
+  assert.equal((await api(server, "PUT", `/api/v1/blocks/${viewers.blocked.username}`, { token: owner.token })).status, 204);
+  const idOf = async (member: Member) => (await api(server, "GET", "/api/v1/me", { token: member.token })).body.id as number;
+  const ownerId = await idOf(owner);
+  const repository = new PhotosRepository(server.context.database.db);
+  const db = server.context.database.db;
+  const photo = await buildDistinctPhoto(server, owner);
+  const audiences: Array<[string, number | null]> = [["anonymous", null], ["owner", ownerId]];
+  for (const [name, member] of Object.entries(viewers)) audiences.push([name, await idOf(member)]);
+  for (const level of LOCATION_VISIBILITIES) {
+    assert.equal((await api(server, "PUT", `/api/v1/photos/${photo.id}/location`, { token: owner.token, json: { latitude: 1, longitude: 2, visibility: level } })).status, 200);
+    for (const [name, viewerId] of audiences) {
+      const standing = viewerId === null || viewerId === ownerId ? NO_STANDING : await repository.standing(ownerId, viewerId);
+      const inCode = canSeeLocation(level, viewerId, ownerId, standing);
+      const row = await db.selectFrom("photos").select("id").where("id", "=", Number(photo.id)).where(locationVisibleTo({ viewerId, showsRestricted: false }, "photos")).executeTakeFirst();
+      assert.equal(row !== undefined, inCode, `${level} seen by ${name}: code and SQL agree`);
+    }
   }
 });
