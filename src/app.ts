@@ -99,6 +99,10 @@ import { ExploreService } from "./explore/service.ts";
 import { registerExploreRoutes } from "./explore/routes.ts";
 import { viewCountLine } from "./explore/views.ts";
 import { ActivityRepository } from "./activity/repository.ts";
+import { AlbumsRepository } from "./albums/repository.ts";
+import { AlbumService } from "./albums/service.ts";
+import { registerAlbumRoutes } from "./albums/routes.ts";
+import { photoAlbumsSection } from "./albums/views.ts";
 import { ActivityService } from "./activity/service.ts";
 import { registerActivityRoutes } from "./activity/routes.ts";
 
@@ -302,12 +306,25 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   jobs.register(WEBMENTION_JOB, webmentions.verify);
   const photoBatch = new BatchEditor({ photos: photosRepository, files: photoFiles, jobs, imageCache, clock });
   const resumable = new ResumableUploads({ directory: path.join(config.dataDir, "resumable-uploads"), maxBytes: config.maxUploadBytes, expiryMs: config.resumableExpiryMs, photos, quotas, log });
+  const albums = new AlbumService({ albums: new AlbumsRepository(database.db), clock, baseUrl: config.baseUrl });
+  photos.setAlbumsOf((photoId, viewer) => albums.albumsHolding(photoId, viewer));
   const context: AppContext = { config, log, database, store, users, photos, photoBatch, resumable, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, faves, comments, notifier, photoPageSections, photostreamSections: new PhotostreamSections(), moderation, notes, photoViews, explore, activity };
   addSocialSections({ photoPage: context.photoPageSections, photostream: context.photostreamSections, faves, comments, social });
   // "In groups: …" under a photo, and for its owner the form that adds it to one of their groups.
   context.photoPageSections.add(async ({ photo, viewer, csrfToken }) => {
     const { holding, canAddTo } = await groups.photoGroups(Number(photo.id), viewer, photo.canEdit);
     const body = photoGroupsSection({ photoId: photo.id, pagePath: `/photos/${photo.owner.username}/${photo.id}`, csrfToken, holding, canAddTo });
+    return body ? { body } : null;
+  });
+  // "In albums: …" under a photo (those the viewer may see), and for its owner "Add to album".
+  context.photoPageSections.add(async ({ photo, viewer, csrfToken }) => {
+    const photoId = Number(photo.id);
+    const ownerId = photo.canEdit && viewer ? viewer.id : null;
+    const [holding, canAddTo] = await Promise.all([
+      albums.albumsHolding(photoId, viewer),
+      ownerId !== null ? albums.albumsToAddTo(ownerId, photoId) : null,
+    ]);
+    const body = photoAlbumsSection({ photoId: photo.id, ownerUsername: photo.owner.username, pagePath: `/photos/${photo.owner.username}/${photo.id}`, csrfToken, holding, canAddTo });
     return body ? { body } : null;
   });
 
@@ -411,6 +428,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerFeedRoutes(web, context, new FeedService({ photos, users, faves, comments, groups, clock, baseUrl: config.baseUrl }));
     registerEmbedRoutes(web, context, new EmbedService({ photos, baseUrl: config.baseUrl }));
     registerWebmentionRoutes(web, context, webmentions);
+    registerAlbumRoutes(web, context, albums);
     web.get("/api/v1/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () => app.swagger());
   });
 

@@ -312,6 +312,40 @@ export interface ExploreEntriesTable {
   score: number;
 }
 
+export interface AlbumsTable {
+  id: Generated<number>;
+  owner_id: number;
+  title: string;
+  description: Generated<string>;
+  cover_photo_id: number | null;
+  /** A smart album's rule as JSON; null when its photos are chosen by hand. */
+  rule: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AlbumPhotosTable {
+  album_id: number;
+  photo_id: number;
+  position: number;
+  added_at: number;
+}
+
+export interface CollectionsTable {
+  id: Generated<number>;
+  owner_id: number;
+  title: string;
+  description: Generated<string>;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CollectionAlbumsTable {
+  collection_id: number;
+  album_id: number;
+  position: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -340,6 +374,10 @@ export interface Database {
   notifications: NotificationsTable;
   reports: ReportsTable;
   explore_entries: ExploreEntriesTable;
+  albums: AlbumsTable;
+  album_photos: AlbumPhotosTable;
+  collections: CollectionsTable;
+  collection_albums: CollectionAlbumsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -50,6 +50,8 @@ export interface PhotoView {
   originalName: string | null;
   dominantColor: string | null;
   canEdit: boolean;
+  /** The albums holding it that the viewer may see; filled in on single-photo answers only (see PhotoService.get). */
+  albums?: Array<{ id: number; title: string }>;
 }
 
 export function parseSizes(json: string): StoredSize[] {

@@ -95,6 +95,22 @@ export function visibleTo(audience: Audience, alias = "photos"): RawBuilder<SqlB
       and not exists (select 1 from blocks vb where vb.blocker_id = ${col("owner_id")} and vb.blocked_id = ${viewer})))))`;
 }
 
+/**
+ * Who may see where a photo was taken, as SQL over the photos table (or an alias): the same rule
+ * as `canSeeLocation` in visibility.ts — the owner always; everyone when it is for everyone; a
+ * member the owner blocked never otherwise; contacts, or friends and family, by the owner's
+ * contacts; an unknown level only the owner. Callers also check the photo itself is visible.
+ */
+export function locationVisibleTo(audience: Audience, alias = "photos"): RawBuilder<SqlBool> {
+  const col = (name: string) => sql.ref(`${alias}.${name}`);
+  if (audience.viewerId === null) return sql<SqlBool>`(${col("location_visibility")} = 'everyone')`;
+  const viewer = audience.viewerId;
+  return sql<SqlBool>`(${col("owner_id")} = ${viewer} or ${col("location_visibility")} = 'everyone' or (
+    not exists (select 1 from blocks lb where lb.blocker_id = ${col("owner_id")} and lb.blocked_id = ${viewer})
+    and ((${col("location_visibility")} = 'contacts' and exists (select 1 from contacts lc where lc.owner_id = ${col("owner_id")} and lc.contact_id = ${viewer}))
+      or (${col("location_visibility")} = 'friends_and_family' and exists (select 1 from contacts lc where lc.owner_id = ${col("owner_id")} and lc.contact_id = ${viewer} and (lc.is_friend = 1 or lc.is_family = 1))))))`;
+}
+
 /** The photo's owner is not suspended; for queries that do not join users. */
 export function ownerActive(alias = "photos"): RawBuilder<SqlBool> {
   return sql<SqlBool>`exists (select 1 from users ou where ou.id = ${sql.ref(`${alias}.owner_id`)} and ou.suspended_at is null)`;

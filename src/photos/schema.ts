@@ -49,6 +49,9 @@ export const PhotoJson = Type.Object({
   license: LicenseJson,
   downloadAllowed: Type.Boolean({ description: "Whoever may see the photo may download its original" }),
   originalUrl: Nullable(Type.String()),
+  albums: Type.Optional(
+    Type.Array(Type.Object({ id: Type.Integer(), title: Type.String() }), { description: "The albums holding the photo that you may see (on single-photo answers, not in lists)" }),
+  ),
 });
 
 export const PhotoIdParams = Type.Object({ id: Type.String({ pattern: "^[1-9][0-9]{0,17}$" }) });

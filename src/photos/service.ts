@@ -106,8 +106,18 @@ function utcMillis(takenAt: string | null, offset: string | null): number | null
   return Number.isFinite(ms) ? ms : null;
 }
 
+/** The albums holding a photo that a viewer may see; the albums domain answers it (set in app.ts). */
+export type AlbumsOfPhoto = (photoId: number, viewer: ViewerRef) => Promise<Array<{ id: number; title: string }>>;
+
 export class PhotoService {
+  private albumsOf: AlbumsOfPhoto | null = null;
+
   constructor(private readonly deps: PhotoServiceDeps) {}
+
+  /** Single-photo answers then name the albums holding the photo. */
+  setAlbumsOf(lookup: AlbumsOfPhoto): void {
+    this.albumsOf = lookup;
+  }
 
   /**
    * Stores an uploaded photo. Files go first (derivatives, then the original, already fsynced),
@@ -262,7 +272,10 @@ export class PhotoService {
 
   async get(id: number, viewer: ViewerRef): Promise<PhotoView> {
     const record = await this.visibleRecord(id, viewer);
-    return presentPhoto(record, viewer?.id ?? null, this.deps.baseUrl, await this.locationStanding(record, viewer));
+    const [standing, albums] = await Promise.all([this.locationStanding(record, viewer), this.albumsOf?.(record.id, viewer)]);
+    const view = presentPhoto(record, viewer?.id ?? null, this.deps.baseUrl, standing);
+    if (albums) view.albums = albums;
+    return view;
   }
 
   /** How the viewer stands to the owner, looked up only when the location's audience depends on it. */

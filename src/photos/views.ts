@@ -66,13 +66,20 @@ function altText(photo: PhotoView): string {
 }
 
 /** A justified grid: rows of equal height filling the width (see web/grid.ts). */
-export function photoGrid(photos: PhotoView[]): Html {
+export function photoGrid(photos: PhotoView[], options: { id?: string; controls?: (photo: PhotoView) => Html } = {}): Html {
   if (photos.length === 0) return html`<p class="empty">No photos here yet.</p>`;
-  return html`<ul class="jg">${photos.map((photo) => {
+  const { controls } = options;
+  return html`<ul class="jg"${options.id ? html` id="${options.id}"` : null}>${photos.map((photo) => {
     const fallback = pick(photo.sizes, 320);
-    return html`<li class="${aspectClass(photo.width, photo.height)}"${photo.dominantColor ? html` data-color="${photo.dominantColor}"` : null}>
-<a href="/photos/${photo.owner.username}/${photo.id}"><img src="${fallback?.url ?? ""}" srcset="${srcset(photo.sizes, "jpeg", 1024)}" sizes="(max-width: 600px) 50vw, 400px" width="${fallback?.width ?? photo.width}" height="${fallback?.height ?? photo.height}" alt="${altText(photo)}" loading="lazy" decoding="async"></a></li>`;
+    return html`<li class="${aspectClass(photo.width, photo.height)}"${photo.dominantColor ? html` data-color="${photo.dominantColor}"` : null}${controls ? html` data-photo-id="${photo.id}"` : null}>
+<a href="/photos/${photo.owner.username}/${photo.id}"><img src="${fallback?.url ?? ""}" srcset="${srcset(photo.sizes, "jpeg", 1024)}" sizes="(max-width: 600px) 50vw, 400px" width="${fallback?.width ?? photo.width}" height="${fallback?.height ?? photo.height}" alt="${altText(photo)}" loading="lazy" decoding="async"></a>${controls ? controls(photo) : null}</li>`;
   })}</ul>`;
+}
+
+/** One photo as a small image (an album's cover), sized like a grid tile. */
+export function photoThumb(photo: PhotoView): Html {
+  const fallback = pick(photo.sizes, 320);
+  return html`<img src="${fallback?.url ?? ""}" width="${fallback?.width ?? photo.width}" height="${fallback?.height ?? photo.height}" alt="${altText(photo)}" loading="lazy" decoding="async">`;
 }
 
 function pager(list: PhotoPage, basePath: string): Html {
@@ -96,7 +103,7 @@ export function photostreamPage(view: Shell & { username: string; list: PhotoPag
       { path: `/photos/${view.username}/comments/feed`, title: `Comments on ${view.username}'s photos` },
     ])}`,
     body: html`<section><h1>${view.username}'s photostream</h1>
-<p class="stream-links"><a href="/photos/${view.username}/archives" id="archives-link">Archives</a> ${feedLink(`/photos/${view.username}/feed`)}${view.isOwner ? html` <a href="/organize" id="organize-link">Organize</a>` : null}</p>
+<p class="stream-links"><a href="/photos/${view.username}/archives" id="archives-link">Archives</a> · <a href="/photos/${view.username}/albums" id="albums-link">Albums</a> · <a href="/photos/${view.username}/collections" id="collections-link">Collections</a> ${feedLink(`/photos/${view.username}/feed`)}${view.isOwner ? html` · <a href="/organize" id="organize-link">Organize</a>` : null}</p>
 ${view.sections ?? []}
 ${view.isOwner ? html`<p><a class="button" href="/upload">Upload photos</a></p>` : null}
 ${view.viewer && !view.isOwner ? html`<p class="report-link"><a href="/reports/new?targetKind=member&amp;username=${view.username}" id="report-member">Report ${view.username}</a></p>` : null}

@@ -156,6 +156,29 @@ async function formAttempt(viewer: ViewerName, path: string, fields: Record<stri
 /** The viewers who follow the owner (the blocked member cannot), set up before the photos. */
 const followers = new Set<ViewerName>();
 let group: { id: number; slug: string };
+/** The owner's albums: one holding every case's photo, a smart one by tag, one per case (and a collection of those). */
+let album: number;
+let smartAlbum: number;
+const caseAlbums = new Map<Case, number>();
+let collection: number;
+/** Each member's own empty album, to try adding the owner's photos to. */
+const ownAlbums = new Map<ViewerName, number>();
+async function ownAlbum(viewer: ViewerName): Promise<number> {
+  let id = ownAlbums.get(viewer);
+  if (id === undefined) {
+    const created = await api(server, "POST", "/api/v1/albums", { token: token(viewer), json: { title: `${viewer}'s album` } });
+    assert.equal(created.status, 201);
+    id = created.body.id as number;
+    ownAlbums.set(viewer, id);
+  }
+  return id;
+}
+async function albumPhotoIds(path: string, viewer: ViewerName): Promise<string[]> {
+  const answer = await api(server, "GET", path, { token: token(viewer) });
+  if (answer.status === 404) return [];
+  assert.equal(answer.status, 200, `${path}: ${answer.status}`);
+  return (answer.body.photos as PhotoJson[]).map((p) => p.id);
+}
 /** Writes need an account: a visitor is refused (401) before any photo is looked at. */
 const isMember = (viewer: ViewerName) => viewer !== "anonymous";
 
@@ -323,6 +346,50 @@ const PATHS: PathRow[] = [
   { name: "comment form attempt", covers: isMember, saw: (viewer, photo) => formAttempt(viewer, `/photos/${ownerName()}/${photos.get(photo)!.id}/comments`, { text: "matrix form attempt" }) },
   { name: "add-to-group form attempt", covers: isMember, saw: (viewer, photo) => formAttempt(viewer, "/groups/pool", { slug: group.slug, photoId: photos.get(photo)!.id }) },
   { name: "add-to-pool attempt", covers: isMember, saw: (viewer, photo) => attempt(viewer, "POST", `/api/v1/groups/${group.id}/pool`, { photoId: photos.get(photo)!.id }) },
+  // ---- Albums: every case's photo is in one album of the owner's, in a smart album by tag, and alone in an album of its own ----
+  { name: "album API", saw: async (viewer, photo) => (await albumPhotoIds(`/api/v1/albums/${album}?limit=100`, viewer)).includes(photos.get(photo)!.id) },
+  { name: "album page", saw: (viewer, photo) => pageShows(viewer, photo, `/photos/${ownerName()}/albums/${album}`) },
+  { name: "smart album API", saw: async (viewer, photo) => (await albumPhotoIds(`/api/v1/albums/${smartAlbum}?limit=100`, viewer)).includes(photos.get(photo)!.id) },
+  { name: "smart album page", saw: (viewer, photo) => pageShows(viewer, photo, `/photos/${ownerName()}/albums/${smartAlbum}`) },
+  {
+    name: "an album holding only that photo (API: 404 when nothing in it is visible)",
+    saw: async (viewer, photo) => {
+      const answer = await api(server, "GET", `/api/v1/albums/${caseAlbums.get(photo)!}`, { token: token(viewer) });
+      assert.ok(answer.status === 200 || answer.status === 404, `status ${answer.status}`);
+      if (answer.status === 200) assert.equal(answer.body.album.cover.id, photos.get(photo)!.id);
+      return answer.status === 200;
+    },
+  },
+  {
+    name: "member's albums API (albums listed, with counts and covers)",
+    saw: async (viewer, photo) => {
+      const answer = await api(server, "GET", `/api/v1/users/${ownerName()}/albums`, { token: token(viewer) });
+      assert.equal(answer.status, 200);
+      const listed = (answer.body.albums as Array<{ id: number; photoCount: number; cover: PhotoJson | null }>).find((a) => a.id === caseAlbums.get(photo));
+      if (listed) assert.equal(listed.cover?.id, photos.get(photo)!.id);
+      return listed !== undefined && listed.photoCount === 1;
+    },
+  },
+  { name: "member's albums page (covers)", saw: (viewer, photo) => pageShows(viewer, photo, `/photos/${ownerName()}/albums`) },
+  {
+    name: "collection API (its albums)",
+    saw: async (viewer, photo) => {
+      const answer = await api(server, "GET", `/api/v1/collections/${collection}`, { token: token(viewer) });
+      assert.ok(answer.status === 200, `status ${answer.status}`);
+      return (answer.body.albums as Array<{ id: number }>).some((a) => a.id === caseAlbums.get(photo));
+    },
+  },
+  {
+    name: "the photo JSON's albums",
+    saw: async (viewer, photo) => {
+      const answer = await api(server, "GET", `/api/v1/photos/${photos.get(photo)!.id}`, { token: token(viewer) });
+      if (answer.status === 404) return false;
+      const ids = (answer.body.albums as Array<{ id: number }>).map((a) => a.id);
+      assert.ok(ids.includes(album) && ids.includes(smartAlbum) && ids.includes(caseAlbums.get(photo)!), JSON.stringify(ids));
+      return true;
+    },
+  },
+  { name: "add-to-album attempt", covers: isMember, saw: async (viewer, photo) => attempt(viewer, "POST", `/api/v1/albums/${viewer === "anonymous" ? 1 : await ownAlbum(viewer)}/photos`, { photoIds: [photos.get(photo)!.id] }) },
 ];
 
 before(async () => {
@@ -375,6 +442,23 @@ before(async () => {
     assert.equal((await api(server, "PUT", `/api/v1/photos/${photo.id}/fave`, { token: owner.token })).status, 200);
     assert.equal((await api(server, "POST", `/api/v1/photos/${photo.id}/comments`, { token: token("member"), json: { text: `on ${photoCase}` } })).status, 201);
   }
+  const makeAlbum = async (json: object) => {
+    const created = await api(server, "POST", "/api/v1/albums", { token: owner.token, json });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    return created.body.id as number;
+  };
+  album = await makeAlbum({ title: "Matrix album" });
+  assert.equal((await api(server, "POST", `/api/v1/albums/${album}/photos`, { token: owner.token, json: { photoIds: CASES.map((c) => uploaded.get(c)!.id) } })).status, 200);
+  smartAlbum = await makeAlbum({ title: "Matrix smart album", rule: { tags: [TAG] } });
+  for (const photoCase of CASES) {
+    const id = await makeAlbum({ title: `matrix album of ${photoCase}` });
+    assert.equal((await api(server, "POST", `/api/v1/albums/${id}/photos`, { token: owner.token, json: { photoIds: [uploaded.get(photoCase)!.id] } })).status, 200);
+    caseAlbums.set(photoCase, id);
+  }
+  const made = await api(server, "POST", "/api/v1/collections", { token: owner.token, json: { title: "Matrix collection", albumIds: [album, ...CASES.map((c) => caseAlbums.get(c)!)] } });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  collection = made.body.id;
+
   // Explore ranks them all while public; the photos then become more private, and Explore must follow at once.
   assert.ok((await server.context.explore.refresh()) >= CASES.length, "every case photo is ranked");
 

@@ -1,0 +1,72 @@
+import { InvalidError } from "../errors.ts";
+import { normalizeTag } from "../photos/tags.ts";
+
+/** A smart album's rule: which of its owner's photos it holds, evaluated whenever it is read. */
+export interface SmartRule {
+  /** Normalised tags (as in photo_tags.tag). */
+  tags?: string[];
+  tagMode?: "all" | "any";
+  /** Taken on or after, as the camera's clock: "2024-05-17" or "2024-05-17T08:00[:00]". */
+  takenFrom?: string;
+  /** Taken on or before (a date includes that whole day). */
+  takenTo?: string;
+  /** The camera model, as recorded in the file. */
+  camera?: string;
+  near?: { latitude: number; longitude: number; radiusKm: number };
+  minFaves?: number;
+}
+
+export const MAX_RULE_TAGS = 20;
+const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?)?$/;
+
+function takenBound(value: string | undefined, field: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (!DATE.test(value)) throw new InvalidError(`${field} must be a date (2024-05-17) or a date and time (2024-05-17T08:30).`, { field });
+  return value;
+}
+
+/** Checks and normalises a rule from a request; throws InvalidError naming the first bad field. */
+export function parseRule(input: SmartRule): SmartRule {
+  const rule: SmartRule = {};
+  if (input.tags !== undefined) {
+    const tags = [...new Set(input.tags.map(normalizeTag).filter((t) => t !== ""))];
+    if (tags.length === 0 && input.tags.length > 0) throw new InvalidError("rule.tags holds no usable tag.", { field: "rule.tags" });
+    if (tags.length > MAX_RULE_TAGS) throw new InvalidError(`rule.tags may hold at most ${MAX_RULE_TAGS} tags.`, { field: "rule.tags" });
+    if (tags.length > 0) {
+      rule.tags = tags;
+      rule.tagMode = input.tagMode ?? "all";
+    }
+  }
+  rule.takenFrom = takenBound(input.takenFrom, "rule.takenFrom");
+  rule.takenTo = takenBound(input.takenTo, "rule.takenTo");
+  if (rule.takenFrom && rule.takenTo && rule.takenFrom.slice(0, 10) > rule.takenTo.slice(0, 10)) {
+    throw new InvalidError("rule.takenFrom must not be after rule.takenTo.", { field: "rule.takenFrom" });
+  }
+  if (input.camera !== undefined) {
+    const camera = input.camera.trim();
+    if (camera === "") throw new InvalidError("rule.camera must name a camera model.", { field: "rule.camera" });
+    rule.camera = camera;
+  }
+  if (input.near !== undefined) {
+    const { latitude, longitude, radiusKm } = input.near;
+    if (!(Number.isFinite(latitude) && latitude >= -90 && latitude <= 90)) throw new InvalidError("rule.near.latitude must be within -90 and 90.", { field: "rule.near.latitude" });
+    if (!(Number.isFinite(longitude) && longitude >= -180 && longitude <= 180)) throw new InvalidError("rule.near.longitude must be within -180 and 180.", { field: "rule.near.longitude" });
+    if (!(Number.isFinite(radiusKm) && radiusKm > 0 && radiusKm <= 20_000)) throw new InvalidError("rule.near.radiusKm must be above 0 and at most 20000.", { field: "rule.near.radiusKm" });
+    rule.near = { latitude, longitude, radiusKm };
+  }
+  if (input.minFaves !== undefined) {
+    if (!(Number.isSafeInteger(input.minFaves) && input.minFaves >= 0)) throw new InvalidError("rule.minFaves must be a whole number, 0 or more.", { field: "rule.minFaves" });
+    rule.minFaves = input.minFaves;
+  }
+  const criteria = [rule.tags, rule.takenFrom, rule.takenTo, rule.camera, rule.near, rule.minFaves].filter((c) => c !== undefined);
+  if (criteria.length === 0) throw new InvalidError("A smart album's rule needs at least one of tags, takenFrom, takenTo, camera, near, minFaves.", { field: "rule" });
+  for (const key of Object.keys(rule) as Array<keyof SmartRule>) if (rule[key] === undefined) delete rule[key];
+  return rule;
+}
+
+/** A stored rule (written by parseRule, so trusted as to shape). */
+export function readRule(json: string): SmartRule {
+  return JSON.parse(json) as SmartRule;
+}
+
+export const EARTH_RADIUS_KM = 6371.0088;
