@@ -115,6 +115,8 @@ export interface AppContext {
   photos: PhotoService;
   /** Many photos changed in one request (the API's batch, the Organizr page). */
   photoBatch: BatchEditor;
+  /** Albums and collections (the Organizr adds photos to albums). */
+  albums: AlbumService;
   /** tus uploads in progress (/api/v1/uploads/), finished through the same ingest. */
   resumable: ResumableUploads;
   photoFiles: PhotoFiles;
@@ -304,11 +306,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     limits: { timeoutMs: 5000, maxBytes: 1024 * 1024, maxRedirects: 5, allowLoopback: config.webmentionAllowLoopback },
   });
   jobs.register(WEBMENTION_JOB, webmentions.verify);
-  const photoBatch = new BatchEditor({ photos: photosRepository, files: photoFiles, jobs, imageCache, clock });
+
   const resumable = new ResumableUploads({ directory: path.join(config.dataDir, "resumable-uploads"), maxBytes: config.maxUploadBytes, expiryMs: config.resumableExpiryMs, photos, quotas, log });
   const albums = new AlbumService({ albums: new AlbumsRepository(database.db), clock, baseUrl: config.baseUrl });
   photos.setAlbumsOf((photoId, viewer) => albums.albumsHolding(photoId, viewer));
-  const context: AppContext = { config, log, database, store, users, photos, photoBatch, resumable, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, faves, comments, notifier, photoPageSections, photostreamSections: new PhotostreamSections(), moderation, notes, photoViews, explore, activity };
+  const photoBatch = new BatchEditor({ photos: photosRepository, albumOf: (id) => albums.ownership(id), files: photoFiles, jobs, imageCache, clock });
+  const context: AppContext = { config, log, database, store, users, photos, photoBatch, albums, resumable, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, faves, comments, notifier, photoPageSections, photostreamSections: new PhotostreamSections(), moderation, notes, photoViews, explore, activity };
   addSocialSections({ photoPage: context.photoPageSections, photostream: context.photostreamSections, faves, comments, social });
   // "In groups: …" under a photo, and for its owner the form that adds it to one of their groups.
   context.photoPageSections.add(async ({ photo, viewer, csrfToken }) => {

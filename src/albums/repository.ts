@@ -4,6 +4,25 @@ import { locationVisibleTo, visibleTo, withTags, type PhotoRecord } from "../pho
 import type { Audience } from "../photos/visibility.ts";
 import { EARTH_RADIUS_KM, readRule, type SmartRule } from "./rules.ts";
 
+/**
+ * Appends photos to a hand-made album inside a transaction the caller holds (the album's own
+ * add, or a batch edit of photos); answers how many were not there yet.
+ */
+export async function addPhotosToAlbum(trx: Kysely<Database>, albumId: number, photoIds: number[], now: number): Promise<number> {
+  // Takes the album row's lock, so two adds at once do not draw the same positions.
+  await trx.updateTable("albums").set({ updated_at: now }).where("id", "=", albumId).execute();
+  const present = new Set((await trx.selectFrom("album_photos").select("photo_id").where("album_id", "=", albumId).where("photo_id", "in", photoIds).execute()).map((r) => Number(r.photo_id)));
+  const fresh = photoIds.filter((id) => !present.has(id));
+  if (fresh.length === 0) return 0;
+  const last = await trx.selectFrom("album_photos").select((eb) => eb.fn.max<number | null>("position").as("p")).where("album_id", "=", albumId).executeTakeFirst();
+  const start = last?.p === null || last?.p === undefined ? 0 : Number(last.p) + 1;
+  await trx
+    .insertInto("album_photos")
+    .values(fresh.map((photoId, i) => ({ album_id: albumId, photo_id: photoId, position: start + i, added_at: now })))
+    .execute();
+  return fresh.length;
+}
+
 export interface AlbumRow {
   id: number;
   ownerId: number;
@@ -173,20 +192,7 @@ export class AlbumsRepository {
 
   /** Appends the photos not yet in the album, in the order given, in one transaction. */
   async addPhotos(albumId: number, photoIds: number[], now: number): Promise<number> {
-    return this.db.transaction().execute(async (trx) => {
-      // Takes the album row's lock, so two adds at once do not draw the same positions.
-      await trx.updateTable("albums").set({ updated_at: now }).where("id", "=", albumId).execute();
-      const present = new Set((await trx.selectFrom("album_photos").select("photo_id").where("album_id", "=", albumId).where("photo_id", "in", photoIds).execute()).map((r) => Number(r.photo_id)));
-      const fresh = photoIds.filter((id) => !present.has(id));
-      if (fresh.length === 0) return 0;
-      const last = await trx.selectFrom("album_photos").select((eb) => eb.fn.max<number | null>("position").as("p")).where("album_id", "=", albumId).executeTakeFirst();
-      const start = last?.p === null || last?.p === undefined ? 0 : Number(last.p) + 1;
-      await trx
-        .insertInto("album_photos")
-        .values(fresh.map((photoId, i) => ({ album_id: albumId, photo_id: photoId, position: start + i, added_at: now })))
-        .execute();
-      return fresh.length;
-    });
+    return this.db.transaction().execute((trx) => addPhotosToAlbum(trx, albumId, photoIds, now));
   }
 
   /** Removes the photos from the album (and as its cover), in one transaction. */

@@ -269,6 +269,18 @@ export class AlbumService {
    * The albums holding a photo that this viewer may see: the photo's JSON and page. The viewer
    * may see the photo (the caller checked), so every album holding it is visible to them.
    */
+  /** The member's hand-made albums, by title: where photos can be added (the Organizr's choice). */
+  async handMadeAlbums(ownerId: number): Promise<Array<{ id: number; title: string }>> {
+    const albums = await this.deps.albums.listByOwner(ownerId, MAX_ALBUMS_PER_MEMBER);
+    return albums.filter((a) => a.rule === null).map((a) => ({ id: a.id, title: a.title })).sort((a, b) => a.title.localeCompare(b.title));
+  }
+
+  /** Whose an album is and whether its rule fills it, for a batch edit of photos that adds them to it. */
+  async ownership(id: number): Promise<{ ownerId: number; smart: boolean } | undefined> {
+    const album = await this.deps.albums.findById(id);
+    return album ? { ownerId: album.ownerId, smart: album.rule !== null } : undefined;
+  }
+
   async albumsHolding(photoId: number, viewer: ViewerRef): Promise<Array<{ id: number; title: string }>> {
     const audience: Audience = audienceOf(viewer);
     const [manual, owned] = await Promise.all([this.deps.albums.manualAlbumsHolding(photoId), this.deps.albums.smartAlbumsOfPhotoOwner(photoId)]);

@@ -21,7 +21,7 @@ function batchFromForm(form: OrganizeForm): BatchEdit {
     if (form.confirmDelete !== "1") throw new InvalidError("Tick “Yes, delete them” to delete the selected photos.", { field: "confirmDelete" });
     return { photoIds, delete: true };
   }
-  const edit: BatchEdit = { photoIds, addTags: form.addTags, removeTags: form.removeTags, visibility: form.visibility, license: form.license, locationVisibility: form.locationVisibility };
+  const edit: BatchEdit = { photoIds, addTags: form.addTags, removeTags: form.removeTags, visibility: form.visibility, license: form.license, locationVisibility: form.locationVisibility, albumId: form.albumId };
   if (form.restricted === "yes" || form.restricted === "no") edit.restricted = form.restricted === "yes";
   if (form.location === "remove") edit.location = null;
   if (form.location === "set") {
@@ -36,7 +36,7 @@ function batchFromForm(form: OrganizeForm): BatchEdit {
 }
 
 export function registerBatchRoutes(app: FastifyInstance, context: AppContext): void {
-  const { photos, photoBatch } = context;
+  const { photos, photoBatch, albums } = context;
 
   app.post<{ Body: Static<typeof schema.BatchBody> }>(
     "/api/v1/photos/batch",
@@ -58,7 +58,7 @@ export function registerBatchRoutes(app: FastifyInstance, context: AppContext): 
     const { before, changed, deleted } = request.query;
     const list = await photos.list({ viewer, ownerId: viewer.id, before, limit: ORGANIZE_PAGE_SIZE });
     const done = changed !== undefined ? { count: Number(changed), deleted: false } : deleted !== undefined ? { count: Number(deleted), deleted: true } : null;
-    return sendHtml(reply, views.organizePage({ viewer, csrfToken: request.csrfToken(), list, before: before ?? null, done }));
+    return sendHtml(reply, views.organizePage({ viewer, csrfToken: request.csrfToken(), list, albums: await albums.handMadeAlbums(viewer.id), before: before ?? null, done }));
   });
 
   app.post<{ Body: OrganizeForm }>("/organize", { config: { access: "member" }, schema: { body: schema.OrganizeForm } }, async (request, reply) => {

@@ -29,6 +29,8 @@ export interface BatchEdit {
   location?: { latitude: number; longitude: number; visibility?: string } | null;
   /** Who may see the photos' locations, leaving the places as they are. */
   locationVisibility?: string;
+  /** A hand-made album of the member's that the photos join (at its end, in the order given). */
+  albumId?: string;
   delete?: boolean;
 }
 
@@ -39,6 +41,8 @@ export interface BatchResult {
 
 export interface BatchEditorDeps {
   photos: PhotosRepository;
+  /** The album a batch adds photos to: whose it is, and whether it is a smart one (filled by its rule). */
+  albumOf: (id: number) => Promise<{ ownerId: number; smart: boolean } | undefined>;
   files: PhotoFiles;
   jobs: JobQueue;
   imageCache: ImageCache;
@@ -50,6 +54,7 @@ interface Plan {
   changes: Omit<PhotoUpdate, "tags" | "secret">;
   add: Tag[];
   remove: Set<string>;
+  albumId: number | undefined;
   delete: boolean;
 }
 
@@ -65,6 +70,11 @@ export class BatchEditor {
 
   async apply(viewer: Viewer, edit: BatchEdit): Promise<BatchResult> {
     const plan = this.plan(edit);
+    if (plan.albumId !== undefined) {
+      const album = await this.deps.albumOf(plan.albumId);
+      if (!album || album.ownerId !== viewer.id) throw new NotFoundError("There is no such album of yours; nothing was changed.");
+      if (album.smart) throw new ConflictError("A smart album fills itself from its rule; photos cannot be added to it by hand. Nothing was changed.");
+    }
     const targets = await this.deps.photos.findBatchTargets(viewer.id, plan.ids);
     if (targets.length !== plan.ids.length) throw this.missing(plan.ids, targets);
     const retag = plan.add.length > 0 || plan.remove.size > 0 ? (id: number, current: Tag[]) => this.retag(id, current, plan) : undefined;
@@ -96,13 +106,15 @@ export class BatchEditor {
     if (edit.locationVisibility !== undefined && edit.locationVisibility !== "") changes.location_visibility = parseLocationVisibility(edit.locationVisibility);
     const add = parseTags(edit.addTags ?? "");
     const remove = new Set(parseTags(edit.removeTags ?? "").map((t) => t.tag));
-    const editsSomething = Object.keys(changes).length > 1 || add.length > 0 || remove.size > 0;
+    const albumId = edit.albumId === undefined || edit.albumId === "" ? undefined : Number(edit.albumId);
+    if (albumId !== undefined && !(Number.isSafeInteger(albumId) && albumId > 0)) throw new InvalidError("albumId must be an album id.", { field: "albumId" });
+    const editsSomething = Object.keys(changes).length > 1 || add.length > 0 || remove.size > 0 || albumId !== undefined;
     if (edit.delete === true) {
       if (editsSomething) throw new InvalidError("Deleting photos cannot be combined with changing them.", { field: "delete" });
     } else if (!editsSomething) {
-      throw new InvalidError("Say what to change: tags to add or remove, visibility, licence, location, or delete.", { field: "photoIds" });
+      throw new InvalidError("Say what to change: tags to add or remove, visibility, licence, location, an album to add to, or delete.", { field: "photoIds" });
     }
-    return { ids, changes, add, remove, delete: edit.delete === true };
+    return { ids, changes, add, remove, albumId, delete: edit.delete === true };
   }
 
   private missing(ids: number[], found: BatchTarget[]): NotFoundError {
@@ -145,7 +157,7 @@ export class BatchEditor {
     }
     let outcome;
     try {
-      outcome = await this.deps.photos.applyBatch({ ownerId: viewer.id, ids: plan.ids, changes: plan.changes, rotations, retag, delete: false });
+      outcome = await this.deps.photos.applyBatch({ ownerId: viewer.id, ids: plan.ids, changes: plan.changes, rotations, retag, albumId: plan.albumId, delete: false });
     } catch (error) {
       await undo();
       throw error;

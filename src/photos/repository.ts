@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder, type SqlBool } from "kysely";
 import type { Database, NewPhotoRow, PhotoRow, PhotoUpdate } from "../db/schema.ts";
 import type { Tag } from "./tags.ts";
+import { addPhotosToAlbum } from "../albums/repository.ts";
 import type { Audience, Standing } from "./visibility.ts";
 
 export interface PhotoRecord extends Omit<PhotoRow, "tags"> {
@@ -45,6 +46,8 @@ export interface BatchChange {
   /** Photos moving to a new secret: the old one must still be theirs, or the batch lost a race. */
   rotations: Map<number, { from: string; to: string }>;
   retag?: (id: number, current: Tag[]) => Tag[];
+  /** A hand-made album of the owner's that the photos join, in the same transaction. */
+  albumId?: number;
   delete: boolean;
 }
 
@@ -301,6 +304,7 @@ export class PhotosRepository {
           const rotated = await trx.updateTable("photos").set({ secret: rotation.to }).where("id", "=", id).where("secret", "=", rotation.from).executeTakeFirst();
           if (Number(rotated.numUpdatedRows) !== 1) throw new BatchAbort("raced");
         }
+        if (batch.albumId !== undefined) await addPhotosToAlbum(trx, batch.albumId, batch.ids, Number(batch.changes.updated_at ?? Date.now()));
         if (!batch.retag) return;
         const current = await trx.selectFrom("photos").select(["id", "tags"]).where("id", "in", batch.ids).execute();
         for (const row of current) {

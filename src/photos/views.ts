@@ -359,7 +359,7 @@ export function cameraPage(view: Shell & { model: string; list: PhotoPage }): st
 const KEEP = html`<option value="" selected>— leave as it is —</option>`;
 
 /** Flickr's Organizr: pick photos from a page of one's own, then change them all at once. */
-export function organizePage(view: Shell & { list: PhotoPage; before: string | null; done: { count: number; deleted: boolean } | null }): string {
+export function organizePage(view: Shell & { list: PhotoPage; albums: Array<{ id: number; title: string }>; before: string | null; done: { count: number; deleted: boolean } | null }): string {
   const { list, done } = view;
   const doneLine = done ? html`<p class="notice" role="status" id="organize-done">${done.deleted ? `Deleted ${photoCount(done.count)}.` : `Changed ${photoCount(done.count)}.`}</p>` : null;
   const tiles = list.photos.map((photo) => {
@@ -388,6 +388,7 @@ ${list.photos.length === 0 ? html`<p class="empty">No photos here yet.</p>` : ht
 <label for="batch-latitude">Latitude</label><input id="batch-latitude" name="latitude" inputmode="decimal">
 <label for="batch-longitude">Longitude</label><input id="batch-longitude" name="longitude" inputmode="decimal">
 <label for="batch-location-visibility">Who can see the location</label><select id="batch-location-visibility" name="locationVisibility">${KEEP}${LOCATION_VISIBILITIES.map((v) => html`<option value="${v}">${LOCATION_LABELS[v]}</option>`)}</select>
+${view.albums.length ? html`<label for="batch-album">Add to album</label><select id="batch-album" name="albumId"><option value="" selected>— none —</option>${view.albums.map((a) => html`<option value="${String(a.id)}">${a.title}</option>`)}</select>` : null}
 </fieldset>
 <p><button type="submit" name="intent" value="apply" id="apply-batch">Apply to the selected photos</button></p>
 <fieldset class="danger"><legend>Delete the selected photos</legend>

@@ -176,3 +176,33 @@ test("the Organizr page changes the ticked photos through a plain form", async (
   const withoutCsrf = await web.post("/organize", [["photoIds", a!.id], ["addTags", "x"]], { withCsrf: false });
   assert.equal(withoutCsrf.status, 403);
 });
+
+test("a batch adds photos to one of the member's albums in the same transaction; never to another's or to a smart album", async () => {
+  const owner = await buildMember(server);
+  const other = await buildMember(server);
+  const [a, b, c] = await threePhotos(owner);
+  const album = await api(server, "POST", "/api/v1/albums", { token: owner.token, json: { title: "Picked", description: "" } });
+  assert.equal(album.status, 201, JSON.stringify(album.body));
+  assert.equal((await api(server, "POST", `/api/v1/albums/${album.body.id}/photos`, { token: owner.token, json: { photoIds: [c!.id] } })).status < 300, true);
+  const added = await batch(owner, { photoIds: [a!.id, c!.id, b!.id], albumId: album.body.id, addTags: "picked" });
+  assert.equal(added.status, 200, JSON.stringify(added.body));
+  const inAlbum = await api(server, "GET", `/api/v1/albums/${album.body.id}`, { token: owner.token });
+  assert.deepEqual(inAlbum.body.photos.map((p: PhotoJson) => p.id), [c!.id, a!.id, b!.id], "new photos join at the end, in the order given; one already there stays put");
+  assert.deepEqual((await photoAs(a!.id, owner)).body.tags, ["picked"]);
+
+  const theirs = await api(server, "POST", "/api/v1/albums", { token: other.token, json: { title: "Theirs", description: "" } });
+  assert.equal((await batch(owner, { photoIds: [a!.id], albumId: theirs.body.id })).status, 404);
+  const smart = await api(server, "POST", "/api/v1/albums", { token: owner.token, json: { title: "Smart", description: "", rule: { tags: ["picked"] } } });
+  assert.equal(smart.status, 201, JSON.stringify(smart.body));
+  const refused = await batch(owner, { photoIds: [a!.id], albumId: smart.body.id, addTags: "never" });
+  assert.equal(refused.status, 409);
+  assert.deepEqual((await photoAs(a!.id, owner)).body.tags, ["picked"], "the refused batch changed nothing");
+
+  const web = new WebClient(server);
+  await web.logIn(owner);
+  const page = await web.get("/organize");
+  assert.match(page.html, new RegExp(`<option value="${album.body.id}">Picked</option>`));
+  assert.doesNotMatch(page.html, /<option value="[0-9]+">Smart<\/option>/, "smart albums are not offered");
+  const form = await web.post("/organize", [["photoIds", a!.id], ["albumId", album.body.id], ["location", "keep"], ["intent", "apply"]]);
+  assert.equal(form.status, 303);
+});
