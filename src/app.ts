@@ -428,7 +428,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerNoteRoutes(web, context);
     registerExploreRoutes(web, context);
     registerActivityRoutes(web, context);
-    registerFeedRoutes(web, context, new FeedService({ photos, users, faves, comments, groups, clock, baseUrl: config.baseUrl }));
+    registerFeedRoutes(web, context, new FeedService({ photos, users, faves, comments, groups, albums, clock, baseUrl: config.baseUrl }));
     registerEmbedRoutes(web, context, new EmbedService({ photos, baseUrl: config.baseUrl }));
     registerWebmentionRoutes(web, context, webmentions);
     registerAlbumRoutes(web, context, albums);

@@ -8,6 +8,7 @@ import { memberCsrfToken, safeNextPath, sendHtml } from "../web/forms.ts";
 import type { AlbumService } from "./service.ts";
 import * as schema from "./schema.ts";
 import * as views from "./views.ts";
+import { albumPreviewHead } from "../embeds/views.ts";
 
 type IdParams = { Params: Static<typeof schema.AlbumIdParams> };
 type Body<T> = { Body: T };
@@ -141,7 +142,8 @@ export function registerAlbumRoutes(app: FastifyInstance, context: AppContext, a
     async (request, reply) => {
       const isOwner = request.viewer?.username.toLowerCase() === request.params.username.toLowerCase();
       const albumPage = await albums.page(Number(request.params.id), request.viewer, request.query.before, isOwner ? OWNER_PAGE_SIZE : PAGE_SIZE, request.params.username);
-      return sendHtml(reply, views.albumPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), page: albumPage }));
+      const previewHead = albumPreviewHead(albumPage.album, `${context.config.baseUrl}/photos/${albumPage.album.owner.username}/albums/${albumPage.album.id}`, albumPage.photos, context.config.baseUrl);
+      return sendHtml(reply, views.albumPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), page: albumPage, previewHead }));
     },
   );
 

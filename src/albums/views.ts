@@ -1,3 +1,4 @@
+import { feedDiscovery } from "../web/feed-links.ts";
 import { html, type Html } from "../web/html.ts";
 import { userText } from "../web/user-text.ts";
 import { page } from "../web/layout.ts";
@@ -71,7 +72,7 @@ function photoControls(album: AlbumView, csrfToken: string): (photo: PhotoView) 
 </div>`;
 }
 
-export function albumPage(view: Shell & { page: AlbumPage }): string {
+export function albumPage(view: Shell & { page: AlbumPage; previewHead?: Html }): string {
   const { album, photos, nextCursor } = view.page;
   const canReorder = album.canEdit && !album.smart;
   const pager = nextCursor ? html`<nav class="pager"><a href="${albumPath(album)}?before=${nextCursor}" rel="next">More photos →</a></nav>` : null;
@@ -80,6 +81,7 @@ export function albumPage(view: Shell & { page: AlbumPage }): string {
     ...view,
     title: `${album.title} | ${album.owner.username}`,
     scripts: canReorder ? ["album-order.js"] : [],
+    head: html`${feedDiscovery([{ path: `${albumPath(album)}/feed`, title: `${album.title} by ${album.owner.username}` }])}${view.previewHead ?? null}`,
     body: html`<section class="album-page" id="album" data-album-id="${String(album.id)}"${nextCursor ? html` data-partial="1"` : null}>
 <p><a href="/photos/${album.owner.username}/albums">${album.owner.username}'s albums</a></p>
 <h1>${album.title}</h1>

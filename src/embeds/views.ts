@@ -113,3 +113,29 @@ ${image ? html`<meta property="og:image" content="${image.url}"><meta property="
 ${image ? html`<meta name="twitter:image" content="${image.url}">` : null}
 ${jsonScript(structured)}`;
 }
+
+/** Link previews and schema.org data for an album, pictured by the first of its photos anyone may see. */
+export function albumPreviewHead(album: { title: string; description: string; owner: { username: string } }, url: string, photos: PhotoView[], baseUrl: string): Html {
+  const cover = photos.find(isOpenToEveryone);
+  const image = cover ? bestFit(cover, 2048, 2048) : undefined;
+  const description = album.description.slice(0, 300) || `An album by ${album.owner.username} on Pinhole`;
+  const structured = {
+    "@context": "https://schema.org",
+    "@type": "ImageGallery",
+    name: album.title,
+    description: album.description || undefined,
+    url,
+    author: { "@type": "Person", name: album.owner.username, url: `${baseUrl}/photos/${album.owner.username}` },
+    image: image ? { "@type": "ImageObject", contentUrl: image.url, width: image.width, height: image.height } : undefined,
+  };
+  return html`<meta property="og:site_name" content="Pinhole">
+<meta property="og:type" content="website">
+<meta property="og:title" content="${album.title}">
+<meta property="og:description" content="${description}">
+<meta property="og:url" content="${url}">
+${image ? html`<meta property="og:image" content="${image.url}"><meta property="og:image:width" content="${image.width}"><meta property="og:image:height" content="${image.height}">` : null}
+<meta name="twitter:card" content="${image ? "summary_large_image" : "summary"}">
+<meta name="twitter:title" content="${album.title}">
+${image ? html`<meta name="twitter:image" content="${image.url}">` : null}
+${jsonScript(structured)}`;
+}

@@ -30,4 +30,5 @@ export function registerFeedRoutes(app: FastifyInstance, _context: AppContext, f
   route("/photos/tags/:tag/feed.:format", schema.TagFeedParams, (p) => feeds.tag(normalizeTag(p.tag)));
   route("/photos/:username/tags/:tag/feed.:format", schema.MemberTagFeedParams, (p) => feeds.memberTag(p.username, normalizeTag(p.tag)));
   route("/groups/:slug/pool/feed.:format", schema.GroupFeedParams, (p) => feeds.pool(p.slug));
+  route("/photos/:username/albums/:id/feed.:format", schema.AlbumFeedParams, (p) => feeds.album(p.username, Number(p.id)));
 }

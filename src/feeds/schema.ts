@@ -7,3 +7,4 @@ export const MemberFeedParams = Type.Object({ username, format: FeedFormat });
 export const TagFeedParams = Type.Object({ tag, format: FeedFormat });
 export const MemberTagFeedParams = Type.Object({ username, tag, format: FeedFormat });
 export const GroupFeedParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 100 }), format: FeedFormat });
+export const AlbumFeedParams = Type.Object({ username, id: Type.String({ pattern: "^[1-9][0-9]{0,17}$" }), format: FeedFormat });

@@ -1,5 +1,6 @@
 import type { Clock } from "../clock.ts";
 import { NotFoundError } from "../errors.ts";
+import type { AlbumService } from "../albums/service.ts";
 import type { GroupService } from "../groups/service.ts";
 import type { PhotoView } from "../photos/presenter.ts";
 import type { PhotoService } from "../photos/service.ts";
@@ -17,6 +18,7 @@ export interface FeedServiceDeps {
   faves: Pick<FavesService, "favedPhotos">;
   comments: Pick<CommentsService, "recentOnPhotosOf">;
   groups: Pick<GroupService, "get" | "pool">;
+  albums: Pick<AlbumService, "page">;
   clock: Clock;
   baseUrl: string;
 }
@@ -69,6 +71,13 @@ export class FeedService {
     const group = await this.deps.groups.get({ slug }, null);
     const pool = await this.deps.groups.pool({ slug }, null, undefined, FEED_ITEMS);
     return this.photoFeed({ title: `${group.name}: group pool`, subtitle: group.description || `Photos in the pool of ${group.name}`, pagePath: `/groups/${group.slug}`, author: null }, pool.photos);
+  }
+
+  async album(username: string, id: number): Promise<Feed> {
+    const page = await this.deps.albums.page(id, null, undefined, FEED_ITEMS, username);
+    const { album } = page;
+    const author = { name: album.owner.username, uri: `${this.deps.baseUrl}/photos/${album.owner.username}` };
+    return this.photoFeed({ title: `${album.title} by ${album.owner.username}`, subtitle: album.description || `An album by ${album.owner.username}`, pagePath: `/photos/${album.owner.username}/albums/${album.id}`, author }, page.photos);
   }
 
   async comments(username: string): Promise<Feed> {

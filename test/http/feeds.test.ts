@@ -109,6 +109,16 @@ test("tag, member tag, faves, group pool and comments feeds hold only what an an
   const groupPage = await new WebClient(server).get(`/groups/${group.body.slug}`);
   assert.match(groupPage.html, new RegExp(`<link rel="alternate" type="application/atom\\+xml" title="[^"]+" href="/groups/${group.body.slug}/pool/feed.atom">`));
 
+  const album = await api(server, "POST", "/api/v1/albums", { token: owner.token, json: { title: `Kites album ${word}`, description: "Up high" } });
+  assert.equal((await api(server, "POST", `/api/v1/albums/${album.body.id}/photos`, { token: owner.token, json: { photoIds: [shown.id, hidden.id] } })).status < 300, true);
+  const albumFeed = await readFeed(`/photos/${owner.username}/albums/${album.body.id}/feed.rss`, owner.token);
+  assert.equal(albumFeed.meta.title, `Kites album ${word} by ${owner.username}`);
+  assert.deepEqual(links(albumFeed.items), [shown].map(pageOf), "the album's feed holds its public photos only");
+  const albumPage = await new WebClient(server).get(`/photos/${owner.username}/albums/${album.body.id}`);
+  assert.match(albumPage.html, new RegExp(`href="/photos/${owner.username}/albums/${album.body.id}/feed.atom"`));
+  assert.match(albumPage.html, new RegExp(`<meta property="og:title" content="Kites album ${word}">`));
+  assert.match(albumPage.html, /"@type":"ImageGallery"/);
+
   assert.equal((await fetchFeed("/photos/nobody-here-at-all/feed.atom")).status, 404);
   assert.equal((await fetchFeed(`/photos/${owner.username}/feed.json`)).status, 400);
 });

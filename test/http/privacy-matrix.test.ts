@@ -349,6 +349,8 @@ const PATHS: PathRow[] = [
   // ---- Albums: every case's photo is in one album of the owner's, in a smart album by tag, and alone in an album of its own ----
   { name: "album API", saw: async (viewer, photo) => (await albumPhotoIds(`/api/v1/albums/${album}?limit=100`, viewer)).includes(photos.get(photo)!.id) },
   { name: "album page", saw: (viewer, photo) => pageShows(viewer, photo, `/photos/${ownerName()}/albums/${album}`) },
+  ...FEED_FORMATS.map((format): PathRow => ({ name: `album feed (${format})`, saw: (viewer, photo) => feedShows(viewer, photo, `/photos/${ownerName()}/albums/${album}/feed.${format}`), seenAs: () => "anonymous" })),
+  ...FEED_FORMATS.map((format): PathRow => ({ name: `smart album feed (${format})`, saw: (viewer, photo) => feedShows(viewer, photo, `/photos/${ownerName()}/albums/${smartAlbum}/feed.${format}`), seenAs: () => "anonymous" })),
   { name: "smart album API", saw: async (viewer, photo) => (await albumPhotoIds(`/api/v1/albums/${smartAlbum}?limit=100`, viewer)).includes(photos.get(photo)!.id) },
   { name: "smart album page", saw: (viewer, photo) => pageShows(viewer, photo, `/photos/${ownerName()}/albums/${smartAlbum}`) },
   {
