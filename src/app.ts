@@ -86,6 +86,9 @@ import { PhotoViews } from "./explore/photo-views.ts";
 import { ExploreRepository } from "./explore/repository.ts";
 import { ExploreService } from "./explore/service.ts";
 import { registerExploreRoutes } from "./explore/routes.ts";
+import { SearchRepository } from "./search/repository.ts";
+import { SearchService } from "./search/service.ts";
+import { registerSearchRoutes } from "./search/routes.ts";
 import { viewCountLine } from "./explore/views.ts";
 import { ActivityRepository } from "./activity/repository.ts";
 import { ActivityService } from "./activity/service.ts";
@@ -129,6 +132,7 @@ export interface AppContext {
   photoViews: PhotoViews;
   explore: ExploreService;
   activity: ActivityService;
+  search: SearchService;
 }
 
 /** Seams tests may replace; everything else is built from the config. */
@@ -275,7 +279,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     }
     return isOwner ? { body: viewCountLine(await photoViews.count(photoId)) } : null;
   });
-  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, faves, comments, notifier, photoPageSections, photostreamSections: new PhotostreamSections(), moderation, notes, photoViews, explore, activity };
+  const search = new SearchService({ search: new SearchRepository(database.db), baseUrl: config.baseUrl });
+  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, faves, comments, notifier, photoPageSections, photostreamSections: new PhotostreamSections(), moderation, notes, photoViews, explore, activity, search };
   addSocialSections({ photoPage: context.photoPageSections, photostream: context.photostreamSections, faves, comments, social });
   // "In groups: …" under a photo, and for its owner the form that adds it to one of their groups.
   context.photoPageSections.add(async ({ photo, viewer, csrfToken }) => {
@@ -376,6 +381,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerStatusRoutes(web, context);
     registerNoteRoutes(web, context);
     registerExploreRoutes(web, context);
+    registerSearchRoutes(web, context);
     registerActivityRoutes(web, context);
     web.get("/api/v1/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () => app.swagger());
   });

@@ -21,6 +21,7 @@ const SHIPPED: Record<string, string> = {
   "0007_licenses.ts": "db8e60e9c240916c0141f7b40cb680fcf1d656a0589affeb91557a79b8e32b4a",
   "0008_archive_indexes.ts": "f03c4202454a340d9df343fc545b5af0cfb8bb0f1b9e34705b41272b034bc4f7",
   "0009_location_privacy.ts": "633405a25df499bb4f40df4dd8bff313fd5b498ac444b7db0be44359479488be",
+  "0011_search.ts": "4fdfe83823ee2d81e195e3c8a26e34dd4c3bbf317fc9c6d846756f90835929e3",
 };
 
 function migrationFiles(): string[] {

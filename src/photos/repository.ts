@@ -2,6 +2,7 @@ import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder, type SqlBoo
 import type { Database, NewPhotoRow, PhotoRow, PhotoUpdate } from "../db/schema.ts";
 import type { Tag } from "./tags.ts";
 import type { Audience, Standing } from "./visibility.ts";
+import { writeSearchRow } from "../search/repository.ts";
 
 export interface PhotoRecord extends Omit<PhotoRow, "tags"> {
   owner_username: string;
@@ -95,6 +96,7 @@ export class PhotosRepository {
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto("photos").values({ ...photo, tags: JSON.stringify(tags) }).execute();
       if (tags.length > 0) await trx.insertInto("photo_tags").values(tagRows(photo.id, tags)).execute();
+      await writeSearchRow(trx, { id: photo.id, title: photo.title, description: photo.description, tags, ownerId: photo.owner_id });
       await trx
         .updateTable("users")
         .set((eb) => ({ photo_count: eb("photo_count", "+", 1), bytes_stored: eb("bytes_stored", "+", photo.original_bytes) }))
@@ -197,6 +199,11 @@ export class PhotosRepository {
       if (tags) {
         await trx.deleteFrom("photo_tags").where("photo_id", "=", id).execute();
         if (tags.length > 0) await trx.insertInto("photo_tags").values(tagRows(id, tags)).execute();
+      }
+      // The search row follows the words it is made of, in the same transaction.
+      if (tags || changes.title !== undefined || changes.description !== undefined) {
+        const now = await trx.selectFrom("photos").select(["title", "description", "tags", "owner_id"]).where("id", "=", id).executeTakeFirstOrThrow();
+        await writeSearchRow(trx, { id, title: now.title, description: now.description, tags: JSON.parse(now.tags) as Tag[], ownerId: now.owner_id });
       }
       return true;
     });
