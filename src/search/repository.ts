@@ -49,8 +49,6 @@ export interface SearchScope {
 
 export type SearchRow = PhotoRecord & { sort_score: number | null };
 
-const WEIGHTS = { title: 8, tags: 4, username: 2, description: 1 } as const;
-
 /**
  * The search index (`photo_search`, migration 0011) and the search query. On SQLite an FTS5
  * table keyed by rowid = photo id; on PostgreSQL a table keyed by photo_id with a `simple`
@@ -69,10 +67,8 @@ export class SearchRepository {
    * viewer may see.
    */
   async search(scope: SearchScope): Promise<SearchRow[]> {
-    const pg = this.postgres;
     const conditions: RawBuilder<unknown>[] = [visibleTo(scope.audience, "p"), ownerActive("p")];
-    const hasText = scope.terms.length > 0;
-    if (hasText) conditions.push(pg ? sql`photo_search.document @@ to_tsquery('simple', ${tsQuery(scope.terms)})` : sql`photo_search match ${ftsQuery(scope.terms)}`);
+    if (scope.terms.length > 0) conditions.push(this.textMatch(scope.terms, "all"));
     if (scope.usernameKey !== undefined) conditions.push(sql`p.owner_id = (select su.id from users su where su.username_key = ${scope.usernameKey})`);
     if (scope.tags && scope.tags.length > 0) {
       if (scope.tagMode === "all") for (const tag of scope.tags) conditions.push(sql`p.id in (select st.photo_id from photo_tags st where st.tag = ${tag})`);
@@ -96,86 +92,83 @@ export class SearchRepository {
     }
     if (scope.media === "videos") conditions.push(sql`1 = 0`);
 
-    const score = this.sortScore(scope);
-    const after = scope.after;
-    if (after) {
-      switch (after.sort) {
-        case "relevance":
-        case "interesting":
-          conditions.push(sql`(${score} < ${after.score} or (${score} = ${after.score} and p.id < ${after.id}))`);
-          break;
-        case "taken":
-          conditions.push(after.takenAt === null ? sql`(p.taken_at is null and p.id < ${after.id})` : sql`(p.taken_at < ${after.takenAt} or (p.taken_at = ${after.takenAt} and p.id < ${after.id}) or p.taken_at is null)`);
-          break;
-        case "uploaded":
-          conditions.push(sql`p.id < ${after.id}`);
-          break;
-        default: {
-          const never: never = after;
-          throw new Error(`unknown cursor ${JSON.stringify(never)}`);
-        }
-      }
-    }
     // Two steps in one statement: the page's ids and sort keys from the narrow columns the
-    // conditions read, then the whole rows of those few photos only. Sorting thousands of
-    // matches with every column of the row was most of the time of a search.
-    const join = hasText ? (pg ? sql`inner join photo_search on photo_search.photo_id = p.id` : sql`inner join photo_search on photo_search.rowid = p.id`) : sql``;
+    // conditions read, then the whole rows of those few photos only.
+    const hits = scope.sort === "relevance" ? this.relevanceHits(scope, conditions) : this.orderedHits(scope, conditions);
+    const outerOrder =
+      scope.sort === "relevance" || scope.sort === "interesting" ? sql`hits.sort_score desc, p.id desc` : scope.sort === "taken" ? sql`(p.taken_at is null), p.taken_at desc, p.id desc` : sql`p.id desc`;
     const { rows } = await sql<PhotoRow & { owner_username: string; sort_score: number | null }>`
       select p.*, u.username as owner_username, hits.sort_score
-      from (
-        select p.id, ${score ?? sql`null`} as sort_score
-        from photos p ${join}
-        where ${sql.join(conditions, sql` and `)}
-        order by ${this.orderBy(scope.sort, score, "sort_score")}
-        limit ${scope.limit}
-      ) hits
+      from (${hits}) hits
       inner join photos p on p.id = hits.id
       inner join users u on u.id = p.owner_id
-      order by ${this.orderBy(scope.sort, score, "hits.sort_score")}`.execute(this.db);
+      order by ${outerOrder}`.execute(this.db);
     return rows.map(withTags);
+  }
+
+  /** The page's ids for the sorts that read the photos row: taken, uploaded, interesting. */
+  private orderedHits(scope: SearchScope, conditions: RawBuilder<unknown>[]): RawBuilder<unknown> {
+    const where = [...conditions];
+    const after = scope.after;
+    const interesting = sql<number>`(3 * p.fave_count + 2 * p.comment_count + ln(cast(1 + p.view_count as double precision)) / ln(2))`;
+    if (after?.sort === "interesting") where.push(sql`(${interesting} < ${after.score} or (${interesting} = ${after.score} and p.id < ${after.id}))`);
+    if (after?.sort === "taken") where.push(after.takenAt === null ? sql`(p.taken_at is null and p.id < ${after.id})` : sql`(p.taken_at < ${after.takenAt} or (p.taken_at = ${after.takenAt} and p.id < ${after.id}) or p.taken_at is null)`);
+    if (after?.sort === "uploaded") where.push(sql`p.id < ${after.id}`);
+    const select = scope.sort === "interesting" ? sql`${interesting} as sort_score` : sql`null as sort_score`;
+    const order = scope.sort === "interesting" ? sql`sort_score desc, p.id desc` : scope.sort === "taken" ? sql`(p.taken_at is null), p.taken_at desc, p.id desc` : sql`p.id desc`;
+    return sql`select p.id, ${select} from photos p where ${sql.join(where, sql` and `)} order by ${order} limit ${scope.limit}`;
+  }
+
+  /**
+   * Relevance in three tiers, newest first within each: every word in the title (2); every
+   * word in the title or the tags (1); the rest, where some word is only in the description or
+   * the username (0). It depends only on the photo and the query (unlike bm25 or ts_rank with
+   * their corpus statistics), so it is the same on both databases and a cursor holds while
+   * photos are added. Each tier is its own query walking the matches newest first and
+   * stopping at a page: a common word matching 10,000 photos reads about a page of them, not
+   * all of them.
+   */
+  private relevanceHits(scope: SearchScope, conditions: RawBuilder<unknown>[]): RawBuilder<unknown> {
+    const after = scope.after?.sort === "relevance" ? scope.after : undefined;
+    const inTitle = this.textMatch(scope.terms, "title");
+    const inTitleOrTags = this.textMatch(scope.terms, "title_tags");
+    const tiers: Array<[number, RawBuilder<unknown>[]]> = [
+      [2, [inTitle]],
+      [1, [inTitleOrTags, sql`not ${inTitle}`]],
+      [0, [sql`not ${inTitleOrTags}`]],
+    ];
+    const parts = tiers
+      .filter(([tier]) => !after || tier <= after.score)
+      .map(([tier, extra]) => {
+        const where = [...conditions, ...extra];
+        if (after && tier === after.score) where.push(sql`p.id < ${after.id}`);
+        // Wrapped so that each part keeps its own ORDER BY and LIMIT inside the UNION ALL.
+        return sql`select * from (select p.id, ${sql.lit(tier)} as sort_score from photos p where ${sql.join(where, sql` and `)} order by p.id desc limit ${scope.limit}) t${sql.raw(String(tier))}`;
+      });
+    if (parts.length === 0) return sql`select p.id, 0 as sort_score from photos p where 1 = 0`;
+    return sql`select * from (${sql.join(parts, sql` union all `)}) tiers order by sort_score desc, id desc limit ${scope.limit}`;
+  }
+
+  /**
+   * Photos where every term is found: anywhere, in the title, or each in the title or the
+   * tags. The FTS5 table and the tsvector hold the same words (search/text.ts); a field's
+   * words are also stored alone, space-separated, so " word " in " field " says the same.
+   */
+  private textMatch(terms: QueryTerm[], where: "all" | "title" | "title_tags"): RawBuilder<unknown> {
+    if (!this.postgres) {
+      const columns = where === "title" ? "{title} : " : where === "title_tags" ? "{title tags} : " : "";
+      const fts = terms.map((t) => `${columns}"${t.word}"${t.prefix ? "*" : ""}`).join(" AND ");
+      return sql`(p.id in (select rowid from photo_search where photo_search match ${fts}))`;
+    }
+    const fields = where === "title" ? sql`(' ' || s.title || ' ')` : where === "title_tags" ? sql`(' ' || s.title || ' ' || s.tags || ' ')` : null;
+    const checks = fields ? terms.map((t) => sql`strpos(${fields}, ${t.prefix ? ` ${t.word}` : ` ${t.word} `}) > 0`) : [];
+    return sql`(p.id in (select s.photo_id from photo_search s where ${sql.join([sql`s.document @@ to_tsquery('simple', ${tsQuery(terms)})`, ...checks], sql` and `)}))`;
   }
 
   private locationShown(audience: Audience): RawBuilder<unknown> {
     const whose = audience.viewerId === null ? sql`p.location_visibility = 'everyone'` : sql`(p.location_visibility = 'everyone' or p.owner_id = ${audience.viewerId})`;
     return sql`(p.latitude is not null and p.longitude is not null and ${whose})`;
   }
-
-  /**
-   * Relevance: for each term, 8 when the title has it, 4 the tags, 2 the username, 1 the
-   * description, summed. It depends only on the photo and the query (unlike bm25 or ts_rank
-   * with corpus statistics), so it is the same on both databases and a cursor stays right
-   * while photos are added. Interesting: the attention part of Explore's score
-   * (explore/ranking.ts: 3·faves + 2·comments + log2(1 + views)) without its decay by age,
-   * which would move every photo between two pages.
-   */
-  private sortScore(scope: SearchScope): RawBuilder<number> | null {
-    if (scope.sort === "interesting") return sql<number>`(3 * p.fave_count + 2 * p.comment_count + ln(cast(1 + p.view_count as double precision)) / ln(2))`;
-    if (scope.sort !== "relevance" || scope.terms.length === 0) return null;
-    const has = (field: keyof typeof WEIGHTS, term: QueryTerm) => {
-      const needle = term.prefix ? ` ${term.word}` : ` ${term.word} `;
-      const haystack = sql`(' ' || ${sql.ref(`photo_search.${field}`)} || ' ')`;
-      return this.postgres ? sql`(case when strpos(${haystack}, ${needle}) > 0 then ${sql.lit(WEIGHTS[field])} else 0 end)` : sql`(case when instr(${haystack}, ${needle}) > 0 then ${sql.lit(WEIGHTS[field])} else 0 end)`;
-    };
-    const parts = scope.terms.flatMap((term) => (Object.keys(WEIGHTS) as Array<keyof typeof WEIGHTS>).map((field) => has(field, term)));
-    return sql<number>`(${sql.join(parts, sql` + `)})`;
-  }
-
-  private orderBy(sort: SearchSort, score: RawBuilder<number> | null, scoreRef: string): RawBuilder<unknown> {
-    switch (sort) {
-      case "relevance":
-      case "interesting":
-        return score ? sql`${sql.ref(scoreRef)} desc, p.id desc` : sql`p.id desc`;
-      case "taken":
-        return sql`(p.taken_at is null), p.taken_at desc, p.id desc`;
-      case "uploaded":
-        return sql`p.id desc`;
-    }
-  }
-}
-
-function ftsQuery(terms: QueryTerm[]): string {
-  // Terms are letters and digits only (search/text.ts), so quoting them is enough.
-  return terms.map((t) => `"${t.word}"${t.prefix ? "*" : ""}`).join(" ");
 }
 
 function tsQuery(terms: QueryTerm[]): string {

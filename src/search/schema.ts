@@ -21,7 +21,7 @@ export const SearchQuery = Type.Object({
   hasLocation: Type.Optional(Type.String({ maxLength: 5, description: "true: only photos whose location you may see; false: only photos without one you may see" })),
   bbox: Type.Optional(Type.String({ maxLength: 200, description: "minLon,minLat,maxLon,maxLat: taken inside this box (locations you may see only); west > east crosses the antimeridian" })),
   media: Type.Optional(Type.String({ maxLength: 10, description: "photos, videos or all (default); Pinhole stores still photos only" })),
-  sort: Type.Optional(Type.String({ maxLength: 20, description: "relevance (default with q), taken, uploaded (default without q) or interesting (3·faves + 2·comments + log2(1 + views))" })),
+  sort: Type.Optional(Type.String({ maxLength: 20, description: "relevance (default with q: every word in the title first, then every word in the title or tags, then the rest; newest first in each), taken, uploaded (default without q) or interesting (3·faves + 2·comments + log2(1 + views))" })),
   cursor: Type.Optional(Type.String({ maxLength: 500, description: "The nextCursor of the previous page" })),
   perPage: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: "Photos per page, 50 unless given" })),
 });
