@@ -68,7 +68,8 @@ export class SearchRepository {
    */
   async search(scope: SearchScope): Promise<SearchRow[]> {
     const conditions: RawBuilder<unknown>[] = [visibleTo(scope.audience, "p"), ownerActive("p")];
-    if (scope.terms.length > 0) conditions.push(this.textMatch(scope.terms, "all"));
+    // Relevance matches the words tier by tier (relevanceHits); every other sort here.
+    if (scope.terms.length > 0 && scope.sort !== "relevance") conditions.push(this.textMatch(scope.terms, "all"));
     if (scope.usernameKey !== undefined) conditions.push(sql`p.owner_id = (select su.id from users su where su.username_key = ${scope.usernameKey})`);
     if (scope.tags && scope.tags.length > 0) {
       if (scope.tagMode === "all") for (const tag of scope.tags) conditions.push(sql`p.id in (select st.photo_id from photo_tags st where st.tag = ${tag})`);
@@ -124,9 +125,9 @@ export class SearchRepository {
    * word in the title or the tags (1); the rest, where some word is only in the description or
    * the username (0). It depends only on the photo and the query (unlike bm25 or ts_rank with
    * their corpus statistics), so it is the same on both databases and a cursor holds while
-   * photos are added. Each tier is its own query walking the matches newest first and
-   * stopping at a page: a common word matching 10,000 photos reads about a page of them, not
-   * all of them.
+   * photos are added. Each tier is its own query walking its own matches newest first and
+   * stopping at a page (the first two tiers' words imply a match anywhere): a common word
+   * matching 10,000 photos reads about a page of them, not all of them.
    */
   private relevanceHits(scope: SearchScope, conditions: RawBuilder<unknown>[]): RawBuilder<unknown> {
     const after = scope.after?.sort === "relevance" ? scope.after : undefined;
@@ -135,7 +136,7 @@ export class SearchRepository {
     const tiers: Array<[number, RawBuilder<unknown>[]]> = [
       [2, [inTitle]],
       [1, [inTitleOrTags, sql`not ${inTitle}`]],
-      [0, [sql`not ${inTitleOrTags}`]],
+      [0, [this.textMatch(scope.terms, "all"), sql`not ${inTitleOrTags}`]],
     ];
     const parts = tiers
       .filter(([tier]) => !after || tier <= after.score)
