@@ -110,10 +110,22 @@ async function measure(kind: "sqlite" | "postgres"): Promise<Row[]> {
       const rows: Row[] = [];
       for (const query of QUERIES) {
         const target = server.url + query.path(site);
+        // Warm-up: a fresh copy of the database starts with cold caches (its first requests may
+        // even pass the 1.5 s request deadline); the measured requests must all answer 200.
+        let failures = 0;
+        for (let i = 0; i < 20 && failures < 3; i++) {
+          const answer = await fetch(target);
+          await answer.arrayBuffer();
+          if (answer.status !== 200) failures++;
+        }
         const first = await fetch(target);
         const body = (await first.json()) as { photos?: unknown[] };
-        if (first.status !== 200) throw new Error(`${query.name}: ${first.status} ${JSON.stringify(body)}`);
-        for (let i = 0; i < 20; i++) await (await fetch(target)).arrayBuffer(); // warm-up
+        if (first.status !== 200) {
+          // Recorded, not thrown: the other rows are still worth having.
+          console.error(`  ${query.name}, ${label}: answered ${first.status} ${JSON.stringify(body)}`);
+          rows.push({ section: "discover", measure: `${query.name}, ${label}, ${PHOTOS} photos: answered ${first.status} (over the 1.5 s request deadline)`, value: NaN, unit: "ms", target: `p95 < ${TARGET_P95_MS} ms`, met: false });
+          continue;
+        }
         const times: number[] = [];
         for (let i = 0; i < REQUESTS; i++) {
           const start = performance.now();
