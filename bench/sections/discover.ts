@@ -127,18 +127,19 @@ async function measure(kind: "sqlite" | "postgres"): Promise<Row[]> {
           continue;
         }
         const times: number[] = [];
+        failures = 0;
         for (let i = 0; i < REQUESTS; i++) {
           const start = performance.now();
           const answer = await fetch(target);
           await answer.arrayBuffer();
           times.push(performance.now() - start);
-          if (answer.status !== 200) throw new Error(`${query.name}: ${answer.status}`);
+          if (answer.status !== 200) failures++;
         }
         times.sort((a, b) => a - b);
         const p95 = percentile(times, 95);
-        const measure = `${query.name}, ${label}, ${PHOTOS} photos (${body.photos?.length ?? 0} a page)`;
+        const measure = `${query.name}, ${label}, ${PHOTOS} photos (${body.photos?.length ?? 0} a page${failures ? `; ${failures} answers not 200` : ""})`;
         rows.push({ section: "discover", measure: `${measure}: p50`, value: percentile(times, 50), unit: "ms" });
-        rows.push({ section: "discover", measure: `${measure}: p95`, value: p95, unit: "ms", target: `< ${TARGET_P95_MS} ms`, met: p95 < TARGET_P95_MS });
+        rows.push({ section: "discover", measure: `${measure}: p95`, value: p95, unit: "ms", target: `< ${TARGET_P95_MS} ms`, met: p95 < TARGET_P95_MS && failures === 0 });
       }
       console.error(`  ${label}: "${site.commonWord.word}" is in ${site.commonWord.photos} photos' titles or descriptions, tag "${site.commonTag.tag}" on ${site.commonTag.photos}`);
       return rows;
