@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- section ...]`: measures Pinhole beside references run in the same
  * session, prints a table and writes bench/results/latest.json. Sections: ingest, images,
- * pages, upload, backup, reload, community (all by default). Needs wrk, nginx and libvips-tools (Debian packages);
+ * pages, upload, backup, reload, community, discover (all by default). Needs wrk, nginx and libvips-tools (Debian packages);
  * reload and backup need none of them.
  */
 import os from "node:os";
@@ -13,6 +13,7 @@ import { benchUpload } from "./sections/upload.ts";
 import { benchReload } from "./sections/reload.ts";
 import { benchBackup } from "./sections/backup.ts";
 import { benchCommunity } from "./sections/community.ts";
+import { benchDiscover } from "./sections/discover.ts";
 
 const SECTIONS: Record<string, () => Promise<Row[]>> = {
   ingest: benchIngest,
@@ -22,6 +23,7 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   reload: benchReload,
   backup: benchBackup,
   community: benchCommunity,
+  discover: benchDiscover,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -97,6 +97,9 @@ import { PhotoViews } from "./explore/photo-views.ts";
 import { ExploreRepository } from "./explore/repository.ts";
 import { ExploreService } from "./explore/service.ts";
 import { registerExploreRoutes } from "./explore/routes.ts";
+import { SearchRepository } from "./search/repository.ts";
+import { SearchService } from "./search/service.ts";
+import { registerSearchRoutes } from "./search/routes.ts";
 import { viewCountLine } from "./explore/views.ts";
 import { ActivityRepository } from "./activity/repository.ts";
 import { AlbumsRepository } from "./albums/repository.ts";
@@ -150,6 +153,7 @@ export interface AppContext {
   photoViews: PhotoViews;
   explore: ExploreService;
   activity: ActivityService;
+  search: SearchService;
 }
 
 /** Seams tests may replace; everything else is built from the config. */
@@ -311,7 +315,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const albums = new AlbumService({ albums: new AlbumsRepository(database.db), clock, baseUrl: config.baseUrl });
   photos.setAlbumsOf((photoId, viewer) => albums.albumsHolding(photoId, viewer));
   const photoBatch = new BatchEditor({ photos: photosRepository, albumOf: (id) => albums.ownership(id), files: photoFiles, jobs, imageCache, clock });
-  const context: AppContext = { config, log, database, store, users, photos, photoBatch, albums, resumable, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, faves, comments, notifier, photoPageSections, photostreamSections: new PhotostreamSections(), moderation, notes, photoViews, explore, activity };
+  const search = new SearchService({ search: new SearchRepository(database.db), baseUrl: config.baseUrl });
+  const context: AppContext = { config, log, database, store, users, photos, photoBatch, albums, resumable, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, faves, comments, notifier, photoPageSections, photostreamSections: new PhotostreamSections(), moderation, notes, photoViews, explore, activity, search };
   addSocialSections({ photoPage: context.photoPageSections, photostream: context.photostreamSections, faves, comments, social });
   // "In groups: …" under a photo, and for its owner the form that adds it to one of their groups.
   context.photoPageSections.add(async ({ photo, viewer, csrfToken }) => {
@@ -427,6 +432,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerStatusRoutes(web, context);
     registerNoteRoutes(web, context);
     registerExploreRoutes(web, context);
+    registerSearchRoutes(web, context);
     registerActivityRoutes(web, context);
     registerFeedRoutes(web, context, new FeedService({ photos, users, faves, comments, groups, albums, clock, baseUrl: config.baseUrl }));
     registerEmbedRoutes(web, context, new EmbedService({ photos, baseUrl: config.baseUrl }));

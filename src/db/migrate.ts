@@ -8,6 +8,7 @@ import * as licenses from "./migrations/0007_licenses.ts";
 import * as archiveIndexes from "./migrations/0008_archive_indexes.ts";
 import * as locationPrivacy from "./migrations/0009_location_privacy.ts";
 import * as albums from "./migrations/0010_albums.ts";
+import * as search from "./migrations/0011_search.ts";
 import * as webmentions from "./migrations/0013_webmentions.ts";
 import type { Database } from "./schema.ts";
 
@@ -25,6 +26,7 @@ export const MIGRATIONS: MigrationSet = {
   "0008_archive_indexes": archiveIndexes,
   "0009_location_privacy": locationPrivacy,
   "0010_albums": albums,
+  "0011_search": search,
   "0013_webmentions": webmentions,
 };
 

@@ -115,6 +115,19 @@ export interface PhotoTagsTable {
   position: number;
 }
 
+/**
+ * The search words of each photo (migration 0011, written by photos/repository.ts through
+ * search/repository.ts). On SQLite an FTS5 table whose rowid is the photo id; on PostgreSQL a
+ * table keyed by photo_id with a generated tsvector `document`. Queried with raw SQL only.
+ */
+export interface PhotoSearchTable {
+  photo_id: number;
+  title: string;
+  description: string;
+  tags: string;
+  username: string;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -353,6 +366,7 @@ export interface Database {
   login_failures: LoginFailuresTable;
   photos: PhotosTable;
   photo_tags: PhotoTagsTable;
+  photo_search: PhotoSearchTable;
   settings: SettingsTable;
   incidents: IncidentsTable;
   incident_updates: IncidentUpdatesTable;

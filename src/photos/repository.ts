@@ -3,6 +3,7 @@ import type { Database, NewPhotoRow, PhotoRow, PhotoUpdate } from "../db/schema.
 import type { Tag } from "./tags.ts";
 import { addPhotosToAlbum } from "../albums/repository.ts";
 import type { Audience, Standing } from "./visibility.ts";
+import { writeSearchRow } from "../search/repository.ts";
 
 export interface PhotoRecord extends Omit<PhotoRow, "tags"> {
   owner_username: string;
@@ -147,6 +148,7 @@ export class PhotosRepository {
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto("photos").values({ ...photo, tags: JSON.stringify(tags) }).execute();
       if (tags.length > 0) await trx.insertInto("photo_tags").values(tagRows(photo.id, tags)).execute();
+      await writeSearchRow(trx, { id: photo.id, title: photo.title, description: photo.description, tags, ownerId: photo.owner_id });
       await trx
         .updateTable("users")
         .set((eb) => ({ photo_count: eb("photo_count", "+", 1), bytes_stored: eb("bytes_stored", "+", photo.original_bytes) }))
@@ -250,6 +252,11 @@ export class PhotosRepository {
         await trx.deleteFrom("photo_tags").where("photo_id", "=", id).execute();
         if (tags.length > 0) await trx.insertInto("photo_tags").values(tagRows(id, tags)).execute();
       }
+      // The search row follows the words it is made of, in the same transaction.
+      if (tags || changes.title !== undefined || changes.description !== undefined) {
+        const now = await trx.selectFrom("photos").select(["title", "description", "tags", "owner_id"]).where("id", "=", id).executeTakeFirstOrThrow();
+        await writeSearchRow(trx, { id, title: now.title, description: now.description, tags: JSON.parse(now.tags) as Tag[], ownerId: now.owner_id });
+      }
       return true;
     });
   }
@@ -306,7 +313,7 @@ export class PhotosRepository {
         }
         if (batch.albumId !== undefined) await addPhotosToAlbum(trx, batch.albumId, batch.ids, Number(batch.changes.updated_at ?? Date.now()));
         if (!batch.retag) return;
-        const current = await trx.selectFrom("photos").select(["id", "tags"]).where("id", "in", batch.ids).execute();
+        const current = await trx.selectFrom("photos").select(["id", "tags", "title", "description", "owner_id"]).where("id", "in", batch.ids).execute();
         for (const row of current) {
           const id = Number(row.id);
           const before = JSON.parse(row.tags) as Tag[];
@@ -315,6 +322,8 @@ export class PhotosRepository {
           await trx.updateTable("photos").set({ tags: JSON.stringify(after) }).where("id", "=", id).execute();
           await trx.deleteFrom("photo_tags").where("photo_id", "=", id).execute();
           if (after.length > 0) await trx.insertInto("photo_tags").values(tagRows(id, after)).execute();
+          // The search row follows the tags it is made of, in the same transaction.
+          await writeSearchRow(trx, { id, title: row.title, description: row.description, tags: after, ownerId: Number(row.owner_id) });
         }
       });
       return "applied";

@@ -34,6 +34,11 @@ test("tags are added to and removed from many photos at once, each keeping its o
   assert.equal(holiday.status, 200);
   for (const photo of [a!, b!]) assert.match(holiday.html, new RegExp(`/photos/${owner.username}/${photo.id}"`), "the tag's page lists the photos it was added to");
   assert.doesNotMatch(holiday.html, new RegExp(`/photos/${owner.username}/${c!.id}"`));
+  const found = await api(server, "GET", `/api/v1/search?q=holiday&user=${owner.username}`);
+  assert.equal(found.status, 200, JSON.stringify(found.body));
+  assert.deepEqual(found.body.photos.map((p: PhotoJson) => p.id).sort(), [a!.id, b!.id].sort(), "search finds the photos by the tag a batch added");
+  const gone = await api(server, "GET", `/api/v1/search?q=sunset&user=${owner.username}`);
+  assert.deepEqual(gone.body.photos.map((p: PhotoJson) => p.id), [c!.id], "and no longer by the tag it removed");
 });
 
 test("making photos more private moves them to new secrets: their old image URLs stop working", async () => {

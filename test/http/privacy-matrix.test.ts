@@ -235,6 +235,15 @@ const PATHS: PathRow[] = [
   },
   { name: "tag page", saw: (viewer, photo) => pageShows(viewer, photo, `/photos/tags/${TAG}`) },
   { name: "member's tag page", saw: (viewer, photo) => pageShows(viewer, photo, `/photos/${ownerName()}/tags/${TAG}`) },
+  {
+    name: "search API",
+    saw: async (viewer, photo) => {
+      const answer = await api(server, "GET", `/api/v1/search?q=matrix+end&user=${ownerName()}&perPage=100`, { token: token(viewer) });
+      assert.equal(answer.status, 200);
+      return (answer.body.photos as PhotoJson[]).some((p) => p.id === photos.get(photo)!.id);
+    },
+  },
+  { name: "search page", saw: (viewer, photo) => pageShows(viewer, photo, `/search?q=matrix&tags=${TAG}&sort=uploaded`) },
   // The home page lists the newest photos anyone may see, the same for every viewer.
   { name: "home page", saw: (viewer, photo) => pageShows(viewer, photo, "/"), seenAs: () => "anonymous" },
   ...FEED_FORMATS.flatMap((format): PathRow[] => [
