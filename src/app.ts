@@ -6,7 +6,7 @@ import formbody from "@fastify/formbody";
 import multipart from "@fastify/multipart";
 import swagger from "@fastify/swagger";
 import pino, { type Logger } from "pino";
-import type { Config } from "./config.ts";
+import { mapTilesSource, type Config } from "./config.ts";
 import { openDatabase, REQUEST_DEADLINE_MS, type DatabaseHandle } from "./db/database.ts";
 import type { MigrationSet } from "./db/migrate.ts";
 import { systemClock, type Clock } from "./clock.ts";
@@ -90,6 +90,10 @@ import { viewCountLine } from "./explore/views.ts";
 import { ActivityRepository } from "./activity/repository.ts";
 import { ActivityService } from "./activity/service.ts";
 import { registerActivityRoutes } from "./activity/routes.ts";
+import { MapsRepository } from "./maps/repository.ts";
+import { registerMapRoutes } from "./maps/routes.ts";
+import { MapService } from "./maps/service.ts";
+import { MAP_SCRIPTS, MAP_STYLES, photoMapSection } from "./maps/views.ts";
 
 export interface AppContext {
   config: Config;
@@ -129,6 +133,7 @@ export interface AppContext {
   photoViews: PhotoViews;
   explore: ExploreService;
   activity: ActivityService;
+  maps: MapService;
 }
 
 /** Seams tests may replace; everything else is built from the config. */
@@ -275,13 +280,19 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     }
     return isOwner ? { body: viewCountLine(await photoViews.count(photoId)) } : null;
   });
-  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, faves, comments, notifier, photoPageSections, photostreamSections: new PhotostreamSections(), moderation, notes, photoViews, explore, activity };
+  const context: AppContext = { config, log, database, store, users, photos, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, faves, comments, notifier, photoPageSections, photostreamSections: new PhotostreamSections(), moderation, notes, photoViews, explore, activity, maps: new MapService({ maps: new MapsRepository(database.db), baseUrl: config.baseUrl }) };
   addSocialSections({ photoPage: context.photoPageSections, photostream: context.photostreamSections, faves, comments, social });
   // "In groups: …" under a photo, and for its owner the form that adds it to one of their groups.
   context.photoPageSections.add(async ({ photo, viewer, csrfToken }) => {
     const { holding, canAddTo } = await groups.photoGroups(Number(photo.id), viewer, photo.canEdit);
     const body = photoGroupsSection({ photoId: photo.id, pagePath: `/photos/${photo.owner.username}/${photo.id}`, csrfToken, holding, canAddTo });
     return body ? { body } : null;
+  });
+
+  // The photo's place on a small map for whoever may see it; its owner sets it by clicking one.
+  context.photoPageSections.add(async ({ photo }) => {
+    const body = photoMapSection({ settings: { tiles: config.mapTiles }, location: photo.location, canEdit: photo.canEdit });
+    return body ? { body, scripts: MAP_SCRIPTS, styles: MAP_STYLES } : null;
   });
 
   const images = new ImageServer({ store, cache: imageCache, log });
@@ -360,7 +371,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   registerAssetRoutes(app);
 
   await app.register(async (web) => {
-    installSecurityHeaders(web, { https: config.secureCookies });
+    installSecurityHeaders(web, { https: config.secureCookies, mapTilesSource: mapTilesSource(config.mapTiles) });
     installUnreadCount(web, context);
     registerHealthRoutes(web, context);
     registerMetricsRoutes(web, context);
@@ -377,6 +388,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerNoteRoutes(web, context);
     registerExploreRoutes(web, context);
     registerActivityRoutes(web, context);
+    registerMapRoutes(web, context);
     web.get("/api/v1/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () => app.swagger());
   });
 

@@ -33,6 +33,8 @@ export interface Config {
   backupKeep: number;
   /** Migrate even when no backup could be made first (PINHOLE_MIGRATE_WITHOUT_BACKUP=1). */
   migrateWithoutBackup: boolean;
+  /** Map tiles, a Leaflet URL template ({z}/{x}/{y}, optionally {s} and {r}) and its attribution (plain text); null: maps with no tiles. */
+  mapTiles: { url: string; attribution: string } | null;
 }
 
 export interface QuotaDefaults {
@@ -160,6 +162,39 @@ function metricsToken(env: Env): string | null {
   return raw;
 }
 
+export const OSM_TILES_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+const OSM_ATTRIBUTION = "© OpenStreetMap contributors";
+
+/** PINHOLE_MAP_TILES_URL: unset means OpenStreetMap's standard tiles; empty means none (markers on a plain background). */
+function mapTiles(env: Env): Config["mapTiles"] {
+  const raw = env.PINHOLE_MAP_TILES_URL;
+  const attribution = env.PINHOLE_MAP_TILES_ATTRIBUTION;
+  if (attribution !== undefined && attribution.length > 300) throw new ConfigError("PINHOLE_MAP_TILES_ATTRIBUTION must be at most 300 characters");
+  if (raw === undefined) return { url: OSM_TILES_URL, attribution: attribution || OSM_ATTRIBUTION };
+  if (raw.trim() === "") return null;
+  const url = raw.trim();
+  let parsed: URL;
+  try {
+    parsed = new URL(url.replace(/\{s\}/g, "a"));
+  } catch {
+    throw new ConfigError(`PINHOLE_MAP_TILES_URL must be an http(s) URL with {z}, {x} and {y} (empty for no tiles), got "${raw}"`);
+  }
+  if ((parsed.protocol !== "http:" && parsed.protocol !== "https:") || !["{z}", "{x}", "{y}"].every((part) => url.includes(part)) || /["'\s]/.test(url)) {
+    throw new ConfigError(`PINHOLE_MAP_TILES_URL must be an http(s) URL with {z}, {x} and {y} (empty for no tiles), got "${raw}"`);
+  }
+  return { url, attribution: attribution ?? "" };
+}
+
+/**
+ * Where tiles come from, for the Content-Security-Policy's img-src: the template's scheme and
+ * host, with a {s} subdomain as a wildcard.
+ */
+export function mapTilesSource(tiles: Config["mapTiles"]): string | null {
+  if (!tiles) return null;
+  const match = /^(https?:\/\/)([^/?#]+)/.exec(tiles.url);
+  return match ? `${match[1]}${match[2]!.replace(/\{s\}/g, "*")}` : null;
+}
+
 /** Environment → typed config. Throws ConfigError naming the one variable that is wrong. */
 export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, "PORT", 3000, 0, 65535);
@@ -185,5 +220,6 @@ export function loadConfig(env: Env = process.env): Config {
     minFreeDiskBytes: integer(env, "PINHOLE_MIN_FREE_DISK_MB", 512, 0, 10_000_000) * 1024 * 1024,
     ...backups(env, dataDir),
     migrateWithoutBackup: flag(env, "PINHOLE_MIGRATE_WITHOUT_BACKUP"),
+    mapTiles: mapTiles(env),
   };
 }

@@ -7,6 +7,7 @@ import * as activityByPhotoOwner from "./migrations/0005_activity_by_photo_owner
 import * as licenses from "./migrations/0007_licenses.ts";
 import * as archiveIndexes from "./migrations/0008_archive_indexes.ts";
 import * as locationPrivacy from "./migrations/0009_location_privacy.ts";
+import * as map from "./migrations/0012_map.ts";
 import type { Database } from "./schema.ts";
 
 /** Migrations by name, applied in name order. */
@@ -22,6 +23,7 @@ export const MIGRATIONS: MigrationSet = {
   "0007_licenses": licenses,
   "0008_archive_indexes": archiveIndexes,
   "0009_location_privacy": locationPrivacy,
+  "0012_map": map,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -1,5 +1,6 @@
 import { html, type Html } from "../web/html.ts";
 import { page } from "../web/layout.ts";
+import { assetUrl } from "../web/assets.ts";
 import { aspectClass } from "../web/grid.ts";
 import type { Viewer } from "../users/service.ts";
 import type { PhotoPageSection } from "./page-sections.ts";
@@ -91,7 +92,7 @@ export function photostreamPage(view: Shell & { username: string; list: PhotoPag
     ...view,
     title: `${view.username}'s photostream`,
     body: html`<section><h1>${view.username}'s photostream</h1>
-<p class="stream-links"><a href="/photos/${view.username}/archives" id="archives-link">Archives</a></p>
+<p class="stream-links"><a href="/photos/${view.username}/archives" id="archives-link">Archives</a> · <a href="/photos/${view.username}/map" id="map-link">Map</a></p>
 ${view.sections ?? []}
 ${view.isOwner ? html`<p><a class="button" href="/upload">Upload photos</a></p>` : null}
 ${view.viewer && !view.isOwner ? html`<p class="report-link"><a href="/reports/new?targetKind=member&amp;username=${view.username}" id="report-member">Report ${view.username}</a></p>` : null}
@@ -185,7 +186,7 @@ export function photoPage(view: Shell & { photo: PhotoView; newer: string | null
     ...view,
     title: photo.title || "Untitled",
     scripts: [...new Set([...(photo.canEdit ? ["photo-edit.js"] : []), ...sectionScripts])],
-    head: html`<link rel="canonical" href="${photo.pageUrl}">`,
+    head: html`<link rel="canonical" href="${photo.pageUrl}">${[...new Set(sections.flatMap((s) => s.styles ?? []))].map((name) => html`<link rel="stylesheet" href="${assetUrl(name)}">`)}`,
     body: html`<article class="photo-page">
 <figure class="photo-frame">
 <picture>${webp ? html`<source type="image/webp" srcset="${webp}" sizes="(max-width: 1024px) 100vw, 1024px">` : null}
