@@ -21,7 +21,7 @@ const SHIPPED: Record<string, string> = {
   "0007_licenses.ts": "db8e60e9c240916c0141f7b40cb680fcf1d656a0589affeb91557a79b8e32b4a",
   "0008_archive_indexes.ts": "f03c4202454a340d9df343fc545b5af0cfb8bb0f1b9e34705b41272b034bc4f7",
   "0009_location_privacy.ts": "633405a25df499bb4f40df4dd8bff313fd5b498ac444b7db0be44359479488be",
-  "0012_map.ts": "bd03bb2f5b94073d3ad737649bda6a6aed66561d8558e215e66ad99d796b6cdb",
+  "0012_map.ts": "f8fc9c64bbe374bfe9ffda9f38d21a7f3504585cc52bf6997695671962cbf33e",
 };
 
 function migrationFiles(): string[] {

@@ -82,3 +82,34 @@ export function cellMortonStart(level: number, cx: number, cy: number): number {
 export function cellMortonSpan(level: number): number {
   return 4 ** shiftOf(level);
 }
+
+/**
+ * The Morton ranges that cover a rectangle of the level-24 grid (inclusive bounds): the cells of
+ * the finest level at which at most `perAxis` × `perAxis` of them cover it, adjacent ones merged.
+ * Each range is one index range of `m`, so a query reads the points near the rectangle, not a
+ * stripe of the whole world.
+ */
+export function mortonRanges(x: [number, number], y: [number, number], perAxis = 3): Array<[number, number]> {
+  let level = GRID_BITS;
+  const span = (l: number) => {
+    const s = 2 ** shiftOf(l);
+    return { x0: Math.floor(x[0] / s), x1: Math.floor(x[1] / s), y0: Math.floor(y[0] / s), y1: Math.floor(y[1] / s) };
+  };
+  let cells = span(level);
+  while (level > 0 && (cells.x1 - cells.x0 >= perAxis || cells.y1 - cells.y0 >= perAxis)) cells = span(--level);
+  const ranges: Array<[number, number]> = [];
+  for (let cx = cells.x0; cx <= cells.x1; cx++) {
+    for (let cy = cells.y0; cy <= cells.y1; cy++) {
+      const lo = cellMortonStart(level, cx, cy);
+      ranges.push([lo, lo + cellMortonSpan(level)]);
+    }
+  }
+  ranges.sort((a, b) => a[0] - b[0]);
+  const merged: Array<[number, number]> = [];
+  for (const r of ranges) {
+    const last = merged[merged.length - 1];
+    if (last && last[1] === r[0]) last[1] = r[1];
+    else merged.push([r[0], r[1]]);
+  }
+  return merged;
+}

@@ -2,7 +2,7 @@ import { PostgresAdapter, sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../db/schema.ts";
 import { ownerActive, visibleTo } from "../photos/repository.ts";
 import type { Audience } from "../photos/visibility.ts";
-import { cellMortonSpan, cellMortonStart, gridPoint, MAX_STORED_LEVEL, shiftOf, STORED_LEVELS } from "./grid.ts";
+import { cellMortonSpan, cellMortonStart, gridPoint, MAX_STORED_LEVEL, mortonRanges, shiftOf, STORED_LEVELS } from "./grid.ts";
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -83,7 +83,10 @@ export async function syncMapPoints(db: Db, scope: { photoId: number } | { owner
   };
   for (const p of removed) account(p, -1);
   for (const p of added) account(p, 1);
-  const changes = [...deltas.values()].filter((d) => d.count !== 0 || d.sum_lat !== 0 || d.sum_lon !== 0);
+  // In one order for every writer, so two transactions changing the same cells lock them in the same order and never deadlock.
+  const changes = [...deltas.values()]
+    .filter((d) => d.count !== 0 || d.sum_lat !== 0 || d.sum_lon !== 0)
+    .sort((a, b) => a.audience - b.audience || a.level - b.level || a.cx - b.cx || a.cy - b.cy);
   for (let i = 0; i < changes.length; i += 500) {
     await db
       .insertInto("map_cells")
@@ -101,6 +104,59 @@ export async function syncMapPoints(db: Db, scope: { photoId: number } | { owner
   const removedIds = removed.map((p) => p.photo_id);
   for (let i = 0; i < removedIds.length; i += 500) await db.deleteFrom("map_points").where("photo_id", "in", removedIds.slice(i, i + 500)).execute();
   for (let i = 0; i < added.length; i += 500) await db.insertInto("map_points").values(added.slice(i, i + 500)).execute();
+}
+
+/**
+ * Fills map_points and map_cells again from the photos table, in batches: for sites whose
+ * photos were written straight into the database (an import, the benchmark's seed), which no
+ * transaction kept in step. Whoever calls it stops writes to photos meanwhile.
+ */
+export async function rebuildMap(db: Kysely<Database>): Promise<{ points: number; cells: number }> {
+  await db.deleteFrom("map_cells").execute();
+  await db.deleteFrom("map_points").execute();
+  const cells = new Map<string, { audience: number; level: number; cx: number; cy: number; count: number; sum_lat: number; sum_lon: number; m_lo: number }>();
+  let after = -1;
+  let points = 0;
+  for (;;) {
+    const rows = await db
+      .selectFrom("photos as p")
+      .innerJoin("users as u", "u.id", "p.owner_id")
+      .select(["p.id", "p.owner_id", "p.restricted", "p.latitude", "p.longitude"])
+      .where("p.id", ">", after)
+      .where("p.latitude", "is not", null)
+      .where("p.longitude", "is not", null)
+      .where("p.visibility", "=", "public")
+      .where("p.hidden_at", "is", null)
+      .where("p.location_visibility", "=", "everyone")
+      .where("u.suspended_at", "is", null)
+      .orderBy("p.id")
+      .limit(2000)
+      .execute();
+    if (rows.length === 0) break;
+    const batch = rows.map((r) => {
+      const g = gridPoint(r.latitude as number, r.longitude as number);
+      return { photo_id: Number(r.id), owner_id: Number(r.owner_id), audience: r.restricted === 1 ? OPTED_IN : EVERYONE, lat_e6: g.latE6, lon_e6: g.lonE6, x: g.x, y: g.y, m: g.m };
+    });
+    for (let i = 0; i < batch.length; i += 500) await db.insertInto("map_points").values(batch.slice(i, i + 500)).execute();
+    for (const p of batch) {
+      for (const level of STORED_LEVELS) {
+        const s = shiftOf(level);
+        const cx = Math.floor(p.x / 2 ** s);
+        const cy = Math.floor(p.y / 2 ** s);
+        const key = `${p.audience}/${level}/${cx}/${cy}`;
+        const c = cells.get(key) ?? { audience: p.audience, level, cx, cy, count: 0, sum_lat: 0, sum_lon: 0, m_lo: cellMortonStart(level, cx, cy) };
+        c.count += 1;
+        c.sum_lat += p.lat_e6;
+        c.sum_lon += p.lon_e6;
+        cells.set(key, c);
+      }
+    }
+    points += batch.length;
+    after = Number(rows[rows.length - 1]!.id);
+  }
+  const all = [...cells.values()];
+  for (let i = 0; i < all.length; i += 1000) await db.insertInto("map_cells").values(all.slice(i, i + 1000)).execute();
+  return { points, cells: all.length };
 }
 
 interface MapPoint {
@@ -174,26 +230,47 @@ export class MapsRepository {
     return rows.map((r) => ({ audience: r.audience, cx: r.cx, cy: r.cy, count: Number(r.count), sumLat: Number(r.sum_lat), sumLon: Number(r.sum_lon), photoId: Number(r.photo_id) }));
   }
 
+  /**
+   * The points of map_points in the box, read from the covering index (audience, m, x, y,
+   * lat_e6, lon_e6) one Morton range at a time (`mortonRanges`): the rows near the box only.
+   * With `ownerId`, a member's points by their own index instead.
+   */
+  private boxPoints(audiences: number[], box: GridBox, ownerId?: number) {
+    if (ownerId !== undefined) {
+      return sql`(select photo_id, x, y, lat_e6, lon_e6 from map_points where owner_id = ${ownerId} and audience in (${sql.join(audiences)})
+        and ${within("x", box.x)} and y between ${box.y[0]} and ${box.y[1]})`;
+    }
+    const parts = audiences.flatMap((audience) =>
+      box.x.flatMap((x) =>
+        mortonRanges(x, box.y).map(
+          ([lo, hi]) => sql`select photo_id, x, y, lat_e6, lon_e6 from map_points where audience = ${audience} and m >= ${lo} and m < ${hi}
+            and x between ${x[0]} and ${x[1]} and y between ${box.y[0]} and ${box.y[1]}`,
+        ),
+      ),
+    );
+    return sql`(${sql.join(parts, sql` union all `)})`;
+  }
+
   /** Points of map_points in the box grouped live into the cells of `level` (deep zooms, and a member's map). */
   async groupedPoints(audiences: number[], level: number, box: GridBox, ownerId?: number): Promise<CellCount[]> {
     const s = sql.lit(shiftOf(level));
     const { rows } = await sql<{ cx: number | string; cy: number | string; count: number | string; sum_lat: number | string; sum_lon: number | string; photo_id: number | string }>`
-      select x >> ${s} as cx, y >> ${s} as cy, count(*) as count, sum(lat_e6) as sum_lat, sum(lon_e6) as sum_lon, max(photo_id) as photo_id
-      from map_points
-      where ${ownerId === undefined ? sql`true` : sql`owner_id = ${ownerId}`} and audience in (${sql.join(audiences)})
-        and ${within("x", box.x)} and y between ${box.y[0]} and ${box.y[1]}
-      group by x >> ${s}, y >> ${s}`.execute(this.db);
+      select bp.x >> ${s} as cx, bp.y >> ${s} as cy, count(*) as count, sum(bp.lat_e6) as sum_lat, sum(bp.lon_e6) as sum_lon, max(bp.photo_id) as photo_id
+      from ${this.boxPoints(audiences, box, ownerId)} bp
+      group by bp.x >> ${s}, bp.y >> ${s}`.execute(this.db);
     return rows.map((r) => ({ cx: Number(r.cx), cy: Number(r.cy), count: Number(r.count), sumLat: Number(r.sum_lat), sumLon: Number(r.sum_lon), photoId: Number(r.photo_id) }));
   }
 
-  /** The newest points of map_points in the box, with what a marker shows. */
-  async points(audiences: number[], box: GridBox, limit: number, ownerId?: number): Promise<MapPhoto[]> {
+  /** The newest points of map_points in the box (null: anywhere), with what a marker shows. */
+  async points(audiences: number[], box: GridBox | null, limit: number, ownerId?: number): Promise<MapPhoto[]> {
+    const from =
+      box === null
+        ? sql`(select photo_id from map_points where ${ownerId === undefined ? sql`true` : sql`owner_id = ${ownerId}`} and audience in (${sql.join(audiences)}))`
+        : this.boxPoints(audiences, box, ownerId);
     const { rows } = await sql<MapPhoto>`
       select p.id, p.latitude, p.longitude, p.title, p.secret, u.username as owner_username
-      from map_points mp inner join photos p on p.id = mp.photo_id inner join users u on u.id = p.owner_id
-      where ${ownerId === undefined ? sql`true` : sql`mp.owner_id = ${ownerId}`} and mp.audience in (${sql.join(audiences)})
-        and ${within("mp.x", box.x)} and mp.y between ${box.y[0]} and ${box.y[1]}
-      order by mp.photo_id desc limit ${limit}`.execute(this.db);
+      from ${from} bp inner join photos p on p.id = bp.photo_id inner join users u on u.id = p.owner_id
+      order by bp.photo_id desc limit ${limit}`.execute(this.db);
     return rows.map((r) => ({ ...r, id: Number(r.id) }));
   }
 

@@ -119,10 +119,10 @@ export class MapService {
 
   /** The newest photos on the map (the site's, or one member's), for the page without JavaScript. */
   async recent(input: { ownerId?: number }, viewer: ViewerRef, limit: number): Promise<MapPointView[]> {
-    const { degrees, grid } = boxes({ west: -180, south: -MAX_LATITUDE, east: 180, north: MAX_LATITUDE });
+    const { degrees } = boxes({ west: -180, south: -MAX_LATITUDE, east: 180, north: MAX_LATITUDE });
     const audience = audienceOf(viewer);
     const audiences = viewer?.showsRestricted ? [EVERYONE, OPTED_IN] : [EVERYONE];
-    const stored = await this.deps.maps.points(audiences, grid, limit, input.ownerId);
+    const stored = await this.deps.maps.points(audiences, null, limit, input.ownerId);
     const extras = audience.viewerId === null ? [] : await this.deps.maps.extras({ audience: { ...audience, viewerId: audience.viewerId }, audiences, ownerId: input.ownerId, box: degrees, limit });
     return [...stored, ...extras]
       .sort((a, b) => b.id - a.id)

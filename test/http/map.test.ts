@@ -1,12 +1,10 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import crypto from "node:crypto";
 import { startServer, type TestServer } from "../helpers/server.ts";
 import { api, buildMember, WebClient, type Member } from "../helpers/client.ts";
 import { buildDistinctPhoto } from "../helpers/images.ts";
-import { PhotosRepository } from "../../src/photos/repository.ts";
-import { MapsRepository } from "../../src/maps/repository.ts";
-import { newPhotoId, newPhotoSecret } from "../../src/photos/ids.ts";
+import { seedLocatedPhotos } from "../helpers/map.ts";
+import { MapsRepository, rebuildMap } from "../../src/maps/repository.ts";
 
 let server: TestServer;
 let admin: Member;
@@ -32,31 +30,7 @@ type MapAnswer = {
   points: Array<{ id: string; latitude: number; longitude: number; title: string; thumbnailUrl: string; pageUrl: string }>;
 };
 
-/**
- * Located public photos written through the photos repository (the same insert an upload
- * ends with, which keeps the map in step), without their files: the map never reads them.
- */
-async function seedLocated(owner: Member, places: Array<[number, number]>, fields: { visibility?: string; location_visibility?: string } = {}): Promise<number[]> {
-  const ownerId = (await server.context.users.findPublicUser(owner.username))!.id;
-  const photos = new PhotosRepository(server.context.database.db);
-  const ids: number[] = [];
-  for (const [latitude, longitude] of places) {
-    let id = newPhotoId(Date.now());
-    while (ids.includes(id) || (await photos.findFiles(id))) id = newPhotoId(Date.now());
-    await photos.insert(
-      {
-        id, owner_id: ownerId, title: `seeded ${id}`, description: "", visibility: fields.visibility ?? "public", location_visibility: fields.location_visibility ?? "everyone",
-        secret: newPhotoSecret(), original_key: `seed/${id}`, original_format: "jpeg", original_bytes: 1, original_name: "seed.jpg", sha256: crypto.randomBytes(32).toString("hex"),
-        width: 10, height: 10, taken_at: null, taken_at_offset: null, taken_at_utc: null, uploaded_at: Date.now(), updated_at: Date.now(),
-        camera_make: null, camera_model: null, lens: null, exposure_time: null, exposure_seconds: null, f_number: null, iso: null, focal_length: null, focal_length_35mm: null,
-        latitude, longitude, altitude: null, sizes: "[]", dominant_color: null,
-      },
-      [],
-    );
-    ids.push(id);
-  }
-  return ids;
-}
+const seedLocated = (owner: Member, places: Array<[number, number]>) => seedLocatedPhotos(server, owner.username, places);
 
 async function map(query: string, viewer?: Member): Promise<MapAnswer> {
   const answer = await api(server, "GET", `/api/v1/map?${query}`, { token: viewer?.token });
@@ -280,6 +254,15 @@ test("a photo leaves the map at once when it is made private, its location less 
   assert.equal((await api(server, "DELETE", `/api/v1/photos/${other.id}`, { token: again.token })).status, 204);
   assert.deepEqual(await idsNear(lisbon), [], "deleted");
   await assertInvariant();
+});
+
+test("the map kept in step by every write equals the map rebuilt from the photos table", async () => {
+  await assertInvariant();
+  const before = await new MapsRepository(server.context.database.db).invariantCheck();
+  const rebuilt = await rebuildMap(server.context.database.db);
+  assert.equal(rebuilt.points, before.recounted.points.length);
+  const after = await new MapsRepository(server.context.database.db).invariantCheck();
+  assert.deepEqual(after.stored, before.stored, "rebuilding changes nothing: the transactions had kept it exact");
 });
 
 test("the map pages allow the configured tile server's images and nothing else", async () => {
