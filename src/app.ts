@@ -6,7 +6,7 @@ import formbody from "@fastify/formbody";
 import multipart from "@fastify/multipart";
 import swagger from "@fastify/swagger";
 import pino, { type Logger } from "pino";
-import type { Config } from "./config.ts";
+import { mapTilesSource, type Config } from "./config.ts";
 import { openDatabase, REQUEST_DEADLINE_MS, type DatabaseHandle } from "./db/database.ts";
 import type { MigrationSet } from "./db/migrate.ts";
 import { systemClock, type Clock } from "./clock.ts";
@@ -108,6 +108,10 @@ import { registerAlbumRoutes } from "./albums/routes.ts";
 import { photoAlbumsSection } from "./albums/views.ts";
 import { ActivityService } from "./activity/service.ts";
 import { registerActivityRoutes } from "./activity/routes.ts";
+import { MapsRepository } from "./maps/repository.ts";
+import { registerMapRoutes } from "./maps/routes.ts";
+import { MapService } from "./maps/service.ts";
+import { MAP_SCRIPTS, MAP_STYLES, photoMapSection } from "./maps/views.ts";
 
 export interface AppContext {
   config: Config;
@@ -154,6 +158,7 @@ export interface AppContext {
   explore: ExploreService;
   activity: ActivityService;
   search: SearchService;
+  maps: MapService;
 }
 
 /** Seams tests may replace; everything else is built from the config. */
@@ -316,7 +321,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   photos.setAlbumsOf((photoId, viewer) => albums.albumsHolding(photoId, viewer));
   const photoBatch = new BatchEditor({ photos: photosRepository, albumOf: (id) => albums.ownership(id), files: photoFiles, jobs, imageCache, clock });
   const search = new SearchService({ search: new SearchRepository(database.db), baseUrl: config.baseUrl });
-  const context: AppContext = { config, log, database, store, users, photos, photoBatch, albums, resumable, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, faves, comments, notifier, photoPageSections, photostreamSections: new PhotostreamSections(), moderation, notes, photoViews, explore, activity, search };
+  const context: AppContext = { config, log, database, store, users, photos, photoBatch, albums, resumable, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, faves, comments, notifier, photoPageSections, photostreamSections: new PhotostreamSections(), moderation, notes, photoViews, explore, activity, search, maps: new MapService({ maps: new MapsRepository(database.db), baseUrl: config.baseUrl }) };
   addSocialSections({ photoPage: context.photoPageSections, photostream: context.photostreamSections, faves, comments, social });
   // "In groups: …" under a photo, and for its owner the form that adds it to one of their groups.
   context.photoPageSections.add(async ({ photo, viewer, csrfToken }) => {
@@ -334,6 +339,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ]);
     const body = photoAlbumsSection({ photoId: photo.id, ownerUsername: photo.owner.username, pagePath: `/photos/${photo.owner.username}/${photo.id}`, csrfToken, holding, canAddTo });
     return body ? { body } : null;
+  });
+
+  // The photo's place on a small map for whoever may see it; its owner sets it by clicking one.
+  context.photoPageSections.add(async ({ photo }) => {
+    const body = photoMapSection({ settings: { tiles: config.mapTiles }, location: photo.location, canEdit: photo.canEdit });
+    return body ? { body, scripts: MAP_SCRIPTS, styles: MAP_STYLES } : null;
   });
 
   const images = new ImageServer({ store, cache: imageCache, log });
@@ -414,7 +425,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   registerAssetRoutes(app);
 
   await app.register(async (web) => {
-    installSecurityHeaders(web, { https: config.secureCookies });
+    installSecurityHeaders(web, { https: config.secureCookies, mapTilesSource: mapTilesSource(config.mapTiles) });
     installUnreadCount(web, context);
     registerHealthRoutes(web, context);
     registerMetricsRoutes(web, context);
@@ -438,6 +449,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerEmbedRoutes(web, context, new EmbedService({ photos, baseUrl: config.baseUrl }));
     registerWebmentionRoutes(web, context, webmentions);
     registerAlbumRoutes(web, context, albums);
+    registerMapRoutes(web, context);
     web.get("/api/v1/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () => app.swagger());
   });
 

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ConfigError, loadConfig } from "./config.ts";
+import { ConfigError, loadConfig, mapTilesSource } from "./config.ts";
 
 test("defaults give a site on port 3000 with SQLite under ./data", () => {
   const config = loadConfig({});
@@ -35,6 +35,10 @@ test("each bad value is refused with one line naming its variable", () => {
     [{ PINHOLE_QUOTA_MB: "1.5" }, "PINHOLE_QUOTA_MB"],
     [{ PINHOLE_PRO_QUOTA_PHOTOS: "10k" }, "PINHOLE_PRO_QUOTA_PHOTOS"],
     [{ PINHOLE_PRO_QUOTA_MB: "99999999999" }, "PINHOLE_PRO_QUOTA_MB"],
+    [{ PINHOLE_MAP_TILES_URL: "tiles.example.org/{z}/{x}/{y}.png" }, "PINHOLE_MAP_TILES_URL"],
+    [{ PINHOLE_MAP_TILES_URL: "ftp://tiles.example.org/{z}/{x}/{y}.png" }, "PINHOLE_MAP_TILES_URL"],
+    [{ PINHOLE_MAP_TILES_URL: "https://tiles.example.org/{z}/{x}.png" }, "PINHOLE_MAP_TILES_URL"],
+    [{ PINHOLE_MAP_TILES_URL: "https://tiles.example.org/{z}/{x}/{y}.png' data:" }, "PINHOLE_MAP_TILES_URL"],
   ];
   for (const [env, variable] of cases) {
     assert.throws(() => loadConfig(env), (error: unknown) => {
@@ -90,4 +94,14 @@ test("backups: off by default, daily once a folder is given, kept 7, each bad va
       return true;
     });
   }
+});
+
+test("map tiles: OpenStreetMap's by default, none when empty, another server's allowed by the CSP", () => {
+  assert.deepEqual(loadConfig({}).mapTiles, { url: "https://tile.openstreetmap.org/{z}/{x}/{y}.png", attribution: "© OpenStreetMap contributors" });
+  assert.equal(mapTilesSource(loadConfig({}).mapTiles), "https://tile.openstreetmap.org");
+  assert.equal(loadConfig({ PINHOLE_MAP_TILES_URL: "" }).mapTiles, null);
+  assert.equal(mapTilesSource(null), null);
+  const own = loadConfig({ PINHOLE_MAP_TILES_URL: "https://{s}.tiles.example.org:8443/osm/{z}/{x}/{y}{r}.png", PINHOLE_MAP_TILES_ATTRIBUTION: "© Example" });
+  assert.deepEqual(own.mapTiles, { url: "https://{s}.tiles.example.org:8443/osm/{z}/{x}/{y}{r}.png", attribution: "© Example" });
+  assert.equal(mapTilesSource(own.mapTiles), "https://*.tiles.example.org:8443");
 });

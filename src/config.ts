@@ -39,6 +39,8 @@ export interface Config {
   resumableExpiryMs: number;
   /** Where originals and derivatives live: files under the data dir, or an S3-compatible bucket. */
   storage: StorageConfig;
+  /** Map tiles, a Leaflet URL template ({z}/{x}/{y}, optionally {s} and {r}) and its attribution (plain text); null: maps with no tiles. */
+  mapTiles: { url: string; attribution: string } | null;
 }
 
 export type StorageConfig =
@@ -200,6 +202,39 @@ function metricsToken(env: Env): string | null {
   return raw;
 }
 
+export const OSM_TILES_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+const OSM_ATTRIBUTION = "© OpenStreetMap contributors";
+
+/** PINHOLE_MAP_TILES_URL: unset means OpenStreetMap's standard tiles; empty means none (markers on a plain background). */
+function mapTiles(env: Env): Config["mapTiles"] {
+  const raw = env.PINHOLE_MAP_TILES_URL;
+  const attribution = env.PINHOLE_MAP_TILES_ATTRIBUTION;
+  if (attribution !== undefined && attribution.length > 300) throw new ConfigError("PINHOLE_MAP_TILES_ATTRIBUTION must be at most 300 characters");
+  if (raw === undefined) return { url: OSM_TILES_URL, attribution: attribution || OSM_ATTRIBUTION };
+  if (raw.trim() === "") return null;
+  const url = raw.trim();
+  let parsed: URL;
+  try {
+    parsed = new URL(url.replace(/\{s\}/g, "a"));
+  } catch {
+    throw new ConfigError(`PINHOLE_MAP_TILES_URL must be an http(s) URL with {z}, {x} and {y} (empty for no tiles), got "${raw}"`);
+  }
+  if ((parsed.protocol !== "http:" && parsed.protocol !== "https:") || !["{z}", "{x}", "{y}"].every((part) => url.includes(part)) || /["'\s]/.test(url)) {
+    throw new ConfigError(`PINHOLE_MAP_TILES_URL must be an http(s) URL with {z}, {x} and {y} (empty for no tiles), got "${raw}"`);
+  }
+  return { url, attribution: attribution ?? "" };
+}
+
+/**
+ * Where tiles come from, for the Content-Security-Policy's img-src: the template's scheme and
+ * host, with a {s} subdomain as a wildcard.
+ */
+export function mapTilesSource(tiles: Config["mapTiles"]): string | null {
+  if (!tiles) return null;
+  const match = /^(https?:\/\/)([^/?#]+)/.exec(tiles.url);
+  return match ? `${match[1]}${match[2]!.replace(/\{s\}/g, "*")}` : null;
+}
+
 /** Environment → typed config. Throws ConfigError naming the one variable that is wrong. */
 export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, "PORT", 3000, 0, 65535);
@@ -228,5 +263,6 @@ export function loadConfig(env: Env = process.env): Config {
     webmentionAllowLoopback: flag(env, "PINHOLE_WEBMENTION_ALLOW_LOOPBACK"),
     resumableExpiryMs: integer(env, "PINHOLE_RESUMABLE_EXPIRY_SECONDS", 86_400, 1, 30 * 86_400) * 1000,
     storage: storage(env),
+    mapTiles: mapTiles(env),
   };
 }

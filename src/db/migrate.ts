@@ -9,6 +9,7 @@ import * as archiveIndexes from "./migrations/0008_archive_indexes.ts";
 import * as locationPrivacy from "./migrations/0009_location_privacy.ts";
 import * as albums from "./migrations/0010_albums.ts";
 import * as search from "./migrations/0011_search.ts";
+import * as map from "./migrations/0012_map.ts";
 import * as webmentions from "./migrations/0013_webmentions.ts";
 import type { Database } from "./schema.ts";
 
@@ -27,6 +28,7 @@ export const MIGRATIONS: MigrationSet = {
   "0009_location_privacy": locationPrivacy,
   "0010_albums": albums,
   "0011_search": search,
+  "0012_map": map,
   "0013_webmentions": webmentions,
 };
 

@@ -23,6 +23,7 @@ const SHIPPED: Record<string, string> = {
   "0009_location_privacy.ts": "633405a25df499bb4f40df4dd8bff313fd5b498ac444b7db0be44359479488be",
   "0010_albums.ts": "8969e9d22beee857061931a2a680967dc2ba87d909486c0393849e6feee0b720",
   "0011_search.ts": "4fdfe83823ee2d81e195e3c8a26e34dd4c3bbf317fc9c6d846756f90835929e3",
+  "0012_map.ts": "f8fc9c64bbe374bfe9ffda9f38d21a7f3504585cc52bf6997695671962cbf33e",
   "0013_webmentions.ts": "704a733bcf96e7f408de1ed7befd1f56cab470bc091e04326307e61d69eec6ea",
 };
 

@@ -359,6 +359,35 @@ export interface CollectionAlbumsTable {
   position: number;
 }
 
+/**
+ * A photo on the site's map (migration 0012): located, public, not hidden, its location shown
+ * to everyone, its owner not suspended. Audience 0: everyone; 1: restricted, for members who
+ * opted in. Where it is on the grid of maps/grid.ts: x, y at level 24 and their Morton code m.
+ */
+export interface MapPointsTable {
+  photo_id: number;
+  owner_id: number;
+  audience: number;
+  lat_e6: number;
+  lon_e6: number;
+  x: number;
+  y: number;
+  m: number;
+}
+
+/** The points of `map_points` counted per audience and grid cell of levels 2 to 14, with the sums of their coordinates in millionths of a degree. */
+export interface MapCellsTable {
+  audience: number;
+  level: number;
+  cx: number;
+  cy: number;
+  count: number;
+  sum_lat: number;
+  sum_lon: number;
+  /** The cell's first Morton code: its points are m in [m_lo, m_lo + 4^(24 − level)). */
+  m_lo: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -392,6 +421,8 @@ export interface Database {
   album_photos: AlbumPhotosTable;
   collections: CollectionsTable;
   collection_albums: CollectionAlbumsTable;
+  map_points: MapPointsTable;
+  map_cells: MapCellsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

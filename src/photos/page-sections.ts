@@ -13,6 +13,8 @@ export interface PhotoPageSection {
   head?: Html | null;
   /** Client scripts from src/web/assets the section needs. */
   scripts?: string[];
+  /** Stylesheets from the assets the section needs (a map's). */
+  styles?: string[];
 }
 
 export interface PhotoPageContext {

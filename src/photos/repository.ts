@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder, type SqlBool } from "kysely";
 import type { Database, NewPhotoRow, PhotoRow, PhotoUpdate } from "../db/schema.ts";
+import { syncMapPoints } from "../maps/repository.ts";
 import type { Tag } from "./tags.ts";
 import { addPhotosToAlbum } from "../albums/repository.ts";
 import type { Audience, Standing } from "./visibility.ts";
@@ -130,6 +131,9 @@ function takenPrefix(length: 4 | 7 | 10 | number): RawBuilder<string> {
   return sql<string>`substr(photos.taken_at, 1, ${sql.lit(length)})`;
 }
 
+/** The columns that decide whether and where a photo is on the map (maps/repository.ts keeps map_points in step). */
+const MAP_COLUMNS: ReadonlyArray<Exclude<keyof PhotoUpdate, "tags">> = ["latitude", "longitude", "visibility", "restricted", "hidden_at", "location_visibility", "owner_id"];
+
 /** Every query about photos and their tags. */
 export class PhotosRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -154,6 +158,7 @@ export class PhotosRepository {
         .set((eb) => ({ photo_count: eb("photo_count", "+", 1), bytes_stored: eb("bytes_stored", "+", photo.original_bytes) }))
         .where("id", "=", photo.owner_id)
         .execute();
+      if (photo.latitude != null) await syncMapPoints(trx, { photoId: photo.id });
     });
   }
 
@@ -248,6 +253,7 @@ export class PhotosRepository {
       if (expectedSecret !== undefined) query = query.where("secret", "=", expectedSecret);
       const result = await query.executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) return false;
+      if (MAP_COLUMNS.some((column) => changes[column] !== undefined)) await syncMapPoints(trx, { photoId: id });
       if (tags) {
         await trx.deleteFrom("photo_tags").where("photo_id", "=", id).execute();
         if (tags.length > 0) await trx.insertInto("photo_tags").values(tagRows(id, tags)).execute();
@@ -266,6 +272,7 @@ export class PhotosRepository {
       await trx.deleteFrom("photo_tags").where("photo_id", "=", id).execute();
       const gone = await trx.deleteFrom("photos").where("id", "=", id).returning(["owner_id", "original_bytes"]).executeTakeFirst();
       if (!gone) return;
+      await syncMapPoints(trx, { photoId: id });
       await trx
         .updateTable("users")
         .set((eb) => ({ photo_count: eb("photo_count", "-", 1), bytes_stored: eb("bytes_stored", "-", gone.original_bytes) }))

@@ -1,6 +1,7 @@
 import { html, type Html } from "../web/html.ts";
 import { page } from "../web/layout.ts";
 import { feedDiscovery, feedLink } from "../web/feed-links.ts";
+import { assetUrl } from "../web/assets.ts";
 import { aspectClass } from "../web/grid.ts";
 import type { Viewer } from "../users/service.ts";
 import type { PhotoPageSection } from "./page-sections.ts";
@@ -103,7 +104,7 @@ export function photostreamPage(view: Shell & { username: string; list: PhotoPag
       { path: `/photos/${view.username}/comments/feed`, title: `Comments on ${view.username}'s photos` },
     ])}`,
     body: html`<section><h1>${view.username}'s photostream</h1>
-<p class="stream-links"><a href="/photos/${view.username}/archives" id="archives-link">Archives</a> · <a href="/photos/${view.username}/albums" id="albums-link">Albums</a> · <a href="/photos/${view.username}/collections" id="collections-link">Collections</a> ${feedLink(`/photos/${view.username}/feed`)}${view.isOwner ? html` · <a href="/organize" id="organize-link">Organize</a>` : null}</p>
+<p class="stream-links"><a href="/photos/${view.username}/archives" id="archives-link">Archives</a> · <a href="/photos/${view.username}/albums" id="albums-link">Albums</a> · <a href="/photos/${view.username}/map" id="map-link">Map</a> · <a href="/photos/${view.username}/collections" id="collections-link">Collections</a> ${feedLink(`/photos/${view.username}/feed`)}${view.isOwner ? html` · <a href="/organize" id="organize-link">Organize</a>` : null}</p>
 ${view.sections ?? []}
 ${view.isOwner ? html`<p><a class="button" href="/upload">Upload photos</a></p>` : null}
 ${view.viewer && !view.isOwner ? html`<p class="report-link"><a href="/reports/new?targetKind=member&amp;username=${view.username}" id="report-member">Report ${view.username}</a></p>` : null}
@@ -198,7 +199,7 @@ export function photoPage(view: Shell & { photo: PhotoView; newer: string | null
     ...view,
     title: photo.title || "Untitled",
     scripts: [...new Set([...(photo.canEdit ? ["photo-edit.js"] : []), ...sectionScripts])],
-    head: html`<link rel="canonical" href="${photo.pageUrl}">
+    head: html`<link rel="canonical" href="${photo.pageUrl}">${[...new Set(sections.flatMap((s) => s.styles ?? []))].map((name) => html`<link rel="stylesheet" href="${assetUrl(name)}">`)}
 ${sections.map((s) => s.head ?? null)}`,
     body: html`<article class="photo-page">
 <figure class="photo-frame">

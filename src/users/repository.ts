@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database, NewUserRow, UserRow } from "../db/schema.ts";
+import { syncMapPoints } from "../maps/repository.ts";
 
 export type SessionKind = "web" | "api";
 export type AccountTokenPurpose = "confirm_email" | "reset_password";
@@ -53,8 +54,12 @@ export class UsersRepository {
     await this.db.updateTable("users").set({ shows_restricted: show ? 1 : 0 }).where("id", "=", userId).execute();
   }
 
+  /** A suspended member's photos leave the map in the same transaction, and come back when it is lifted. */
   async setSuspendedAt(userId: number, at: number | null): Promise<void> {
-    await this.db.updateTable("users").set({ suspended_at: at }).where("id", "=", userId).execute();
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable("users").set({ suspended_at: at }).where("id", "=", userId).execute();
+      await syncMapPoints(trx, { ownerId: userId });
+    });
   }
 
   async insertSession(session: { tokenHash: string; userId: number; kind: SessionKind; now: number; expiresAt: number }): Promise<void> {

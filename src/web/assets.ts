@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import { gridCss } from "./grid.ts";
@@ -12,19 +13,50 @@ interface Asset {
 }
 
 const ASSET_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "assets");
-const TYPES: Record<string, string> = { ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml" };
+const TYPES: Record<string, string> = { ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png" };
+
+/**
+ * Leaflet and its marker-cluster plugin, served from the site itself (no CDN needed), from the
+ * packages' dist folders; images first, so the stylesheets can point at their hashed names.
+ */
+const VENDOR_FILES = [
+  "leaflet/dist/images/layers.png",
+  "leaflet/dist/images/layers-2x.png",
+  "leaflet/dist/images/marker-icon.png",
+  "leaflet/dist/images/marker-icon-2x.png",
+  "leaflet/dist/images/marker-shadow.png",
+  "leaflet/dist/leaflet.js",
+  "leaflet/dist/leaflet.css",
+  "leaflet.markercluster/dist/leaflet.markercluster.js",
+  "leaflet.markercluster/dist/MarkerCluster.css",
+  "leaflet.markercluster/dist/MarkerCluster.Default.css",
+];
+
+function addAsset(assets: Map<string, Asset>, name: string, body: Buffer): void {
+  const ext = path.extname(name);
+  const type = TYPES[ext];
+  if (!type) return;
+  const hash = crypto.createHash("sha256").update(body).digest("hex").slice(0, 12);
+  assets.set(name, { body, type, hashedName: `${path.basename(name, ext)}.${hash}${ext}` });
+}
 
 /** Assets are few and small: read once, named by content hash, cached forever by browsers. */
 function loadAssets(): Map<string, Asset> {
   const assets = new Map<string, Asset>();
   for (const name of fs.readdirSync(ASSET_DIR)) {
-    const ext = path.extname(name);
-    const type = TYPES[ext];
-    if (!type) continue;
     let body = fs.readFileSync(path.join(ASSET_DIR, name));
     if (name === "site.css") body = Buffer.concat([body, Buffer.from(gridCss())]);
-    const hash = crypto.createHash("sha256").update(body).digest("hex").slice(0, 12);
-    assets.set(name, { body, type, hashedName: `${path.basename(name, ext)}.${hash}${ext}` });
+    addAsset(assets, name, body);
+  }
+  const require = createRequire(import.meta.url);
+  for (const file of VENDOR_FILES) {
+    const name = path.basename(file);
+    let text = fs.readFileSync(require.resolve(file));
+    if (name.endsWith(".js")) text = Buffer.from(text.toString("utf8").replace(/\n\/\/# sourceMappingURL=\S+\s*$/, "\n"));
+    if (name.endsWith(".css")) {
+      text = Buffer.from(text.toString("utf8").replace(/url\(images\/([\w-]+\.png)\)/g, (whole, image: string) => (assets.has(image) ? `url(/static/${assets.get(image)!.hashedName})` : whole)));
+    }
+    addAsset(assets, name, text);
   }
   return assets;
 }

@@ -40,6 +40,7 @@ export function page(shell: PageShell): string {
   const { viewer } = shell;
   const nav = viewer
     ? html`<a href="/explore">Explore</a>
+        <a href="/map">Map</a>
         <a href="/activity">Activity</a>
         <a href="/upload">Upload</a>
         <a href="/photos/${viewer.username}">Your photostream</a>
@@ -47,7 +48,7 @@ export function page(shell: PageShell): string {
         <a href="/settings">Settings</a>
         ${viewer.isAdmin ? html`<a href="/admin">Admin</a>` : null}
         <form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${shell.csrfToken}"><button type="submit" class="link">Log out</button></form>`
-    : html`<a href="/explore">Explore</a> <a href="/login">Log in</a> <a href="/signup" class="button">Sign up</a>`;
+    : html`<a href="/explore">Explore</a> <a href="/map">Map</a> <a href="/login">Log in</a> <a href="/signup" class="button">Sign up</a>`;
   return html`<!doctype html>
 <html lang="en">
 <head>

@@ -6,7 +6,7 @@ import helmet from "helmet";
  * The helmet middleware is built once: @fastify/helmet rebuilds it on every request, which
  * cost a measurable share of a photo page's CPU.
  */
-export function installSecurityHeaders(app: FastifyInstance, options: { https: boolean }): void {
+export function installSecurityHeaders(app: FastifyInstance, options: { https: boolean; mapTilesSource?: string | null }): void {
   const apply = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -14,7 +14,8 @@ export function installSecurityHeaders(app: FastifyInstance, options: { https: b
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
-        imgSrc: ["'self'", "data:", "blob:"],
+        // Map tiles come from the configured tile server (config.mapTiles), if any.
+        imgSrc: ["'self'", "data:", "blob:", ...(options.mapTilesSource ? [options.mapTilesSource] : [])],
         connectSrc: ["'self'"],
         fontSrc: ["'self'"],
         objectSrc: ["'none'"],
