@@ -130,7 +130,7 @@ export function registerFlickrRoutes(app: FastifyInstance, context: AppContext, 
           description: schema.RestDescription,
           querystring: schema.FlickrParams,
           consumes: ["application/x-www-form-urlencoded", "multipart/form-data"],
-          hide: path.endsWith("/") || method === "POST",
+          hide: path.endsWith("/"),
           response: { 200: schema.FlickrAnswer },
         },
         handler: rest,
@@ -193,7 +193,8 @@ export function registerFlickrRoutes(app: FastifyInstance, context: AppContext, 
   };
   for (const path of ["/services/upload", "/services/upload/"]) {
     app.post(path, {
-      config: { access: "no-session" },
+      // Read-only maintenance is answered by the service as Flickr's code 105, with HTTP 200.
+      config: { access: "no-session", maintenance: "allowed" },
       schema: {
         tags: ["flickr"],
         description: "Flickr's upload API: multipart with photo (the file, its type read from its bytes), title, description, tags, is_public, is_friend, is_family, async; signed with OAuth 1.0a over the text fields (this URL or https://up.flickr.com/services/upload/), with write permission. Answers XML: <photoid>, or with async=1 a <ticketid> for flickr.photos.upload.checkTickets.",
@@ -248,14 +249,14 @@ export function registerFlickrRoutes(app: FastifyInstance, context: AppContext, 
       method,
       url: "/services/oauth/request_token",
       config: { access: "no-session" },
-      schema: { tags: ["flickr"], description: "OAuth 1.0a: a request token for an API key, signed with its secret; oauth_callback is a URL or oob.", querystring: schema.FlickrParams, hide: method === "POST", response: { 200: schema.OAuthAnswer, 401: schema.OAuthAnswer } },
+      schema: { tags: ["flickr"], description: "OAuth 1.0a: a request token for an API key, signed with its secret; oauth_callback is a URL or oob.", querystring: schema.FlickrParams, response: { 200: schema.OAuthAnswer, 401: schema.OAuthAnswer } },
       handler: requestToken,
     });
     app.route({
       method,
       url: "/services/oauth/access_token",
       config: { access: "no-session" },
-      schema: { tags: ["flickr"], description: "OAuth 1.0a: a granted request token and its oauth_verifier exchanged, once, for an access token with the perms the member granted.", querystring: schema.FlickrParams, hide: method === "POST", response: { 200: schema.OAuthAnswer, 401: schema.OAuthAnswer } },
+      schema: { tags: ["flickr"], description: "OAuth 1.0a: a granted request token and its oauth_verifier exchanged, once, for an access token with the perms the member granted.", querystring: schema.FlickrParams, response: { 200: schema.OAuthAnswer, 401: schema.OAuthAnswer } },
       handler: accessToken,
     });
   }

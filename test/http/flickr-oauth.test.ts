@@ -154,3 +154,19 @@ test("members create, list and revoke keys (API and /settings/apps); a revoked k
   assert.doesNotMatch((await web.get("/settings/apps")).html, /From the page/);
   assert.equal((await new WebClient(server).get("/settings/apps")).status, 401, "a visitor gets no keys page");
 });
+
+test("a suspended member's tokens stop working; in read-only maintenance writes answer 105 and reads go on", async () => {
+  const someone = await buildMember(server);
+  const key = await buildApiKey(server, someone);
+  const token = await authorize(server, key, someone, "write");
+  await server.context.maintenance.set(true, "Moving house");
+  try {
+    const write = await callJson(server, "flickr.photos.setMeta", { photo_id: "1", title: "x" }, { app: key, token, http: "POST" });
+    assert.equal(write.code, 105);
+    assert.equal((await callJson(server, "flickr.test.login", {}, { app: key, token, http: "POST" })).stat, "ok", "a read POSTed (as python-flickrapi does) still works");
+  } finally {
+    await server.context.maintenance.set(false);
+  }
+  await server.context.users.setSuspended((await server.context.users.findPublicUser(someone.username))!.id, true);
+  assert.equal((await callJson(server, "flickr.test.login", {}, { app: key, token })).code, 100, "a suspended member's keys are gone too");
+});
