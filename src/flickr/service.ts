@@ -402,6 +402,8 @@ export class FlickrService {
       if (f.description !== undefined) fields.description = f.description;
       if (f.tags !== undefined) fields.tags = f.tags;
       if (anyPerm) fields.visibility = visibilityOf({ isPublic: flag(f.is_public), isFriend: flag(f.is_friend), isFamily: flag(f.is_family) });
+      // Flickr's safety levels: 1 safe, 2 moderate, 3 restricted; Pinhole has one switch, restricted.
+      if (f.safety_level !== undefined) fields.restricted = f.safety_level === "2" || f.safety_level === "3" ? "true" : "false";
       const hold = await this.deps.quotas.admit(viewer.id, upload.bytes);
       try {
         await hold.confirm(upload.bytes);

@@ -45,6 +45,8 @@ test("an upload with signed multipart fields answers <photoid> and keeps title, 
   assert.deepEqual(photo.body.tags, ["boats", "lake district"]);
   assert.equal(photo.body.visibility, "family");
   assert.equal((await api(server, "GET", `/api/v1/photos/${id}`)).status, 404, "a family photo is not public");
+  const restricted = child(await upload({ title: "Moderate", safety_level: "2" }, await distinctJpeg()), "photoid")!.text;
+  assert.equal((await api(server, "GET", `/api/v1/photos/${restricted}`, { token: member.token })).body.restricted, true, "safety levels 2 and 3 mark a photo restricted");
 });
 
 test("the signature covers the text fields: a field changed after signing is refused and nothing is stored", async () => {
