@@ -101,6 +101,9 @@ import { SearchRepository } from "./search/repository.ts";
 import { SearchService } from "./search/service.ts";
 import { registerSearchRoutes } from "./search/routes.ts";
 import { viewCountLine } from "./explore/views.ts";
+import { FlickrRepository } from "./flickr/repository.ts";
+import { FlickrService } from "./flickr/service.ts";
+import { registerFlickrRoutes } from "./flickr/routes.ts";
 import { ActivityRepository } from "./activity/repository.ts";
 import { AlbumsRepository } from "./albums/repository.ts";
 import { AlbumService } from "./albums/service.ts";
@@ -411,7 +414,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       info: { title: "Pinhole API", version: "1" },
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
     },
-    transform: ({ schema, url }) => ({ schema: url.startsWith("/api/") ? schema : { ...schema, hide: true }, url }),
+    // The JSON API, and the Flickr-compatible API at Flickr's own paths.
+    transform: ({ schema, url }) => ({ schema: url.startsWith("/api/") || url.startsWith("/services/") ? schema : { ...schema, hide: true }, url }),
   });
   installErrorHandler(app, config.maxUploadBytes, { outage: status, recorder: recentErrors });
   installMaintenanceGuard(app, maintenance);
@@ -450,6 +454,24 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerWebmentionRoutes(web, context, webmentions);
     registerAlbumRoutes(web, context, albums);
     registerMapRoutes(web, context);
+    // Albums (photosets) and full-text search are wired here once they exist: pass their
+    // services as `photosets` and `search` (see src/flickr/ports.ts).
+    const flickr = new FlickrService({
+      flickr: new FlickrRepository(database.db),
+      users,
+      photos,
+      faves,
+      comments,
+      social,
+      groups,
+      quotas,
+      clock,
+      baseUrl: config.baseUrl,
+      photosets: null,
+      search: null,
+      isReadOnly: () => maintenance.current().enabled,
+    });
+    registerFlickrRoutes(web, context, { flickr });
     web.get("/api/v1/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () => app.swagger());
   });
 

@@ -388,6 +388,48 @@ export interface MapCellsTable {
   m_lo: number;
 }
 
+/** An app's API key for the Flickr-compatible API, created by a member (migration 0015). */
+export interface ApiKeysTable {
+  id: Generated<number>;
+  owner_id: number;
+  name: string;
+  consumer_key: string;
+  consumer_secret: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+/** OAuth 1.0a tokens: "request" until a member grants it and the app exchanges it, then "access" (migration 0015). */
+export interface OAuthTokensTable {
+  /** sha256 of the token. */
+  token_hash: string;
+  kind: "request" | "access";
+  api_key_id: number;
+  /** As issued: HMAC-SHA1 signing needs it. Never logged. */
+  token_secret: string;
+  user_id: number | null;
+  perms: "read" | "write" | "delete" | null;
+  callback: string | null;
+  verifier_hash: string | null;
+  created_at: number;
+  expires_at: number | null;
+}
+
+export interface OAuthNoncesTable {
+  consumer_key: string;
+  nonce: string;
+  expires_at: number;
+}
+
+/** Async uploads' tickets: 0 not complete, 1 complete, 2 failed (Flickr's codes; migration 0015). */
+export interface UploadTicketsTable {
+  id: Generated<number>;
+  user_id: number;
+  photo_id: number | null;
+  status: number;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -423,6 +465,10 @@ export interface Database {
   collection_albums: CollectionAlbumsTable;
   map_points: MapPointsTable;
   map_cells: MapCellsTable;
+  api_keys: ApiKeysTable;
+  oauth_tokens: OAuthTokensTable;
+  oauth_nonces: OAuthNoncesTable;
+  upload_tickets: UploadTicketsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

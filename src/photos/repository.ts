@@ -77,6 +77,35 @@ export interface ListScope {
   limit: number;
 }
 
+/**
+ * A search over photos (the Flickr API's flickr.photos.search and people.getPhotos): always
+ * within what the audience may see; a bounding box only finds photos whose location the
+ * audience may see in a list (everyone's, or the viewer's own photos).
+ */
+export interface SearchScope {
+  audience: Audience;
+  ownerId?: number;
+  /** Tags as in URLs; `tagMode` "all" needs every one, "any" one of them. */
+  tags?: string[];
+  tagMode?: "any" | "all";
+  /** Upload time, milliseconds since the epoch, inclusive. */
+  minUploaded?: number;
+  maxUploaded?: number;
+  /** Date taken on the camera's own clock, "YYYY-MM-DDTHH:MM:SS", inclusive. */
+  minTaken?: string;
+  maxTaken?: string;
+  bbox?: { minLongitude: number; minLatitude: number; maxLongitude: number; maxLatitude: number };
+  /** Only photos under one of these licence ids. */
+  licenses?: string[];
+  /** Only photos with a location the audience may see in a list. */
+  hasGeo?: boolean;
+  /** Only these photos (from a full-text search, for example). */
+  ids?: number[];
+  sort: "date-posted-desc" | "date-posted-asc" | "date-taken-desc" | "date-taken-asc";
+  offset: number;
+  limit: number;
+}
+
 type PhotoQuery = SelectQueryBuilder<Database, "photos" | "users", PhotoRow & { owner_username: string }>;
 
 /**
@@ -186,6 +215,47 @@ export class PhotosRepository {
     if (scope.before !== undefined) query = query.where("photos.id", "<", scope.before);
     const rows = await query.orderBy("photos.id", "desc").limit(scope.limit).execute();
     return rows.map(withTags);
+  }
+
+  /** One page of a search and how many photos match it in all. */
+  async search(scope: SearchScope): Promise<{ records: PhotoRecord[]; total: number }> {
+    let query = this.selectPhotos().where(visibleTo(scope.audience));
+    if (scope.ownerId !== undefined) query = query.where("photos.owner_id", "=", scope.ownerId);
+    if (scope.ids !== undefined) query = query.where("photos.id", "in", scope.ids.length > 0 ? scope.ids : [0]);
+    const tags = scope.tags ?? [];
+    if (tags.length > 0 && scope.tagMode === "all") {
+      for (const tag of tags) query = query.where("photos.id", "in", (eb) => eb.selectFrom("photo_tags").select("photo_tags.photo_id").where("photo_tags.tag", "=", tag));
+    } else if (tags.length > 0) {
+      query = query.where("photos.id", "in", (eb) => eb.selectFrom("photo_tags").select("photo_tags.photo_id").where("photo_tags.tag", "in", tags));
+    }
+    if (scope.minUploaded !== undefined) query = query.where("photos.uploaded_at", ">=", scope.minUploaded);
+    if (scope.maxUploaded !== undefined) query = query.where("photos.uploaded_at", "<=", scope.maxUploaded);
+    if (scope.minTaken !== undefined) query = query.where(sql<string>`substr(photos.taken_at, 1, 19)`, ">=", scope.minTaken);
+    if (scope.maxTaken !== undefined) query = query.where(sql<string>`substr(photos.taken_at, 1, 19)`, "<=", scope.maxTaken);
+    if (scope.licenses !== undefined) query = query.where("photos.license", "in", scope.licenses.length > 0 ? scope.licenses : [""]);
+    if (scope.bbox !== undefined || scope.hasGeo) {
+      // Lists show a location only when everyone may see it, or to the photo's owner.
+      const viewer = scope.audience.viewerId;
+      query = query
+        .where("photos.latitude", "is not", null)
+        .where("photos.longitude", "is not", null)
+        .where((eb) => (viewer === null ? eb("photos.location_visibility", "=", "everyone") : eb.or([eb("photos.location_visibility", "=", "everyone"), eb("photos.owner_id", "=", viewer)])));
+    }
+    if (scope.bbox !== undefined) {
+      const { minLongitude, minLatitude, maxLongitude, maxLatitude } = scope.bbox;
+      query = query.where("photos.latitude", ">=", minLatitude).where("photos.latitude", "<=", maxLatitude).where("photos.longitude", ">=", minLongitude).where("photos.longitude", "<=", maxLongitude);
+    }
+    const counted = await query.clearSelect().select((eb) => eb.fn.countAll<string | number>().as("n")).executeTakeFirst();
+    const ordered =
+      scope.sort === "date-posted-asc"
+        ? query.orderBy("photos.id", "asc")
+        : scope.sort === "date-taken-desc"
+          ? query.orderBy(sql`photos.taken_at is null`).orderBy("photos.taken_at", "desc").orderBy("photos.id", "desc")
+          : scope.sort === "date-taken-asc"
+            ? query.orderBy(sql`photos.taken_at is null`).orderBy("photos.taken_at", "asc").orderBy("photos.id", "asc")
+            : query.orderBy("photos.id", "desc");
+    const rows = await ordered.limit(scope.limit).offset(scope.offset).execute();
+    return { records: rows.map(withTags), total: Number(counted?.n ?? 0) };
   }
 
   /**

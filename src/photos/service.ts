@@ -14,7 +14,7 @@ import type { Viewer } from "../users/service.ts";
 import { ABANDONED_UPLOAD_MS, DELETE_FILES_JOB, FINISH_UPLOAD_JOB, type DeleteFilesPayload, type FinishUploadPayload, type PhotoFiles } from "./files.ts";
 import { newPhotoId, newPhotoSecret } from "./ids.ts";
 import { presentPhoto, type PhotoView, type StoredSize } from "./presenter.ts";
-import type { PhotoRecord, PhotosRepository } from "./repository.ts";
+import type { PhotoRecord, PhotosRepository, SearchScope } from "./repository.ts";
 import { parseTags, uniqueTags, type Tag } from "./tags.ts";
 import type { ReceivedUpload } from "./upload-receiver.ts";
 import { DEFAULT_LICENSE, isLicenseId, LICENSE_IDS, type LicenseId } from "./licenses.ts";
@@ -444,6 +444,17 @@ export class PhotoService {
     const records = await this.deps.photos.list({ audience: audienceOf(scope.viewer), ownerId, tag, takenIn, undated, cameraModel, before, limit: limit + 1 });
     const photos = records.slice(0, limit).map((r) => presentPhoto(r, scope.viewer?.id ?? null, this.deps.baseUrl));
     return { photos, nextCursor: records.length > limit ? (photos[photos.length - 1]?.id ?? null) : null };
+  }
+
+  /**
+   * Photos the viewer may see that match the filters, one page of them and how many match in
+   * all (the Flickr API's searches). Locations show as in any list: only those for everyone,
+   * and the viewer's own.
+   */
+  async search(viewer: ViewerRef, scope: Omit<SearchScope, "audience">): Promise<{ photos: PhotoView[]; total: number }> {
+    const limit = Math.min(Math.max(scope.limit, 0), 500);
+    const { records, total } = await this.deps.photos.search({ ...scope, limit, audience: audienceOf(viewer) });
+    return { photos: records.map((r) => presentPhoto(r, viewer?.id ?? null, this.deps.baseUrl)), total };
   }
 }
 

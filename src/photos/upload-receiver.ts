@@ -37,7 +37,7 @@ export function sanitizeFileName(name: string | undefined): string {
  * Streams a multipart upload to a temporary file: never held whole in memory, hashed while it
  * streams, fsynced before returning. Any failure removes the temporary file.
  */
-export async function receiveUpload(request: FastifyRequest, scratchDir: string, maxBytes: number): Promise<ReceivedUpload> {
+export async function receiveUpload(request: FastifyRequest, scratchDir: string, maxBytes: number, fileField = "file"): Promise<ReceivedUpload> {
   const fields: Record<string, string> = {};
   let received: Omit<ReceivedUpload, "fields"> | null = null;
   const tempPath = path.join(scratchDir, scratchName("upload", `${crypto.randomBytes(12).toString("hex")}.part`));
@@ -47,9 +47,9 @@ export async function receiveUpload(request: FastifyRequest, scratchDir: string,
         if (typeof part.value === "string") fields[part.fieldname] = part.value;
         continue;
       }
-      if (part.fieldname !== "file" || received) {
+      if (part.fieldname !== fileField || received) {
         part.file.resume();
-        throw new InvalidError("Send exactly one photo, in the field named file.");
+        throw new InvalidError(`Send exactly one photo, in the field named ${fileField}.`);
       }
       const hash = crypto.createHash("sha256");
       let bytes = 0;
@@ -65,7 +65,7 @@ export async function receiveUpload(request: FastifyRequest, scratchDir: string,
       if (part.file.truncated) throw tooLarge(maxBytes);
       received = { tempPath, sha256: hash.digest("hex"), bytes, displayName: sanitizeFileName(part.filename) };
     }
-    if (!received) throw new InvalidError("No photo was sent: put the file in the multipart field named file.");
+    if (!received) throw new InvalidError(`No photo was sent: put the file in the multipart field named ${fileField}.`);
     await fsyncFile(tempPath);
     return { ...received, fields };
   } catch (error) {

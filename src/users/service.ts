@@ -254,6 +254,22 @@ export class UserService {
     return (await this.deps.users.findUsableAccountToken(hashToken(token), "reset_password", this.deps.clock.now())) !== null;
   }
 
+  /** A member by id, unless suspended (for clients that name members by id, such as the Flickr API). */
+  async findActiveUserById(id: number): Promise<PublicUser | null> {
+    const row = await this.deps.users.findById(id);
+    return row && row.suspended_at === null ? publicUser(row) : null;
+  }
+
+  /**
+   * The member an app acts for with a token other than a session (an OAuth access token of the
+   * Flickr API); null once they are suspended. `tokenHash` names the token, as for sessions.
+   */
+  async viewerFor(userId: number, tokenHash: string): Promise<Viewer | null> {
+    const row = await this.deps.users.findById(userId);
+    if (!row || row.suspended_at !== null) return null;
+    return { id: row.id, username: row.username, isAdmin: row.is_admin === 1, emailConfirmed: row.email_confirmed_at !== null, showsRestricted: row.shows_restricted === 1, via: "bearer", tokenHash };
+  }
+
   async findPublicUser(username: string): Promise<PublicUser | null> {
     const row = await this.deps.users.findByUsernameKey(usernameKey(username));
     return row ? publicUser(row) : null;
