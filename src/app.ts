@@ -101,6 +101,11 @@ import { viewCountLine } from "./explore/views.ts";
 import { ActivityRepository } from "./activity/repository.ts";
 import { ActivityService } from "./activity/service.ts";
 import { registerActivityRoutes } from "./activity/routes.ts";
+import { TransferRepository } from "./transfer/repository.ts";
+import { ExportService } from "./transfer/export.ts";
+import { IMPORT_JOB, ImportService } from "./transfer/import.ts";
+import { registerTransferRoutes } from "./transfer/routes.ts";
+import type { AlbumSink, AlbumSource } from "./transfer/albums.ts";
 
 export interface AppContext {
   config: Config;
@@ -157,6 +162,12 @@ export interface AppOverrides {
   runJobs?: boolean;
   /** The migration history, for tests that append a migration to it. */
   migrations?: MigrationSet;
+  /**
+   * Albums for export and import (src/transfer/albums.ts). The albums domain is built on another
+   * branch; until it is wired in below, exports write an empty albums.json and imports keep
+   * album definitions without making albums.
+   */
+  albums?: { source: AlbumSource | null; sink: AlbumSink | null };
 }
 
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<{ app: FastifyInstance; context: AppContext }> {
@@ -302,6 +313,28 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   jobs.register(WEBMENTION_JOB, webmentions.verify);
   const photoBatch = new BatchEditor({ photos: photosRepository, files: photoFiles, jobs, imageCache, clock });
   const resumable = new ResumableUploads({ directory: path.join(config.dataDir, "resumable-uploads"), maxBytes: config.maxUploadBytes, expiryMs: config.resumableExpiryMs, photos, quotas, log });
+  const transfer = new TransferRepository(database.db);
+  // Albums: wire the albums domain's AlbumSource and AlbumSink here once it is merged.
+  const albums = overrides.albums ?? { source: null, sink: null };
+  const exports = new ExportService({ transfer, store, albums: albums.source, clock, baseUrl: config.baseUrl, log });
+  const imports = new ImportService({
+    transfer,
+    photos,
+    quotas,
+    people: {
+      setContact: (member, username, flags) => social.setContact(member, username, flags),
+      fave: (member, photoId) => faves.fave(member, photoId),
+      setNotePermission: (member, permission) => notes.setPermission(member, permission),
+    },
+    albums: albums.sink,
+    jobs,
+    clock,
+    log,
+    directory: path.join(config.dataDir, "imports"),
+    scratchDir: store.scratchDir,
+    baseUrl: config.baseUrl,
+  });
+  jobs.register(IMPORT_JOB, imports.job);
   const context: AppContext = { config, log, database, store, users, photos, photoBatch, resumable, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, faves, comments, notifier, photoPageSections, photostreamSections: new PhotostreamSections(), moderation, notes, photoViews, explore, activity };
   addSocialSections({ photoPage: context.photoPageSections, photostream: context.photostreamSections, faves, comments, social });
   // "In groups: …" under a photo, and for its owner the form that adds it to one of their groups.
@@ -408,6 +441,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerNoteRoutes(web, context);
     registerExploreRoutes(web, context);
     registerActivityRoutes(web, context);
+    registerTransferRoutes(web, context, exports, imports);
     registerFeedRoutes(web, context, new FeedService({ photos, users, faves, comments, groups, clock, baseUrl: config.baseUrl }));
     registerEmbedRoutes(web, context, new EmbedService({ photos, baseUrl: config.baseUrl }));
     registerWebmentionRoutes(web, context, webmentions);

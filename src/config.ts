@@ -37,6 +37,8 @@ export interface Config {
   webmentionAllowLoopback: boolean;
   /** How long an unfinished resumable (tus) upload is kept before its parts are removed. */
   resumableExpiryMs: number;
+  /** The largest zip a member may import (a Flickr data export or a Pinhole export); PINHOLE_MAX_IMPORT_MB. */
+  maxImportBytes: number;
 }
 
 export interface QuotaDefaults {
@@ -191,5 +193,6 @@ export function loadConfig(env: Env = process.env): Config {
     migrateWithoutBackup: flag(env, "PINHOLE_MIGRATE_WITHOUT_BACKUP"),
     webmentionAllowLoopback: flag(env, "PINHOLE_WEBMENTION_ALLOW_LOOPBACK"),
     resumableExpiryMs: integer(env, "PINHOLE_RESUMABLE_EXPIRY_SECONDS", 86_400, 1, 30 * 86_400) * 1000,
+    maxImportBytes: integer(env, "PINHOLE_MAX_IMPORT_MB", 10_240, 1, 10_000_000) * 1024 * 1024,
   };
 }

@@ -8,6 +8,7 @@ import * as licenses from "./migrations/0007_licenses.ts";
 import * as archiveIndexes from "./migrations/0008_archive_indexes.ts";
 import * as locationPrivacy from "./migrations/0009_location_privacy.ts";
 import * as webmentions from "./migrations/0013_webmentions.ts";
+import * as imports from "./migrations/0014_imports.ts";
 import type { Database } from "./schema.ts";
 
 /** Migrations by name, applied in name order. */
@@ -24,6 +25,7 @@ export const MIGRATIONS: MigrationSet = {
   "0008_archive_indexes": archiveIndexes,
   "0009_location_privacy": locationPrivacy,
   "0013_webmentions": webmentions,
+  "0014_imports": imports,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

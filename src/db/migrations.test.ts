@@ -22,6 +22,7 @@ const SHIPPED: Record<string, string> = {
   "0008_archive_indexes.ts": "f03c4202454a340d9df343fc545b5af0cfb8bb0f1b9e34705b41272b034bc4f7",
   "0009_location_privacy.ts": "633405a25df499bb4f40df4dd8bff313fd5b498ac444b7db0be44359479488be",
   "0013_webmentions.ts": "704a733bcf96e7f408de1ed7befd1f56cab470bc091e04326307e61d69eec6ea",
+  "0014_imports.ts": "36d69413575b12c5313c096585939db2400e23970fe3cb836c9ac27784855307",
 };
 
 function migrationFiles(): string[] {

@@ -194,6 +194,8 @@ export interface CommentsTable {
   created_at: number;
   updated_at: number;
   hidden_at: number | null;
+  /** The author's name on the site the comment was imported from (stored under the photo's owner). */
+  imported_author: Generated<string | null>;
 }
 
 export interface NotesTable {
@@ -208,6 +210,8 @@ export interface NotesTable {
   body: string;
   created_at: number;
   updated_at: number;
+  /** The author's name on the site the note was imported from (stored under the photo's owner). */
+  imported_author: Generated<string | null>;
 }
 
 export interface GroupsTable {
@@ -312,6 +316,47 @@ export interface ExploreEntriesTable {
   score: number;
 }
 
+export interface ImportsTable {
+  id: Generated<number>;
+  member_id: number;
+  /** "flickr" or "pinhole", once the zip has been looked at. */
+  format: string | null;
+  status: "queued" | "running" | "done" | "failed";
+  file_name: string;
+  file_bytes: number;
+  /** The zip under the data dir while the import runs; removed when it ends. */
+  stored_path: string;
+  total: Generated<number>;
+  done: Generated<number>;
+  skipped: Generated<number>;
+  failed: Generated<number>;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
+export interface ImportEntriesTable {
+  id: Generated<number>;
+  import_id: number;
+  entry: string;
+  kind: "photo" | "metadata" | "album" | "contact" | "fave" | "account";
+  outcome: "done" | "skipped" | "failed";
+  reason: string | null;
+  photo_id: number | null;
+  created_at: number;
+}
+
+export interface ImportItemsTable {
+  member_id: number;
+  source: string;
+  source_id: string;
+  photo_id: number | null;
+  metadata: string | null;
+  applied_at: number | null;
+  updated_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -340,6 +385,9 @@ export interface Database {
   notifications: NotificationsTable;
   reports: ReportsTable;
   explore_entries: ExploreEntriesTable;
+  imports: ImportsTable;
+  import_entries: ImportEntriesTable;
+  import_items: ImportItemsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
