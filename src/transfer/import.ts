@@ -7,7 +7,7 @@ import { pipeline } from "node:stream/promises";
 import yauzl, { type Entry, type ZipFile } from "yauzl";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.ts";
-import { AppError, ForbiddenError, InvalidError, NotFoundError } from "../errors.ts";
+import { AppError, ForbiddenError, InvalidError, NotFoundError, UnsupportedMediaError } from "../errors.ts";
 import type { JobHandler, JobQueue, JobResult } from "../jobs/runner.ts";
 import { NOTE_PERMISSIONS, type NotePermission } from "../notes/rules.ts";
 import { MAX_COMMENT_LENGTH } from "../social/comment-text.ts";
@@ -160,7 +160,7 @@ export class ImportService {
   async start(viewer: Viewer, upload: Pick<ReceivedUpload, "tempPath" | "bytes" | "displayName">): Promise<ImportView> {
     const { transfer, clock, directory } = this.deps;
     try {
-      if (!(await isZip(upload.tempPath))) throw new InvalidError("That is not a zip file: send the zip Flickr or Pinhole gave you, as it is.", { field: "file" });
+      if (!(await isZip(upload.tempPath))) throw new UnsupportedMediaError("That is not a zip file: send the zip Flickr or Pinhole gave you, as it is.", { field: "file" });
       await fsp.mkdir(directory, { recursive: true });
       const stored = `${crypto.randomBytes(12).toString("hex")}.zip`;
       await fsp.rename(upload.tempPath, path.join(directory, stored));
@@ -289,8 +289,9 @@ class ImportRun {
       await this.once(entry.fileName, "metadata", async () => {
         const json = await this.zip.json(entry);
         const photo = pinholeAccount ? pinholePhoto(json as PhotoFile, pinholeAccount.username) : flickrPhoto(json, clock.now());
-        await transfer.saveMetadata(this.account.id, source, sourceId, JSON.stringify(photo), clock.now());
+        const changed = await transfer.saveMetadata(this.account.id, source, sourceId, JSON.stringify(photo), clock.now());
         const item = await transfer.findItem(this.account.id, source, sourceId);
+        if (!changed && item?.applied_at != null) return { outcome: "skipped", reason: "imported before, unchanged", photoId: item.photo_id };
         if (item?.photo_id != null) return this.apply(source, sourceId, Number(item.photo_id), photo);
         return { outcome: "done", reason: "waiting for its photo file", photoId: null };
       });

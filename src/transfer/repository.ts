@@ -202,13 +202,24 @@ export class TransferRepository {
       .executeTakeFirst();
   }
 
-  /** Keeps a source photo's metadata; a change of it is to be applied again. */
-  async saveMetadata(memberId: number, source: string, sourceId: string, metadata: string, now: number): Promise<void> {
-    await this.db
-      .insertInto("import_items")
-      .values({ member_id: memberId, source, source_id: sourceId, photo_id: null, metadata, applied_at: null, updated_at: now })
-      .onConflict((oc) => oc.columns(["member_id", "source", "source_id"]).doUpdateSet({ metadata, applied_at: null, updated_at: now }))
-      .execute();
+  /** Keeps a source photo's metadata; answers whether it is new or changed (then to be applied again). */
+  async saveMetadata(memberId: number, source: string, sourceId: string, metadata: string, now: number): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const existing = await trx
+        .selectFrom("import_items")
+        .select("metadata")
+        .where("member_id", "=", memberId)
+        .where("source", "=", source)
+        .where("source_id", "=", sourceId)
+        .executeTakeFirst();
+      if (existing && existing.metadata === metadata) return false;
+      if (existing) {
+        await trx.updateTable("import_items").set({ metadata, applied_at: null, updated_at: now }).where("member_id", "=", memberId).where("source", "=", source).where("source_id", "=", sourceId).execute();
+      } else {
+        await trx.insertInto("import_items").values({ member_id: memberId, source, source_id: sourceId, photo_id: null, metadata, applied_at: null, updated_at: now }).execute();
+      }
+      return true;
+    });
   }
 
   async savePhoto(memberId: number, source: string, sourceId: string, photoId: number, now: number): Promise<void> {
@@ -234,17 +245,25 @@ export class TransferRepository {
         .where("applied_at", "is", null)
         .executeTakeFirst();
       if (Number(item.numUpdatedRows) === 0) return;
-      if (remarks.comments.length > 0) {
+      // Changed metadata is applied again: what is already on the photo is not added twice.
+      const had = await trx.selectFrom("comments").select(["imported_author", "body", "created_at"]).where("photo_id", "=", photoId).execute();
+      const hadNotes = await trx.selectFrom("notes").select(["imported_author", "body", "created_at"]).where("photo_id", "=", photoId).execute();
+      const key = (r: { imported_author: string | null; body: string; created_at: number }) => `${r.imported_author ?? ""}\u0000${Number(r.created_at)}\u0000${r.body}`;
+      const seen = new Set(had.map(key));
+      const seenNotes = new Set(hadNotes.map(key));
+      const comments = remarks.comments.filter((c) => !seen.has(key({ imported_author: c.author, body: c.text, created_at: c.createdAt })));
+      const notes = remarks.notes.filter((n) => !seenNotes.has(key({ imported_author: n.author, body: n.text, created_at: n.createdAt })));
+      if (comments.length > 0) {
         await trx
           .insertInto("comments")
-          .values(remarks.comments.map((c) => ({ photo_id: photoId, photo_owner_id: memberId, author_id: memberId, imported_author: c.author, body: c.text, created_at: c.createdAt, updated_at: c.createdAt, hidden_at: null })))
+          .values(comments.map((c) => ({ photo_id: photoId, photo_owner_id: memberId, author_id: memberId, imported_author: c.author, body: c.text, created_at: c.createdAt, updated_at: c.createdAt, hidden_at: null })))
           .execute();
-        await trx.updateTable("photos").set((eb) => ({ comment_count: eb("comment_count", "+", remarks.comments.length) })).where("id", "=", photoId).execute();
+        await trx.updateTable("photos").set((eb) => ({ comment_count: eb("comment_count", "+", comments.length) })).where("id", "=", photoId).execute();
       }
-      if (remarks.notes.length > 0) {
+      if (notes.length > 0) {
         await trx
           .insertInto("notes")
-          .values(remarks.notes.map((n) => ({ photo_id: photoId, photo_owner_id: memberId, author_id: memberId, imported_author: n.author, x: n.x, y: n.y, width: n.width, height: n.height, body: n.text, created_at: n.createdAt, updated_at: n.createdAt })))
+          .values(notes.map((n) => ({ photo_id: photoId, photo_owner_id: memberId, author_id: memberId, imported_author: n.author, x: n.x, y: n.y, width: n.width, height: n.height, body: n.text, created_at: n.createdAt, updated_at: n.createdAt })))
           .execute();
       }
     });
