@@ -331,6 +331,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     clock,
     log,
     directory: path.join(config.dataDir, "imports"),
+    sliceMs: config.importSliceMs,
     scratchDir: store.scratchDir,
     baseUrl: config.baseUrl,
   });

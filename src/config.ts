@@ -39,6 +39,8 @@ export interface Config {
   resumableExpiryMs: number;
   /** The largest zip a member may import (a Flickr data export or a Pinhole export); PINHOLE_MAX_IMPORT_MB. */
   maxImportBytes: number;
+  /** How long an import job works before handing back to other jobs; it resumes where it stopped (PINHOLE_IMPORT_SLICE_SECONDS). */
+  importSliceMs: number;
 }
 
 export interface QuotaDefaults {
@@ -194,5 +196,6 @@ export function loadConfig(env: Env = process.env): Config {
     webmentionAllowLoopback: flag(env, "PINHOLE_WEBMENTION_ALLOW_LOOPBACK"),
     resumableExpiryMs: integer(env, "PINHOLE_RESUMABLE_EXPIRY_SECONDS", 86_400, 1, 30 * 86_400) * 1000,
     maxImportBytes: integer(env, "PINHOLE_MAX_IMPORT_MB", 10_240, 1, 10_000_000) * 1024 * 1024,
+    importSliceMs: integer(env, "PINHOLE_IMPORT_SLICE_SECONDS", 60, 0, 3600) * 1000,
   };
 }

@@ -110,10 +110,14 @@ test("only the member exports their account: anonymous 401; an admin exports any
   assert.equal([...own.keys()].filter((k) => k.startsWith("photos/")).length, 0);
 });
 
-test("the settings page links to the export and to imports", async () => {
-  const page = await fetch(`${server.url}/settings`, { headers: { cookie: "" } });
-  assert.equal(page.status, 401);
+test("the settings and upload pages link to the export and to imports", async () => {
   const member = await buildMember(server);
+  for (const pagePath of ["/settings", "/upload"]) {
+    const page = await fetch(`${server.url}${pagePath}`, { headers: { authorization: `Bearer ${member.token}` } });
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /href="\/imports"/, pagePath);
+  }
+  assert.match(await (await fetch(`${server.url}/settings`, { headers: { authorization: `Bearer ${member.token}` } })).text(), /href="\/api\/v1\/me\/export"/);
   const imports = await fetch(`${server.url}/imports`, { headers: { authorization: `Bearer ${member.token}` } });
   assert.equal(imports.status, 200);
   const text = await imports.text();

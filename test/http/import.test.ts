@@ -216,6 +216,8 @@ test("round trip: a Pinhole export imported as a new member on another Pinhole k
     const reExport = await readZip(Buffer.from(await (await fetch(`${target.url}/api/v1/me/export`, { headers: { authorization: `Bearer ${newcomer.token}` } })).arrayBuffer()));
     const openAfter = json(reExport, `photos/${after.get("Open").id}.json`);
     assert.deepEqual(openAfter.comments.map((c: any) => [c.author, c.imported, c.text]), [[commenter.username, true, "Nice one"], [newcomer.username, false, "Thanks!"]]);
+    const shown = await api(target, "GET", `/api/v1/photos/${after.get("Open").id}/comments`);
+    assert.deepEqual(shown.body.comments.map((c: any) => [c.author.username, c.importedAuthor]), [[newcomer.username, commenter.username], [newcomer.username, null]], "an imported comment names its author on the source site");
     const openBefore = json(zip, `photos/${open.id}.json`);
     assert.deepEqual(openAfter.comments.map((c: any) => c.createdAt), openBefore.comments.map((c: any) => c.createdAt));
     assert.equal(openAfter.originalName, "original-name.jpg");
@@ -234,5 +236,36 @@ test("round trip: a Pinhole export imported as a new member on another Pinhole k
     assert.equal(twice.comments.length, 2);
   } finally {
     await target.close();
+  }
+});
+
+test("an import works in slices and resumes from its recorded entries: with a zero time slice every entry is its own run of the job, and the outcome is the same", async () => {
+  const sliced = await startServer({ PINHOLE_IMPORT_SLICE_SECONDS: "0" });
+  try {
+    const member = await buildMember(sliced);
+    const zip = await makeZip({
+      "photo_501.json": { id: "501", name: "First", privacy: "public", tags: [{ tag: "one" }] },
+      "photo_502.json": { id: "502", name: "Second", privacy: "family" },
+      "first_501_o.jpg": await distinctJpeg(30, 20),
+      "second_502_o.jpg": await distinctJpeg(20, 30),
+    });
+    const started = await api(sliced, "POST", "/api/v1/imports", { token: member.token, form: zipForm(zip) });
+    assert.equal(started.status, 202);
+    let partial = false;
+    let state: any;
+    for (let i = 0; i < 600; i++) {
+      state = (await api(sliced, "GET", `/api/v1/imports/${started.body.id}`, { token: member.token })).body;
+      if (state.status === "running" && state.done < state.total) partial = true;
+      if (state.status === "done" || state.status === "failed") break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.ok(partial, "progress was visible while the import ran");
+    assert.deepEqual([state.status, state.total, state.done, state.skipped, state.failed], ["done", 2, 2, 0, 0]);
+    const titles = (await photosOf(sliced, member)).map((p) => [p.title, p.visibility, p.tags]).sort();
+    assert.deepEqual(titles, [["First", "public", ["one"]], ["Second", "family", []]]);
+    const page = await fetch(`${sliced.url}/imports/${started.body.id}`, { headers: { authorization: `Bearer ${member.token}` } });
+    assert.match(await page.text(), /Finished \(Flickr data export\)/);
+  } finally {
+    await sliced.close();
   }
 });
