@@ -332,6 +332,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     log,
     directory: path.join(config.dataDir, "imports"),
     sliceMs: config.importSliceMs,
+    maxPhotoBytes: config.maxUploadBytes,
     scratchDir: store.scratchDir,
     baseUrl: config.baseUrl,
   });

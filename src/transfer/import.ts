@@ -46,6 +46,8 @@ export interface ImportServiceDeps {
   directory: string;
   scratchDir: string;
   baseUrl: string;
+  /** The largest photo file an import takes out of a zip: the same limit as an upload. */
+  maxPhotoBytes: number;
   /** How long one run of the job works before handing back (it resumes at once, from where it stopped). */
   sliceMs?: number;
 }
@@ -217,7 +219,10 @@ export class ImportService {
       const row = await transfer.findImport(importId);
       if (!row || row.status === "done" || row.status === "failed") return { status: "done" };
       const account = await transfer.accountById(row.member_id);
-      if (!account) return { status: "done" };
+      if (!account) {
+        await fsp.rm(path.join(this.deps.directory, row.stored_path), { force: true });
+        return { status: "done" };
+      }
       const file = path.join(this.deps.directory, row.stored_path);
       let zip: ZipReader;
       try {
@@ -351,6 +356,9 @@ class ImportRun {
     const { transfer, photos, quotas, clock } = this.deps;
     const item = await transfer.findItem(this.account.id, source, sourceId);
     const metadata = item?.metadata ? (JSON.parse(item.metadata) as SourcePhoto) : null;
+    if (entry.uncompressedSize > this.deps.maxPhotoBytes) {
+      return { outcome: "failed", reason: `larger than the ${Math.round(this.deps.maxPhotoBytes / 1024 / 1024)} MB a photo may be here`, photoId: null };
+    }
     const hold = await quotas.admit(this.account.id, entry.uncompressedSize);
     let created: boolean;
     let photoId: number;
@@ -367,7 +375,15 @@ class ImportRun {
       hold.release();
     }
     await transfer.savePhoto(this.account.id, source, sourceId, photoId, clock.now());
-    if (metadata && (created || item?.applied_at == null)) await this.apply(source, sourceId, photoId, metadata);
+    if (metadata && (created || item?.applied_at == null)) {
+      try {
+        await this.apply(source, sourceId, photoId, metadata);
+      } catch (error) {
+        // The photo is here; what the source said of it could not all be used.
+        if (!(error instanceof AppError)) throw error;
+        return { outcome: created ? "done" : "skipped", reason: `imported, but its details were not: ${error.message}`, photoId };
+      }
+    }
     return created ? { outcome: "done", reason: null, photoId } : { outcome: "skipped", reason: "already here: the same file was imported or uploaded before", photoId };
   }
 
