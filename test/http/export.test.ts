@@ -125,6 +125,13 @@ test("the settings and upload pages link to the export and to imports", async ()
   assert.match(text, /action="\/imports\?_csrf=/);
 });
 
+test("export and import routes are described in the OpenAPI document", async () => {
+  const spec = await api(server, "GET", "/api/v1/openapi.json");
+  assert.equal(spec.status, 200);
+  for (const route of ["/api/v1/me/export", "/api/v1/admin/members/{username}/export", "/api/v1/imports", "/api/v1/imports/{id}"]) assert.ok(spec.body.paths[route], `${route} is in the OpenAPI document`);
+  assert.ok(spec.body.paths["/api/v1/imports"].post.responses["202"]);
+});
+
 /** The files under the data dir this process holds open. */
 function openDataFiles(): string[] {
   const fds = fs.readdirSync("/proc/self/fd");
