@@ -318,6 +318,18 @@ class ImportRun {
       if (pinholeAccount && name === `${prefix}contacts.json`) await this.readContacts(entry);
       if (pinholeAccount && name === `${prefix}faves.json`) await this.readFaves(entry, pinholeAccount.instance);
     }
+    // Two zips of one export imported at once may each have missed the other's half of a photo.
+    for (const item of await transfer.unappliedItems(this.account.id, source, 10_000)) {
+      const applied = await this.apply(source, item.source_id, item.photo_id, JSON.parse(item.metadata) as SourcePhoto).then(
+        () => true,
+        (error: unknown) => {
+          // Details the photo service refuses stay unapplied (the entry said why); never retried in a loop.
+          if (error instanceof AppError) return false;
+          throw error;
+        },
+      );
+      if (applied && clock.now() > this.deadline) return "later";
+    }
     await this.syncAlbums(source);
     return "done";
   }

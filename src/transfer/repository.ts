@@ -216,7 +216,12 @@ export class TransferRepository {
       if (existing) {
         await trx.updateTable("import_items").set({ metadata, applied_at: null, updated_at: now }).where("member_id", "=", memberId).where("source", "=", source).where("source_id", "=", sourceId).execute();
       } else {
-        await trx.insertInto("import_items").values({ member_id: memberId, source, source_id: sourceId, photo_id: null, metadata, applied_at: null, updated_at: now }).execute();
+        // Another import of the same member (a zip of the same export) may insert it meanwhile.
+        await trx
+          .insertInto("import_items")
+          .values({ member_id: memberId, source, source_id: sourceId, photo_id: null, metadata, applied_at: null, updated_at: now })
+          .onConflict((oc) => oc.columns(["member_id", "source", "source_id"]).doUpdateSet({ metadata, applied_at: null, updated_at: now }))
+          .execute();
       }
       return true;
     });
@@ -267,6 +272,21 @@ export class TransferRepository {
           .execute();
       }
     });
+  }
+
+  /** Source photos with both their file and their metadata here, the metadata not yet applied. */
+  async unappliedItems(memberId: number, source: string, limit: number): Promise<Array<{ source_id: string; photo_id: number; metadata: string }>> {
+    const rows = await this.db
+      .selectFrom("import_items")
+      .select(["source_id", "photo_id", "metadata"])
+      .where("member_id", "=", memberId)
+      .where("source", "=", source)
+      .where("photo_id", "is not", null)
+      .where("metadata", "is not", null)
+      .where("applied_at", "is", null)
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ source_id: r.source_id, photo_id: Number(r.photo_id), metadata: r.metadata as string }));
   }
 
   async itemsOf(memberId: number, source: string): Promise<Array<{ source_id: string; metadata: string | null }>> {

@@ -105,6 +105,10 @@ test("only the member exports their account: anonymous 401; an admin exports any
   const zip = await readZip(byAdmin.body);
   assert.equal(json(zip, "account.json").username, member.username);
   assert.ok(zip.get(`originals/${photo.id}.jpg`)!.data.equals(photo.bytes));
+  // A photo a moderator hid is exported too, marked hidden.
+  assert.equal(await server.context.photos.hideByModerator(Number(photo.id)), true);
+  const again = await readZip((await download(`/api/v1/admin/members/${member.username}/export`, admin.token)).body);
+  assert.equal(json(again, `photos/${photo.id}.json`).hidden, true);
   // The other member's own export has nothing of the first member's.
   const own = await readZip((await download("/api/v1/me/export", other.token)).body);
   assert.equal([...own.keys()].filter((k) => k.startsWith("photos/")).length, 0);

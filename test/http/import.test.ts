@@ -269,3 +269,20 @@ test("an import works in slices and resumes from its recorded entries: with a ze
     await sliced.close();
   }
 });
+
+test("two zips of one Flickr export imported at the same time still join each photo's file and metadata", async () => {
+  const member = await buildMember(server);
+  const ids = ["901", "902", "903", "904"];
+  const files: Record<string, Buffer> = {};
+  const metadata: Record<string, object> = {};
+  for (const id of ids) {
+    files[`photo-${id}_${id}_o.jpg`] = await distinctJpeg(30 + Number(id) % 10, 20);
+    metadata[`photo_${id}.json`] = { id, name: `Title ${id}`, privacy: "friends", tags: [{ tag: `t${id}` }] };
+  }
+  const [metaZip, fileZip] = [await makeZip(metadata), await makeZip(files)];
+  const [a, b] = await Promise.all([importZip(server, member, metaZip), importZip(server, member, fileZip)]);
+  assert.equal(a.status, "done");
+  assert.deepEqual([b.status, b.done, b.failed], ["done", 4, 0]);
+  const photos = await photosOf(server, member);
+  assert.deepEqual(photos.map((p) => [p.title, p.visibility, p.tags]).sort(), ids.map((id) => [`Title ${id}`, "friends", [`t${id}`]]));
+});
