@@ -2,7 +2,7 @@ import fs from "node:fs";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, type TestServer } from "../helpers/server.ts";
-import { api, buildMember, corpusFile, photoForm, type Member } from "../helpers/client.ts";
+import { api, buildMember, corpusFile, photoForm, WebClient, type Member } from "../helpers/client.ts";
 import { distinctJpeg } from "../helpers/images.ts";
 import { makeZip, readZip, json } from "../helpers/zip.ts";
 import type { AlbumSink, ImportedAlbum } from "../../src/transfer/albums.ts";
@@ -285,4 +285,30 @@ test("two zips of one Flickr export imported at the same time still join each ph
   assert.deepEqual([b.status, b.done, b.failed], ["done", 4, 0]);
   const photos = await photosOf(server, member);
   assert.deepEqual(photos.map((p) => [p.title, p.visibility, p.tags]).sort(), ids.map((id) => [`Title ${id}`, "friends", [`t${id}`]]));
+});
+
+test("the import form works without JavaScript: it needs the CSRF token, and leads to the progress page", async () => {
+  const member = await buildMember(server);
+  const web = new WebClient(server);
+  await web.logIn(member);
+  const page = await web.get("/imports");
+  assert.equal(page.status, 200);
+  const zip = await makeZip({ "photo_77.json": { id: "77", name: "From the form", privacy: "public" }, "form_77_o.jpg": await distinctJpeg(25, 25) });
+  const forged = await web.postMultipart("/imports", zipForm(zip));
+  assert.equal(forged.status, 403, "no CSRF token, no import");
+  assert.equal((await api(server, "GET", "/api/v1/imports", { token: member.token })).body.imports.length, 0);
+  const posted = await web.postMultipart(`/imports?_csrf=${encodeURIComponent(web.csrf)}`, zipForm(zip));
+  assert.equal(posted.status, 303, posted.html);
+  assert.match(posted.location ?? "", /^\/imports\/\d+$/);
+  for (let i = 0; i < 200; i++) {
+    const progress = await web.get(posted.location as string);
+    assert.equal(progress.status, 200);
+    if (/Finished/.test(progress.html)) {
+      assert.match(progress.html, /<dt>Imported<\/dt><dd>1<\/dd>/);
+      return;
+    }
+    assert.match(progress.html, /http-equiv="refresh"/, "the page reloads itself while the import runs");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.fail("the import did not finish");
 });
