@@ -42,7 +42,8 @@ import type { SourcePhoto } from "./source-photo.ts";
  * members here; not imported.
  *
  * Photo files: "<slugged title>_<id>_o.<ext>" (the id is the run of digits before "_o"), or
- * "<id>_<secret>_o.<ext>" in older exports; videos are reported as failed.
+ * "<id>_<secret>_o.<ext>" in older exports (read when the secret has a letter in it, as hex
+ * secrets almost always do); videos are reported as failed.
  *
  * Licences: Flickr's Creative Commons licences are version 2.0 (4.0 since 2024); Pinhole offers
  * the 4.0 licences only, so each maps to the 4.0 licence of the same terms (BY, BY-SA, BY-ND,
@@ -56,6 +57,8 @@ export const FLICKR_SOURCE = "flickr";
 
 const PHOTO_JSON = /(?:^|\/)photo_(\d+)\.json$/;
 const PHOTO_FILE = /(?:^|\/|_)(\d+)_o\.[a-z0-9]{2,5}$/i;
+/** The older "<id>_<secret>_o.<ext>": a hex secret (with a letter in it) after the id. */
+const OLD_PHOTO_FILE = /(?:^|\/)(\d+)_[0-9a-f]*[a-f][0-9a-f]*_o\.[a-z0-9]{2,5}$/i;
 const ALBUMS_JSON = /(?:^|\/)albums\.json$/;
 
 export function flickrPhotoJsonId(entry: string): string | null {
@@ -63,7 +66,7 @@ export function flickrPhotoJsonId(entry: string): string | null {
 }
 
 export function flickrPhotoFileId(entry: string): string | null {
-  return PHOTO_FILE.exec(entry)?.[1] ?? null;
+  return PHOTO_FILE.exec(entry)?.[1] ?? OLD_PHOTO_FILE.exec(entry)?.[1] ?? null;
 }
 
 export function isFlickrAlbums(entry: string): boolean {

@@ -7,6 +7,7 @@ import { pipeline } from "node:stream/promises";
 import yauzl, { type Entry, type ZipFile } from "yauzl";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.ts";
+import { isDatabaseUnavailable } from "../db/errors.ts";
 import { AppError, ForbiddenError, InvalidError, NotFoundError, UnsupportedMediaError } from "../errors.ts";
 import type { JobHandler, JobQueue, JobResult } from "../jobs/runner.ts";
 import { NOTE_PERMISSIONS, type NotePermission } from "../notes/rules.ts";
@@ -341,7 +342,8 @@ class ImportRun {
     try {
       result = await work();
     } catch (error) {
-      if (!(error instanceof AppError) && !(error instanceof SyntaxError) && isInfrastructure(error)) throw error;
+      // The server's own trouble (database, disk) is retried by the job; the entry's is recorded.
+      if (!(error instanceof AppError) && isInfrastructure(error)) throw error;
       result = { outcome: "failed", reason: reasonOf(error), photoId: null };
     }
     await this.deps.transfer.recordEntry({ importId: this.row.id, entry, kind, ...result, now: this.deps.clock.now() });
@@ -508,7 +510,7 @@ class ImportRun {
 /** Errors of the server itself (database, disk): the job retries them rather than recording the entry as failed. */
 function isInfrastructure(error: unknown): boolean {
   const code = (error as { code?: string }).code ?? "";
-  return ["ENOSPC", "EIO", "EROFS", "ECONNREFUSED", "ECONNRESET", "57P01", "SQLITE_BUSY", "SQLITE_FULL", "SQLITE_IOERR"].includes(code) || (error as { name?: string }).name === "DatabaseUnavailableError";
+  return isDatabaseUnavailable(error) || ["ENOSPC", "EIO", "EROFS", "SQLITE_BUSY", "SQLITE_FULL", "SQLITE_IOERR"].includes(code);
 }
 
 function pinholePhotoJsonId(entry: string, prefix: string): string | null {
