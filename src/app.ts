@@ -115,6 +115,11 @@ import { MapsRepository } from "./maps/repository.ts";
 import { registerMapRoutes } from "./maps/routes.ts";
 import { MapService } from "./maps/service.ts";
 import { MAP_SCRIPTS, MAP_STYLES, photoMapSection } from "./maps/views.ts";
+import { TransferRepository } from "./transfer/repository.ts";
+import { ExportService } from "./transfer/export.ts";
+import { IMPORT_JOB, ImportService } from "./transfer/import.ts";
+import { registerTransferRoutes } from "./transfer/routes.ts";
+import type { AlbumSink, AlbumSource } from "./transfer/albums.ts";
 
 export interface AppContext {
   config: Config;
@@ -175,6 +180,12 @@ export interface AppOverrides {
   runJobs?: boolean;
   /** The migration history, for tests that append a migration to it. */
   migrations?: MigrationSet;
+  /**
+   * Albums for export and import (src/transfer/albums.ts). The albums domain is built on another
+   * branch; until it is wired in below, exports write an empty albums.json and imports keep
+   * album definitions without making albums.
+   */
+  albums?: { source: AlbumSource | null; sink: AlbumSink | null };
 }
 
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<{ app: FastifyInstance; context: AppContext }> {
@@ -324,6 +335,30 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   photos.setAlbumsOf((photoId, viewer) => albums.albumsHolding(photoId, viewer));
   const photoBatch = new BatchEditor({ photos: photosRepository, albumOf: (id) => albums.ownership(id), files: photoFiles, jobs, imageCache, clock });
   const search = new SearchService({ search: new SearchRepository(database.db), baseUrl: config.baseUrl });
+  const transfer = new TransferRepository(database.db);
+  // Albums: wire the albums domain's AlbumSource and AlbumSink here once it is merged.
+  const transferAlbums = overrides.albums ?? { source: null, sink: null };
+  const exports = new ExportService({ transfer, store, albums: transferAlbums.source, clock, baseUrl: config.baseUrl, log });
+  const imports = new ImportService({
+    transfer,
+    photos,
+    quotas,
+    people: {
+      setContact: (member, username, flags) => social.setContact(member, username, flags),
+      fave: (member, photoId) => faves.fave(member, photoId),
+      setNotePermission: (member, permission) => notes.setPermission(member, permission),
+    },
+    albums: transferAlbums.sink,
+    jobs,
+    clock,
+    log,
+    directory: path.join(config.dataDir, "imports"),
+    sliceMs: config.importSliceMs,
+    maxPhotoBytes: config.maxUploadBytes,
+    scratchDir: store.scratchDir,
+    baseUrl: config.baseUrl,
+  });
+  jobs.register(IMPORT_JOB, imports.job);
   const context: AppContext = { config, log, database, store, users, photos, photoBatch, albums, resumable, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, faves, comments, notifier, photoPageSections, photostreamSections: new PhotostreamSections(), moderation, notes, photoViews, explore, activity, search, maps: new MapService({ maps: new MapsRepository(database.db), baseUrl: config.baseUrl }) };
   addSocialSections({ photoPage: context.photoPageSections, photostream: context.photostreamSections, faves, comments, social });
   // "In groups: …" under a photo, and for its owner the form that adds it to one of their groups.
@@ -450,6 +485,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerSearchRoutes(web, context);
     registerActivityRoutes(web, context);
     registerFeedRoutes(web, context, new FeedService({ photos, users, faves, comments, groups, albums, clock, baseUrl: config.baseUrl }));
+    registerTransferRoutes(web, context, exports, imports);
     registerEmbedRoutes(web, context, new EmbedService({ photos, baseUrl: config.baseUrl }));
     registerWebmentionRoutes(web, context, webmentions);
     registerAlbumRoutes(web, context, albums);

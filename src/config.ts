@@ -41,6 +41,10 @@ export interface Config {
   storage: StorageConfig;
   /** Map tiles, a Leaflet URL template ({z}/{x}/{y}, optionally {s} and {r}) and its attribution (plain text); null: maps with no tiles. */
   mapTiles: { url: string; attribution: string } | null;
+  /** The largest zip a member may import (a Flickr data export or a Pinhole export); PINHOLE_MAX_IMPORT_MB. */
+  maxImportBytes: number;
+  /** How long an import job works before handing back to other jobs; it resumes where it stopped (PINHOLE_IMPORT_SLICE_SECONDS). */
+  importSliceMs: number;
 }
 
 export type StorageConfig =
@@ -264,5 +268,7 @@ export function loadConfig(env: Env = process.env): Config {
     resumableExpiryMs: integer(env, "PINHOLE_RESUMABLE_EXPIRY_SECONDS", 86_400, 1, 30 * 86_400) * 1000,
     storage: storage(env),
     mapTiles: mapTiles(env),
+    maxImportBytes: integer(env, "PINHOLE_MAX_IMPORT_MB", 10_240, 1, 10_000_000) * 1024 * 1024,
+    importSliceMs: integer(env, "PINHOLE_IMPORT_SLICE_SECONDS", 60, 0, 3600) * 1000,
   };
 }

@@ -11,6 +11,7 @@ import * as albums from "./migrations/0010_albums.ts";
 import * as search from "./migrations/0011_search.ts";
 import * as map from "./migrations/0012_map.ts";
 import * as webmentions from "./migrations/0013_webmentions.ts";
+import * as imports from "./migrations/0014_imports.ts";
 import * as flickrApi from "./migrations/0015_flickr_api.ts";
 import type { Database } from "./schema.ts";
 
@@ -31,6 +32,7 @@ export const MIGRATIONS: MigrationSet = {
   "0011_search": search,
   "0012_map": map,
   "0013_webmentions": webmentions,
+  "0014_imports": imports,
   "0015_flickr_api": flickrApi,
 };
 

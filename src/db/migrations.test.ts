@@ -25,6 +25,7 @@ const SHIPPED: Record<string, string> = {
   "0011_search.ts": "4fdfe83823ee2d81e195e3c8a26e34dd4c3bbf317fc9c6d846756f90835929e3",
   "0012_map.ts": "f8fc9c64bbe374bfe9ffda9f38d21a7f3504585cc52bf6997695671962cbf33e",
   "0013_webmentions.ts": "704a733bcf96e7f408de1ed7befd1f56cab470bc091e04326307e61d69eec6ea",
+  "0014_imports.ts": "36d69413575b12c5313c096585939db2400e23970fe3cb836c9ac27784855307",
   "0015_flickr_api.ts": "5f816cd32f1b1db9006390accf52235488bda9337e236319dc0de0b188d54578",
 };
 

@@ -207,6 +207,8 @@ export interface CommentsTable {
   created_at: number;
   updated_at: number;
   hidden_at: number | null;
+  /** The author's name on the site the comment was imported from (stored under the photo's owner). */
+  imported_author: Generated<string | null>;
 }
 
 export interface NotesTable {
@@ -221,6 +223,8 @@ export interface NotesTable {
   body: string;
   created_at: number;
   updated_at: number;
+  /** The author's name on the site the note was imported from (stored under the photo's owner). */
+  imported_author: Generated<string | null>;
 }
 
 export interface GroupsTable {
@@ -430,6 +434,47 @@ export interface UploadTicketsTable {
   created_at: number;
 }
 
+export interface ImportsTable {
+  id: Generated<number>;
+  member_id: number;
+  /** "flickr" or "pinhole", once the zip has been looked at. */
+  format: string | null;
+  status: "queued" | "running" | "done" | "failed";
+  file_name: string;
+  file_bytes: number;
+  /** The zip under the data dir while the import runs; removed when it ends. */
+  stored_path: string;
+  total: Generated<number>;
+  done: Generated<number>;
+  skipped: Generated<number>;
+  failed: Generated<number>;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
+export interface ImportEntriesTable {
+  id: Generated<number>;
+  import_id: number;
+  entry: string;
+  kind: "photo" | "metadata" | "album" | "contact" | "fave" | "account";
+  outcome: "done" | "skipped" | "failed";
+  reason: string | null;
+  photo_id: number | null;
+  created_at: number;
+}
+
+export interface ImportItemsTable {
+  member_id: number;
+  source: string;
+  source_id: string;
+  photo_id: number | null;
+  metadata: string | null;
+  applied_at: number | null;
+  updated_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -469,6 +514,9 @@ export interface Database {
   oauth_tokens: OAuthTokensTable;
   oauth_nonces: OAuthNoncesTable;
   upload_tickets: UploadTicketsTable;
+  imports: ImportsTable;
+  import_entries: ImportEntriesTable;
+  import_items: ImportItemsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -144,7 +144,7 @@ export function registerFlickrRoutes(app: FastifyInstance, context: AppContext, 
     if (!request.isMultipart()) return send(reply, xml, new FlickrError(2, "No photo specified"));
     let received;
     try {
-      received = await receiveUpload(request, store.scratchDir, config.maxUploadBytes, "photo");
+      received = await receiveUpload(request, store.scratchDir, config.maxUploadBytes, "photo", "photo");
     } catch (error) {
       const mapped = FlickrService.uploadError(error);
       if (mapped instanceof FlickrError) {

@@ -27,6 +27,7 @@ export const NoteJson = Type.Object({
   height: Type.Number(),
   text: Type.String(),
   author: Type.Object({ username: Type.String() }),
+  importedAuthor: Type.Union([Type.String(), Type.Null()], { description: "for a note imported from another site (stored under the photo's owner): its author's name there" }),
   createdAt: Type.String({ format: "date-time" }),
   canEdit: Type.Boolean(),
 });

@@ -16,6 +16,8 @@ export interface NoteView {
   height: number;
   text: string;
   author: { username: string };
+  /** For a note imported from another site (stored under the photo's owner): its author's name there. */
+  importedAuthor: string | null;
   createdAt: string;
   /** The viewer may move, change or delete it: its author, or the photo's owner. */
   canEdit: boolean;
@@ -48,6 +50,7 @@ export class NoteService {
       height: row.height,
       text: row.body,
       author: { username: row.author_username },
+      importedAuthor: row.imported_author,
       createdAt: new Date(row.created_at).toISOString(),
       canEdit: viewer !== null && (viewer.id === row.author_id || viewer.id === ownerId),
     };

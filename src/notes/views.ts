@@ -16,7 +16,7 @@ export function notesOverlay(view: { photoId: string; notes: NoteView[]; canAdd:
   if (view.notes.length === 0 && !view.canAdd) return null;
   return html`<div class="notes" id="notes" role="group" data-photo-id="${view.photoId}"${view.canAdd ? html` data-can-add="1"` : null} aria-label="Notes on this photo">
 ${view.notes.map(
-  (note) => html`<div class="note" tabindex="0" data-note-id="${note.id}" data-x="${fraction(note.x)}" data-y="${fraction(note.y)}" data-width="${fraction(note.width)}" data-height="${fraction(note.height)}"${note.canEdit ? html` data-can-edit="1"` : null}><span class="note-text" role="tooltip">${note.text} <small>— ${note.author.username}</small></span></div>`,
+  (note) => html`<div class="note" tabindex="0" data-note-id="${note.id}" data-x="${fraction(note.x)}" data-y="${fraction(note.y)}" data-width="${fraction(note.width)}" data-height="${fraction(note.height)}"${note.canEdit ? html` data-can-edit="1"` : null}><span class="note-text" role="tooltip">${note.text} <small>— ${note.importedAuthor ?? note.author.username}</small></span></div>`,
 )}
 </div>`;
 }

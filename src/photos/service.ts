@@ -23,6 +23,17 @@ import { audienceOf, isLocationVisibility, LOCATION_VISIBILITIES, type LocationV
 export const MAX_TITLE_LENGTH = 255;
 export const MAX_DESCRIPTION_LENGTH = 10_000;
 export const PAGE_SIZE_MAX = 100;
+/** A date taken as stored: local time, optional fraction and offset ("2024-05-17T10:20:30.25+02:00"). */
+const TAKEN_AT = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?([+-]\d{2}:\d{2}|Z)?$/;
+
+/** What an import applies to a photo it stored (see `PhotoService.applyImport`). */
+export interface ImportedFacts {
+  edit: PhotoEdit;
+  /** `onlyIfMissing`: keep the date the file itself carries, when it carries one. */
+  takenAt?: { value: string; offset: string | null; onlyIfMissing: boolean };
+  /** Without `visibility`, the location keeps the audience the photo has (the member's default for a new one). */
+  location?: { latitude: number; longitude: number; altitude: number | null; visibility?: string };
+}
 
 export interface PhotoEdit {
   title?: string;
@@ -325,7 +336,40 @@ export class PhotoService {
 
   async update(id: number, viewer: Viewer, input: PhotoEdit): Promise<PhotoView> {
     const photo = await this.ownedRecord(id, viewer);
-    const edit = this.validateEdit(input);
+    const { changes, tags, rotate } = this.editChanges(photo, this.validateEdit(input));
+    await this.change(id, photo.secret, changes, tags, rotate);
+    return this.get(id, viewer);
+  }
+
+  /**
+   * What an import knows of a photo beyond its file, applied in one change: the same edit as
+   * `update`, and the date taken and location the source recorded (only the owner's own photos).
+   */
+  async applyImport(id: number, viewer: Viewer, facts: ImportedFacts): Promise<PhotoView> {
+    const photo = await this.ownedRecord(id, viewer);
+    const { changes, tags, rotate } = this.editChanges(photo, this.validateEdit(facts.edit));
+    const taken = facts.takenAt;
+    if (taken && !(taken.onlyIfMissing && photo.taken_at !== null)) {
+      if (!TAKEN_AT.test(taken.value)) throw new InvalidError("takenAt must be an ISO 8601 local date and time, such as 2024-05-17T10:20:30.", { field: "takenAt" });
+      const offset = taken.offset !== null && /^[+-]\d{2}:\d{2}$/.test(taken.offset) ? taken.offset : null;
+      changes.taken_at = taken.value;
+      changes.taken_at_offset = offset;
+      changes.taken_at_utc = utcMillis(taken.value, offset);
+    }
+    const place = facts.location;
+    if (place) {
+      if (!(Math.abs(place.latitude) <= 90 && Math.abs(place.longitude) <= 180)) throw new InvalidError("latitude must be within ±90 and longitude within ±180.", { field: "latitude" });
+      changes.latitude = place.latitude;
+      changes.longitude = place.longitude;
+      changes.altitude = place.altitude !== null && Number.isFinite(place.altitude) ? place.altitude : null;
+      if (place.visibility !== undefined) changes.location_visibility = parseLocationVisibility(place.visibility);
+    }
+    await this.change(id, photo.secret, changes, tags, rotate);
+    return this.get(id, viewer);
+  }
+
+  /** The row changes of an edit, and whether it makes the photo more private (a new secret). */
+  private editChanges(photo: PhotoRecord, edit: ValidEdit): { changes: PhotoUpdate; tags: Tag[] | undefined; rotate: boolean } {
     const changes: PhotoUpdate = { updated_at: this.deps.clock.now() };
     if (edit.title !== undefined) changes.title = edit.title;
     if (edit.description !== undefined) changes.description = edit.description;
@@ -337,8 +381,7 @@ export class PhotoService {
     // to a more private visibility, its image URLs handed out so far must stop working.
     const restricting = edit.restricted === true && photo.restricted === 0;
     const rotate = restricting || (edit.visibility !== undefined && isMorePrivate(photo.visibility as Visibility, edit.visibility));
-    await this.change(id, photo.secret, changes, edit.tags, rotate);
-    return this.get(id, viewer);
+    return { changes, tags: edit.tags, rotate };
   }
 
   /**

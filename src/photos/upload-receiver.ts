@@ -37,19 +37,20 @@ export function sanitizeFileName(name: string | undefined): string {
  * Streams a multipart upload to a temporary file: never held whole in memory, hashed while it
  * streams, fsynced before returning. Any failure removes the temporary file.
  */
-export async function receiveUpload(request: FastifyRequest, scratchDir: string, maxBytes: number, fileField = "file"): Promise<ReceivedUpload> {
+export async function receiveUpload(request: FastifyRequest, scratchDir: string, maxBytes: number, what: "photo" | "zip" = "photo", fileField = "file"): Promise<ReceivedUpload> {
   const fields: Record<string, string> = {};
   let received: Omit<ReceivedUpload, "fields"> | null = null;
   const tempPath = path.join(scratchDir, scratchName("upload", `${crypto.randomBytes(12).toString("hex")}.part`));
   try {
-    for await (const part of request.parts()) {
+    // The limit is the caller's: a photo's, or an import's much larger one.
+    for await (const part of request.parts({ limits: { fileSize: maxBytes } })) {
       if (part.type === "field") {
         if (typeof part.value === "string") fields[part.fieldname] = part.value;
         continue;
       }
       if (part.fieldname !== fileField || received) {
         part.file.resume();
-        throw new InvalidError(`Send exactly one photo, in the field named ${fileField}.`);
+        throw new InvalidError(`Send exactly one ${what}, in the field named ${fileField}.`);
       }
       const hash = crypto.createHash("sha256");
       let bytes = 0;
@@ -62,22 +63,22 @@ export async function receiveUpload(request: FastifyRequest, scratchDir: string,
       });
       // Large buffered writes: a few big writev calls instead of hundreds of 16 KB ones.
       await pipeline(part.file, hashing, fs.createWriteStream(tempPath, { flags: "wx", highWaterMark: 1024 * 1024 }));
-      if (part.file.truncated) throw tooLarge(maxBytes);
+      if (part.file.truncated) throw tooLarge(maxBytes, what);
       received = { tempPath, sha256: hash.digest("hex"), bytes, displayName: sanitizeFileName(part.filename) };
     }
-    if (!received) throw new InvalidError(`No photo was sent: put the file in the multipart field named ${fileField}.`);
+    if (!received) throw new InvalidError(`No ${what} was sent: put the file in the multipart field named ${fileField}.`);
     await fsyncFile(tempPath);
     return { ...received, fields };
   } catch (error) {
     await fsp.rm(tempPath, { force: true });
-    if ((error as { code?: string }).code === "FST_REQ_FILE_TOO_LARGE") throw tooLarge(maxBytes);
+    if ((error as { code?: string }).code === "FST_REQ_FILE_TOO_LARGE") throw tooLarge(maxBytes, what);
     throw translateDiskError(error);
   }
 }
 
-function tooLarge(maxBytes: number): TooLargeError {
+function tooLarge(maxBytes: number, what: "photo" | "zip"): TooLargeError {
   const mb = Math.round(maxBytes / 1024 / 1024);
-  return new TooLargeError(`That file is too large: uploads are limited to ${mb} MB.`, { maxBytes });
+  return new TooLargeError(`That file is too large: ${what === "zip" ? "imports" : "uploads"} are limited to ${mb} MB.`, { maxBytes });
 }
 
 async function fsyncFile(file: string): Promise<void> {

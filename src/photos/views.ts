@@ -262,6 +262,7 @@ ${quotaLine(view.quota)}
 <ol class="upload-list" id="upload-list" aria-live="polite"></ol>
 <div id="after-upload" hidden><p><button type="button" id="apply-batch">Apply the title, description, tags and visibility above to the uploaded photos</button></p>
 <p><a href="#" id="see-photostream">See your photostream</a></p></div>
+<p class="import-link">Moving from Flickr or another Pinhole? <a href="/imports">Import your photos from its export</a>.</p>
 </section>`,
   });
 }

@@ -8,6 +8,8 @@ export interface CommentRow {
   photoId: number;
   authorId: number;
   authorUsername: string;
+  /** For a comment imported from another site: its author's name there (the row's author is the photo's owner). */
+  importedAuthor: string | null;
   photoOwnerUsername: string;
   body: string;
   createdAt: number;
@@ -115,11 +117,11 @@ export class CommentsRepository {
       .innerJoin("users", "users.id", "comments.author_id")
       .innerJoin("photos", "photos.id", "comments.photo_id")
       .innerJoin("users as owner", "owner.id", "photos.owner_id")
-      .select(["comments.id", "comments.photo_id", "comments.author_id", "users.username", "owner.username as owner_username", "comments.body", "comments.created_at", "comments.updated_at"])
+      .select(["comments.id", "comments.photo_id", "comments.author_id", "users.username", "owner.username as owner_username", "comments.body", "comments.created_at", "comments.updated_at", "comments.imported_author"])
       .where("users.suspended_at", "is", null);
   }
 }
 
-function toComment(row: { id: number; photo_id: number; author_id: number; username: string; owner_username: string; body: string; created_at: number; updated_at: number }): CommentRow {
-  return { id: Number(row.id), photoId: row.photo_id, authorId: row.author_id, authorUsername: row.username, photoOwnerUsername: row.owner_username, body: row.body, createdAt: row.created_at, updatedAt: row.updated_at };
+function toComment(row: { id: number; photo_id: number; author_id: number; username: string; owner_username: string; body: string; created_at: number; updated_at: number; imported_author: string | null }): CommentRow {
+  return { id: Number(row.id), photoId: row.photo_id, authorId: row.author_id, authorUsername: row.username, importedAuthor: row.imported_author, photoOwnerUsername: row.owner_username, body: row.body, createdAt: row.created_at, updatedAt: row.updated_at };
 }

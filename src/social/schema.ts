@@ -25,6 +25,7 @@ export const CommentJson = Type.Object({
   id: Type.String(),
   photoId: Type.String(),
   author: Type.Object({ username: Type.String() }),
+  importedAuthor: Type.Union([Type.String(), Type.Null()], { description: "for a comment imported from another site (stored under the photo's owner): its author's name there" }),
   text: Type.String(),
   createdAt: Type.String({ format: "date-time" }),
   updatedAt: Type.String({ format: "date-time" }),

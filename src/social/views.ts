@@ -53,7 +53,7 @@ export function photoSocialSection(view: PhotoSocialView): Html {
 <h2>Comments</h2>
 ${view.comments.length === 0 ? html`<p class="empty">No comments yet.</p>` : null}
 <ol class="comment-list">${view.comments.map(
-    (c) => html`<li class="comment" id="comment-${c.id}"><p class="comment-meta"><a href="/photos/${c.authorUsername}">${c.authorUsername}</a> · ${when(c.createdAt)}${c.updatedAt !== c.createdAt ? " (edited)" : ""}</p>
+    (c) => html`<li class="comment" id="comment-${c.id}"><p class="comment-meta">${c.importedAuthor ? html`${c.importedAuthor} <small>(imported by <a href="/photos/${c.authorUsername}">${c.authorUsername}</a>)</small>` : html`<a href="/photos/${c.authorUsername}">${c.authorUsername}</a>`} · ${when(c.createdAt)}${c.updatedAt !== c.createdAt ? " (edited)" : ""}</p>
 <p class="comment-body">${userText(c.body)}</p>
 ${viewer && viewer.id === c.authorId ? html`<a href="/comments/${c.id}/edit">Edit</a> ` : null}${viewer && (viewer.id === c.authorId || view.isOwner) ? html`<form method="post" action="/comments/${c.id}/delete" class="inline">${csrfField(csrfToken)}<button type="submit" class="link">Delete</button></form>` : null}</li>`,
   )}</ol>

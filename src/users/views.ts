@@ -82,7 +82,9 @@ ${view.viewer.emailConfirmed
 <p><a href="/settings/notes">Who may add notes to your photos</a></p>
 <p><a href="/settings/webmentions">Pages that link to your photos (webmentions)</a></p>
 <h2>Apps</h2>
-<p><a href="/settings/apps">Apps and API keys (tools that speak Flickr's API)</a></p></section>`,
+<p><a href="/settings/apps">Apps and API keys (tools that speak Flickr's API)</a></p>
+<h2>Your data</h2>
+<p><a href="/api/v1/me/export" id="export-account" download>Download everything as a zip</a> · <a href="/imports" id="import-photos">Import photos from Flickr or another Pinhole</a></p></section>`,
   });
 }
 

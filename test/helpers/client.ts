@@ -118,6 +118,13 @@ export class WebClient {
     return this.cookies.get(name);
   }
 
+  /** A multipart form post, as a browser sends a file form (the CSRF token goes in the URL's query). */
+  async postMultipart(urlPath: string, form: FormData): Promise<{ status: number; html: string; location: string | null }> {
+    const response = await fetch(this.server.url + urlPath, { method: "POST", body: form, headers: { accept: "text/html", cookie: this.cookieHeader() }, redirect: "manual" });
+    this.remember(response);
+    return { status: response.status, html: await response.text(), location: response.headers.get("location") };
+  }
+
   async get(urlPath: string): Promise<{ status: number; html: string; headers: Headers }> {
     const response = await fetch(this.server.url + urlPath, { headers: { accept: "text/html", cookie: this.cookieHeader() }, redirect: "manual" });
     this.remember(response);

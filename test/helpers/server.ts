@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import pino, { type Logger } from "pino";
 import type { FastifyInstance } from "fastify";
-import { buildApp, type AppContext } from "../../src/app.ts";
+import { buildApp, type AppContext, type AppOverrides } from "../../src/app.ts";
 import type { Clock } from "../../src/clock.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createPostgresDatabase, TEST_POSTGRES_URL } from "./database.ts";
@@ -31,7 +31,7 @@ export interface TestServer {
  * mail, and a fresh database: SQLite in the data dir, or a new PostgreSQL database when
  * PINHOLE_TEST_DATABASE_URL is set.
  */
-export async function startServer(env: Record<string, string> = {}, options: { logger?: Logger; databaseProxy?: boolean; clock?: Clock } = {}): Promise<TestServer> {
+export async function startServer(env: Record<string, string> = {}, options: { logger?: Logger; databaseProxy?: boolean; clock?: Clock; albums?: AppOverrides["albums"] } = {}): Promise<TestServer> {
   const dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), "pinhole-test-"));
   const mailbox = await Mailbox.start();
   const postgres = TEST_POSTGRES_URL ? await createPostgresDatabase(TEST_POSTGRES_URL) : null;
@@ -55,7 +55,7 @@ export async function startServer(env: Record<string, string> = {}, options: { l
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...env,
   });
-  const { app, context } = await buildApp(config, { logger: options.logger ?? pino({ level: config.logLevel }), clock: options.clock });
+  const { app, context } = await buildApp(config, { logger: options.logger ?? pino({ level: config.logLevel }), clock: options.clock, albums: options.albums });
   await app.listen({ port, host: "127.0.0.1" });
   return {
     url: config.baseUrl,

@@ -1,0 +1,561 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import fsp from "node:fs/promises";
+import path from "node:path";
+import { Transform, type Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import yauzl, { type Entry, type ZipFile } from "yauzl";
+import type { Logger } from "pino";
+import type { Clock } from "../clock.ts";
+import { isDatabaseUnavailable } from "../db/errors.ts";
+import { AppError, ForbiddenError, InvalidError, NotFoundError, UnsupportedMediaError } from "../errors.ts";
+import type { JobHandler, JobQueue, JobResult } from "../jobs/runner.ts";
+import { NOTE_PERMISSIONS, type NotePermission } from "../notes/rules.ts";
+import { MAX_COMMENT_LENGTH } from "../social/comment-text.ts";
+import { MAX_NOTE_LENGTH } from "../notes/rules.ts";
+import type { UploadQuotas } from "../photos/quotas.ts";
+import type { PhotoService } from "../photos/service.ts";
+import { sanitizeFileName, type ReceivedUpload } from "../photos/upload-receiver.ts";
+import { scratchName } from "../storage/scratch.ts";
+import type { Viewer } from "../users/service.ts";
+import type { AlbumSink } from "./albums.ts";
+import { FLICKR_SOURCE, flickrAlbums, flickrPhoto, flickrPhotoFileId, flickrPhotoJsonId, isFlickrAlbums } from "./flickr.ts";
+import { EXPORT_FORMAT, type AccountFile, type AlbumsFile, type ContactsFile, type FavesFile, type PhotoFile } from "./format.ts";
+import type { AccountRow, EntryKind, EntryOutcome, ImportEntryRow, ImportRow, TransferRepository } from "./repository.ts";
+import { tagLine, type SourcePhoto } from "./source-photo.ts";
+
+export const IMPORT_JOB = "transfer.import";
+
+/** Contacts and faves of a Pinhole export, and account settings: what an import needs of other domains. */
+export interface ImportPeople {
+  setContact(member: Viewer, username: string, flags: { friend: boolean; family: boolean }): Promise<unknown>;
+  fave(member: Viewer, photoId: number): Promise<unknown>;
+  setNotePermission(member: Viewer, permission: NotePermission): Promise<unknown>;
+}
+
+export interface ImportServiceDeps {
+  transfer: TransferRepository;
+  photos: PhotoService;
+  quotas: UploadQuotas;
+  people: ImportPeople;
+  /** Albums live on another branch: null until that domain provides a sink. */
+  albums: AlbumSink | null;
+  jobs: JobQueue;
+  clock: Clock;
+  log: Logger;
+  /** Where uploaded zips wait for their job (under the data dir). */
+  directory: string;
+  scratchDir: string;
+  baseUrl: string;
+  /** The largest photo file an import takes out of a zip: the same limit as an upload. */
+  maxPhotoBytes: number;
+  /** How long one run of the job works before handing back (it resumes at once, from where it stopped). */
+  sliceMs?: number;
+}
+
+export interface ImportView {
+  id: string;
+  status: ImportRow["status"];
+  format: string | null;
+  fileName: string;
+  fileBytes: number;
+  /** Photo files in the zip. */
+  total: number;
+  done: number;
+  /** Already here: the same file, imported before or uploaded. */
+  skipped: number;
+  failed: number;
+  error: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+  pageUrl: string;
+  /** What did not simply work, and what else was imported (albums, contacts, faves, settings). */
+  entries: Array<{ entry: string; kind: string; outcome: string; reason: string | null }>;
+  notices: string[];
+}
+
+interface Payload {
+  importId: number;
+}
+
+const MAX_JSON_BYTES = 16 * 1024 * 1024;
+const ENTRY_LIST_LIMIT = 500;
+const FLICKR_LICENCE_NOTICE =
+  "Flickr's Creative Commons licences (version 2.0) were given the Creative Commons 4.0 licence of the same terms, the only versions Pinhole offers; anything else Flickr named became “All rights reserved”. Change licences at /organize if you want otherwise.";
+const FLICKR_LOCATION_NOTICE = "Flickr's export does not say who may see a photo's location: imported locations got your default (Settings → Your photos).";
+
+/** A member as the import acts for them: their own photos, contacts and faves. */
+function memberViewer(account: AccountRow): Viewer {
+  return { id: account.id, username: account.username, isAdmin: false, emailConfirmed: true, showsRestricted: account.shows_restricted === 1, via: "bearer", tokenHash: "" };
+}
+
+function reasonOf(error: unknown): string {
+  if (error instanceof AppError) return error.message;
+  const code = (error as { code?: string }).code;
+  if (code === "ENOSPC") return "The server's disk is full.";
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** One zip read: its entries by name, opened as needed. */
+class ZipReader {
+  private constructor(
+    private readonly zip: ZipFile,
+    readonly entries: Entry[],
+  ) {}
+
+  static async open(file: string): Promise<ZipReader> {
+    const zip = await yauzl.openPromise(file, { lazyEntries: true, autoClose: false, strictFileNames: false, validateEntrySizes: true });
+    const entries: Entry[] = [];
+    try {
+      await new Promise<void>((resolve, reject) => {
+        zip.on("entry", (entry: Entry) => {
+          if (!entry.fileName.endsWith("/")) entries.push(entry);
+          zip.readEntry();
+        });
+        zip.once("end", () => resolve());
+        zip.once("error", reject);
+        zip.readEntry();
+      });
+    } catch (error) {
+      zip.close();
+      throw error;
+    }
+    return new ZipReader(zip, entries);
+  }
+
+  async json(entry: Entry): Promise<unknown> {
+    if (entry.uncompressedSize > MAX_JSON_BYTES) throw new InvalidError(`${entry.fileName} is larger than ${MAX_JSON_BYTES / 1024 / 1024} MB.`);
+    const stream = await this.zip.openReadStreamPromise(entry);
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
+    try {
+      return JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
+    } catch {
+      throw new InvalidError(`${entry.fileName} is not valid JSON.`);
+    }
+  }
+
+  async stream(entry: Entry): Promise<Readable> {
+    return this.zip.openReadStreamPromise(entry);
+  }
+
+  close(): void {
+    this.zip.close();
+  }
+}
+
+/**
+ * Imports a zip of photos — a Flickr data export (any of its zips, in any order) or Pinhole's
+ * own export — as a job that survives restarts. Each entry's outcome is recorded as it is done,
+ * so a resumed job skips those. Every photo goes through the same ingest as an upload (probe,
+ * derivatives, quotas, the same bytes never stored twice for a member); then what the source
+ * says of it is applied through the photo service. A source photo's metadata and its file may
+ * arrive in different zips: whichever comes first waits in `import_items` for the other.
+ */
+export class ImportService {
+  private readonly sliceMs: number;
+
+  constructor(private readonly deps: ImportServiceDeps) {
+    this.sliceMs = deps.sliceMs ?? 60_000;
+  }
+
+  /** Takes an uploaded zip (already fsynced) and queues its import. */
+  async start(viewer: Viewer, upload: Pick<ReceivedUpload, "tempPath" | "bytes" | "displayName">): Promise<ImportView> {
+    const { transfer, clock, directory } = this.deps;
+    try {
+      if (!(await isZip(upload.tempPath))) throw new UnsupportedMediaError("That is not a zip file: send the zip Flickr or Pinhole gave you, as it is.", { field: "file" });
+      await fsp.mkdir(directory, { recursive: true });
+      const stored = `${crypto.randomBytes(12).toString("hex")}.zip`;
+      await fsp.rename(upload.tempPath, path.join(directory, stored));
+      await syncDirectory(directory);
+      const id = await transfer.createImport({ memberId: viewer.id, fileName: sanitizeFileName(upload.displayName), fileBytes: upload.bytes, storedPath: stored, now: clock.now() });
+      const job = await this.deps.jobs.enqueue(IMPORT_JOB, { importId: id } satisfies Payload);
+      this.deps.jobs.runSoon(job);
+      return this.get(viewer, id);
+    } finally {
+      await fsp.rm(upload.tempPath, { force: true });
+    }
+  }
+
+  /** An import as its member (or an admin) sees it; anyone else gets a 404. */
+  async get(viewer: Viewer, id: number): Promise<ImportView> {
+    const row = await this.deps.transfer.findImport(id);
+    if (!row || (row.member_id !== viewer.id && !viewer.isAdmin)) throw new NotFoundError("There is no such import.");
+    const counts = row.status === "done" || row.status === "failed" ? { done: row.done, skipped: row.skipped, failed: row.failed } : await this.deps.transfer.photoCounts(id);
+    const entries = await this.deps.transfer.notableEntries(id, ENTRY_LIST_LIMIT);
+    return this.present(row, counts, entries);
+  }
+
+  async list(viewer: Viewer): Promise<ImportView[]> {
+    const rows = await this.deps.transfer.importsOf(viewer.id, 20);
+    return rows.map((row) => this.present(row, row, []));
+  }
+
+  private present(row: ImportRow, counts: { done: number; skipped: number; failed: number }, entries: ImportEntryRow[]): ImportView {
+    const notices = row.format === "flickr" ? [FLICKR_LICENCE_NOTICE, FLICKR_LOCATION_NOTICE] : [];
+    if (!this.deps.albums && entries.some((e) => e.kind === "album")) notices.push("Albums are kept with the import and made as soon as this server has albums.");
+    return {
+      id: String(row.id),
+      status: row.status,
+      format: row.format,
+      fileName: row.file_name,
+      fileBytes: Number(row.file_bytes),
+      total: row.total,
+      done: Number(counts.done),
+      skipped: Number(counts.skipped),
+      failed: Number(counts.failed),
+      error: row.error,
+      createdAt: new Date(Number(row.created_at)).toISOString(),
+      finishedAt: row.finished_at === null ? null : new Date(Number(row.finished_at)).toISOString(),
+      pageUrl: `${this.deps.baseUrl}/imports/${row.id}`,
+      entries: entries.map((e) => ({ entry: e.entry, kind: e.kind, outcome: e.outcome, reason: e.reason })),
+      notices,
+    };
+  }
+
+  readonly job: JobHandler = {
+    run: async (raw): Promise<JobResult> => {
+      const { importId } = raw as Payload;
+      const { transfer, clock } = this.deps;
+      const row = await transfer.findImport(importId);
+      if (!row || row.status === "done" || row.status === "failed") return { status: "done" };
+      const account = await transfer.accountById(row.member_id);
+      if (!account) {
+        await fsp.rm(path.join(this.deps.directory, row.stored_path), { force: true });
+        return { status: "done" };
+      }
+      const file = path.join(this.deps.directory, row.stored_path);
+      let zip: ZipReader;
+      try {
+        zip = await ZipReader.open(file);
+      } catch (error) {
+        await this.finish(row, "failed", `This file could not be read as a zip (${reasonOf(error)}); nothing was imported.`);
+        return { status: "done" };
+      }
+      try {
+        const run = new ImportRun(this.deps, row, account, zip, clock.now() + this.sliceMs);
+        const outcome = await run.go();
+        if (outcome === "later") return { status: "later", at: clock.now(), reason: "continues where it stopped" };
+        if (outcome === "unknown") {
+          await this.finish(row, "failed", "This zip is neither a Flickr data export nor a Pinhole export: no photo_<id>.json, no <name>_<id>_o.<ext> photo file, no Pinhole account.json.");
+          return { status: "done" };
+        }
+        await this.finish(row, "done", null);
+        return { status: "done" };
+      } finally {
+        zip.close();
+      }
+    },
+  };
+
+  private async finish(row: ImportRow, status: "done" | "failed", error: string | null): Promise<void> {
+    const counts = await this.deps.transfer.photoCounts(row.id);
+    const now = this.deps.clock.now();
+    await this.deps.transfer.updateImport(row.id, { status, error, ...counts, finished_at: now }, now);
+    await fsp.rm(path.join(this.deps.directory, row.stored_path), { force: true });
+  }
+}
+
+/** One run of the job over one zip, until it is done or its time slice is used up. */
+class ImportRun {
+  private readonly member: Viewer;
+  private recorded = new Set<string>();
+
+  constructor(
+    private readonly deps: ImportServiceDeps,
+    private readonly row: ImportRow,
+    private readonly account: AccountRow,
+    private readonly zip: ZipReader,
+    private readonly deadline: number,
+  ) {
+    this.member = memberViewer(account);
+  }
+
+  async go(): Promise<"done" | "later" | "unknown"> {
+    const { transfer, clock } = this.deps;
+    this.recorded = await transfer.recordedEntries(this.row.id);
+    const byName = new Map(this.zip.entries.map((e) => [e.fileName, e]));
+    const accountEntry = [...byName.keys()].find((name) => /(?:^|\/)account\.json$/.test(name));
+    const pinholeAccount = accountEntry ? await this.readPinholeAccount(byName.get(accountEntry) as Entry) : null;
+    const format = pinholeAccount ? "pinhole" : this.zip.entries.some((e) => flickrPhotoJsonId(e.fileName) || flickrPhotoFileId(e.fileName) || isFlickrAlbums(e.fileName)) ? "flickr" : null;
+    if (!format) return "unknown";
+    const prefix = pinholeAccount && accountEntry ? accountEntry.slice(0, accountEntry.length - "account.json".length) : "";
+    const source = pinholeAccount ? `pinhole:${pinholeAccount.instance}` : FLICKR_SOURCE;
+    const photoFiles = this.zip.entries.filter((e) => (pinholeAccount ? e.fileName.startsWith(`${prefix}originals/`) : flickrPhotoFileId(e.fileName) !== null));
+    if (this.row.status === "queued" || this.row.format !== format) {
+      await transfer.updateImport(this.row.id, { status: "running", format, total: photoFiles.length }, clock.now());
+    }
+    if (pinholeAccount && accountEntry) await this.once(accountEntry, "account", () => this.applyAccount(pinholeAccount));
+
+    // 1. What the source says of each photo, kept (and applied to photos already here).
+    for (const entry of this.zip.entries) {
+      if (this.recorded.has(entry.fileName)) continue;
+      const sourceId = pinholeAccount ? pinholePhotoJsonId(entry.fileName, prefix) : flickrPhotoJsonId(entry.fileName);
+      if (sourceId === null) continue;
+      await this.once(entry.fileName, "metadata", async () => {
+        const json = await this.zip.json(entry);
+        const photo = pinholeAccount ? pinholePhoto(json as PhotoFile, pinholeAccount.username) : flickrPhoto(json, clock.now());
+        const changed = await transfer.saveMetadata(this.account.id, source, sourceId, JSON.stringify(photo), clock.now());
+        const item = await transfer.findItem(this.account.id, source, sourceId);
+        if (!changed && item?.applied_at != null) return { outcome: "skipped", reason: "imported before, unchanged", photoId: item.photo_id };
+        if (item?.photo_id != null) return this.apply(source, sourceId, Number(item.photo_id), photo);
+        return { outcome: "done", reason: "waiting for its photo file", photoId: null };
+      });
+      if (clock.now() > this.deadline) return "later";
+    }
+
+    // 2. Photo files, through the same ingest as an upload.
+    for (const entry of photoFiles) {
+      if (this.recorded.has(entry.fileName)) continue;
+      const sourceId = pinholeAccount ? (/([^/.]+)\.[^/.]+$/.exec(entry.fileName)?.[1] ?? entry.fileName) : (flickrPhotoFileId(entry.fileName) as string);
+      await this.once(entry.fileName, "photo", () => this.importFile(entry, source, sourceId));
+      if (clock.now() > this.deadline) return "later";
+    }
+
+    // 3. Albums, contacts, faves.
+    for (const entry of this.zip.entries) {
+      const name = entry.fileName;
+      if (pinholeAccount ? name === `${prefix}albums.json` : isFlickrAlbums(name)) await this.readAlbums(entry, source, pinholeAccount !== null);
+      if (pinholeAccount && name === `${prefix}contacts.json`) await this.readContacts(entry);
+      if (pinholeAccount && name === `${prefix}faves.json`) await this.readFaves(entry, pinholeAccount.instance);
+    }
+    // Two zips of one export imported at once may each have missed the other's half of a photo.
+    for (const item of await transfer.unappliedItems(this.account.id, source, 10_000)) {
+      const applied = await this.apply(source, item.source_id, item.photo_id, JSON.parse(item.metadata) as SourcePhoto).then(
+        () => true,
+        (error: unknown) => {
+          // Details the photo service refuses stay unapplied (the entry said why); never retried in a loop.
+          if (error instanceof AppError) return false;
+          throw error;
+        },
+      );
+      if (applied && clock.now() > this.deadline) return "later";
+    }
+    await this.syncAlbums(source);
+    return "done";
+  }
+
+  /** Runs one entry's work unless an earlier run recorded it; a failure is recorded with its reason. */
+  private async once(entry: string, kind: EntryKind, work: () => Promise<{ outcome: EntryOutcome; reason: string | null; photoId: number | null }>): Promise<void> {
+    if (this.recorded.has(entry)) return;
+    let result: { outcome: EntryOutcome; reason: string | null; photoId: number | null };
+    try {
+      result = await work();
+    } catch (error) {
+      // The server's own trouble (database, disk) is retried by the job; the entry's is recorded.
+      if (!(error instanceof AppError) && isInfrastructure(error)) throw error;
+      result = { outcome: "failed", reason: reasonOf(error), photoId: null };
+    }
+    await this.deps.transfer.recordEntry({ importId: this.row.id, entry, kind, ...result, now: this.deps.clock.now() });
+    this.recorded.add(entry);
+  }
+
+  private async readPinholeAccount(entry: Entry): Promise<AccountFile | null> {
+    try {
+      const json = (await this.zip.json(entry)) as Partial<AccountFile>;
+      return json && json.format === EXPORT_FORMAT && typeof json.instance === "string" && typeof json.username === "string" ? (json as AccountFile) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private async applyAccount(account: AccountFile): Promise<{ outcome: EntryOutcome; reason: string | null; photoId: null }> {
+    const defaults = account.photoDefaults;
+    if (defaults) await this.deps.photos.setDefaults(this.member, { license: defaults.license, downloadAllowed: defaults.downloadAllowed, locationVisibility: defaults.locationVisibility });
+    if ((NOTE_PERMISSIONS as readonly string[]).includes(account.notePermission)) await this.deps.people.setNotePermission(this.member, account.notePermission as NotePermission);
+    return { outcome: "done", reason: `photo defaults and note permission of ${account.username} at ${account.instance}`, photoId: null };
+  }
+
+  private async importFile(entry: Entry, source: string, sourceId: string): Promise<{ outcome: EntryOutcome; reason: string | null; photoId: number | null }> {
+    const { transfer, photos, quotas, clock } = this.deps;
+    const item = await transfer.findItem(this.account.id, source, sourceId);
+    const metadata = item?.metadata ? (JSON.parse(item.metadata) as SourcePhoto) : null;
+    if (entry.uncompressedSize > this.deps.maxPhotoBytes) {
+      return { outcome: "failed", reason: `larger than the ${Math.round(this.deps.maxPhotoBytes / 1024 / 1024)} MB a photo may be here`, photoId: null };
+    }
+    const hold = await quotas.admit(this.account.id, entry.uncompressedSize);
+    let created: boolean;
+    let photoId: number;
+    try {
+      const upload = await this.extract(entry, metadata?.originalName ?? entry.fileName);
+      await hold.confirm(upload.bytes).catch(async (error: unknown) => {
+        await fsp.rm(upload.tempPath, { force: true });
+        throw error;
+      });
+      const stored = await photos.upload(this.member, upload);
+      created = stored.created;
+      photoId = Number(stored.photo.id);
+    } finally {
+      hold.release();
+    }
+    await transfer.savePhoto(this.account.id, source, sourceId, photoId, clock.now());
+    if (metadata && (created || item?.applied_at == null)) {
+      try {
+        await this.apply(source, sourceId, photoId, metadata);
+      } catch (error) {
+        // The photo is here; what the source said of it could not all be used.
+        if (!(error instanceof AppError)) throw error;
+        return { outcome: created ? "done" : "skipped", reason: `imported, but its details were not: ${error.message}`, photoId };
+      }
+    }
+    return created ? { outcome: "done", reason: null, photoId } : { outcome: "skipped", reason: "already here: the same file was imported or uploaded before", photoId };
+  }
+
+  private async apply(source: string, sourceId: string, photoId: number, photo: SourcePhoto): Promise<{ outcome: EntryOutcome; reason: string | null; photoId: number }> {
+    const { photos, transfer, clock } = this.deps;
+    const edit = {
+      title: photo.title,
+      description: photo.description,
+      tags: photo.tags ? tagLine(photo.tags) : undefined,
+      visibility: photo.visibility,
+      restricted: photo.restricted,
+      license: photo.license,
+      downloadAllowed: photo.downloadAllowed,
+    };
+    await photos.applyImport(photoId, this.member, { edit, takenAt: photo.takenAt, location: photo.location });
+    const comments = photo.comments.map((c) => ({ author: c.author, text: [...c.text].slice(0, MAX_COMMENT_LENGTH).join(""), createdAt: c.createdAt }));
+    const notes = photo.notes.map((n) => ({ ...n, text: [...n.text].slice(0, MAX_NOTE_LENGTH).join("") }));
+    await transfer.markApplied(this.account.id, source, sourceId, photoId, { comments, notes }, clock.now());
+    return { outcome: "done", reason: null, photoId };
+  }
+
+  private async extract(entry: Entry, name: string): Promise<ReceivedUpload> {
+    const tempPath = path.join(this.deps.scratchDir, scratchName("import", `${crypto.randomBytes(12).toString("hex")}.part`));
+    const hash = crypto.createHash("sha256");
+    let bytes = 0;
+    const hashing = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        hash.update(chunk);
+        bytes += chunk.length;
+        callback(null, chunk);
+      },
+    });
+    try {
+      await pipeline(await this.zip.stream(entry), hashing, fs.createWriteStream(tempPath, { flags: "wx", highWaterMark: 1024 * 1024 }));
+      const handle = await fsp.open(tempPath, "r+");
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      await fsp.rm(tempPath, { force: true });
+      throw error;
+    }
+    return { tempPath, sha256: hash.digest("hex"), bytes, displayName: sanitizeFileName(name), fields: {} };
+  }
+
+  /** Album definitions are kept (like photo metadata) and synced once their photos are here. */
+  private async readAlbums(entry: Entry, source: string, pinhole: boolean): Promise<void> {
+    const json = await this.zip.json(entry).catch(() => null);
+    const albums = pinhole ? ((json as AlbumsFile | null)?.albums ?? []).map((a) => ({ id: a.id, title: a.title, description: a.description, photoIds: a.photoIds, coverPhotoId: a.coverPhotoId })) : flickrAlbums(json);
+    for (const album of albums) {
+      await this.once(`${entry.fileName}#${album.id}`, "album", async () => {
+        await this.deps.transfer.saveMetadata(this.account.id, `${source}#album`, album.id, JSON.stringify(album), this.deps.clock.now());
+        return this.deps.albums
+          ? { outcome: "done", reason: `album “${album.title}” (${album.photoIds.length} photos)`, photoId: null }
+          : { outcome: "skipped", reason: `album “${album.title}” (${album.photoIds.length} photos) kept for when this server has albums`, photoId: null };
+      });
+    }
+  }
+
+  /** Every album of this source known so far, with the photos imported so far (idempotent: see AlbumSink). */
+  private async syncAlbums(source: string): Promise<void> {
+    const sink = this.deps.albums;
+    if (!sink) return;
+    for (const item of await this.deps.transfer.itemsOf(this.account.id, `${source}#album`)) {
+      if (!item.metadata) continue;
+      const album = JSON.parse(item.metadata) as { id: string; title: string; description: string; photoIds: string[]; coverPhotoId: string | null };
+      const mapped = await this.deps.transfer.photosOfSources(this.account.id, source, album.photoIds);
+      const photoIds = album.photoIds.map((id) => mapped.get(id)).filter((id): id is number => id !== undefined);
+      const cover = album.coverPhotoId === null ? null : (mapped.get(album.coverPhotoId) ?? null);
+      await sink.syncAlbum(this.member, { source, sourceId: album.id, title: album.title, description: album.description, photoIds, coverPhotoId: cover });
+    }
+  }
+
+  private async readContacts(entry: Entry): Promise<void> {
+    const json = (await this.zip.json(entry).catch(() => null)) as ContactsFile | null;
+    for (const contact of json?.contacts ?? []) {
+      await this.once(`${entry.fileName}#${contact.username}`, "contact", async () => {
+        try {
+          await this.deps.people.setContact(this.member, contact.username, { friend: contact.friend === true, family: contact.family === true });
+          return { outcome: "done", reason: contact.username, photoId: null };
+        } catch (error) {
+          if (error instanceof NotFoundError) return { outcome: "skipped", reason: `no member named ${contact.username} here`, photoId: null };
+          if (error instanceof AppError) return { outcome: "skipped", reason: `${contact.username}: ${error.message}`, photoId: null };
+          throw error;
+        }
+      });
+    }
+  }
+
+  private async readFaves(entry: Entry, instance: string): Promise<void> {
+    const json = (await this.zip.json(entry).catch(() => null)) as FavesFile | null;
+    for (const fave of json?.faves ?? []) {
+      await this.once(`${entry.fileName}#${fave.photoId}`, "fave", async () => {
+        const here = await this.deps.transfer.photoFromSource(`pinhole:${instance}`, String(fave.photoId));
+        if (!here) return { outcome: "skipped", reason: `${fave.owner}'s photo ${fave.pageUrl} is not on this server`, photoId: null };
+        try {
+          await this.deps.people.fave(this.member, here.photo_id);
+          return { outcome: "done", reason: `${here.owner}'s photo`, photoId: here.photo_id };
+        } catch (error) {
+          if (error instanceof NotFoundError || error instanceof ForbiddenError || error instanceof InvalidError) return { outcome: "skipped", reason: `${fave.pageUrl}: ${error.message}`, photoId: null };
+          throw error;
+        }
+      });
+    }
+  }
+}
+
+/** Errors of the server itself (database, disk): the job retries them rather than recording the entry as failed. */
+function isInfrastructure(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? "";
+  return isDatabaseUnavailable(error) || ["ENOSPC", "EIO", "EROFS", "SQLITE_BUSY", "SQLITE_FULL", "SQLITE_IOERR"].includes(code);
+}
+
+function pinholePhotoJsonId(entry: string, prefix: string): string | null {
+  const match = /^photos\/([^/]+)\.json$/.exec(entry.slice(prefix.length));
+  return entry.startsWith(prefix) && match ? (match[1] as string) : null;
+}
+
+/** A photo of a Pinhole export; comments and notes by the exporting member stay theirs. */
+function pinholePhoto(file: PhotoFile, exporter: string): SourcePhoto {
+  const time = (value: string) => {
+    const ms = Date.parse(value);
+    return Number.isFinite(ms) ? ms : Date.now();
+  };
+  const author = (r: { author: string; imported: boolean }) => (!r.imported && r.author === exporter ? null : r.author);
+  return {
+    title: file.title,
+    description: file.description,
+    tags: Array.isArray(file.tags) ? file.tags.map(String) : [],
+    visibility: file.visibility,
+    restricted: file.restricted === true,
+    license: file.license,
+    downloadAllowed: file.downloadAllowed === true,
+    takenAt: file.takenAt ? { value: file.takenAt, offset: file.takenAtOffset ?? null, onlyIfMissing: false } : undefined,
+    location: file.location ? { latitude: file.location.latitude, longitude: file.location.longitude, altitude: file.location.altitude ?? null, visibility: file.location.visibility } : undefined,
+    originalName: file.originalName,
+    comments: (file.comments ?? []).filter((c) => !c.hidden).map((c) => ({ author: author(c), text: c.text, createdAt: time(c.createdAt) })),
+    notes: (file.notes ?? []).map((n) => ({ author: author(n), text: n.text, createdAt: time(n.createdAt), x: n.x, y: n.y, width: n.width, height: n.height })),
+  };
+}
+
+async function isZip(file: string): Promise<boolean> {
+  const handle = await fsp.open(file, "r");
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4), 0, 4, 0);
+    return bytesRead === 4 && buffer.readUInt32LE(0) === 0x04034b50;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function syncDirectory(directory: string): Promise<void> {
+  const handle = await fsp.open(directory, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
