@@ -20,7 +20,7 @@ test("migration 0012 puts a site's existing photos on the map exactly as the app
       id: id++, owner_id: ids[owner]!, title: "t", description: "", visibility: "public", location_visibility: "everyone", secret: crypto.randomBytes(10).toString("hex"),
       original_key: "k", original_format: "jpeg", original_bytes: 1, original_name: "x.jpg", sha256: crypto.randomBytes(32).toString("hex"), width: 1, height: 1,
       taken_at: null, taken_at_offset: null, taken_at_utc: null, uploaded_at: now, updated_at: now, camera_make: null, camera_model: null, lens: null, exposure_time: null,
-      exposure_seconds: null, f_number: null, iso: null, focal_length: null, focal_length_35mm: null, latitude: 51.5, longitude: -0.12, altitude: null, sizes: "[]", dominant_color: null,
+      exposure_seconds: null, f_number: null, iso: null, focal_length: null, focal_length_35mm: null, latitude: 51.5, longitude: -0.12, altitude: null, sizes: "[]", dominant_color: null, restricted: 0, hidden_at: null,
       ...fields,
     });
     const rows = [];
