@@ -285,9 +285,10 @@ export class MapsRepository {
     const viewer = scope.audience.viewerId;
     const { rows } = await sql<MapPhoto>`
       select p.id, p.latitude, p.longitude, p.title, p.secret, u.username as owner_username
-      from photos p inner join users u on u.id = p.owner_id
-      where (p.owner_id = ${viewer} or p.owner_id in (select c.owner_id from contacts c where c.contact_id = ${viewer} and (c.is_friend = 1 or c.is_family = 1)))
-        and ${scope.ownerId === undefined ? sql`true` : sql`p.owner_id = ${scope.ownerId}`}
+      from (select cast(${viewer} as bigint) as owner_id union select c.owner_id from contacts c where c.contact_id = ${viewer} and (c.is_friend = 1 or c.is_family = 1)) o
+        inner join photos p on p.owner_id = o.owner_id
+        inner join users u on u.id = p.owner_id
+      where ${scope.ownerId === undefined ? sql`true` : sql`o.owner_id = ${scope.ownerId}`}
         and p.latitude is not null and p.longitude is not null
         and p.latitude between ${scope.box.latitude[0]} and ${scope.box.latitude[1]} and ${within("p.longitude", scope.box.longitude)}
         and u.suspended_at is null and ${visibleTo(scope.audience, "p")} and ${ownerActive("p")}

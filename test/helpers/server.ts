@@ -52,6 +52,8 @@ export async function startServer(env: Record<string, string> = {}, options: { l
     HOST: "127.0.0.1",
     PINHOLE_SMTP_URL: mailbox.url,
     PINHOLE_LOG_LEVEL: process.env.PINHOLE_TEST_LOG_LEVEL ?? "silent",
+    // No map tiles from the internet: tests never depend on a server outside this machine.
+    PINHOLE_MAP_TILES_URL: "",
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...env,
   });

@@ -266,17 +266,19 @@ test("the map kept in step by every write equals the map rebuilt from the photos
 });
 
 test("the map pages allow the configured tile server's images and nothing else", async () => {
-  const page = await fetch(`${server.url}/map`);
-  const csp = page.headers.get("content-security-policy") ?? "";
-  assert.match(csp, /img-src 'self' data: blob: https:\/\/tile\.openstreetmap\.org/);
-  assert.match(await page.text(), /data-tiles="https:\/\/tile\.openstreetmap\.org\/\{z\}\/\{x\}\/\{y\}\.png"/);
-  const noTiles = await startServer({ PINHOLE_MAP_TILES_URL: "" });
+  // Test servers have no tiles unless given some (test/helpers/server.ts).
+  const bare = await fetch(`${server.url}/map`);
+  assert.match(bare.headers.get("content-security-policy") ?? "", /img-src 'self' data: blob:;/);
+  assert.match(await bare.text(), /data-tiles=""/);
+  const withTiles = await startServer({ PINHOLE_MAP_TILES_URL: "https://tile.openstreetmap.org/{z}/{x}/{y}.png", PINHOLE_MAP_TILES_ATTRIBUTION: "© OpenStreetMap contributors" });
   try {
-    const bare = await fetch(`${noTiles.url}/map`);
-    assert.match(bare.headers.get("content-security-policy") ?? "", /img-src 'self' data: blob:;/);
-    assert.match(await bare.text(), /data-tiles=""/);
+    const page = await fetch(`${withTiles.url}/map`);
+    assert.match(page.headers.get("content-security-policy") ?? "", /img-src 'self' data: blob: https:\/\/tile\.openstreetmap\.org;/);
+    const text = await page.text();
+    assert.match(text, /data-tiles="https:\/\/tile\.openstreetmap\.org\/\{z\}\/\{x\}\/\{y\}\.png"/);
+    assert.match(text, /data-attribution="© OpenStreetMap contributors"/);
   } finally {
-    await noTiles.close();
+    await withTiles.close();
   }
 });
 

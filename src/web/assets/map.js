@@ -160,7 +160,14 @@
     help.after(element);
     form.append(remove, status);
 
-    const map = baseMap(element, {});
+    // Made when first shown: the form sits in a closed <details> until the owner opens it, and
+    // an owner who never does should not load tiles for it.
+    let map = null;
+    const details = form.closest("details");
+    const whenShown = (make) => {
+      if (!details || details.open) make();
+      else details.addEventListener("toggle", () => details.open && !map && make());
+    };
     let marker = null;
     const current = () => {
       const lat = Number(latitude.value);
@@ -168,6 +175,7 @@
       return latitude.value.trim() !== "" && longitude.value.trim() !== "" && Math.abs(lat) <= 90 && Math.abs(lon) <= 180 ? [lat, lon] : null;
     };
     const place = (at) => {
+      if (!map) return;
       if (!marker) {
         marker = L.marker(at, { draggable: true, title: "The photo's place" }).addTo(map);
         marker.on("dragend", () => fill(marker.getLatLng()));
@@ -178,26 +186,27 @@
       longitude.value = L.Util.wrapNum(latlng.lng, [-180, 180], true).toFixed(6);
       status.textContent = "Not saved yet.";
     };
-    const start = current();
-    if (start) {
-      map.setView(start, 13);
-      place(start);
-    } else map.setView([20, 0], 1);
-    map.on("click", (event) => {
-      place(event.latlng);
-      fill(event.latlng);
+    whenShown(() => {
+      map = baseMap(element, {});
+      const start = current();
+      if (start) {
+        map.setView(start, 13);
+        place(start);
+      } else map.setView([20, 0], 1);
+      map.on("click", (event) => {
+        place(event.latlng);
+        fill(event.latlng);
+      });
     });
     for (const input of [latitude, longitude]) {
       input.addEventListener("change", () => {
         const at = current();
-        if (at) {
+        if (at && map) {
           place(at);
           map.panTo(at);
         }
       });
     }
-    // The form sits in a closed <details> until the owner opens it: Leaflet measures again then.
-    form.closest("details")?.addEventListener("toggle", () => map.invalidateSize());
 
     const send = async (method, body) => {
       const response = await fetch(`/api/v1/photos/${id}/location`, {
