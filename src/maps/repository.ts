@@ -29,14 +29,9 @@ export const OPTED_IN = 1;
  * Anything a viewer sees beyond audience 0 (their own photos, contacts' photos shown to
  * friends or family) is never stored here: MapsRepository reads it live for that viewer.
  */
-export async function syncMapPoints(db: Db, scope: { photoId: number } | { ownerId: number }): Promise<void> {
-  const pg = db.getExecutor().adapter instanceof PostgresAdapter;
-  if (pg && "photoId" in scope) {
-    // A suspension changing this owner at the same moment either commits before this reads
-    // the owner (the share lock waits for it) or waits for this to commit and then sees the point.
-    await sql`select 1 from users where id = (select owner_id from photos where id = ${scope.photoId}) for share`.execute(db);
-  }
-  let desiredQuery = db
+/** The rule of the site's map: located, public, not hidden, its place shown to everyone, its owner not suspended. */
+function photosOnTheMap(db: Db) {
+  return db
     .selectFrom("photos as p")
     .innerJoin("users as u", "u.id", "p.owner_id")
     .select(["p.id", "p.owner_id", "p.restricted", "p.latitude", "p.longitude"])
@@ -46,6 +41,16 @@ export async function syncMapPoints(db: Db, scope: { photoId: number } | { owner
     .where("p.hidden_at", "is", null)
     .where("p.location_visibility", "=", "everyone")
     .where("u.suspended_at", "is", null);
+}
+
+export async function syncMapPoints(db: Db, scope: { photoId: number } | { ownerId: number }): Promise<void> {
+  const pg = db.getExecutor().adapter instanceof PostgresAdapter;
+  if (pg && "photoId" in scope) {
+    // A suspension changing this owner at the same moment either commits before this reads
+    // the owner (the share lock waits for it) or waits for this to commit and then sees the point.
+    await sql`select 1 from users where id = (select owner_id from photos where id = ${scope.photoId}) for share`.execute(db);
+  }
+  let desiredQuery = photosOnTheMap(db);
   let currentQuery = db.selectFrom("map_points").selectAll();
   if ("photoId" in scope) {
     desiredQuery = desiredQuery.where("p.id", "=", scope.photoId);
@@ -317,16 +322,7 @@ export class MapsRepository {
   async invariantCheck(): Promise<{ stored: { points: string[]; cells: string[] }; recounted: { points: string[]; cells: string[] } }> {
     const storedPoints = (await this.db.selectFrom("map_points").selectAll().orderBy("photo_id").execute()).map((r) => `${r.photo_id}:${r.owner_id}:${r.audience}:${r.lat_e6}:${r.lon_e6}:${r.x}:${r.y}:${r.m}`);
     const storedCells = (await this.db.selectFrom("map_cells").selectAll().execute()).map((r) => `${r.audience}/${r.level}/${r.cx}/${r.cy}:${r.count}:${r.sum_lat}:${r.sum_lon}:${r.m_lo}`).sort();
-    const live = await this.db
-      .selectFrom("photos as p")
-      .innerJoin("users as u", "u.id", "p.owner_id")
-      .select(["p.id", "p.owner_id", "p.restricted", "p.latitude", "p.longitude"])
-      .where("p.latitude", "is not", null)
-      .where("p.longitude", "is not", null)
-      .where("p.visibility", "=", "public")
-      .where("p.hidden_at", "is", null)
-      .where("p.location_visibility", "=", "everyone")
-      .where("u.suspended_at", "is", null)
+    const live = await photosOnTheMap(this.db)
       .orderBy("p.id")
       .execute();
     const cells = new Map<string, { count: number; lat: number; lon: number; mLo: number }>();
