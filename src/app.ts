@@ -119,7 +119,8 @@ import { TransferRepository } from "./transfer/repository.ts";
 import { ExportService } from "./transfer/export.ts";
 import { IMPORT_JOB, ImportService } from "./transfer/import.ts";
 import { registerTransferRoutes } from "./transfer/routes.ts";
-import type { AlbumSink, AlbumSource } from "./transfer/albums.ts";
+import { albumsForTransfer, type AlbumSink, type AlbumSource } from "./transfer/albums.ts";
+import { albumsAsPhotosets, searchAsPort } from "./flickr/adapters.ts";
 
 export interface AppContext {
   config: Config;
@@ -336,8 +337,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const photoBatch = new BatchEditor({ photos: photosRepository, albumOf: (id) => albums.ownership(id), files: photoFiles, jobs, imageCache, clock });
   const search = new SearchService({ search: new SearchRepository(database.db), baseUrl: config.baseUrl });
   const transfer = new TransferRepository(database.db);
-  // Albums: wire the albums domain's AlbumSource and AlbumSink here once it is merged.
-  const transferAlbums = overrides.albums ?? { source: null, sink: null };
+  const transferAlbums = overrides.albums ?? albumsForTransfer(albums);
   const exports = new ExportService({ transfer, store, albums: transferAlbums.source, clock, baseUrl: config.baseUrl, log });
   const imports = new ImportService({
     transfer,
@@ -490,8 +490,6 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerWebmentionRoutes(web, context, webmentions);
     registerAlbumRoutes(web, context, albums);
     registerMapRoutes(web, context);
-    // Albums (photosets) and full-text search are wired here once they exist: pass their
-    // services as `photosets` and `search` (see src/flickr/ports.ts).
     const flickr = new FlickrService({
       flickr: new FlickrRepository(database.db),
       users,
@@ -503,8 +501,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       quotas,
       clock,
       baseUrl: config.baseUrl,
-      photosets: null,
-      search: null,
+      photosets: albumsAsPhotosets(albums, (photoId, viewer) => photos.isVisible(photoId, viewer)),
+      search: searchAsPort(search),
       isReadOnly: () => maintenance.current().enabled,
     });
     registerFlickrRoutes(web, context, { flickr });

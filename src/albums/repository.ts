@@ -153,6 +153,41 @@ export class AlbumsRepository {
     return Number(row.id);
   }
 
+  /**
+   * A hand-made album with its first photos and cover in one transaction, so a failure leaves no
+   * empty album behind (Flickr's photosets.create, which needs a primary photo; an import's album).
+   * `origin` marks an imported album; a second one from the same origin is refused by the unique index.
+   */
+  async createWithPhotos(album: { ownerId: number; title: string; description: string; photoIds: number[]; coverPhotoId: number | null; origin?: { source: string; sourceId: string } }, now: number): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto("albums")
+        .values({
+          owner_id: album.ownerId,
+          title: album.title,
+          description: album.description,
+          rule: null,
+          cover_photo_id: null,
+          created_at: now,
+          updated_at: now,
+          import_source: album.origin?.source ?? null,
+          import_source_id: album.origin?.sourceId ?? null,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      const id = Number(row.id);
+      if (album.photoIds.length > 0) await addPhotosToAlbum(trx, id, album.photoIds, now);
+      if (album.coverPhotoId !== null) await trx.updateTable("albums").set({ cover_photo_id: album.coverPhotoId }).where("id", "=", id).execute();
+      return id;
+    });
+  }
+
+  /** The album an import made from this origin, if it still exists. */
+  async findImported(ownerId: number, source: string, sourceId: string): Promise<AlbumRow | undefined> {
+    const row = await this.selectAlbums().where("albums.owner_id", "=", ownerId).where("albums.import_source", "=", source).where("albums.import_source_id", "=", sourceId).executeTakeFirst();
+    return row ? albumRow(row) : undefined;
+  }
+
   async findById(id: number): Promise<AlbumRow | undefined> {
     const row = await this.selectAlbums().where("albums.id", "=", id).executeTakeFirst();
     return row ? albumRow(row) : undefined;
@@ -231,7 +266,8 @@ export class AlbumsRepository {
   }
 
   /** The album's photos this audience may see, a page after `after`, in the album's order. */
-  async photos(album: AlbumRow, audience: Audience, after: AlbumCursor | null, limit: number): Promise<Array<{ photo: PhotoRecord; cursor: AlbumCursor }>> {
+  /** A page of the album's photos this audience may see, in its order: after a cursor, or from an offset (Flickr's page numbers). */
+  async photos(album: AlbumRow, audience: Audience, after: AlbumCursor | null, limit: number, offset = 0): Promise<Array<{ photo: PhotoRecord; cursor: AlbumCursor }>> {
     if (album.rule) {
       let query = this.db
         .selectFrom("photos")
@@ -249,7 +285,7 @@ export class AlbumsRepository {
             : sql<SqlBool>`(photos.taken_at is null or photos.taken_at < ${takenAt} or (photos.taken_at = ${takenAt} and photos.id < ${photoId}))`,
         );
       }
-      const rows = await query.orderBy(SMART_ORDER).limit(limit).execute();
+      const rows = await query.orderBy(SMART_ORDER).limit(limit).offset(offset).execute();
       return rows.map((r) => ({ cursor: { kind: "smart", takenAt: r.taken_at, photoId: Number(r.id) }, photo: withTags(r as Row) }));
     }
     let query = this.db
@@ -265,7 +301,7 @@ export class AlbumsRepository {
       const { position, photoId } = after;
       query = query.where((eb) => eb.or([eb("album_photos.position", ">", position), eb.and([eb("album_photos.position", "=", position), eb("album_photos.photo_id", ">", photoId)])]));
     }
-    const rows = await query.orderBy("album_photos.position").orderBy("album_photos.photo_id").limit(limit).execute();
+    const rows = await query.orderBy("album_photos.position").orderBy("album_photos.photo_id").limit(limit).offset(offset).execute();
     return rows.map(({ album_position, ...r }) => ({ cursor: { kind: "manual", position: Number(album_position), photoId: Number(r.id) }, photo: withTags(r as Row) }));
   }
 

@@ -17,7 +17,8 @@ type ViewerRef = Pick<Viewer, "id" | "showsRestricted"> | null;
 
 export interface AlbumView {
   id: number;
-  owner: { username: string };
+  /** The id is for other domains (the Flickr API's owner NSID); the JSON API shows the username. */
+  owner: { id: number; username: string };
   title: string;
   description: string;
   smart: boolean;
@@ -102,7 +103,7 @@ export class AlbumService {
     const isOwner = viewer?.id === album.ownerId;
     return {
       id: album.id,
-      owner: { username: album.ownerUsername },
+      owner: { id: album.ownerId, username: album.ownerUsername },
       title: album.title,
       description: album.description,
       smart: album.rule !== null,
@@ -166,6 +167,83 @@ export class AlbumService {
       photos: shown.map((r) => presentPhoto(r.photo, viewer?.id ?? null, this.deps.baseUrl)),
       nextCursor: rows.length > limit && last ? encodeCursor(last.cursor) : null,
     };
+  }
+
+  /** The album with the photos at `offset` in its order that the viewer may see (Flickr's numbered pages). */
+  async pageAt(id: number, viewer: ViewerRef, offset: number, limit: number): Promise<{ album: AlbumView; photos: PhotoView[] }> {
+    const { album, view } = await this.visible(id, viewer);
+    const rows = limit > 0 ? await this.deps.albums.photos(album, audienceOf(viewer), null, limit, offset) : [];
+    return { album: view, photos: rows.map((r) => presentPhoto(r.photo, viewer?.id ?? null, this.deps.baseUrl)) };
+  }
+
+  /**
+   * A hand-made album made with its first photos at once, or nothing at all: Flickr's
+   * photosets.create names a primary photo, which must be one of the member's own.
+   */
+  async createWithPhotos(viewer: Viewer, input: { title: string; description?: string; photoIds: Array<string | number>; coverPhotoId?: number }, isVisible: (photoId: number) => Promise<boolean>): Promise<AlbumView> {
+    const clean = { title: title(input.title), description: cleanText(input.description ?? "", MAX_DESCRIPTION_LENGTH) };
+    const photoIds = await this.ownPhotos(viewer, input.photoIds, isVisible);
+    const cover = input.coverPhotoId ?? null;
+    if (cover !== null && !photoIds.includes(cover)) throw new InvalidError("The cover must be one of the album's photos.", { field: "coverPhotoId" });
+    const counts = await this.deps.albums.countOwned(viewer.id);
+    if (counts.all >= MAX_ALBUMS_PER_MEMBER) throw new ConflictError(`You have ${MAX_ALBUMS_PER_MEMBER} albums, the most a member may have; delete one first.`);
+    const id = await this.deps.albums.createWithPhotos({ ownerId: viewer.id, ...clean, photoIds, coverPhotoId: cover }, this.deps.clock.now());
+    return (await this.visible(id, viewer)).view;
+  }
+
+  /**
+   * An album described by an import, made the first time and afterwards given the photos it does
+   * not hold yet (an import is resumed, run again, or brings more of the same export in a later
+   * zip). Only the member's own photos go in; an album the member deleted since is made again.
+   * The title, description and an order the member chose here are kept; the cover is set only
+   * while the album has none.
+   */
+  async syncImported(member: Viewer, album: { source: string; sourceId: string; title: string; description: string; photoIds: number[]; coverPhotoId: number | null }): Promise<void> {
+    const owned = album.photoIds.length === 0 ? new Set<number>() : await this.deps.albums.ownedPhotoIds(member.id, [...new Set(album.photoIds)]);
+    const photoIds = [...new Set(album.photoIds.filter((id) => owned.has(id)))];
+    const cover = album.coverPhotoId !== null && owned.has(album.coverPhotoId) ? album.coverPhotoId : null;
+    const now = this.deps.clock.now();
+    const existing = await this.deps.albums.findImported(member.id, album.source, album.sourceId);
+    if (!existing) {
+      const counts = await this.deps.albums.countOwned(member.id);
+      if (counts.all >= MAX_ALBUMS_PER_MEMBER) throw new ConflictError(`You have ${MAX_ALBUMS_PER_MEMBER} albums, the most a member may have, so the album “${album.title}” was not made.`);
+      const titleText = cleanText(album.title, MAX_TITLE_LENGTH) || "Untitled album";
+      await this.deps.albums.createWithPhotos({ ownerId: member.id, title: titleText, description: cleanText(album.description, MAX_DESCRIPTION_LENGTH), photoIds, coverPhotoId: cover, origin: { source: album.source, sourceId: album.sourceId } }, now);
+      return;
+    }
+    if (existing.rule !== null) return;
+    const current = await this.deps.albums.photoIdsInOrder(existing.id);
+    const held = new Set(current);
+    const fresh = photoIds.filter((id) => !held.has(id));
+    if (fresh.length > 0) {
+      await this.deps.albums.addPhotos(existing.id, fresh, now);
+      // Photos of one album may come in several zips: they take their place in the source's
+      // order, unless the member has since put the album in an order of their own.
+      const place = new Map(photoIds.map((id, i) => [id, i]));
+      const inSourceOrder = current.every((id, i) => place.has(id) && (i === 0 || place.get(current[i - 1]!)! < place.get(id)!));
+      if (inSourceOrder) await this.deps.albums.setOrder(existing.id, [...current, ...fresh].sort((a, b) => place.get(a)! - place.get(b)!), now);
+    }
+    if (existing.coverPhotoId === null && cover !== null) await this.deps.albums.update(existing.id, { coverPhotoId: cover }, now);
+  }
+
+  /** Every album of a member with all its photos in order, as its owner sees them: what an export writes. */
+  async allOfMember(memberId: number): Promise<Array<{ album: AlbumView; photoIds: number[]; coverPhotoId: number | null }>> {
+    const owner = { id: memberId, showsRestricted: true };
+    const albums = await this.deps.albums.listByOwner(memberId, MAX_ALBUMS_PER_MEMBER);
+    const stats = await this.deps.albums.stats(albums, audienceOf(owner));
+    const out: Array<{ album: AlbumView; photoIds: number[]; coverPhotoId: number | null }> = [];
+    for (const album of albums.slice().reverse()) {
+      const photoIds: number[] = [];
+      let after: AlbumCursor | null = null;
+      for (;;) {
+        const rows = await this.deps.albums.photos(album, audienceOf(owner), after, 1000);
+        for (const row of rows) photoIds.push(row.photo.id);
+        if (rows.length < 1000) break;
+        after = rows[rows.length - 1]!.cursor;
+      }
+      out.push({ album: this.present(album, stats.get(album.id)!, owner), photoIds, coverPhotoId: album.coverPhotoId });
+    }
+    return out;
   }
 
   async update(id: number, viewer: Viewer, input: { title?: string; description?: string; coverPhotoId?: string | null; rule?: SmartRule }): Promise<AlbumView> {
@@ -256,6 +334,10 @@ export class AlbumService {
   async listForMember(username: string, viewer: ViewerRef): Promise<AlbumView[]> {
     const ownerId = await this.deps.albums.findMemberId(username);
     if (ownerId === undefined) throw new NotFoundError("There is no member with that name.");
+    return this.listOfOwner(ownerId, viewer);
+  }
+
+  async listOfOwner(ownerId: number, viewer: ViewerRef): Promise<AlbumView[]> {
     const albums = await this.deps.albums.listByOwner(ownerId, MAX_ALBUMS_PER_MEMBER);
     return this.presentVisible(albums, viewer);
   }

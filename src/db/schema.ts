@@ -339,6 +339,9 @@ export interface AlbumsTable {
   rule: string | null;
   created_at: number;
   updated_at: number;
+  /** Where an imported album came from ("flickr", "pinhole:…") and its id there; null for albums made here. */
+  import_source: Generated<string | null>;
+  import_source_id: Generated<string | null>;
 }
 
 export interface AlbumPhotosTable {

@@ -4,9 +4,9 @@ import type { Viewer } from "../users/service.ts";
 type ViewerRef = Pick<Viewer, "id" | "showsRestricted" | "username"> | null;
 
 /**
- * What the Flickr API needs of albums (Flickr's photosets). Albums are built on another
- * branch: until they are wired in `app.ts` (`registerFlickrRoutes(…, { photosets })`), the
- * port is null and every flickr.photosets.* method answers Flickr's 112 "Method not found".
+ * What the Flickr API needs of albums (Flickr's photosets), made of the albums domain by
+ * `albumsAsPhotosets` (adapters.ts) in `app.ts`. Null (as some tests build it) makes every
+ * flickr.photosets.* method answer Flickr's 112 "Method not found".
  * Implementations keep Pinhole's rules: a viewer sees an album's photos only as `visibleTo` lets them.
  */
 export interface PhotosetsPort {
@@ -33,7 +33,7 @@ export interface PhotosetView {
 }
 
 /**
- * Full-text search (title, description, tags), built on another branch. The Flickr API asks
+ * Full-text search (title, description, tags), made of the search domain by `searchAsPort`. The Flickr API asks
  * it for the ids matching `text` among what the viewer may see, then applies every other
  * filter of flickr.photos.search itself. Until it is wired the port is null, and a search with
  * `text` answers Flickr's code 10 "search is not currently available".

@@ -117,9 +117,9 @@ export interface FlickrServiceDeps {
   quotas: UploadQuotas;
   clock: Clock;
   baseUrl: string;
-  /** Albums; null until they are wired (the methods answer 112 "Method not found" meanwhile). */
+  /** Albums; null means none (the methods answer 112 "Method not found"). */
   photosets: PhotosetsPort | null;
-  /** Full-text search; null until it is wired (a search with `text` answers code 10 meanwhile). */
+  /** Full-text search; null means none (a search with `text` answers code 10). */
   search: SearchPort | null;
   /** Read-only maintenance: write methods answer 105 "Service currently unavailable". */
   isReadOnly: () => boolean;
@@ -209,7 +209,7 @@ export class FlickrService {
     this.methods = this.buildMethods();
   }
 
-  /** The method names answered now (photosets only once wired). */
+  /** The method names answered (photosets only with albums). */
   methodNames(): string[] {
     return Object.keys(this.methods).sort();
   }

@@ -52,6 +52,17 @@ export class SearchService {
       nextCursor: rows.length > scope.limit && last ? encodeCursor(cursorOf(scope.sort, last)) : null,
     };
   }
+
+  /**
+   * Ids of the photos matching the words that the viewer may see, best first (the Flickr API's
+   * `text`, whose other filters it applies itself). Words that are all punctuation match nothing.
+   */
+  async matchingPhotoIds(viewer: ViewerRef, text: string, limit: number): Promise<number[]> {
+    if (queryTerms(text).length === 0 || limit <= 0) return [];
+    const scope = parseScope(viewer, { q: text, sort: "relevance" }, 1);
+    const rows = await this.deps.search.search({ ...scope, limit });
+    return rows.map((r) => Number(r.id));
+  }
 }
 
 const given = (value: string | undefined): string | undefined => {

@@ -1,9 +1,9 @@
+import type { AlbumService } from "../albums/service.ts";
 import type { Viewer } from "../users/service.ts";
 
 /**
- * Albums are built on another branch. Export and import reach them only through these two
- * interfaces, handed to `ExportService` and `ImportService` in src/app.ts (`albumSource`,
- * `albumSink`, null until the albums domain provides them).
+ * Export and import reach albums only through these two interfaces, handed to `ExportService`
+ * and `ImportService` in src/app.ts; `albumsForTransfer` makes them of the albums domain.
  */
 
 /** An album as the export writes it (albums.json). Photo ids are this server's. */
@@ -39,4 +39,19 @@ export interface ImportedAlbum {
  */
 export interface AlbumSink {
   syncAlbum(member: Viewer, album: ImportedAlbum): Promise<void>;
+}
+
+/**
+ * Export and import through the albums domain. A smart album is exported with the photos its
+ * rule chooses at the time (the zip has no rules), so it imports as a hand-made album of them.
+ */
+export function albumsForTransfer(albums: AlbumService): { source: AlbumSource; sink: AlbumSink } {
+  return {
+    source: {
+      async albumsOf(memberId) {
+        return (await albums.allOfMember(memberId)).map(({ album, photoIds, coverPhotoId }) => ({ id: String(album.id), title: album.title, description: album.description, coverPhotoId, photoIds }));
+      },
+    },
+    sink: { syncAlbum: (member, album) => albums.syncImported(member, album) },
+  };
 }

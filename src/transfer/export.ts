@@ -13,7 +13,7 @@ import type { AccountRow, ExportComment, ExportNote, TransferRepository } from "
 export interface ExportServiceDeps {
   transfer: TransferRepository;
   store: BlobStore;
-  /** Albums live on another branch: null until that domain provides a source. */
+  /** Albums (`albumsForTransfer`); null exports none. */
   albums: AlbumSource | null;
   clock: Clock;
   baseUrl: string;

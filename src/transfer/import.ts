@@ -38,7 +38,7 @@ export interface ImportServiceDeps {
   photos: PhotoService;
   quotas: UploadQuotas;
   people: ImportPeople;
-  /** Albums live on another branch: null until that domain provides a sink. */
+  /** Albums (`albumsForTransfer`); null keeps them with the import, made when a sink is given. */
   albums: AlbumSink | null;
   jobs: JobQueue;
   clock: Clock;

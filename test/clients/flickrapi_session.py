@@ -61,12 +61,13 @@ flickr.photos.geo.setLocation(photo_id=photo_id, lat="54.58", lon="-3.14")
 location = flickr.photos.geo.getLocation(photo_id=photo_id)["photo"]["location"]
 out["location"] = [float(location["latitude"]), float(location["longitude"])]
 
-# Albums are not wired yet: Flickr's "method not found".
-try:
-    flickr.photosets.getList()
-    out["photosets"] = "answered"
-except flickrapi.FlickrError as error:
-    out["photosets"] = error.code
+created = flickr.photosets.create(title="Python album", primary_photo_id=photo_id)["photoset"]
+sets = flickr.photosets.getList()["photosets"]["photoset"]
+in_set = flickr.photosets.getPhotos(photoset_id=created["id"])["photoset"]["photo"]
+out["photosets"] = {"titles": [s["title"]["_content"] for s in sets], "photos": [p["id"] for p in in_set]}
+
+found = flickr.photos.search(user_id="me", text="python flickrapi")["photos"]
+out["text_search"] = [p["id"] for p in found["photo"]]
 
 # A photo one may not see is not found, as on Flickr.
 try:

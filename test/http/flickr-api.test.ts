@@ -169,13 +169,62 @@ test("getExif, getSizes labels and licences use Flickr's names and ids", async (
   assert.ok(Array.isArray(exif.photo.exif));
 });
 
-test("photosets answer 112 Method not found until albums are wired; text search answers code 10", async () => {
-  for (const method of ["flickr.photosets.create", "flickr.photosets.getList", "flickr.photosets.getPhotos", "flickr.photosets.getInfo", "flickr.photosets.addPhoto", "flickr.photosets.removePhoto"]) {
-    const answer = await callJson(server, method, { photoset_id: "1", photo_id: "1", title: "x", primary_photo_id: "1" }, { app, token, http: "POST" });
-    assert.deepEqual(answer, { stat: "fail", code: 112, message: `Method "${method}" not found` });
-  }
-  const text = await callJson(server, "flickr.photos.search", { text: "boats" }, { app, unsigned: true });
-  assert.equal(text.code, 10);
+test("photosets are albums: create with a primary photo, add, remove, list and page them; every viewer sees only the photos they may see", async () => {
+  const open = await buildDistinctPhoto(server, owner, { title: "Open" });
+  const closed = await buildDistinctPhoto(server, owner, { title: "Closed", visibility: "private" });
+  const created = await callJson(server, "flickr.photosets.create", { title: "Harbour", description: "Boats", primary_photo_id: open.id }, { app, token, http: "POST" });
+  assert.equal(created.stat, "ok", JSON.stringify(created));
+  const setId = created.photoset.id;
+  assert.match(created.photoset.url, new RegExp(`/photos/${owner.username}/albums/${setId}$`));
+  assert.equal((await callJson(server, "flickr.photosets.addPhoto", { photoset_id: setId, photo_id: closed.id }, { app, token, http: "POST" })).stat, "ok");
+  assert.deepEqual(await callJson(server, "flickr.photosets.addPhoto", { photoset_id: setId, photo_id: closed.id }, { app, token, http: "POST" }), { stat: "fail", code: 3, message: "Photo already in set" });
+  assert.equal((await callJson(server, "flickr.photosets.addPhoto", { photoset_id: "999999", photo_id: closed.id }, { app, token, http: "POST" })).code, 1);
+  assert.equal((await callJson(server, "flickr.photosets.addPhoto", { photoset_id: setId, photo_id: "999999" }, { app, token, http: "POST" })).code, 2);
+
+  const mine = await callJson(server, "flickr.photosets.getPhotos", { photoset_id: setId }, { app, token });
+  assert.deepEqual(mine.photoset.photo.map((p: { id: string }) => p.id), [open.id, closed.id]);
+  assert.equal(mine.photoset.total, 2);
+  assert.equal(mine.photoset.primary, open.id);
+  const theirs = await callJson(server, "flickr.photosets.getPhotos", { photoset_id: setId }, { app, unsigned: true });
+  assert.deepEqual(theirs.photoset.photo.map((p: { id: string }) => p.id), [open.id], "a visitor sees only the public photo");
+  assert.equal(theirs.photoset.total, 1);
+  const paged = await callJson(server, "flickr.photosets.getPhotos", { photoset_id: setId, per_page: "1", page: "2" }, { app, token });
+  assert.deepEqual(paged.photoset.photo.map((p: { id: string }) => p.id), [closed.id]);
+
+  const list = await callJson(server, "flickr.photosets.getList", { user_id: mine.photoset.owner }, { app, unsigned: true });
+  assert.deepEqual(list.photosets.photoset.map((s: { id: string; photos: number; title: { _content: string } }) => [s.id, s.photos, s.title._content]), [[setId, 1, "Harbour"]]);
+  const info = await callJson(server, "flickr.photosets.getInfo", { photoset_id: setId }, { app, unsigned: true });
+  assert.equal(info.photoset.description._content, "Boats");
+  assert.equal(info.photoset.username, owner.username);
+
+  const stranger = await buildMember(server);
+  const strangerToken = await authorize(server, app, stranger, "write");
+  const refused = await callJson(server, "flickr.photosets.removePhoto", { photoset_id: setId, photo_id: open.id }, { app, token: strangerToken, http: "POST" });
+  assert.equal(refused.stat, "fail", "only the owner changes an album");
+  const notTheirs = await callJson(server, "flickr.photosets.create", { title: "Taken", primary_photo_id: open.id }, { app, token: strangerToken, http: "POST" });
+  assert.equal(notTheirs.stat, "fail", "an album holds only its owner's photos");
+  assert.deepEqual((await callJson(server, "flickr.photosets.getList", {}, { app, token: strangerToken })).photosets.photoset, [], "a refused create leaves no empty album");
+
+  assert.equal((await callJson(server, "flickr.photosets.removePhoto", { photoset_id: setId, photo_id: closed.id }, { app, token, http: "POST" })).stat, "ok");
+  assert.deepEqual((await callJson(server, "flickr.photosets.getPhotos", { photoset_id: setId }, { app, token })).photoset.photo.map((p: { id: string }) => p.id), [open.id]);
+  const readOnly = await authorize(server, app, owner, "read");
+  assert.equal((await callJson(server, "flickr.photosets.addPhoto", { photoset_id: setId, photo_id: closed.id }, { app, token: readOnly, http: "POST" })).code, 99, "read permission cannot change albums");
+});
+
+test("text search is the site's full-text search: words in titles, descriptions and tags, only among what the caller may see", async () => {
+  const member = await buildMember(server);
+  const key = await buildApiKey(server, member);
+  const memberToken = await authorize(server, key, member, "read");
+  const seen = await buildDistinctPhoto(server, member, { title: "Lighthouse at dusk" });
+  const tagged = await buildDistinctPhoto(server, member, { title: "Untitled", tags: "lighthouse" });
+  const hidden = await buildDistinctPhoto(server, member, { title: "Lighthouse keeper", visibility: "private" });
+  const ids = (answer: { photos: { photo: Array<{ id: string }> } }) => answer.photos.photo.map((p) => p.id).sort();
+  const nsid = (await callJson(server, "flickr.people.findByUsername", { username: member.username }, { app: key, unsigned: true })).user.nsid;
+  assert.deepEqual(ids(await callJson(server, "flickr.photos.search", { text: "lighthouse", user_id: nsid }, { app: key, unsigned: true })), [seen.id, tagged.id].sort());
+  assert.deepEqual(ids(await callJson(server, "flickr.photos.search", { text: "LIGHTHOUSE", user_id: "me" }, { app: key, token: memberToken })), [seen.id, tagged.id, hidden.id].sort(), "the owner finds their private photo");
+  assert.deepEqual(ids(await callJson(server, "flickr.photos.search", { text: "lighthouse dusk", user_id: nsid }, { app: key, unsigned: true })), [seen.id], "every word must match");
+  assert.deepEqual(ids(await callJson(server, "flickr.photos.search", { text: "lighthouse", tags: "lighthouse", user_id: nsid }, { app: key, unsigned: true })), [tagged.id], "other filters still apply");
+  assert.deepEqual(ids(await callJson(server, "flickr.photos.search", { text: "!!!", user_id: nsid }, { app: key, unsigned: true })), [], "no words: nothing matches");
   const parameterless = await callJson(server, "flickr.photos.search", {}, { app, unsigned: true });
   assert.equal(parameterless.code, 3);
 });

@@ -85,7 +85,8 @@ test("python3-flickrapi goes through OAuth, uploads, reads, searches, comments, 
     assert.deepEqual(out.comments, ["Nice one, from Python"]);
     assert.deepEqual(out.faves, [othersPhoto.id]);
     assert.deepEqual(out.location, [54.58, -3.14]);
-    assert.equal(out.photosets, 112);
+    assert.deepEqual(out.photosets, { titles: ["Python album"], photos: [out.photo_id] });
+    assert.deepEqual(out.text_search, [out.photo_id], "text search finds the description's words");
     assert.equal(out.missing, 1);
   } finally {
     await fsp.rm(dir, { recursive: true, force: true });

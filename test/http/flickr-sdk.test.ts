@@ -96,7 +96,11 @@ test("flickr-sdk goes through OAuth, uploads, reads, searches, comments, faves, 
     const location = await flickr("flickr.photos.geo.getLocation", { photo_id: id });
     assert.equal(location.photo.location.latitude, 35.6586);
 
-    await assert.rejects(flickr("flickr.photosets.getList", {}), (error: Error & { cause?: { code?: number } }) => error.cause?.code === 112);
+    const set = await flickr("flickr.photosets.create", { title: "From the SDK", primary_photo_id: id });
+    const sets = await flickr("flickr.photosets.getList", {});
+    assert.deepEqual(sets.photosets.photoset.map((s: { id: string; title: { _content: string } }) => [s.id, s.title._content]), [[set.photoset.id, "From the SDK"]]);
+    const inSet = await flickr("flickr.photosets.getPhotos", { photoset_id: set.photoset.id, user_id: access.nsid });
+    assert.deepEqual(inSet.photoset.photo.map((p: { id: string }) => p.id), [id]);
 
     await flickr("flickr.photos.delete", { photo_id: id });
     assert.equal((await api(server, "GET", `/api/v1/photos/${id}`, { token: member.token })).status, 404);

@@ -5,20 +5,10 @@ import { startServer, type TestServer } from "../helpers/server.ts";
 import { api, buildMember, corpusFile, photoForm, WebClient, type Member } from "../helpers/client.ts";
 import { distinctJpeg } from "../helpers/images.ts";
 import { makeZip, readZip, json } from "../helpers/zip.ts";
-import type { AlbumSink, ImportedAlbum } from "../../src/transfer/albums.ts";
-
-/** Albums are built on another branch: this sink records what the import hands to the AlbumSink interface. */
-class RecordingAlbums implements AlbumSink {
-  readonly albums = new Map<string, ImportedAlbum & { memberId: number }>();
-  async syncAlbum(member: { id: number }, album: ImportedAlbum): Promise<void> {
-    this.albums.set(`${member.id}:${album.source}:${album.sourceId}`, { ...album, memberId: member.id });
-  }
-}
 
 let server: TestServer;
-const albums = new RecordingAlbums();
 before(async () => {
-  server = await startServer({}, { albums: { source: null, sink: albums } });
+  server = await startServer();
 });
 after(async () => server.close());
 
@@ -39,6 +29,18 @@ async function importZip(target: TestServer, member: Member, zip: Buffer, name?:
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   assert.fail("the import did not finish");
+}
+
+/** A member's albums with their photo ids in album order, as the member sees them. */
+async function albumsOf(target: TestServer, member: Member): Promise<Array<{ title: string; description: string; coverId: string | null; photoIds: string[] }>> {
+  const list = await api(target, "GET", `/api/v1/users/${member.username}/albums`, { token: member.token });
+  assert.equal(list.status, 200, JSON.stringify(list.body));
+  return Promise.all(
+    list.body.albums.map(async (a: any) => {
+      const page = await api(target, "GET", `/api/v1/albums/${a.id}?limit=100`, { token: member.token });
+      return { title: a.title, description: a.description, coverId: a.cover?.id ?? null, photoIds: page.body.photos.map((p: any) => p.id) };
+    }),
+  );
 }
 
 async function photosOf(target: TestServer, member: Member): Promise<any[]> {
@@ -126,12 +128,7 @@ test("a Flickr export split over three zips, imported in any order: titles, desc
   assert.deepEqual(three.tags, ["sun"]);
   assert.equal(three.location, null);
 
-  const album = [...albums.albums.values()].find((a) => a.sourceId === "7001" && a.source === "flickr");
-  assert.ok(album, "the album went to the album sink");
-  assert.equal(album.title, "Summer");
-  assert.equal(album.description, "Warm days");
-  assert.deepEqual(album.photoIds, [Number(one.id), Number(three.id)]);
-  assert.equal(album.coverPhotoId, Number(three.id));
+  assert.deepEqual(await albumsOf(server, member), [{ title: "Summer", description: "Warm days", coverId: three.id, photoIds: [one.id, three.id] }], "the album holds its photos in Flickr's order, whichever zip brought them");
 
   // The same zip again: nothing new, nothing duplicated.
   const again = await importZip(server, member, filesOne, "data-download-1.zip");
@@ -139,6 +136,7 @@ test("a Flickr export split over three zips, imported in any order: titles, desc
   assert.equal((await photosOf(server, member)).length, 3);
   const againComments = await api(server, "GET", `/api/v1/photos/${one.id}/comments`, { token: member.token });
   assert.equal(againComments.body.comments.length, 1, "comments are not imported twice");
+  assert.equal((await albumsOf(server, member)).length, 1, "the album is not made twice");
 });
 
 test("an import is its member's: others get 404; a file that is not a zip is refused with nothing started; a zip of something else fails with a reason", async () => {
@@ -185,6 +183,10 @@ test("round trip: a Pinhole export imported as a new member on another Pinhole k
     const friendsPhoto = await api(source, "POST", "/api/v1/photos", { token: friend.token, form: photoForm(await distinctJpeg(), {}, "f.jpg") });
     assert.equal((await api(source, "PUT", `/api/v1/photos/${friendsPhoto.body.id}/fave`, { token: owner.token })).status, 200);
     assert.equal((await api(source, "PUT", "/api/v1/me/settings/notes", { token: owner.token, json: { permission: "friends" } })).status, 200);
+    const album = await api(source, "POST", "/api/v1/albums", { token: owner.token, json: { title: "Coast", description: "Both of them" } });
+    assert.equal(album.status, 201, JSON.stringify(album.body));
+    assert.equal((await api(source, "POST", `/api/v1/albums/${album.body.id}/photos`, { token: owner.token, json: { photoIds: [closed.id, open.id] } })).status, 200);
+    assert.equal((await api(source, "PATCH", `/api/v1/albums/${album.body.id}`, { token: owner.token, json: { coverPhotoId: open.id } })).status, 200);
 
     const exported = Buffer.from(await (await fetch(`${source.url}/api/v1/me/export`, { headers: { authorization: `Bearer ${owner.token}` } })).arrayBuffer());
     const zip = await readZip(exported);
@@ -225,6 +227,7 @@ test("round trip: a Pinhole export imported as a new member on another Pinhole k
     assert.deepEqual(closedAfter.notes.map((n: any) => [n.author, n.imported, n.text, n.x, n.y, n.width, n.height]), [[newcomer.username, false, "a gull", 0.25, 0.5, 0.2, 0.1]]);
     assert.deepEqual(json(reExport, "contacts.json").contacts.map((c: any) => [c.username, c.friend, c.family]), [[friend.username, true, true]]);
     assert.equal(json(reExport, "account.json").notePermission, "friends");
+    assert.deepEqual(await albumsOf(target, newcomer), [{ title: "Coast", description: "Both of them", coverId: after.get("Open").id, photoIds: [after.get("Closed").id, after.get("Open").id] }], "the album, its order and its cover");
     // Private stays private on the target.
     assert.equal((await api(target, "GET", `/api/v1/photos/${after.get("Closed").id}`)).status, 404);
 
@@ -232,6 +235,7 @@ test("round trip: a Pinhole export imported as a new member on another Pinhole k
     const again = await importZip(target, newcomer, exported, "pinhole.zip");
     assert.deepEqual([again.done, again.skipped, again.failed], [0, 2, 0]);
     assert.equal((await photosOf(target, newcomer)).length, 2);
+    assert.equal((await albumsOf(target, newcomer)).length, 1, "the album is not made twice");
     const twice = json(await readZip(Buffer.from(await (await fetch(`${target.url}/api/v1/me/export`, { headers: { authorization: `Bearer ${newcomer.token}` } })).arrayBuffer())), `photos/${after.get("Open").id}.json`);
     assert.equal(twice.comments.length, 2);
   } finally {
