@@ -53,6 +53,8 @@ import { cleanScratch } from "./storage/scratch.ts";
 import { JobsRepository } from "./jobs/repository.ts";
 import { JobRunner } from "./jobs/runner.ts";
 import { DELETE_FILES_JOB, FINISH_UPLOAD_JOB, PhotoFiles } from "./photos/files.ts";
+import { RateLimiter } from "./ops/rate-limits.ts";
+import { RateLimitsRepository } from "./ops/rate-limits-repository.ts";
 import { RecentErrors } from "./admin/recent-errors.ts";
 import { RecentErrorsRepository } from "./admin/recent-errors-repository.ts";
 import { UploadQuotas } from "./photos/quotas.ts";
@@ -320,6 +322,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     }
     return isOwner ? { body: viewCountLine(await photoViews.count(photoId)) } : null;
   });
+  const rateLimiter = new RateLimiter({ repository: new RateLimitsRepository(database.db), clock });
   const webmentions = new WebmentionService({
     mentions: new WebmentionsRepository(database.db),
     photos,
@@ -328,6 +331,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     log,
     baseUrl: config.baseUrl,
     limits: { timeoutMs: 5000, maxBytes: 1024 * 1024, maxRedirects: 5, allowLoopback: config.webmentionAllowLoopback },
+    rateLimiter,
   });
   jobs.register(WEBMENTION_JOB, webmentions.verify);
 
@@ -401,7 +405,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       return server;
     },
     loggerInstance: log as FastifyBaseLogger,
-    trustProxy: process.env.PINHOLE_TRUST_PROXY === "1",
+    trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
     // Not requestIdHeader, which takes whatever a client sends: an id is checked, or replaced.
     genReqId: requestIdOf,

@@ -33,6 +33,8 @@ export interface Config {
   backupKeep: number;
   /** Migrate even when no backup could be made first (PINHOLE_MIGRATE_WITHOUT_BACKUP=1). */
   migrateWithoutBackup: boolean;
+  /** Behind a reverse proxy (PINHOLE_TRUST_PROXY=1): client addresses come from X-Forwarded-For. */
+  trustProxy: boolean;
   /** Let webmention fetches reach loopback addresses (PINHOLE_WEBMENTION_ALLOW_LOOPBACK=1): for tests only; private networks stay closed. */
   webmentionAllowLoopback: boolean;
   /** How long an unfinished resumable (tus) upload is kept before its parts are removed. */
@@ -264,6 +266,7 @@ export function loadConfig(env: Env = process.env): Config {
     minFreeDiskBytes: integer(env, "PINHOLE_MIN_FREE_DISK_MB", 512, 0, 10_000_000) * 1024 * 1024,
     ...backups(env, dataDir),
     migrateWithoutBackup: flag(env, "PINHOLE_MIGRATE_WITHOUT_BACKUP"),
+    trustProxy: flag(env, "PINHOLE_TRUST_PROXY"),
     webmentionAllowLoopback: flag(env, "PINHOLE_WEBMENTION_ALLOW_LOOPBACK"),
     resumableExpiryMs: integer(env, "PINHOLE_RESUMABLE_EXPIRY_SECONDS", 86_400, 1, 30 * 86_400) * 1000,
     storage: storage(env),

@@ -14,6 +14,7 @@ import * as webmentions from "./migrations/0013_webmentions.ts";
 import * as imports from "./migrations/0014_imports.ts";
 import * as flickrApi from "./migrations/0015_flickr_api.ts";
 import * as albumOrigins from "./migrations/0016_album_origins.ts";
+import * as rateEvents from "./migrations/0021_rate_events.ts";
 import type { Database } from "./schema.ts";
 
 /** Migrations by name, applied in name order. */
@@ -36,6 +37,7 @@ export const MIGRATIONS: MigrationSet = {
   "0014_imports": imports,
   "0015_flickr_api": flickrApi,
   "0016_album_origins": albumOrigins,
+  "0021_rate_events": rateEvents,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -28,6 +28,7 @@ const SHIPPED: Record<string, string> = {
   "0014_imports.ts": "36d69413575b12c5313c096585939db2400e23970fe3cb836c9ac27784855307",
   "0015_flickr_api.ts": "5f816cd32f1b1db9006390accf52235488bda9337e236319dc0de0b188d54578",
   "0016_album_origins.ts": "e9c35e742dbcf80f62599270b69708c8e1f901e8d1e1cd4d3013b7f570b94471",
+  "0021_rate_events.ts": "611882f3d798448a587f55e99cb31b86af77d9f5ad7acef89b93668abb828b1d",
 };
 
 function migrationFiles(): string[] {

@@ -520,6 +520,13 @@ export interface Database {
   imports: ImportsTable;
   import_entries: ImportEntriesTable;
   import_items: ImportItemsTable;
+  rate_events: RateEventsTable;
+}
+
+/** A counted event of a rate limit, kept for the limit's window (migration 0021). */
+export interface RateEventsTable {
+  key: string;
+  at: number;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -183,13 +183,38 @@ export function registerFlickrRoutes(app: FastifyInstance, context: AppContext, 
   };
   const replace = async (request: FastifyRequest, reply: FastifyReply) => {
     const xml = { format: "rest" as const, callback: null };
+    if (!request.isMultipart()) return send(reply, xml, new FlickrError(2, "No photo specified"));
+    let received;
     try {
-      await flickr.caller(signed(request, await restParamsIgnoringFiles(request)));
+      received = await receiveUpload(request, store.scratchDir, config.maxUploadBytes, "photo", "photo");
     } catch (error) {
+      const mapped = FlickrService.uploadError(error);
+      if (mapped instanceof FlickrError) return send(reply, xml, mapped);
+      throw mapped;
+    }
+    const params: Params = {};
+    queryParams(request, params);
+    for (const [name, value] of Object.entries(received.fields)) add(params, name, value);
+    headerParams(request, params);
+    let caller: Caller;
+    try {
+      caller = await flickr.caller(signed(request, params));
+    } catch (error) {
+      await fsp.rm(received.tempPath, { force: true });
       if (error instanceof FlickrError) return send(reply, xml, error);
       throw error;
     }
-    return send(reply, xml, new FlickrError(3, "General upload failure: Pinhole does not replace a photo's file; upload it as a new photo."));
+    try {
+      // Flickr's async flag: Pinhole has replaced the file before it answers, so the ticket is already complete.
+      const { photoId, secret } = await flickr.replace(caller, received);
+      metrics.countUpload("created");
+      if (argsOf(params).async === "1") return send(reply, xml, [textNode("ticketid", await flickr.completedTicket(caller, photoId))]);
+      return send(reply, xml, [textNode("photoid", photoId, { secret, originalsecret: secret })]);
+    } catch (error) {
+      metrics.countUpload(error instanceof FlickrError || (error instanceof AppError && error.status < 500) ? "rejected" : "failed");
+      if (error instanceof FlickrError) return send(reply, xml, error);
+      throw error;
+    }
   };
   for (const path of ["/services/upload", "/services/upload/"]) {
     app.post(path, {
@@ -208,10 +233,10 @@ export function registerFlickrRoutes(app: FastifyInstance, context: AppContext, 
   }
   for (const path of ["/services/replace", "/services/replace/"]) {
     app.post(path, {
-      config: { access: "no-session" },
+      config: { access: "no-session", maintenance: "allowed" },
       schema: {
         tags: ["flickr"],
-        description: "Flickr's replace API: answered (signed like an upload) with Flickr's code 3, as Pinhole does not replace a photo's file.",
+        description: "Flickr's replace API: multipart with photo (the new file) and photo_id, signed like an upload, with write permission. The photo keeps its title, tags, comments and albums; its image URLs change. Answers XML: <photoid secret=… originalsecret=…>, or with async=1 a <ticketid>.",
         querystring: schema.FlickrParams,
         consumes: ["multipart/form-data"],
         hide: path.endsWith("/"),
@@ -334,16 +359,3 @@ export function registerFlickrRoutes(app: FastifyInstance, context: AppContext, 
   );
 }
 
-/** A replace request's text fields (its file is not kept: Pinhole does not replace files). */
-async function restParamsIgnoringFiles(request: FastifyRequest): Promise<Params> {
-  const params: Params = {};
-  queryParams(request, params);
-  if (request.isMultipart()) {
-    for await (const part of request.parts()) {
-      if (part.type === "file") part.file.resume();
-      else if (typeof part.value === "string") add(params, part.fieldname, part.value);
-    }
-  }
-  headerParams(request, params);
-  return params;
-}

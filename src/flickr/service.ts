@@ -418,6 +418,28 @@ export class FlickrService {
     }
   }
 
+  /**
+   * A photo's file replaced through /services/replace/ (photo_id names it): Pinhole's replace,
+   * so titles, tags, comments and albums stay. Another member's photo is "not found", as on Flickr.
+   */
+  async replace(caller: Caller, upload: ReceivedUpload): Promise<{ photoId: string; secret: string }> {
+    try {
+      if (!caller.viewer || PERM_RANK[caller.perms ?? "none"] < PERM_RANK.write) throw new FlickrError(INSUFFICIENT_PERMISSIONS, "Insufficient permissions. Replacing requires write privileges.");
+      if (this.deps.isReadOnly()) throw new FlickrError(UNAVAILABLE, "Service currently unavailable: the site is in read-only maintenance.");
+      if (upload.bytes === 0) throw new FlickrError(4, "Filesize was zero");
+      const photoId = upload.fields.photo_id ?? "";
+      if (!/^[1-9][0-9]{0,17}$/.test(photoId)) throw new FlickrError(1, "Photo not found");
+      const viewer = caller.viewer;
+      const photo = await this.deps.photos.replaceFile(Number(photoId), viewer, upload, (delta) => this.deps.quotas.checkReplacement(viewer.id, delta)).catch((error: unknown) => {
+        throw error instanceof NotFoundError || error instanceof ForbiddenError ? new FlickrError(1, "Photo not found") : error;
+      });
+      return { photoId: photo.id, secret: secretOf(photo) };
+    } catch (error) {
+      await fsp.rm(upload.tempPath, { force: true });
+      throw FlickrService.uploadError(error);
+    }
+  }
+
   /** Flickr's upload error codes. */
   static uploadError(error: unknown): unknown {
     if (error instanceof FlickrError) return error;
@@ -449,6 +471,11 @@ export class FlickrService {
       if (error instanceof FlickrError && [2, 3, 4, 5].includes(error.code)) return { ticketId: String(await this.deps.flickr.insertTicket({ userId, photoId: null, status: 2, now })) };
       throw error;
     }
+  }
+
+  /** A ticket for work already done (replace with async=1). */
+  async completedTicket(caller: Caller, photoId: string): Promise<string> {
+    return String(await this.deps.flickr.insertTicket({ userId: caller.viewer!.id, photoId: Number(photoId), status: 1, now: this.deps.clock.now() }));
   }
 
   // ---- the method table ----

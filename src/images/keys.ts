@@ -24,6 +24,14 @@ export function originalKey(photoId: number, format: string): string {
   return `originals/${shard(photoId)}/${photoId}.${extensionOf(format)}`;
 }
 
+/**
+ * The original of a photo whose file was replaced: a key of its own (the secret makes it new),
+ * so the replaced original stays whole until the row no longer points at it.
+ */
+export function replacementOriginalKey(photoId: number, secret: string, format: string): string {
+  return `originals/${shard(photoId)}/${photoId}-${secret}.${extensionOf(format)}`;
+}
+
 export function derivativePrefix(photoId: number | string, secret: string): string {
   return `derivatives/${shard(photoId)}/${photoId}/${secret}/`;
 }

@@ -24,13 +24,15 @@ export interface FinishUploadPayload {
   secret: string;
   originalKey: string;
   sha256: string;
+  /** Set when the files replace an existing photo's: the row exists before they do. */
+  replacingSince?: number;
 }
 
 /** Recorded before a photo's row is deleted or its secret changes. */
 export interface DeleteFilesPayload {
   photoId: number;
   secret: string;
-  /** Only when the whole photo goes; a secret rotation keeps the original. */
+  /** When the whole photo goes, or its file was replaced; a secret rotation keeps the original. */
   originalKey: string | null;
 }
 
@@ -64,13 +66,15 @@ export class PhotoFiles {
         await this.makeDerivativesDurable(job.photoId);
         return { status: "done" };
       }
-      const age = this.deps.clock.now() - photoIdTime(job.photoId);
-      if (!photo && age < ABANDONED_UPLOAD_MS) {
+      const replacing = job.replacingSince !== undefined;
+      const age = this.deps.clock.now() - (job.replacingSince ?? photoIdTime(job.photoId));
+      if ((!photo || replacing) && age < ABANDONED_UPLOAD_MS) {
         return { status: "later", at: this.deps.clock.now() + ABANDONED_UPLOAD_MS - age, reason: "the upload may still be running" };
       }
-      // The upload died before its row was written, or lost an id collision: its files are
-      // unreferenced. The original key is only ours when no row has this id.
-      return this.removeWhenAllowed(job.photoId, job.secret, photo ? null : job.originalKey);
+      // The upload died before its row was written (or before the row took the replacement),
+      // or lost an id collision: its files are unreferenced. The original key is only ours when
+      // no row points at it.
+      return this.removeWhenAllowed(job.photoId, job.secret, photo?.original_key === job.originalKey ? null : job.originalKey);
     },
   };
 
@@ -78,9 +82,9 @@ export class PhotoFiles {
     run: async (raw): Promise<JobResult> => {
       const job = raw as DeleteFilesPayload;
       const photo = await this.deps.photos.findFiles(job.photoId);
-      // The row still uses these files: the deletion or rotation never happened.
+      // The row still uses these files: the deletion, rotation or replacement never happened.
       if (photo && photo.secret === job.secret) return { status: "done" };
-      return this.removeWhenAllowed(job.photoId, job.secret, photo ? null : job.originalKey);
+      return this.removeWhenAllowed(job.photoId, job.secret, photo?.original_key === job.originalKey ? null : job.originalKey);
     },
   };
 

@@ -102,6 +102,12 @@ export class UploadQuotas {
     };
   }
 
+  /** A replaced file adds no photo: only the bytes it adds to what is stored count. */
+  async checkReplacement(userId: number, bytesDelta: number): Promise<void> {
+    if (bytesDelta <= 0) return;
+    checkBytes(await this.usage(userId), sumBytes(this.reservations(userId)), bytesDelta);
+  }
+
   private reservations(userId: number): Set<Reservation> {
     return this.inFlight.get(userId) ?? new Set();
   }

@@ -337,6 +337,20 @@ export class PhotosRepository {
     });
   }
 
+  /**
+   * Points a photo at a replacement file, in one transaction with its owner's stored bytes and
+   * the map: only while its secret is still `expectedSecret` (false when another change came first).
+   */
+  async replaceFile(id: number, expectedSecret: string, changes: Omit<PhotoUpdate, "tags">, bytesDelta: number): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx.updateTable("photos").set(changes).where("id", "=", id).where("secret", "=", expectedSecret).returning("owner_id").executeTakeFirst();
+      if (!result) return false;
+      if (bytesDelta !== 0) await trx.updateTable("users").set((eb) => ({ bytes_stored: eb("bytes_stored", "+", bytesDelta) })).where("id", "=", result.owner_id).execute();
+      if (MAP_COLUMNS.some((column) => changes[column] !== undefined)) await syncMapPoints(trx, { photoId: id });
+      return true;
+    });
+  }
+
   async delete(id: number): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom("photo_tags").where("photo_id", "=", id).execute();

@@ -153,6 +153,34 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
     async (request) => photos.update(Number(request.params.id), requireViewer(request), request.body),
   );
 
+  app.put<{ Params: Static<typeof schema.PhotoIdParams> }>(
+    "/api/v1/photos/:id/file",
+    {
+      config: { access: "member" },
+      schema: {
+        tags: ["photos"],
+        security: [{ bearer: [] }],
+        consumes: ["multipart/form-data"],
+        description:
+          "Replaces the photo's file (multipart field file). Title, description, tags, visibility, licence, comments, faves and albums stay; size, camera, exposure and date taken follow the new file, and so does the location unless the photo has one. The image URLs change (the old ones named the old picture). The same file again changes nothing; a file that is already another of your photos is a 409.",
+        params: schema.PhotoIdParams,
+        response: withErrors({ 200: schema.PhotoJson }, 400, 401, 403, 404, 409, 413, 415, 422, 507),
+      },
+    },
+    async (request) => {
+      const viewer = requireViewer(request);
+      const received = await receiveUpload(request, store.scratchDir, config.maxUploadBytes);
+      try {
+        const photo = await photos.replaceFile(Number(request.params.id), viewer, received, (delta) => quotas.checkReplacement(viewer.id, delta));
+        metrics.countUpload("created");
+        return photo;
+      } catch (error) {
+        metrics.countUpload(error instanceof AppError && error.status < 500 ? "rejected" : "failed");
+        throw error;
+      }
+    },
+  );
+
   app.delete<{ Params: Static<typeof schema.PhotoIdParams> }>(
     "/api/v1/photos/:id",
     { config: { access: "member" }, schema: { tags: ["photos"], security: [{ bearer: [] }], params: schema.PhotoIdParams, response: withErrors({ 204: { type: "null" } }, 401, 403, 404) } },
@@ -340,6 +368,18 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
       const viewer = requireViewer(request);
       await photos.delete(Number(request.params.id), viewer);
       return reply.redirect(`/photos/${viewer.username}`, 303);
+    },
+  );
+
+  // The edit form's "Replace": multipart, so the CSRF token rides in the query as for /upload.
+  app.post<{ Params: Static<typeof schema.PhotoPageParams> }>(
+    "/photos/:username/:id/replace",
+    { config: { access: "member" }, schema: { params: schema.PhotoPageParams, querystring: schema.CsrfQuery } },
+    async (request, reply) => {
+      const viewer = requireViewer(request);
+      const received = await receiveUpload(request, store.scratchDir, config.maxUploadBytes);
+      const photo = await photos.replaceFile(Number(request.params.id), viewer, received, (delta) => quotas.checkReplacement(viewer.id, delta));
+      return reply.redirect(`/photos/${photo.owner.username}/${photo.id}`, 303);
     },
   );
 

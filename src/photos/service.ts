@@ -4,7 +4,7 @@ import type { Clock } from "../clock.ts";
 import { isDatabaseUnavailable, isUniqueViolation } from "../db/errors.ts";
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "../errors.ts";
 import type { ImageCache } from "../images/image-cache.ts";
-import { derivativeKey, derivativePrefix, originalKey } from "../images/keys.ts";
+import { derivativeKey, derivativePrefix, originalKey, replacementOriginalKey } from "../images/keys.ts";
 import type { JobQueue } from "../jobs/runner.ts";
 import type { ImageProcessor, ProcessedImage } from "../images/processor.ts";
 import type { NewPhotoRow, PhotoUpdate } from "../db/schema.ts";
@@ -249,6 +249,94 @@ export class PhotoService {
     // Derivatives are made durable after the answer; the original already is.
     this.deps.jobs.runSoon(finishJob);
     return { photo: await this.get(id, viewer), created: true };
+  }
+
+  /**
+   * Replaces a photo's file (Flickr's replace): the new original and its sizes are stored under a
+   * new secret, fsynced, before the row points at them; then the old files go. Title,
+   * description, tags, visibility, licence, comments, faves and albums stay; what the file tells
+   * (size, camera, exposure, date taken) follows the new file, and so does the location unless
+   * the photo already has one. The image URLs change, as they do when a photo becomes more
+   * private: the old ones named the old picture. The same file again changes nothing.
+   * `bytesDelta` of the answer is what the member's storage grew by (for the quota check first).
+   */
+  async replaceFile(id: number, viewer: Viewer, upload: ReceivedUpload, admit: (bytesDelta: number) => Promise<void> = async () => undefined): Promise<PhotoView> {
+    try {
+      const photo = await this.ownedRecord(id, viewer);
+      if (photo.sha256 === upload.sha256) return this.get(id, viewer);
+      const twin = await this.deps.photos.findIdByOwnerAndHash(viewer.id, upload.sha256);
+      if (twin !== undefined) throw new ConflictError(`This file is already your photo ${twin}; nothing was changed.`);
+      await admit(upload.bytes - photo.original_bytes);
+      const probe = await this.deps.images.probe(upload.tempPath);
+      const processed = await this.deps.images.process(upload.tempPath, probe);
+      const now = this.deps.clock.now();
+      const secret = newPhotoSecret();
+      const keyOfOriginal = replacementOriginalKey(id, secret, probe.format);
+      const { metadata } = processed;
+      const sizes: StoredSize[] = processed.derivatives.map((d) => ({ size: d.size, format: d.format, width: d.width, height: d.height }));
+      const keepsLocation = photo.latitude !== null && photo.longitude !== null;
+      const changes: PhotoUpdate = {
+        secret,
+        original_key: keyOfOriginal,
+        original_format: probe.format,
+        original_bytes: upload.bytes,
+        original_name: upload.displayName,
+        sha256: upload.sha256,
+        width: probe.width,
+        height: probe.height,
+        sizes: JSON.stringify(sizes),
+        dominant_color: processed.dominantColor,
+        taken_at: metadata.takenAt,
+        taken_at_offset: metadata.takenAtOffset,
+        taken_at_utc: utcMillis(metadata.takenAt, metadata.takenAtOffset),
+        camera_make: metadata.camera?.make ?? null,
+        camera_model: metadata.camera?.model ?? null,
+        lens: metadata.camera?.lens ?? null,
+        exposure_time: metadata.exposure?.time ?? null,
+        exposure_seconds: metadata.exposure?.timeSeconds ?? null,
+        f_number: metadata.exposure?.fNumber ?? null,
+        iso: metadata.exposure?.iso ?? null,
+        focal_length: metadata.exposure?.focalLength ?? null,
+        focal_length_35mm: metadata.exposure?.focalLength35mm ?? null,
+        ...(keepsLocation || !metadata.location ? {} : { latitude: metadata.location.latitude, longitude: metadata.location.longitude, altitude: metadata.location.altitude ?? null }),
+        updated_at: now,
+      };
+      // As for an upload, recorded before any file is written: if we die from here on, the job
+      // finishes the photo (the row took the new file) or removes the new files (it never will).
+      const finish: FinishUploadPayload = { photoId: id, secret, originalKey: keyOfOriginal, sha256: upload.sha256, replacingSince: now };
+      const finishJob = await this.deps.jobs.enqueue(FINISH_UPLOAD_JOB, finish, ABANDONED_UPLOAD_MS);
+      const dropOld: DeleteFilesPayload = { photoId: id, secret: photo.secret, originalKey: photo.original_key };
+      let dropOldJob: number | null = null;
+      let originalStored = false;
+      try {
+        const writes = await Promise.allSettled(processed.derivatives.map((d) => this.deps.store.put(derivativeKey(id, secret, d.size, d.format), d.data)));
+        const failed = writes.find((w): w is PromiseRejectedResult => w.status === "rejected");
+        if (failed) throw failed.reason;
+        await this.deps.store.putFile(keyOfOriginal, upload.tempPath);
+        originalStored = true;
+        dropOldJob = await this.deps.jobs.enqueue(DELETE_FILES_JOB, dropOld, DELETION_JOB_DELAY_MS);
+        const replaced = await this.deps.photos.replaceFile(id, photo.secret, changes, upload.bytes - photo.original_bytes);
+        if (!replaced) throw new ConflictError("This photo was changed at the same moment by another request; look at it again and retry.");
+      } catch (error) {
+        if (originalStored && isDatabaseUnavailable(error)) throw error; // the jobs settle it once the database answers
+        await this.deps.files
+          .removeFiles(id, secret, originalStored ? keyOfOriginal : null)
+          .then(async () => {
+            await this.deps.jobs.discard(finishJob);
+            if (dropOldJob !== null) await this.deps.jobs.discard(dropOldJob);
+          })
+          .catch(() => undefined);
+        if (isUniqueViolation(error)) throw new ConflictError("This file is already one of your photos; nothing was changed.");
+        throw translateDiskError(error);
+      }
+      // The old URLs stop working now, in every process, even if the files outlive this call.
+      this.deps.imageCache.deletePrefix(derivativePrefix(id, photo.secret));
+      this.deps.jobs.runSoon(finishJob);
+      await this.deps.jobs.runNow(dropOldJob);
+      return this.get(id, viewer);
+    } finally {
+      await fsp.rm(upload.tempPath, { force: true });
+    }
   }
 
   /** Throws NotFound for photos the viewer may not see, so their existence is not revealed. */

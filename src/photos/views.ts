@@ -153,6 +153,11 @@ function editForm(photo: PhotoView, csrfToken: string): Html {
 ${licenseFields(photo.license.id, photo.downloadAllowed)}
 <button type="submit">Save</button>
 </form>
+<form method="post" action="${action}/replace?_csrf=${encodeURIComponent(csrfToken)}" enctype="multipart/form-data" class="stack" id="replace-form">
+<label for="replace-file">Replace the photo's file</label><input type="file" id="replace-file" name="file" accept="image/*" required>
+<small>Title, description, tags, comments, faves and albums stay; the picture, its size and camera details change, and so do its image links.</small>
+<button type="submit">Replace</button>
+</form>
 <form method="post" action="${action}/delete" class="danger" id="delete-form">
 <input type="hidden" name="_csrf" value="${csrfToken}">
 <button type="submit" class="danger">Delete this photo</button> <small>The photo and all its files are removed for good.</small>

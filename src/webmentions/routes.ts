@@ -25,11 +25,11 @@ export function registerWebmentionRoutes(app: FastifyInstance, context: AppConte
         consumes: ["application/x-www-form-urlencoded"],
         description: "W3C Webmention: source (a page) links to target (a public photo page here). Answers 202; the source is fetched and checked later.",
         body: schema.ReceiveBody,
-        response: withErrors({ 202: schema.AcceptedJson }, 400),
+        response: withErrors({ 202: schema.AcceptedJson }, 400, 429),
       },
     },
     async (request, reply) => {
-      await mentions.receive(request.body.source, request.body.target);
+      await mentions.receive(request.body.source, request.body.target, request.ip);
       return reply.code(202).send({ status: "queued", message: "The source will be fetched and checked for a link to the target shortly." });
     },
   );

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Clock } from "../clock.ts";
+import type { RateLimit, RateLimiter } from "../ops/rate-limits.ts";
 import { ForbiddenError, InvalidError, NotFoundError } from "../errors.ts";
 import type { JobHandler, JobQueue, JobResult } from "../jobs/runner.ts";
 import type { PhotoService } from "../photos/service.ts";
@@ -27,7 +28,15 @@ export interface WebmentionServiceDeps {
   log: Logger;
   baseUrl: string;
   limits: SafeFetchLimits;
+  rateLimiter: RateLimiter;
 }
+
+/**
+ * Each accepted webmention costs a fetch of someone's page: a sender may queue only so many,
+ * and a photo may only be the target of so many, before the endpoint answers 429.
+ */
+export const WEBMENTIONS_PER_SENDER: RateLimit = { name: "webmention-sender", limit: 30, windowMs: 3_600_000, message: "Too many webmentions from your address in the last hour; send the rest later." };
+export const WEBMENTIONS_PER_PHOTO: RateLimit = { name: "webmention-photo", limit: 200, windowMs: 3_600_000, message: "This photo has received too many webmentions in the last hour; send yours later." };
 
 function httpUrl(value: string, field: string): URL {
   let url: URL;
@@ -50,7 +59,7 @@ export class WebmentionService {
   constructor(private readonly deps: WebmentionServiceDeps) {}
 
   /** Checks what can be checked at once and queues the rest; answers the job, for the 202's Location. */
-  async receive(sourceText: string, targetText: string): Promise<number> {
+  async receive(sourceText: string, targetText: string, senderAddress: string): Promise<number> {
     const source = httpUrl(sourceText, "source");
     const target = httpUrl(targetText, "target");
     if (source.href === target.href) throw new InvalidError("source and target must differ.", { field: "source" });
@@ -59,6 +68,8 @@ export class WebmentionService {
     const photo = await this.deps.mentions.target(Number(match[2]));
     if (!photo || photo.ownerUsername.toLowerCase() !== decodeURIComponent(match[1]!).toLowerCase()) throw new InvalidError("target is not a public photo on this site.", { field: "target" });
     if (photo.policy === "off") throw new InvalidError("The owner of this photo does not take webmentions.", { field: "target" });
+    await this.deps.rateLimiter.take(WEBMENTIONS_PER_SENDER, senderAddress);
+    await this.deps.rateLimiter.take(WEBMENTIONS_PER_PHOTO, String(photo.photoId));
     const payload: WebmentionPayload = { source: source.href, target: target.href, photoId: photo.photoId };
     return this.deps.jobs.enqueue(WEBMENTION_JOB, payload);
   }

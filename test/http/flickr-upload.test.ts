@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import sharp from "sharp";
 import { startServer, type TestServer } from "../helpers/server.ts";
 import { api, buildMember, type Member } from "../helpers/client.ts";
-import { distinctJpeg } from "../helpers/images.ts";
+import { buildDistinctPhoto, distinctJpeg } from "../helpers/images.ts";
 import { child, children, parseXml } from "../helpers/xml.ts";
 import { authorize, buildApiKey, callJson, signedParams, type AppKey, type Token } from "../helpers/flickr.ts";
 
@@ -104,7 +104,32 @@ test("async=1 answers a ticket; flickr.photos.upload.checkTickets tells complete
   assert.equal(children(child(parseXml(await xml.text()), "uploader")!, "ticket")[0]!.attributes.complete, "1");
 });
 
-test("/services/replace/ answers Flickr's code 3: Pinhole does not replace a photo's file", async () => {
-  const rsp = await upload({ photo_id: "1" }, await distinctJpeg(), { path: "/services/replace/" });
-  assert.equal(child(rsp, "err")!.attributes.code, "3");
+test("/services/replace/ replaces the file of the caller's own photo: same id, title and tags, new size and image URLs; another's photo is not found; async=1 gives a complete ticket", async () => {
+  const first = await upload({ title: "Harbour", tags: "boats" }, await distinctJpeg(60, 40));
+  const photoId = child(first, "photoid")!.text;
+  const before = (await api(server, "GET", `/api/v1/photos/${photoId}`, { token: member.token })).body;
+  const replaced = await upload({ photo_id: photoId }, await distinctJpeg(40, 60), { path: "/services/replace/" });
+  assert.equal(replaced.attributes.stat, "ok");
+  const answer = child(replaced, "photoid")!;
+  assert.equal(answer.text, photoId);
+  const after = (await api(server, "GET", `/api/v1/photos/${photoId}`, { token: member.token })).body;
+  assert.equal(answer.attributes.secret, /\/img\/\d+\/([0-9a-f]+)\//.exec(after.sizes[0].url)?.[1], "the answer names the new secret");
+  assert.deepEqual([after.title, after.tags, after.width, after.height], ["Harbour", ["boats"], 40, 60]);
+  assert.notEqual(after.sizes[0].url, before.sizes[0].url);
+  assert.equal((await fetch(before.sizes[0].url)).status, 404, "the old picture's URLs are gone");
+  assert.equal((await fetch(after.sizes[0].url)).status, 200);
+
+  const asTicket = await upload({ photo_id: photoId, async: "1" }, await distinctJpeg(50, 50), { path: "/services/replace/" });
+  const ticket = child(asTicket, "ticketid")!.text;
+  const checked = await callJson(server, "flickr.photos.upload.checkTickets", { tickets: ticket }, { app, token });
+  assert.deepEqual([checked.uploader.ticket[0].complete, checked.uploader.ticket[0].photoid], [1, photoId]);
+
+  const other = await buildMember(server);
+  const theirs = await buildDistinctPhoto(server, other);
+  const refused = await upload({ photo_id: theirs.id }, await distinctJpeg(), { path: "/services/replace/" });
+  assert.equal(child(refused, "err")!.attributes.code, "1", "another member's photo is not found");
+  assert.equal(child(await upload({ photo_id: photoId }, Buffer.from("not an image"), { path: "/services/replace/" }), "err")!.attributes.code, "5");
+  const readToken = await authorize(server, app, member, "read");
+  assert.equal(child(await upload({ photo_id: photoId }, await distinctJpeg(), { path: "/services/replace/", token: readToken }), "err")!.attributes.code, "99");
+  assert.equal((await api(server, "GET", `/api/v1/photos/${photoId}`, { token: member.token })).body.width, 50, "refused replacements changed nothing");
 });

@@ -210,8 +210,13 @@ test("round trip: a Pinhole export imported as a new member on another Pinhole k
       for (const field of ["description", "tags", "visibility", "restricted", "takenAt", "width", "height", "camera", "exposure", "location", "license", "downloadAllowed"]) {
         assert.deepEqual(now[field], was[field], `${title}: ${field}`);
       }
-      const originalBefore = Buffer.from(await (await fetch(`${source.url}/api/v1/photos/${was.id}/original`, { headers: { authorization: `Bearer ${owner.token}` } })).arrayBuffer());
-      const originalAfter = Buffer.from(await (await fetch(`${target.url}/api/v1/photos/${now.id}/original`, { headers: { authorization: `Bearer ${newcomer.token}` } })).arrayBuffer());
+      const download = async (url: string, token: string) => {
+        const answer = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+        assert.equal(answer.status, 200, `${title}: the original downloads (${url})`);
+        return Buffer.from(await answer.arrayBuffer());
+      };
+      const originalBefore = await download(was.originalUrl, owner.token);
+      const originalAfter = await download(now.originalUrl, newcomer.token);
       assert.ok(originalAfter.length > 0 && originalAfter.equals(originalBefore), `${title}: the original is the same file`);
     }
     // Comments: the member's own stay theirs; others' keep the author's name from the source.

@@ -163,3 +163,30 @@ test("the fetch never reaches forbidden addresses: loopback without the switch, 
   const left = await server.context.database.db.selectFrom("jobs").select(["state", "attempts", "last_error"]).where("kind", "=", "webmention.verify").execute();
   assert.deepEqual(left, [], "refusals are final: no job is left to retry them");
 });
+
+test("a sender may queue 30 webmentions an hour and a photo may receive 200, then 429 with Retry-After; the counts are shared through the database", async () => {
+  const proxied = await startServer({ PINHOLE_TRUST_PROXY: "1" });
+  try {
+    const owner = await buildMember(proxied);
+    const photo = await buildDistinctPhoto(proxied, owner);
+    const other = await buildDistinctPhoto(proxied, owner);
+    const target = (p: PhotoJson) => `${proxied.url}/photos/${p.owner.username}/${p.id}`;
+    const from = (address: string, to: PhotoJson, n: number) =>
+      fetch(`${proxied.url}/webmention`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": address }, body: new URLSearchParams({ source: `https://blog.example/post-${n}`, target: target(to) }) });
+    for (let n = 0; n < 30; n++) assert.equal((await from("203.0.113.5", photo, n)).status, 202);
+    const over = await from("203.0.113.5", other, 30);
+    assert.equal(over.status, 429);
+    assert.ok(Number(over.headers.get("retry-after")) > 3000, "try again once the oldest of the hour's mentions is an hour old");
+    assert.match(((await over.json()) as { error: { message: string } }).error.message, /Too many webmentions from your address/);
+    assert.equal((await from("203.0.113.6", other, 31)).status, 202, "another sender is not held back");
+
+    for (let n = 0; n < 170; n++) assert.equal((await from(`198.51.100.${n}`, photo, 100 + n)).status, 202);
+    const flooded = await from("192.0.2.1", photo, 999);
+    assert.equal(flooded.status, 429, "a photo takes at most 200 an hour, whoever sends them");
+    assert.equal((await from("192.0.2.1", other, 1000)).status, 202);
+    const bad = await fetch(`${proxied.url}/webmention`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": "203.0.113.5" }, body: new URLSearchParams({ source: "ftp://x", target: target(photo) }) });
+    assert.equal(bad.status, 400, "bad input is still a 400 first");
+  } finally {
+    await proxied.close();
+  }
+});
