@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import type { AppContext } from "../app.ts";
 import { AppError } from "../errors.ts";
-import { receiveUpload } from "../photos/upload-receiver.ts";
+import { receiveUpload, type ReceivedUpload } from "../photos/upload-receiver.ts";
 import { requireViewer } from "../web/access.ts";
 import { withErrors } from "../web/api-schema.ts";
 import { handleForm, sendHtml } from "../web/forms.ts";
@@ -139,7 +139,13 @@ export function registerFlickrRoutes(app: FastifyInstance, context: AppContext, 
   }
 
   // ---- uploads ----
-  const upload = async (request: FastifyRequest, reply: FastifyReply) => {
+  type StoreFile = (caller: Caller, received: ReceivedUpload, async: boolean) => Promise<FlickrNode[]>;
+  /**
+   * /services/upload/ and /services/replace/: the file is received first (the signature covers
+   * the multipart text fields that come with it), then the caller is checked, then `storeFile`
+   * runs. Every outcome is counted for /metrics; Flickr's errors are answered as XML.
+   */
+  const signedUpload = (storeFile: StoreFile) => async (request: FastifyRequest, reply: FastifyReply) => {
     const xml = { format: "rest" as const, callback: null };
     if (!request.isMultipart()) return send(reply, xml, new FlickrError(2, "No photo specified"));
     let received;
@@ -167,55 +173,26 @@ export function registerFlickrRoutes(app: FastifyInstance, context: AppContext, 
       throw error;
     }
     try {
-      if (argsOf(params).async === "1") {
-        const { ticketId } = await flickr.uploadAsync(caller, received);
-        metrics.countUpload("created");
-        return send(reply, xml, [textNode("ticketid", ticketId)]);
-      }
-      const { photoId, secret } = await flickr.upload(caller, received);
+      const answer = await storeFile(caller, received, argsOf(params).async === "1");
       metrics.countUpload("created");
-      return send(reply, xml, [textNode("photoid", photoId, { secret, originalsecret: secret })]);
+      return send(reply, xml, answer);
     } catch (error) {
       metrics.countUpload(error instanceof FlickrError || (error instanceof AppError && error.status < 500) ? "rejected" : "failed");
       if (error instanceof FlickrError) return send(reply, xml, error);
       throw error;
     }
   };
-  const replace = async (request: FastifyRequest, reply: FastifyReply) => {
-    const xml = { format: "rest" as const, callback: null };
-    if (!request.isMultipart()) return send(reply, xml, new FlickrError(2, "No photo specified"));
-    let received;
-    try {
-      received = await receiveUpload(request, store.scratchDir, config.maxUploadBytes, "photo", "photo");
-    } catch (error) {
-      const mapped = FlickrService.uploadError(error);
-      if (mapped instanceof FlickrError) return send(reply, xml, mapped);
-      throw mapped;
-    }
-    const params: Params = {};
-    queryParams(request, params);
-    for (const [name, value] of Object.entries(received.fields)) add(params, name, value);
-    headerParams(request, params);
-    let caller: Caller;
-    try {
-      caller = await flickr.caller(signed(request, params));
-    } catch (error) {
-      await fsp.rm(received.tempPath, { force: true });
-      if (error instanceof FlickrError) return send(reply, xml, error);
-      throw error;
-    }
-    try {
-      // Flickr's async flag: Pinhole has replaced the file before it answers, so the ticket is already complete.
-      const { photoId, secret } = await flickr.replace(caller, received);
-      metrics.countUpload("created");
-      if (argsOf(params).async === "1") return send(reply, xml, [textNode("ticketid", await flickr.completedTicket(caller, photoId))]);
-      return send(reply, xml, [textNode("photoid", photoId, { secret, originalsecret: secret })]);
-    } catch (error) {
-      metrics.countUpload(error instanceof FlickrError || (error instanceof AppError && error.status < 500) ? "rejected" : "failed");
-      if (error instanceof FlickrError) return send(reply, xml, error);
-      throw error;
-    }
-  };
+  const upload = signedUpload(async (caller, received, async) => {
+    if (async) return [textNode("ticketid", (await flickr.uploadAsync(caller, received)).ticketId)];
+    const { photoId, secret } = await flickr.upload(caller, received);
+    return [textNode("photoid", photoId, { secret, originalsecret: secret })];
+  });
+  // Flickr's async flag: Pinhole has replaced the file before it answers, so the ticket is already complete.
+  const replace = signedUpload(async (caller, received, async) => {
+    const { photoId, secret } = await flickr.replace(caller, received);
+    if (async) return [textNode("ticketid", await flickr.completedTicket(caller, photoId))];
+    return [textNode("photoid", photoId, { secret, originalsecret: secret })];
+  });
   for (const path of ["/services/upload", "/services/upload/"]) {
     app.post(path, {
       // Read-only maintenance is answered by the service as Flickr's code 105, with HTTP 200.

@@ -111,6 +111,30 @@ export function parseTakenPeriod(value: string, withinOnly: boolean): string {
   return value;
 }
 
+/** What a photo's columns take from its file: dimensions, sizes, dominant colour, date taken, camera and exposure. */
+function fileFacts(processed: ProcessedImage) {
+  const { metadata, probe } = processed;
+  const sizes: StoredSize[] = processed.derivatives.map((d) => ({ size: d.size, format: d.format, width: d.width, height: d.height }));
+  return {
+    width: probe.width,
+    height: probe.height,
+    sizes: JSON.stringify(sizes),
+    dominant_color: processed.dominantColor,
+    taken_at: metadata.takenAt,
+    taken_at_offset: metadata.takenAtOffset,
+    taken_at_utc: utcMillis(metadata.takenAt, metadata.takenAtOffset),
+    camera_make: metadata.camera?.make ?? null,
+    camera_model: metadata.camera?.model ?? null,
+    lens: metadata.camera?.lens ?? null,
+    exposure_time: metadata.exposure?.time ?? null,
+    exposure_seconds: metadata.exposure?.timeSeconds ?? null,
+    f_number: metadata.exposure?.fNumber ?? null,
+    iso: metadata.exposure?.iso ?? null,
+    focal_length: metadata.exposure?.focalLength ?? null,
+    focal_length_35mm: metadata.exposure?.focalLength35mm ?? null,
+  };
+}
+
 function utcMillis(takenAt: string | null, offset: string | null): number | null {
   if (!takenAt || !offset) return null;
   const ms = Date.parse(takenAt);
@@ -168,7 +192,6 @@ export class PhotoService {
     const id = newPhotoId(now);
     const secret = newPhotoSecret();
     const { metadata, probe } = processed;
-    const sizes: StoredSize[] = processed.derivatives.map((d) => ({ size: d.size, format: d.format, width: d.width, height: d.height }));
     const keyOfOriginal = originalKey(id, probe.format);
     const defaults = edit.license === undefined || edit.downloadAllowed === undefined ? await this.defaults(viewer) : null;
     const row: NewPhotoRow = {
@@ -187,27 +210,12 @@ export class PhotoService {
       original_bytes: upload.bytes,
       original_name: upload.displayName,
       sha256: upload.sha256,
-      width: probe.width,
-      height: probe.height,
-      taken_at: metadata.takenAt,
-      taken_at_offset: metadata.takenAtOffset,
-      taken_at_utc: utcMillis(metadata.takenAt, metadata.takenAtOffset),
+      ...fileFacts(processed),
       uploaded_at: now,
       updated_at: now,
-      camera_make: metadata.camera?.make ?? null,
-      camera_model: metadata.camera?.model ?? null,
-      lens: metadata.camera?.lens ?? null,
-      exposure_time: metadata.exposure?.time ?? null,
-      exposure_seconds: metadata.exposure?.timeSeconds ?? null,
-      f_number: metadata.exposure?.fNumber ?? null,
-      iso: metadata.exposure?.iso ?? null,
-      focal_length: metadata.exposure?.focalLength ?? null,
-      focal_length_35mm: metadata.exposure?.focalLength35mm ?? null,
       latitude: metadata.location?.latitude ?? null,
       longitude: metadata.location?.longitude ?? null,
       altitude: metadata.location?.altitude ?? null,
-      sizes: JSON.stringify(sizes),
-      dominant_color: processed.dominantColor,
     };
     const tags = uniqueTags([...(edit.tags ?? []).map((t) => t.raw), ...metadata.keywords]);
     // Recorded before any file is written: if we die from here on, the job either finishes
@@ -217,10 +225,7 @@ export class PhotoService {
     let originalStored = false;
     let inserting = false;
     try {
-      // Every write settles before any cleanup, so none can recreate what the cleanup removed.
-      const writes = await Promise.allSettled(processed.derivatives.map((d) => this.deps.store.put(derivativeKey(id, secret, d.size, d.format), d.data)));
-      const failed = writes.find((w): w is PromiseRejectedResult => w.status === "rejected");
-      if (failed) throw failed.reason;
+      await this.storeDerivatives(id, secret, processed);
       // putFile refuses an existing key: an id collision must never replace another photo's original.
       await this.deps.store.putFile(keyOfOriginal, upload.tempPath);
       originalStored = true;
@@ -273,7 +278,6 @@ export class PhotoService {
       const secret = newPhotoSecret();
       const keyOfOriginal = replacementOriginalKey(id, secret, probe.format);
       const { metadata } = processed;
-      const sizes: StoredSize[] = processed.derivatives.map((d) => ({ size: d.size, format: d.format, width: d.width, height: d.height }));
       const keepsLocation = photo.latitude !== null && photo.longitude !== null;
       const changes: PhotoUpdate = {
         secret,
@@ -282,22 +286,7 @@ export class PhotoService {
         original_bytes: upload.bytes,
         original_name: upload.displayName,
         sha256: upload.sha256,
-        width: probe.width,
-        height: probe.height,
-        sizes: JSON.stringify(sizes),
-        dominant_color: processed.dominantColor,
-        taken_at: metadata.takenAt,
-        taken_at_offset: metadata.takenAtOffset,
-        taken_at_utc: utcMillis(metadata.takenAt, metadata.takenAtOffset),
-        camera_make: metadata.camera?.make ?? null,
-        camera_model: metadata.camera?.model ?? null,
-        lens: metadata.camera?.lens ?? null,
-        exposure_time: metadata.exposure?.time ?? null,
-        exposure_seconds: metadata.exposure?.timeSeconds ?? null,
-        f_number: metadata.exposure?.fNumber ?? null,
-        iso: metadata.exposure?.iso ?? null,
-        focal_length: metadata.exposure?.focalLength ?? null,
-        focal_length_35mm: metadata.exposure?.focalLength35mm ?? null,
+        ...fileFacts(processed),
         ...(keepsLocation || !metadata.location ? {} : { latitude: metadata.location.latitude, longitude: metadata.location.longitude, altitude: metadata.location.altitude ?? null }),
         updated_at: now,
       };
@@ -309,9 +298,7 @@ export class PhotoService {
       let dropOldJob: number | null = null;
       let originalStored = false;
       try {
-        const writes = await Promise.allSettled(processed.derivatives.map((d) => this.deps.store.put(derivativeKey(id, secret, d.size, d.format), d.data)));
-        const failed = writes.find((w): w is PromiseRejectedResult => w.status === "rejected");
-        if (failed) throw failed.reason;
+        await this.storeDerivatives(id, secret, processed);
         await this.deps.store.putFile(keyOfOriginal, upload.tempPath);
         originalStored = true;
         dropOldJob = await this.deps.jobs.enqueue(DELETE_FILES_JOB, dropOld, DELETION_JOB_DELAY_MS);
@@ -337,6 +324,13 @@ export class PhotoService {
     } finally {
       await fsp.rm(upload.tempPath, { force: true });
     }
+  }
+
+  /** Every write settles before any cleanup, so none can recreate what the cleanup removed. */
+  private async storeDerivatives(id: number, secret: string, processed: ProcessedImage): Promise<void> {
+    const writes = await Promise.allSettled(processed.derivatives.map((d) => this.deps.store.put(derivativeKey(id, secret, d.size, d.format), d.data)));
+    const failed = writes.find((w): w is PromiseRejectedResult => w.status === "rejected");
+    if (failed) throw failed.reason;
   }
 
   /** Throws NotFound for photos the viewer may not see, so their existence is not revealed. */
