@@ -81,7 +81,8 @@ function normalise(html: string, server: TestServer): string {
     .replaceAll(server.url, "BASE")
     .replaceAll(encodeURIComponent(server.url), "BASE")
     .replace(/<meta name="csrf-token" content="[^"]*">/g, "")
-    .replace(/name="_csrf" value="[^"]*"/g, 'name="_csrf"');
+    .replace(/name="_csrf" value="[^"]*"/g, 'name="_csrf"')
+    .replace(/([?&]_csrf=)[^"&]*/g, "$1");
 }
 
 async function bytesOf(server: TestServer, url: string): Promise<Buffer> {
