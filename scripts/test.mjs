@@ -14,7 +14,15 @@ function find(dir, out = []) {
   return out;
 }
 
+// Two files at a time: every test has its own server, data dir and database, and most of a
+// test's time is spent waiting on them, so two at once halve CI's time on a 2-core machine.
+// PINHOLE_TEST_CONCURRENCY=1 runs one at a time (to rule out interference when chasing a flake).
+const concurrency = Number(process.env.PINHOLE_TEST_CONCURRENCY ?? 2);
+if (!Number.isInteger(concurrency) || concurrency < 1) {
+  console.error(`PINHOLE_TEST_CONCURRENCY must be a whole number from 1, got "${process.env.PINHOLE_TEST_CONCURRENCY}"`);
+  process.exit(2);
+}
 const only = process.argv.slice(2);
 const files = only.length > 0 ? only : [...find("src"), ...find("test")].sort();
-const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=1", ...files], { stdio: "inherit" });
+const result = spawnSync(process.execPath, ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, ...files], { stdio: "inherit" });
 process.exit(result.status ?? 1);
