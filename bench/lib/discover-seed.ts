@@ -1,7 +1,7 @@
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../../src/db/schema.ts";
 import { LICENSE_IDS } from "../../src/photos/licenses.ts";
-import { searchDocument } from "../../src/search/text.ts";
+import { searchDocument, searchPostings } from "../../src/search/text.ts";
 
 /**
  * A large site for search and the map, written straight into the database (like `seedSite`,
@@ -110,6 +110,7 @@ export async function seedDiscover(db: Kysely<Database>, kind: "sqlite" | "postg
         const photoRows: string[] = [];
         const tagRows: string[] = [];
         const searchRows: string[] = [];
+        const postingRows: string[] = [];
         for (let i = start; i < Math.min(size.photos, start + perStatement); i++) {
           // Owners: a few very active members, most occasional.
           const owner = userIds[zipf(userIds.length, random)]!;
@@ -149,6 +150,7 @@ export async function seedDiscover(db: Kysely<Database>, kind: "sqlite" | "postg
           tags.forEach((t, position) => tagRows.push(`(${id}, ${lit(t)}, ${lit(t)}, ${position})`));
           const doc = searchDocument({ title, description, tags: tags.map((t) => ({ raw: t, tag: t })), username: owner.username });
           searchRows.push(`(${id}, ${lit(doc.title)}, ${lit(doc.description)}, ${lit(doc.tags)}, ${lit(doc.username)})`);
+          for (const posting of searchPostings(doc)) postingRows.push(`(${lit(posting.word)}, ${posting.level}, ${id})`);
         }
         await sql.raw(
           `insert into photos (id, owner_id, title, description, visibility, secret, original_key, original_format, original_bytes, original_name, sha256, width, height, ` +
@@ -157,6 +159,7 @@ export async function seedDiscover(db: Kysely<Database>, kind: "sqlite" | "postg
         ).execute(trx);
         await sql.raw(`insert into photo_tags (photo_id, tag, raw, position) values ${tagRows.join(",")}`).execute(trx);
         await sql.raw(`insert into photo_search (${kind === "sqlite" ? "rowid" : "photo_id"}, title, description, tags, username) values ${searchRows.join(",")}`).execute(trx);
+        for (let i = 0; i < postingRows.length; i += 5000) await sql.raw(`insert into search_postings (word, level, photo_id) values ${postingRows.slice(i, i + 5000).join(",")}`).execute(trx);
       }
     });
     const done = Math.min(size.photos, txStart + perTransaction);

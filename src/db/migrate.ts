@@ -15,6 +15,7 @@ import * as imports from "./migrations/0014_imports.ts";
 import * as flickrApi from "./migrations/0015_flickr_api.ts";
 import * as albumOrigins from "./migrations/0016_album_origins.ts";
 import * as rateEvents from "./migrations/0021_rate_events.ts";
+import * as searchPostings from "./migrations/0022_search_postings.ts";
 import type { Database } from "./schema.ts";
 
 /** Migrations by name, applied in name order. */
@@ -38,6 +39,7 @@ export const MIGRATIONS: MigrationSet = {
   "0015_flickr_api": flickrApi,
   "0016_album_origins": albumOrigins,
   "0021_rate_events": rateEvents,
+  "0022_search_postings": searchPostings,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -29,6 +29,7 @@ const SHIPPED: Record<string, string> = {
   "0015_flickr_api.ts": "5f816cd32f1b1db9006390accf52235488bda9337e236319dc0de0b188d54578",
   "0016_album_origins.ts": "e9c35e742dbcf80f62599270b69708c8e1f901e8d1e1cd4d3013b7f570b94471",
   "0021_rate_events.ts": "611882f3d798448a587f55e99cb31b86af77d9f5ad7acef89b93668abb828b1d",
+  "0022_search_postings.ts": "8fe301ea0a04576a8c25bee03016c3a90cb57c35548b6809fe100631130d9e91",
 };
 
 function migrationFiles(): string[] {

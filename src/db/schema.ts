@@ -521,6 +521,14 @@ export interface Database {
   import_entries: ImportEntriesTable;
   import_items: ImportItemsTable;
   rate_events: RateEventsTable;
+  search_postings: SearchPostingsTable;
+}
+
+/** A word of a photo's title (level 2) or of its title or tags (level 1), for relevance search (migration 0022). */
+export interface SearchPostingsTable {
+  word: string;
+  level: number;
+  photo_id: number;
 }
 
 /** A counted event of a rate limit, kept for the limit's window (migration 0021). */

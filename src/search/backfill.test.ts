@@ -10,7 +10,7 @@ import { ANONYMOUS } from "../photos/visibility.ts";
 import { SearchRepository } from "./repository.ts";
 import { queryTerms } from "./text.ts";
 
-test(`migration 0011 indexes the photos that existed before it (${TEST_POSTGRES_URL ? "PostgreSQL" : "SQLite"})`, async () => {
+test(`migrations 0011 and 0022 index the photos that existed before them (${TEST_POSTGRES_URL ? "PostgreSQL" : "SQLite"})`, async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "pinhole-search-backfill-"));
   const postgres = TEST_POSTGRES_URL ? await createPostgresDatabase(TEST_POSTGRES_URL) : null;
   const handle = openDatabase({ databaseUrl: postgres?.url ?? null, dataDir });
@@ -44,6 +44,14 @@ test(`migration 0011 indexes the photos that existed before it (${TEST_POSTGRES_
     assert.deepEqual(await find("old timer crème"), [2200], "the owner's username, split at the underscore");
     assert.equal((await find("odd")).length, 600);
     assert.equal((await find("photo")).length, 1200);
+    // Migration 0022 made the postings of those same photos: relevance finds them in their tiers.
+    const ranked = async (q: string) => (await search.search({ audience: ANONYMOUS, terms: queryTerms(q), tagMode: "all", media: "all", sort: "relevance", limit: 5 })).map((r) => [r.id, r.sort_score]);
+    assert.deepEqual(await ranked("paris"), [[2200, 2]], "a title word");
+    assert.deepEqual(await ranked("lake"), [[2200, 1]], "a tag word");
+    assert.deepEqual(await ranked("paris lake"), [[2200, 1]], "one word in the title, one in the tags");
+    assert.deepEqual(await ranked("odd"), [[2199, 0], [2197, 0], [2195, 0], [2193, 0], [2191, 0]], "a description word, newest first");
+    assert.deepEqual(await ranked("photo odd"), [[2199, 0], [2197, 0], [2195, 0], [2193, 0], [2191, 0]]);
+    assert.deepEqual(await ranked("photo"), [[2199, 2], [2198, 2], [2197, 2], [2196, 2], [2195, 2]]);
   } finally {
     await handle.close();
     await postgres?.drop();

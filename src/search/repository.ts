@@ -3,7 +3,7 @@ import type { Database, PhotoRow } from "../db/schema.ts";
 import { ownerActive, visibleTo, withTags, type PhotoRecord } from "../photos/repository.ts";
 import type { Tag } from "../photos/tags.ts";
 import type { Audience } from "../photos/visibility.ts";
-import { searchDocument, type QueryTerm } from "./text.ts";
+import { searchDocument, searchPostings, type QueryTerm } from "./text.ts";
 
 export type SearchSort = "relevance" | "taken" | "uploaded" | "interesting";
 
@@ -93,6 +93,7 @@ export class SearchRepository {
     }
     if (scope.media === "videos") conditions.push(sql`1 = 0`);
 
+    if (scope.sort === "relevance" && scope.terms.every((t) => !t.prefix)) return this.byPostings(scope, conditions);
     // Two steps in one statement: the page's ids and sort keys from the narrow columns the
     // conditions read, then the whole rows of those few photos only.
     const hits = scope.sort === "relevance" ? this.relevanceHits(scope, conditions) : this.orderedHits(scope, conditions);
@@ -105,6 +106,66 @@ export class SearchRepository {
       inner join users u on u.id = p.owner_id
       order by ${outerOrder}`.execute(this.db);
     return rows.map(withTags);
+  }
+
+  /**
+   * Relevance through the ordered postings (migration 0022), tier by tier, stopping once the page
+   * is full: tier 2 walks the first word's level-2 postings newest first straight from the primary
+   * key, keeping photos whose every other word has one too; tier 1 the same at level 1, less those
+   * of tier 2; tier 0 the full-text matches that are in neither. A common word's first page so
+   * reads about a page of postings. The tiers are those of `relevanceHits`, which still answers
+   * queries with a prefix word (`lake*`), whose words are not known in advance.
+   */
+  private async byPostings(scope: SearchScope, conditions: RawBuilder<unknown>[]): Promise<SearchRow[]> {
+    const words = [...new Set(scope.terms.map((t) => t.word))];
+    const after = scope.after?.sort === "relevance" ? scope.after : undefined;
+    const driver = await this.rarest(words);
+    const others = words.filter((w) => w !== driver);
+    const atLevel = (level: 1 | 2, word: string, id: RawBuilder<unknown>) => sql`exists (select 1 from search_postings o where o.word = ${word} and o.level = ${level} and o.photo_id = ${id})`;
+    const everyAt = (level: 1 | 2, id: RawBuilder<unknown>) => sql.join(words.map((w) => atLevel(level, w, id)), sql` and `);
+    const hits: Array<{ id: number; score: number }> = [];
+    for (const tier of [2, 1, 0] as const) {
+      const need = scope.limit - hits.length;
+      if (need <= 0) break;
+      if (after && tier > after.score) continue;
+      const where = [...conditions];
+      let query: RawBuilder<{ id: number | string }>;
+      if (tier > 0) {
+        const level = tier as 1 | 2;
+        where.push(...others.map((w) => atLevel(level, w, sql`sp.photo_id`)));
+        if (level === 1) where.push(sql`not (${everyAt(2, sql`sp.photo_id`)})`);
+        if (after && tier === after.score) where.push(sql`sp.photo_id < ${after.id}`);
+        query = sql`select sp.photo_id as id from search_postings sp inner join photos p on p.id = sp.photo_id
+          where sp.word = ${driver} and sp.level = ${level} and ${sql.join(where, sql` and `)}
+          order by sp.photo_id desc limit ${need}`;
+      } else {
+        where.push(this.textMatch(scope.terms, "all"), sql`not (${everyAt(1, sql`p.id`)})`);
+        if (after && tier === after.score) where.push(sql`p.id < ${after.id}`);
+        query = sql`select p.id from photos p where ${sql.join(where, sql` and `)} order by p.id desc limit ${need}`;
+      }
+      const { rows } = await query.execute(this.db);
+      hits.push(...rows.map((r) => ({ id: Number(r.id), score: tier })));
+    }
+    if (hits.length === 0) return [];
+    const score = new Map(hits.map((h) => [h.id, h.score]));
+    const { rows } = await sql<PhotoRow & { owner_username: string }>`
+      select p.*, u.username as owner_username from photos p inner join users u on u.id = p.owner_id
+      where p.id in (${sql.join(hits.map((h) => h.id))})`.execute(this.db);
+    return rows
+      .map((r) => withTags({ ...r, sort_score: score.get(Number(r.id)) ?? 0 }))
+      .sort((a, b) => (b.sort_score ?? 0) - (a.sort_score ?? 0) || b.id - a.id) as SearchRow[];
+  }
+
+  /** The query word with the fewest level-1 postings (counted up to a cap), to walk the others from. */
+  private async rarest(words: string[]): Promise<string> {
+    if (words.length === 1) return words[0]!;
+    const counts = await Promise.all(
+      words.map(async (word) => {
+        const row = await sql<{ n: number | string }>`select count(*) as n from (select 1 from search_postings where word = ${word} and level = 1 limit 10000) c`.execute(this.db);
+        return { word, n: Number(row.rows[0]?.n ?? 0) };
+      }),
+    );
+    return counts.sort((a, b) => a.n - b.n)[0]!.word;
   }
 
   /** The page's ids for the sorts that read the photos row: taken, uploaded, interesting. */
@@ -183,6 +244,10 @@ function tsQuery(terms: QueryTerm[]): string {
 export async function writeSearchRow(trx: Transaction<Database>, photo: { id: number; title: string; description: string; tags: Tag[]; ownerId: number }): Promise<void> {
   const owner = await trx.selectFrom("users").select("username").where("id", "=", photo.ownerId).executeTakeFirstOrThrow();
   const doc = searchDocument({ ...photo, username: owner.username });
+  // The postings follow the words, in the same transaction.
+  await trx.deleteFrom("search_postings").where("photo_id", "=", photo.id).execute();
+  const postings = searchPostings(doc).map((p) => ({ word: p.word, level: p.level, photo_id: photo.id }));
+  if (postings.length > 0) await trx.insertInto("search_postings").values(postings).execute();
   if (trx.getExecutor().adapter instanceof PostgresAdapter) {
     await sql`insert into photo_search (photo_id, title, description, tags, username) values (${photo.id}, ${doc.title}, ${doc.description}, ${doc.tags}, ${doc.username})
       on conflict (photo_id) do update set title = excluded.title, description = excluded.description, tags = excluded.tags, username = excluded.username`.execute(trx);

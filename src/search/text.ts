@@ -38,6 +38,16 @@ export function searchDocument(photo: { title: string; description: string; tags
   };
 }
 
+/**
+ * A photo's rows in `search_postings`: each word of its title at level 2, each word of its title
+ * or tags at level 1. Relevance tiers 2 and 1 are "every query word has a posting at that level".
+ */
+export function searchPostings(doc: Pick<SearchDocument, "title" | "tags">): Array<{ word: string; level: 1 | 2 }> {
+  const inTitle = new Set(doc.title.split(" ").filter(Boolean));
+  const inTitleOrTags = new Set([...inTitle, ...doc.tags.split(" ").filter(Boolean)]);
+  return [...[...inTitle].map((word) => ({ word, level: 2 as const })), ...[...inTitleOrTags].map((word) => ({ word, level: 1 as const }))];
+}
+
 /** A word of a query; `prefix` when it was typed with a trailing `*` (`lake*` finds lakes and lakeside). */
 export interface QueryTerm {
   word: string;
