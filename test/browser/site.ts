@@ -34,6 +34,9 @@ export async function buildSite(server: TestServer): Promise<Site> {
   await api(server, "POST", `/api/v1/albums/${album.body.id}/photos`, { token: owner.token, json: { photoIds: photos.slice(0, 5).map((p) => Number(p.id)) } });
   const group = await api(server, "POST", "/api/v1/groups", { token: owner.token, json: { name: "Golden hour", privacy: "public", description: "Photos in warm light" } });
   for (const photo of photos.slice(0, 4)) await api(server, "POST", `/api/v1/groups/${group.body.id}/pool`, { token: owner.token, json: { photoId: Number(photo.id) } });
+  // Another member's faves put photos in Explore.
+  const fan = await buildMember(server, { username: "fan" });
+  for (const photo of photos.slice(0, 6)) await api(server, "PUT", `/api/v1/photos/${photo.id}/fave`, { token: fan.token });
   await server.context.explore.refresh();
   return { owner, photos, albumId: album.body.id, groupSlug: group.body.slug };
 }
