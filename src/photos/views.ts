@@ -319,6 +319,8 @@ ${quotaLine(view.quota)}
 </fieldset>
 <button type="submit" id="upload-button">Upload</button>
 </form>
+<div class="upload-total" id="upload-total" hidden><label for="upload-total-bar">All files</label> <progress id="upload-total-bar" max="100" value="0"></progress> <span id="upload-total-count" aria-live="polite"></span></div>
+<template id="upload-item"><li><img class="thumb" alt="" width="56" height="56"><span class="name"></span><progress max="100" value="0"></progress><span class="item-title"><label>Title</label> <input type="text" maxlength="255" placeholder="As in the batch fields"></span><span class="status">Waiting…</span></li></template>
 <ol class="upload-list" id="upload-list" aria-live="polite"></ol>
 <div id="after-upload" hidden><p><button type="button" id="apply-batch">Apply the title, description, tags and visibility above to the uploaded photos</button></p>
 <p><a href="#" id="see-photostream">See your photostream</a></p></div>

@@ -61,7 +61,14 @@ for (const [size, viewport] of Object.entries(VIEWPORTS)) {
       await page.waitForURL(`${server.url}/upload`);
 
       await page.locator("#drop-zone").drop({ files: FILES });
+      // A title of its own for the first file, typed while the batch goes up.
+      const ownTitle = page.locator("#upload-list li").first().getByLabel("Title");
+      await ownTitle.fill(`Boats for ${size}`);
+      await ownTitle.press("Tab");
+      await eventually(() => page.locator("#upload-list .thumb").evaluateAll((imgs) => imgs.map((img) => (img as HTMLImageElement).naturalWidth)), (widths) => widths.length === FILES.length && widths.every((w) => w > 0), "thumbnails from the files themselves");
       await page.locator("#upload-list li.done").nth(FILES.length - 1).waitFor({ timeout: 60_000 });
+      assert.equal(await page.locator("#upload-total-bar").evaluate((el) => (el as HTMLProgressElement).value), 100, "the whole batch's bar is full");
+      assert.equal(await page.locator("#upload-total-count").textContent(), `${FILES.length} / ${FILES.length}`);
       await screenshot(page, `journey-${size}-uploaded`);
 
       await page.goto(`${server.url}/photos/${username}`);
@@ -70,6 +77,7 @@ for (const [size, viewport] of Object.entries(VIEWPORTS)) {
       await eventually(() => page.locator(".jg img").evaluateAll((imgs) => imgs.every((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0)), Boolean, "the tiles load");
       await screenshot(page, `journey-${size}-photostream`);
       const order = await tiles.evaluateAll((links) => links.map((a) => /\/(\d+)$/.exec((a as HTMLAnchorElement).pathname)![1]!));
+      await eventually(async () => { await page.reload(); return page.locator(".jg img").evaluateAll((imgs) => imgs.map((img) => (img as HTMLImageElement).alt)); }, (alts) => alts.includes(`Boats for ${size}`), "the title typed during the upload is the photo's");
 
       // Into the newest photo by keyboard: tab to the first tile, Enter.
       await tiles.first().focus();
