@@ -125,7 +125,9 @@ test("every main page loads under 50 KB of script gzipped, from content-hashed f
   }
   const css = /href="(\/static\/site\.[0-9a-f]{12}\.css)"/.exec(await (await fetch(server.url + "/")).text());
   assert.ok(css, "the stylesheet is named by its content");
-  assert.equal((await fetch(server.url + css[1])).headers.get("cache-control"), "public, max-age=31536000, immutable");
+  const stylesheet = await fetch(server.url + css[1]);
+  await stylesheet.arrayBuffer();
+  assert.equal(stylesheet.headers.get("cache-control"), "public, max-age=31536000, immutable");
 });
 
 test("on a phone, grid images are lazy with their size known and never the largest file; the photo itself comes first and in WebP where it fits", async (t) => {
@@ -140,7 +142,7 @@ test("on a phone, grid images are lazy with their size known and never the large
     for (const visit of visits().filter((v) => !v.asMember)) {
       await page.goto(server.url + visit.path, { waitUntil: "load" });
       await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
-      await page.waitForLoadState("networkidle");
+      await page.waitForFunction(() => [...document.images].every((img) => img.complete));
       const tiles = await page.locator(".jg img").evaluateAll((imgs) => imgs.map((img) => ({ loading: img.getAttribute("loading"), width: Number(img.getAttribute("width")), height: Number(img.getAttribute("height")) })));
       for (const tile of tiles) {
         assert.equal(tile.loading, "lazy", `${visit.name}: grid images load lazily`);
