@@ -23,7 +23,23 @@
   };
 
   let opener = null;
+  // While the lightbox is open, everything behind it is inert: Tab stays on the photo's controls.
+  let inerted = [];
+  const setInert = (on) => {
+    for (const el of inerted) el.inert = false;
+    inerted = [];
+    if (!on) return;
+    for (let node = frame; node.parentElement && node !== document.body; node = node.parentElement) {
+      for (const sibling of node.parentElement.children) {
+        if (sibling !== node && !sibling.inert && sibling.tagName !== "SCRIPT") {
+          sibling.inert = true;
+          inerted.push(sibling);
+        }
+      }
+    }
+  };
   const setLightbox = (on) => {
+    setInert(on);
     frame.classList.toggle("lightbox", on);
     document.body.classList.toggle("has-lightbox", on);
     if (closeButton) closeButton.hidden = !on;
