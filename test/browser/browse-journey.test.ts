@@ -4,6 +4,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import { CORPUS_DIR, startServer, type TestServer } from "../helpers/server.ts";
+import { TEST_POSTGRES_URL } from "../helpers/database.ts";
 import { CHROMIUM_PATH, eventually, launchChromium } from "../helpers/browser.ts";
 import { screenshot, VIEWPORTS } from "./site.ts";
 
@@ -15,13 +16,15 @@ import { screenshot, VIEWPORTS } from "./site.ts";
 
 let server: TestServer;
 let browser: Browser | null;
+// The journeys are the browser's: CI's PostgreSQL pass skips them (upload-journey and the HTTP tests cover both databases).
 before(async () => {
+  if (TEST_POSTGRES_URL) return;
   server = await startServer();
   browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();
-  await server.close();
+  if (!TEST_POSTGRES_URL) await server.close();
 });
 
 const FILES = ["photos/evening-boats.jpg", "photos/forest-path.jpg", "photos/portrait-wine.jpg"].map((relative) => ({
@@ -43,6 +46,10 @@ const photoId = (page: Page) => /\/(\d+)$/.exec(new URL(page.url()).pathname)?.[
 
 for (const [size, viewport] of Object.entries(VIEWPORTS)) {
   test(`on a ${size}: sign up, drop photos, browse the photostream, move through photos with the keyboard and the lightbox`, async (t) => {
+    if (TEST_POSTGRES_URL) {
+      t.skip("journeys run once, on SQLite: what the browser does does not depend on the database");
+      return;
+    }
     if (!browser) {
       t.skip(`Chromium is not installed at ${CHROMIUM_PATH}; .ci/run installs it (apt-get install chromium)`);
       return;

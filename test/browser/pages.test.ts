@@ -4,6 +4,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { startServer, type TestServer } from "../helpers/server.ts";
+import { TEST_POSTGRES_URL } from "../helpers/database.ts";
 import { CHROMIUM_PATH, launchChromium, logInThroughForm } from "../helpers/browser.ts";
 import { buildSite, mainPages, screenshot, VIEWPORTS, type Site } from "./site.ts";
 
@@ -21,16 +22,24 @@ let server: TestServer;
 let browser: Browser | null;
 let site: Site;
 before(async () => {
+  if (TEST_POSTGRES_URL) return;
   server = await startServer();
   browser = await launchChromium();
   site = await buildSite(server);
 });
 after(async () => {
   await browser?.close();
-  await server.close();
+  if (!TEST_POSTGRES_URL) await server.close();
 });
 
+/** What the browser sees does not depend on the database: CI's PostgreSQL pass skips these (its HTTP tests cover both). */
+const SKIP_ON_POSTGRES = "page checks run once, on SQLite: what the browser sees does not depend on the database";
+
 function skipWithoutChromium(t: { skip(message: string): void }): boolean {
+  if (TEST_POSTGRES_URL) {
+    t.skip(SKIP_ON_POSTGRES);
+    return true;
+  }
   if (browser) return false;
   t.skip(`Chromium is not installed at ${CHROMIUM_PATH}; .ci/run installs it (apt-get install chromium)`);
   return true;
