@@ -116,7 +116,7 @@ import { registerActivityRoutes } from "./activity/routes.ts";
 import { MapsRepository } from "./maps/repository.ts";
 import { registerMapRoutes } from "./maps/routes.ts";
 import { MapService } from "./maps/service.ts";
-import { MAP_SCRIPTS, MAP_STYLES, photoMapSection } from "./maps/views.ts";
+import { MAP_STYLES, PHOTO_MAP_SCRIPTS, photoMapSection } from "./maps/views.ts";
 import { TransferRepository } from "./transfer/repository.ts";
 import { ExportService } from "./transfer/export.ts";
 import { IMPORT_JOB, ImportService } from "./transfer/import.ts";
@@ -386,7 +386,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   // The photo's place on a small map for whoever may see it; its owner sets it by clicking one.
   context.photoPageSections.add(async ({ photo }) => {
     const body = photoMapSection({ settings: { tiles: config.mapTiles }, location: photo.location, canEdit: photo.canEdit });
-    return body ? { body, scripts: MAP_SCRIPTS, styles: MAP_STYLES } : null;
+    return body ? { body, scripts: PHOTO_MAP_SCRIPTS, styles: MAP_STYLES } : null;
   });
 
   const images = new ImageServer({ store, cache: imageCache, log });

@@ -106,6 +106,8 @@ export interface PhotosTable {
   download_allowed: Generated<number>;
   /** Who may see the location: a LocationVisibility from photos/visibility.ts (migration 0009). */
   location_visibility: Generated<string>;
+  /** The owner's own text alternative; empty: pages use the title or description (migration 0019). */
+  alt_text: Generated<string>;
 }
 
 export interface PhotoTagsTable {

@@ -17,14 +17,17 @@ interface Shell {
 export const MAP_STYLES = ["leaflet.css", "MarkerCluster.css", "MarkerCluster.Default.css"];
 /** Leaflet, its cluster plugin and Pinhole's map script, in load order. */
 export const MAP_SCRIPTS = ["leaflet.js", "leaflet.markercluster.js", "map.js"];
+/** A photo page's: map-loader.js fetches Leaflet and map.js only when a map is about to show. */
+export const PHOTO_MAP_SCRIPTS = ["map-loader.js"];
+const LAZY_MAP_SCRIPTS = ["leaflet.js", "map.js"];
 
 export function mapHead(): Html {
   return html`${MAP_STYLES.map((name) => html`<link rel="stylesheet" href="${assetUrl(name)}">`)}`;
 }
 
 /** What map.js needs to draw any map: the tiles (none when empty) and Leaflet's marker images. */
-export function mapSettings(settings: MapSettings): Html {
-  return html`<div id="map-settings" hidden data-tiles="${settings.tiles?.url ?? ""}" data-attribution="${settings.tiles?.attribution ?? ""}" data-icon="${assetUrl("marker-icon.png")}" data-icon-2x="${assetUrl("marker-icon-2x.png")}" data-shadow="${assetUrl("marker-shadow.png")}"></div>`;
+export function mapSettings(settings: MapSettings, options: { lazyScripts?: boolean } = {}): Html {
+  return html`<div id="map-settings" hidden${options.lazyScripts ? html` data-scripts="${LAZY_MAP_SCRIPTS.map(assetUrl).join(" ")}"` : null} data-tiles="${settings.tiles?.url ?? ""}" data-attribution="${settings.tiles?.attribution ?? ""}" data-icon="${assetUrl("marker-icon.png")}" data-icon-2x="${assetUrl("marker-icon-2x.png")}" data-shadow="${assetUrl("marker-shadow.png")}"></div>`;
 }
 
 /**
@@ -54,7 +57,7 @@ ${view.recent.length === 0 ? html`<p id="map-empty">No photos with a place to sh
  */
 export function photoMapSection(view: { settings: MapSettings; location: { latitude: number; longitude: number } | null; canEdit: boolean }): Html | null {
   if (!view.location && !view.canEdit) return null;
-  return html`<section class="photo-map">${mapSettings(view.settings)}${
+  return html`<section class="photo-map">${mapSettings(view.settings, { lazyScripts: true })}${
     view.location ? html`<h2>Where it was taken</h2><div id="photo-map" class="map small" data-latitude="${String(view.location.latitude)}" data-longitude="${String(view.location.longitude)}"></div>` : null
   }</section>`;
 }

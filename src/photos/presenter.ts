@@ -49,6 +49,8 @@ export interface PhotoView {
   originalUrl: string | null;
   originalName: string | null;
   dominantColor: string | null;
+  /** The owner's own text alternative; empty when none was written (see `altTextOf`). */
+  altText: string;
   canEdit: boolean;
   /** The albums holding it that the viewer may see; filled in on single-photo answers only (see PhotoService.get). */
   albums?: Array<{ id: number; title: string }>;
@@ -101,6 +103,12 @@ export function presentPhoto(photo: PhotoRecord, viewerId: number | null, baseUr
     originalUrl: isOwner || photo.download_allowed === 1 ? `${baseUrl}${pagePath}/original` : null,
     originalName: isOwner ? photo.original_name : null,
     dominantColor: photo.dominant_color,
+    altText: photo.alt_text,
     canEdit: isOwner,
   };
+}
+
+/** What a page says in place of the photo: the owner's own words, else its title, else its description. */
+export function altTextOf(photo: Pick<PhotoView, "altText" | "title" | "description" | "owner">): string {
+  return photo.altText || photo.title || [...photo.description].slice(0, 200).join("") || `Photo by ${photo.owner.username}`;
 }

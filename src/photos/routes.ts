@@ -66,7 +66,7 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
         tags: ["photos"],
         security: [{ bearer: [] }],
         consumes: ["multipart/form-data"],
-        description: "Multipart fields: file (required), title, description, tags (space-separated, \"quoted phrases\"), visibility, restricted (true or false), license (a licence id; default: your default licence), downloadAllowed (true or false; default: your default).",
+        description: "Multipart fields: file (required), title, description, altText (your own text alternative), tags (space-separated, \"quoted phrases\"), visibility, restricted (true or false), license (a licence id; default: your default licence), downloadAllowed (true or false; default: your default).",
         response: withErrors({ 200: schema.PhotoJson, 201: schema.PhotoJson }, 400, 401, 403, 413, 415, 422, 507),
       },
     },
@@ -352,11 +352,11 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
     "/photos/:username/:id/edit",
     { config: { access: "member" }, schema: { params: schema.PhotoPageParams, body: schema.EditForm } },
     async (request, reply) => {
-      const { title, description, tags, visibility, license } = request.body;
+      const { title, description, altText, tags, visibility, license } = request.body;
       // The edit form always shows the boxes: not sent means not ticked.
       const restricted = request.body.restricted ?? false;
       const downloadAllowed = request.body.downloadAllowed ?? false;
-      const photo = await photos.update(Number(request.params.id), requireViewer(request), { title, description, tags, visibility, restricted, license, downloadAllowed });
+      const photo = await photos.update(Number(request.params.id), requireViewer(request), { title, description, altText, tags, visibility, restricted, license, downloadAllowed });
       return reply.redirect(`/photos/${photo.owner.username}/${photo.id}`, 303);
     },
   );

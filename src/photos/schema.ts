@@ -26,6 +26,7 @@ export const PhotoJson = Type.Object({
   owner: Type.Object({ username: Type.String() }),
   title: Type.String(),
   description: Type.String(),
+  altText: Type.String({ description: "The owner's own text alternative; empty when none was written" }),
   tags: Type.Array(Type.String()),
   visibility: VisibilityJson,
   restricted: Type.Boolean({ description: "Not for all audiences: shown only to members who opted in" }),
@@ -60,6 +61,7 @@ export const PhotoPatchBody = Type.Object(
   {
     title: Type.Optional(Type.String({ maxLength: 1000 })),
     description: Type.Optional(Type.String({ maxLength: 20_000 })),
+    altText: Type.Optional(Type.String({ maxLength: 2000, description: "Your own text alternative for people who cannot see the photo (kept to 1,000 characters); empty: pages use the title or description" })),
     tags: Type.Optional(Type.String({ maxLength: 10_000, description: 'Space-separated, "quoted phrases" kept whole' })),
     visibility: Type.Optional(VisibilityJson),
     restricted: Type.Optional(Type.Boolean({ description: "Not for all audiences; restricting a photo changes its image URLs" })),
@@ -84,6 +86,7 @@ export const BeforeQuery = Type.Object({ before: Type.Optional(Type.String({ pat
 export const EditForm = Type.Object({
   title: Type.Optional(Type.String({ maxLength: 1000 })),
   description: Type.Optional(Type.String({ maxLength: 20_000 })),
+  altText: Type.Optional(Type.String({ maxLength: 2000 })),
   tags: Type.Optional(Type.String({ maxLength: 10_000 })),
   visibility: Type.Optional(Type.String({ maxLength: 40 })),
   restricted: Type.Optional(Type.String({ maxLength: 10 })),

@@ -22,6 +22,8 @@ import { audienceOf, isLocationVisibility, LOCATION_VISIBILITIES, type LocationV
 
 export const MAX_TITLE_LENGTH = 255;
 export const MAX_DESCRIPTION_LENGTH = 10_000;
+/** Screen readers read alt text whole: a sentence or two, as WCAG advises, not an essay. */
+export const MAX_ALT_TEXT_LENGTH = 1000;
 export const PAGE_SIZE_MAX = 100;
 /** A date taken as stored: local time, optional fraction and offset ("2024-05-17T10:20:30.25+02:00"). */
 const TAKEN_AT = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?([+-]\d{2}:\d{2}|Z)?$/;
@@ -38,6 +40,8 @@ export interface ImportedFacts {
 export interface PhotoEdit {
   title?: string;
   description?: string;
+  /** The owner's own text alternative for people who cannot see the photo; empty clears it. */
+  altText?: string;
   tags?: string;
   visibility?: string;
   /** Not for all audiences; from a form or a multipart field, "1", "true" or "on" also mean true. */
@@ -181,8 +185,8 @@ export class PhotoService {
   }
 
   private async applyToExisting(id: number, viewer: Viewer, fields: PhotoEdit): Promise<PhotoView> {
-    const { title, description, tags, visibility, restricted, license, downloadAllowed } = fields;
-    const edit = { title, description, tags, visibility, restricted, license, downloadAllowed };
+    const { title, description, altText, tags, visibility, restricted, license, downloadAllowed } = fields;
+    const edit = { title, description, altText, tags, visibility, restricted, license, downloadAllowed };
     const anything = Object.values(edit).some((value) => value !== undefined);
     return anything ? this.update(id, viewer, edit) : this.get(id, viewer);
   }
@@ -199,6 +203,7 @@ export class PhotoService {
       owner_id: viewer.id,
       title: edit.title ?? cleanText(metadata.title ?? upload.displayName.replace(/\.[^.]{1,5}$/, ""), MAX_TITLE_LENGTH),
       description: edit.description ?? cleanText(metadata.description ?? "", MAX_DESCRIPTION_LENGTH),
+      alt_text: edit.altText ?? "",
       visibility: edit.visibility ?? "public",
       restricted: edit.restricted === true ? 1 : 0,
       license: edit.license ?? defaults?.license ?? DEFAULT_LICENSE,
@@ -408,6 +413,7 @@ export class PhotoService {
     return {
       title: input.title === undefined ? undefined : cleanText(input.title, MAX_TITLE_LENGTH),
       description: input.description === undefined ? undefined : cleanText(input.description, MAX_DESCRIPTION_LENGTH),
+      altText: input.altText === undefined ? undefined : cleanText(input.altText, MAX_ALT_TEXT_LENGTH),
       tags: input.tags === undefined ? undefined : parseTags(input.tags),
       visibility: input.visibility === undefined ? undefined : parseVisibility(input.visibility, "public"),
       restricted: parseSwitch(input.restricted, "restricted"),
@@ -455,6 +461,7 @@ export class PhotoService {
     const changes: PhotoUpdate = { updated_at: this.deps.clock.now() };
     if (edit.title !== undefined) changes.title = edit.title;
     if (edit.description !== undefined) changes.description = edit.description;
+    if (edit.altText !== undefined) changes.alt_text = edit.altText;
     if (edit.visibility !== undefined) changes.visibility = edit.visibility;
     if (edit.restricted !== undefined) changes.restricted = edit.restricted ? 1 : 0;
     if (edit.license !== undefined) changes.license = edit.license;
@@ -589,6 +596,7 @@ class IdCollision extends Error {}
 interface ValidEdit {
   title: string | undefined;
   description: string | undefined;
+  altText: string | undefined;
   tags: Tag[] | undefined;
   visibility: Visibility | undefined;
   restricted: boolean | undefined;

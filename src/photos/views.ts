@@ -2,10 +2,10 @@ import { html, type Html } from "../web/html.ts";
 import { page } from "../web/layout.ts";
 import { feedDiscovery, feedLink } from "../web/feed-links.ts";
 import { assetUrl } from "../web/assets.ts";
-import { aspectClass } from "../web/grid.ts";
+import { aspectClass, aspectRatio } from "../web/grid.ts";
 import type { Viewer } from "../users/service.ts";
 import type { PhotoPageSection } from "./page-sections.ts";
-import type { PhotoView, PhotoSize } from "./presenter.ts";
+import { altTextOf, type PhotoView, type PhotoSize } from "./presenter.ts";
 import type { PhotoPage } from "./service.ts";
 import { LOCATION_VISIBILITIES, VISIBILITIES, type LocationVisibility } from "./visibility.ts";
 import { formatTags } from "./tags.ts";
@@ -50,11 +50,27 @@ const VISIBILITY_LABELS: Record<string, string> = {
   private: "Only you",
 };
 
-function srcset(sizes: PhotoSize[], format: "jpeg" | "webp", maxWidth = Infinity): string {
-  return sizes
-    .filter((s) => s.format === format && !s.name.startsWith("sq") && s.width <= maxWidth)
-    .map((s) => `${s.url} ${s.width}w`)
-    .join(", ");
+/** The longest-edge sizes of one format, smallest first (squares are crops, never offered). */
+function sizesOf(sizes: PhotoSize[], format: "jpeg" | "webp", maxWidth = Infinity): PhotoSize[] {
+  return sizes.filter((s) => s.format === format && !s.name.startsWith("sq") && s.width <= maxWidth);
+}
+
+function srcset(sizes: PhotoSize[]): string {
+  return sizes.map((s) => `${s.url} ${s.width}w`).join(", ");
+}
+
+/**
+ * What a browser that takes WebP is offered: each size in WebP where it was made (derivatives
+ * makes WebP for the 1024 px size only, the most viewed bytes) and in JPEG otherwise. `type` on
+ * <source> only says the browser must know WebP; its candidates may mix formats. Null when no
+ * size has a WebP, so the page sends no <source> at all.
+ */
+function modernSrcset(sizes: PhotoSize[], maxWidth = Infinity): string | null {
+  const webp = sizesOf(sizes, "webp", maxWidth);
+  if (webp.length === 0) return null;
+  const webpNames = new Set(webp.map((s) => s.name));
+  const mixed = [...webp, ...sizesOf(sizes, "jpeg", maxWidth).filter((s) => !webpNames.has(s.name))].sort((a, b) => a.width - b.width);
+  return srcset(mixed);
 }
 
 function pick(sizes: PhotoSize[], minLongest: number): PhotoSize | undefined {
@@ -62,25 +78,48 @@ function pick(sizes: PhotoSize[], minLongest: number): PhotoSize | undefined {
   return candidates.find((s) => Math.max(s.width, s.height) >= minLongest) ?? candidates[candidates.length - 1];
 }
 
-function altText(photo: PhotoView): string {
-  return photo.title || photo.description.slice(0, 200) || `Photo by ${photo.owner.username}`;
+const altText = altTextOf;
+
+/**
+ * How wide a grid tile is drawn at each breakpoint of site.css's --row-height (130, 200, 240
+ * and 300 px rows), with room for a row stretched to fill the width: the browser picks the
+ * smallest size that is sharp at its pixel density, so a phone gets 320-640 px files.
+ */
+function tileSizes(photo: PhotoView): string {
+  const ratio = aspectRatio(photo.width, photo.height);
+  const at = (rowHeight: number) => Math.round(rowHeight * ratio * 1.3);
+  return `(max-width: 600px) ${Math.min(at(130), 600)}px, (max-width: 1200px) ${at(200)}px, (max-width: 1800px) ${at(240)}px, ${at(300)}px`;
+}
+
+/**
+ * A grid tile's placeholder: the photo's dominant colour (computed at upload) fills the tile
+ * until the image arrives. An SVG fill, not a style attribute, because the Content-Security-Policy
+ * allows no inline styles.
+ */
+function placeholder(photo: PhotoView): Html {
+  return photo.dominantColor && /^#[0-9a-f]{6}$/i.test(photo.dominantColor) ? html`<svg class="ph" aria-hidden="true" focusable="false" fill="${photo.dominantColor}"><rect width="100%" height="100%"/></svg>` : html``;
+}
+
+/** One photo in a justified grid: its aspect class, placeholder, responsive image and caption. */
+function gridTile(photo: PhotoView, controls?: (photo: PhotoView) => Html): Html {
+  const fallback = pick(photo.sizes, 320);
+  const modern = modernSrcset(photo.sizes, 1024);
+  const sizes = tileSizes(photo);
+  const caption = photo.title ? html`<span class="tile-caption" aria-hidden="true">${photo.title}</span>` : null;
+  return html`<li class="${aspectClass(photo.width, photo.height)}"${controls ? html` data-photo-id="${photo.id}"` : null}>
+<a href="/photos/${photo.owner.username}/${photo.id}">${placeholder(photo)}<picture>${modern ? html`<source type="image/webp" srcset="${modern}" sizes="${sizes}">` : null}<img src="${fallback?.url ?? ""}" srcset="${srcset(sizesOf(photo.sizes, "jpeg", 1024))}" sizes="${sizes}" width="${fallback?.width ?? photo.width}" height="${fallback?.height ?? photo.height}" alt="${altText(photo)}" loading="lazy" decoding="async"></picture>${caption}</a>${controls ? controls(photo) : null}</li>`;
 }
 
 /** A justified grid: rows of equal height filling the width (see web/grid.ts). */
 export function photoGrid(photos: PhotoView[], options: { id?: string; controls?: (photo: PhotoView) => Html } = {}): Html {
   if (photos.length === 0) return html`<p class="empty">No photos here yet.</p>`;
-  const { controls } = options;
-  return html`<ul class="jg"${options.id ? html` id="${options.id}"` : null}>${photos.map((photo) => {
-    const fallback = pick(photo.sizes, 320);
-    return html`<li class="${aspectClass(photo.width, photo.height)}"${photo.dominantColor ? html` data-color="${photo.dominantColor}"` : null}${controls ? html` data-photo-id="${photo.id}"` : null}>
-<a href="/photos/${photo.owner.username}/${photo.id}"><img src="${fallback?.url ?? ""}" srcset="${srcset(photo.sizes, "jpeg", 1024)}" sizes="(max-width: 600px) 50vw, 400px" width="${fallback?.width ?? photo.width}" height="${fallback?.height ?? photo.height}" alt="${altText(photo)}" loading="lazy" decoding="async"></a>${controls ? controls(photo) : null}</li>`;
-  })}</ul>`;
+  return html`<ul class="jg"${options.id ? html` id="${options.id}"` : null}>${photos.map((photo) => gridTile(photo, options.controls))}</ul>`;
 }
 
 /** One photo as a small image (an album's cover), sized like a grid tile. */
 export function photoThumb(photo: PhotoView): Html {
   const fallback = pick(photo.sizes, 320);
-  return html`<img src="${fallback?.url ?? ""}" width="${fallback?.width ?? photo.width}" height="${fallback?.height ?? photo.height}" alt="${altText(photo)}" loading="lazy" decoding="async">`;
+  return html`<img src="${fallback?.url ?? ""}" srcset="${srcset(sizesOf(photo.sizes, "jpeg", 640))}" sizes="(max-width: 600px) 50vw, 240px" width="${fallback?.width ?? photo.width}" height="${fallback?.height ?? photo.height}" alt="${altText(photo)}" loading="lazy" decoding="async">`;
 }
 
 function pager(list: PhotoPage, basePath: string): Html {
@@ -147,6 +186,7 @@ function editForm(photo: PhotoView, csrfToken: string): Html {
 <input type="hidden" name="_csrf" value="${csrfToken}">
 <label for="title">Title</label><input id="title" name="title" maxlength="255" value="${photo.title}">
 <label for="description">Description</label><textarea id="description" name="description" rows="4" maxlength="10000">${photo.description}</textarea>
+<label for="altText">Alt text</label><textarea id="altText" name="altText" rows="2" maxlength="1000" aria-describedby="altText-help">${photo.altText}</textarea><small id="altText-help">What the photo shows, for people who cannot see it. Left empty, the title or description is used.</small>
 <label for="tags">Tags</label><input id="tags" name="tags" value="${formatTags(photo.tags)}"><small>Separate tags with spaces; "quote a phrase".</small>
 <label for="visibility">Who can see it</label><select id="visibility" name="visibility">${VISIBILITIES.map((v) => html`<option value="${v}"${v === photo.visibility ? html` selected` : null}>${VISIBILITY_LABELS[v]}</option>`)}</select>
 <label><input type="checkbox" id="restricted" name="restricted" value="1"${photo.restricted ? html` checked` : null}> Restricted: not for all audiences</label><small>Only members who chose to see restricted photos will see it.</small>
@@ -193,43 +233,63 @@ ${licenseFields(view.defaults.license, view.defaults.downloadAllowed)}
   });
 }
 
+/**
+ * The photo page's image sizes: it is drawn as large as fits both the width and the height left
+ * under the header (site.css .photo-frame img), so `sizes` says the same; a phone held upright
+ * gets at most the 1600 px file even at 3x, never the 2048 px one.
+ */
+function stageSizes(photo: PhotoView): string {
+  const ratio = photo.width > 0 && photo.height > 0 ? photo.width / photo.height : 1;
+  return `min(100vw, calc((100vh - 7rem) * ${ratio.toFixed(3)}), ${photo.width}px)`;
+}
+
 export function photoPage(view: Shell & { photo: PhotoView; newer: string | null; older: string | null; sections?: PhotoPageSection[] }): string {
   const { photo } = view;
   const sections = view.sections ?? [];
   const sectionScripts = sections.flatMap((s) => s.scripts ?? []);
   const display = pick(photo.sizes, 1024);
   const stream = `/photos/${photo.owner.username}`;
-  const webp = srcset(photo.sizes, "webp");
+  const modern = modernSrcset(photo.sizes);
+  const sizes = stageSizes(photo);
   return page({
     ...view,
     title: photo.title || "Untitled",
-    scripts: [...new Set([...(photo.canEdit ? ["photo-edit.js"] : []), ...sectionScripts])],
+    scripts: [...new Set(["photo.js", ...(photo.canEdit ? ["photo-edit.js"] : []), ...sectionScripts])],
     head: html`<link rel="canonical" href="${photo.pageUrl}">${[...new Set(sections.flatMap((s) => s.styles ?? []))].map((name) => html`<link rel="stylesheet" href="${assetUrl(name)}">`)}
 ${sections.map((s) => s.head ?? null)}`,
     body: html`<article class="photo-page">
-<figure class="photo-frame">
-<picture>${webp ? html`<source type="image/webp" srcset="${webp}" sizes="(max-width: 1024px) 100vw, 1024px">` : null}
-<img src="${display?.url ?? ""}" srcset="${srcset(photo.sizes, "jpeg")}" sizes="(max-width: 1024px) 100vw, 1024px" width="${display?.width ?? photo.width}" height="${display?.height ?? photo.height}" alt="${altText(photo)}" fetchpriority="high">
+<div class="photo-stage">
+<figure class="photo-frame" id="photo-frame">
+<picture>${modern ? html`<source type="image/webp" srcset="${modern}" sizes="${sizes}">` : null}
+<img src="${display?.url ?? ""}" srcset="${srcset(sizesOf(photo.sizes, "jpeg"))}" sizes="${sizes}" width="${display?.width ?? photo.width}" height="${display?.height ?? photo.height}" alt="${altText(photo)}" fetchpriority="high" id="photo-image">
 </picture>
 ${sections.map((s) => s.overlay ?? null)}
+<button type="button" class="lightbox-close" id="lightbox-close" hidden>Close</button>
 </figure>
-<nav class="photo-nav">
+<nav class="photo-nav" aria-label="Photostream">
 ${view.newer ? html`<a href="${stream}/${view.newer}" rel="prev" id="newer">← Newer</a>` : html`<span></span>`}
-<a href="${stream}">${photo.owner.username}'s photostream</a>
+<span class="photo-nav-middle"><a href="${stream}" id="stream-link">${photo.owner.username}'s photostream</a>
+<button type="button" class="link" id="lightbox-open" hidden>View larger</button></span>
 ${view.older ? html`<a href="${stream}/${view.older}" rel="next" id="older">Older →</a>` : html`<span></span>`}
 </nav>
+<p class="keys-hint" id="keys-hint" hidden>Keys: ← and → for newer and older, F for full screen, Esc back to the photostream.</p>
+</div>
+<div class="photo-body">
 <div class="photo-info">
 <h1 id="photo-title">${photo.title || "Untitled"}</h1>
 <p class="byline">by <a href="${stream}">${photo.owner.username}</a>${photo.visibility !== "public" ? html` · <span class="badge">${VISIBILITY_LABELS[photo.visibility]}</span>` : null}${photo.restricted ? html` · <span class="badge">Restricted</span>` : null}</p>
 ${photo.hidden ? html`<p class="alert error" role="alert" id="hidden-notice">A moderator hid this photo after a report: only you can see it.</p>` : null}
 ${photo.description ? html`<p class="description">${photo.description}</p>` : null}
-${photo.tags.length ? html`<ul class="tags">${photo.tags.map((raw, i) => html`<li><a href="/photos/tags/${photo.tagKeys[i] ?? ""}" rel="tag">${raw}</a></li>`)}</ul>` : null}
+${photo.tags.length ? html`<ul class="tags" aria-label="Tags">${photo.tags.map((raw, i) => html`<li><a href="/photos/tags/${photo.tagKeys[i] ?? ""}" rel="tag">${raw}</a></li>`)}</ul>` : null}
 ${exifList(photo)}
 ${licenseLine(photo.license)}
 ${photo.originalUrl && !photo.canEdit ? html`<p><a href="${photo.originalUrl}" id="download-original" download>Download the original</a></p>` : null}
 ${photo.canEdit ? editForm(photo, view.csrfToken) : null}
 </div>
+<div class="photo-sections">
 ${sections.map((s) => s.body ?? null)}
+</div>
+</div>
 </article>`,
   });
 }
@@ -264,6 +324,8 @@ ${quotaLine(view.quota)}
 </fieldset>
 <button type="submit" id="upload-button">Upload</button>
 </form>
+<div class="upload-total" id="upload-total" hidden><label for="upload-total-bar">All files</label> <progress id="upload-total-bar" max="100" value="0"></progress> <span id="upload-total-count" aria-live="polite"></span></div>
+<template id="upload-item"><li><img class="thumb" alt="" width="56" height="56"><span class="name"></span><progress max="100" value="0"></progress><span class="item-title"><label>Title</label> <input type="text" maxlength="255" placeholder="As in the batch fields"></span><span class="status">Waiting…</span></li></template>
 <ol class="upload-list" id="upload-list" aria-live="polite"></ol>
 <div id="after-upload" hidden><p><button type="button" id="apply-batch">Apply the title, description, tags and visibility above to the uploaded photos</button></p>
 <p><a href="#" id="see-photostream">See your photostream</a></p></div>

@@ -61,7 +61,8 @@ ${shell.csrfToken ? html`<meta name="csrf-token" content="${shell.csrfToken}">` 
 ${shell.head}
 </head>
 <body>
-<header class="site-header"><a href="/" class="brand">Pinhole</a><form method="get" action="/search" class="header-search" role="search"><input type="search" name="q" placeholder="Search photos" aria-label="Search photos" maxlength="500"> <a href="/search">Search</a></form><nav>${nav}</nav></header>
+<a class="skip-link" href="#main">Skip to the content</a>
+<header class="site-header"><a href="/" class="brand">Pinhole</a><form method="get" action="/search" class="header-search" role="search"><input type="search" name="q" placeholder="Search photos" aria-label="Search photos" maxlength="500"> <a href="/search">Search</a></form><nav aria-label="Site">${nav}</nav></header>
 ${raw(SITE_NOTICE_SLOT)}<main id="main">${shell.body}</main>
 <footer class="site-footer"><a href="/api/v1/openapi.json">API</a></footer>
 ${(shell.scripts ?? []).map((name) => html`<script src="${assetUrl(name)}" defer></script>`)}

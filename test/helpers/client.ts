@@ -19,6 +19,7 @@ export interface PhotoJson {
   restricted: boolean;
   hidden: boolean;
   description: string;
+  altText: string;
   tags: string[];
   visibility: string;
   takenAt: string | null;

@@ -205,6 +205,52 @@ describe("pages", () => {
     assert.equal((await web.get("/photos/nobody-at-all")).status, 404);
   });
 
+  test("a grid tile knows its shape and colour before its image arrives, is lazy, and offers sizes a phone can afford", async () => {
+    const gus = await buildMember(server);
+    const photo = await buildPhoto(server, gus, { title: "boats" }, corpusFile("photos/evening-boats.jpg"));
+    const stream = await new WebClient(server).get(`/photos/${gus.username}`);
+    const tile = /<li class="ar(\d+)">[\s\S]*?<\/li>/.exec(stream.html);
+    assert.ok(tile, stream.html);
+    assert.equal(Number(tile[1]) / 20, Math.round((photo.width / photo.height) * 20) / 20, "the aspect class is the photo's ratio");
+    const fill = /<svg class="ph" aria-hidden="true" focusable="false" fill="(#[0-9a-f]{6})">/.exec(tile[0]);
+    assert.ok(fill, "the dominant colour fills the tile until the image arrives");
+    const img = /<img [^>]*>/.exec(tile[0])![0];
+    assert.match(img, /loading="lazy"/);
+    assert.match(img, / width="\d+" height="\d+"/);
+    assert.doesNotMatch(img, /2048|1600/, "grids never offer the largest sizes");
+    assert.match(img, /sizes="\(max-width: 600px\) \d+px/);
+    assert.match(tile[0], /<source type="image\/webp" srcset="[^"]*1024\.webp/, "WebP first, where it was made");
+    assert.doesNotMatch(stream.html, / style="/, "no inline styles: the CSP forbids them");
+  });
+
+  test("members write their own alt text, by the API and the edit form; pages use it, else the title", async () => {
+    const hana = await buildMember(server);
+    const photo = await buildPhoto(server, hana, { title: "IMG_2041" }, corpusFile("photos/fallen-leaf.jpg"));
+    assert.equal(photo.altText, "");
+    const page = await new WebClient(server).get(`/photos/${hana.username}/${photo.id}`);
+    assert.match(page.html, /alt="IMG_2041" fetchpriority="high"/);
+
+    const patched = await api(server, "PATCH", `/api/v1/photos/${photo.id}`, { token: hana.token, json: { altText: "  A red maple leaf\u0007 on wet autumn grass  " } });
+    assert.equal(patched.status, 200);
+    assert.equal(patched.body.altText, "A red maple leaf on wet autumn grass", "trimmed, control characters dropped");
+    const shown = await new WebClient(server).get(`/photos/${hana.username}`);
+    assert.match(shown.html, /alt="A red maple leaf on wet autumn grass"/);
+
+    const tooLong = await api(server, "PATCH", `/api/v1/photos/${photo.id}`, { token: hana.token, json: { altText: "x".repeat(2001) } });
+    assert.equal(tooLong.status, 400);
+    assert.equal((await api(server, "GET", `/api/v1/photos/${photo.id}`, { token: hana.token })).body.altText, "A red maple leaf on wet autumn grass", "a refused edit changes nothing");
+    const other = await buildMember(server);
+    assert.equal((await api(server, "PATCH", `/api/v1/photos/${photo.id}`, { token: other.token, json: { altText: "mine now" } })).status, 403);
+
+    const web = new WebClient(server);
+    await web.logIn(hana);
+    const form = await web.get(`/photos/${hana.username}/${photo.id}`);
+    assert.match(form.html, /<label for="altText">Alt text<\/label><textarea id="altText" name="altText"[^>]*>A red maple leaf on wet autumn grass<\/textarea>/);
+    const saved = await web.post(`/photos/${hana.username}/${photo.id}/edit`, { title: "IMG_2041", altText: "", tags: "", visibility: "public" });
+    assert.equal(saved.status, 303);
+    assert.equal((await api(server, "GET", `/api/v1/photos/${photo.id}`, { token: hana.token })).body.altText, "", "emptied, pages fall back to the title");
+  });
+
   test("the owner edits title, tags and visibility and deletes from the photo page", async () => {
     const frank = await buildMember(server);
     const photo = await buildPhoto(server, frank, { title: "draft" }, corpusFile("photos/sunset-patagonia.jpg"));

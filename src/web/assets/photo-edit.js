@@ -1,4 +1,4 @@
-// Photo page niceties for the owner: a confirmation before deleting; left/right keys browse.
+// Photo page niceties for the owner: a confirmation before deleting (keys and swipes: photo.js).
 (() => {
   "use strict";
   const del = document.getElementById("delete-form");
@@ -7,10 +7,4 @@
       if (!window.confirm("Delete this photo for good? Its files are removed too.")) event.preventDefault();
     });
   }
-  document.addEventListener("keydown", (event) => {
-    if (event.target.closest("input, textarea, select")) return;
-    const target = event.key === "ArrowLeft" ? "newer" : event.key === "ArrowRight" ? "older" : null;
-    const link = target && document.getElementById(target);
-    if (link) window.location.href = link.href;
-  });
 })();

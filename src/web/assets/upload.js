@@ -43,34 +43,79 @@
     return e.dataTransfer && Array.from(e.dataTransfer.types || []).includes("Files");
   }
 
-  function batchFields() {
+  function batchFields(job) {
     const data = {};
     for (const name of ["title", "description", "tags", "visibility"]) {
       const value = form.elements[name].value;
       if (value !== "") data[name] = value;
     }
     if (form.elements.restricted && form.elements.restricted.checked) data.restricted = "true";
+    if (job && job.title.value.trim() !== "") data.title = job.title.value.trim();
+    if (job) job.sentTitle = data.title ?? null;
     return data;
   }
 
+  // Each file's row comes from the page's <template> (its words are the page's): a thumbnail
+  // read from the file itself, its own title (editable while it uploads, saved once it is up),
+  // its progress bar and status; one bar for the whole batch.
+  const template = document.getElementById("upload-item");
+  const total = document.getElementById("upload-total");
+  const totalBar = document.getElementById("upload-total-bar");
+  const totalCount = document.getElementById("upload-total-count");
+  const jobs = [];
+  let nextId = 0;
+
   function enqueue(files) {
     for (const file of Array.from(files || [])) {
-      const item = document.createElement("li");
-      const name = document.createElement("span");
-      name.className = "name";
+      const item = template.content.firstElementChild.cloneNode(true);
+      const id = "upload-" + nextId++;
+      const name = item.querySelector(".name");
       name.textContent = file.name;
-      const bar = document.createElement("progress");
-      bar.max = 100;
-      bar.value = 0;
-      bar.setAttribute("aria-label", "Upload progress of " + file.name);
-      const status = document.createElement("span");
-      status.className = "status";
-      status.textContent = "Waiting…";
-      item.append(name, bar, status);
+      name.id = id + "-name";
+      const bar = item.querySelector("progress");
+      bar.setAttribute("aria-labelledby", name.id);
+      const title = item.querySelector(".item-title input");
+      title.id = id + "-title";
+      item.querySelector(".item-title label").htmlFor = title.id;
+      const thumb = item.querySelector(".thumb");
+      if (/^image\/(jpeg|png|gif|webp|avif)$/.test(file.type)) {
+        const url = URL.createObjectURL(file);
+        thumb.addEventListener("load", () => URL.revokeObjectURL(url), { once: true });
+        thumb.addEventListener("error", () => { URL.revokeObjectURL(url); thumb.hidden = true; }, { once: true });
+        thumb.src = url;
+      } else {
+        thumb.hidden = true;
+      }
+      const status = item.querySelector(".status");
       list.append(item);
-      queue.push({ file, item, bar, status });
+      const job = { file, item, bar, status, title, sentTitle: null, photo: null };
+      title.addEventListener("change", () => saveTitle(job));
+      jobs.push(job);
+      queue.push(job);
     }
+    total.hidden = jobs.length === 0;
+    updateTotal();
     pump();
+  }
+
+  function updateTotal() {
+    const bytes = jobs.reduce((sum, j) => sum + j.file.size, 0) || 1;
+    const sent = jobs.reduce((sum, j) => sum + (j.bar.value / 100) * j.file.size, 0);
+    totalBar.value = Math.round((sent / bytes) * 100);
+    totalCount.textContent = jobs.filter((j) => j.item.classList.contains("done")).length + " / " + jobs.length;
+  }
+
+  /** A title typed after the file went up is saved on its own. */
+  function saveTitle(job) {
+    const title = job.title.value.trim();
+    if (!job.photo || title === "" || title === job.sentTitle) return;
+    fetch("/api/v1/photos/" + job.photo.id, {
+      method: "PATCH",
+      headers: { "content-type": "application/json", "x-csrf-token": csrf, accept: "application/json" },
+      body: JSON.stringify({ title }),
+    }).then((response) => {
+      if (response.ok) job.sentTitle = title;
+    });
   }
 
   function pump() {
@@ -102,6 +147,10 @@
     if (status === 200 || status === 201) {
       job.bar.value = 100;
       job.item.classList.add("done");
+      job.photo = json;
+      if (job.sentTitle === null) job.sentTitle = json.title;
+      saveTitle(job);
+      updateTotal();
       const link = document.createElement("a");
       link.href = new URL(json.pageUrl).pathname;
       link.textContent = status === 201 ? "Uploaded: " + (json.title || "Untitled") : "Already in your photostream";
@@ -132,10 +181,10 @@
 
   function sendMultipart(job) {
     const body = new FormData();
-    for (const [k, v] of Object.entries(batchFields())) body.append(k, v);
+    for (const [k, v] of Object.entries(batchFields(job))) body.append(k, v);
     body.append("file", job.file, job.file.name);
     job.status.textContent = "Uploading…";
-    return request("POST", "/api/v1/photos", {}, body, (loaded) => { job.bar.value = Math.round((loaded / job.file.size) * 95); }).then(
+    return request("POST", "/api/v1/photos", {}, body, (loaded) => { job.bar.value = Math.round((loaded / job.file.size) * 95); updateTotal(); }).then(
       (xhr) => ({ status: xhr.status, json: parse(xhr.responseText) }),
       () => Promise.reject("The connection failed. Check your network and try again."),
     );
@@ -162,7 +211,7 @@
           else { url = null; offset = 0; localStorage.removeItem(key); }
         }
         if (!url) {
-          const created = await request("POST", "/api/v1/uploads", { ...TUS, "upload-length": String(file.size), "upload-metadata": metadataHeader({ filename: file.name, ...batchFields() }) });
+          const created = await request("POST", "/api/v1/uploads", { ...TUS, "upload-length": String(file.size), "upload-metadata": metadataHeader({ filename: file.name, ...batchFields(job) }) });
           if (created.status !== 201) return { status: created.status, json: parse(created.responseText) };
           url = new URL(created.getResponseHeader("location"), window.location.href).pathname;
           localStorage.setItem(key, url);
@@ -172,6 +221,7 @@
           const start = offset;
           const patched = await request("PATCH", url, { ...TUS, "upload-offset": String(offset), "content-type": "application/offset+octet-stream" }, chunk, (loaded) => {
             job.bar.value = Math.round(((start + loaded) / file.size) * 95);
+            updateTotal();
           });
           if (patched.status === 200 || patched.status === 201) {
             localStorage.removeItem(key);
@@ -223,10 +273,12 @@
     button.disabled = true;
     const fields = { ...batchFields(), restricted: Boolean(form.elements.restricted && form.elements.restricted.checked) };
     for (const photo of uploaded) {
+      // A title given to one file stays its own.
+      const own = jobs.find((j) => j.photo && j.photo.id === photo.id && j.title.value.trim() !== "");
       await fetch("/api/v1/photos/" + photo.id, {
         method: "PATCH",
         headers: { "content-type": "application/json", "x-csrf-token": csrf, accept: "application/json" },
-        body: JSON.stringify(fields),
+        body: JSON.stringify(own ? { ...fields, title: own.title.value.trim() } : fields),
       });
     }
     button.textContent = "Applied to " + uploaded.length + " photos";
