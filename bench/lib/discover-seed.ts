@@ -1,6 +1,7 @@
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../../src/db/schema.ts";
 import { LICENSE_IDS } from "../../src/photos/licenses.ts";
+import { rebuildMap } from "../../src/maps/repository.ts";
 import { searchDocument, searchPostings } from "../../src/search/text.ts";
 
 /**
@@ -167,6 +168,8 @@ export async function seedDiscover(db: Kysely<Database>, kind: "sqlite" | "postg
   }
   await sql`update users set photo_count = (select count(*) from photos where photos.owner_id = users.id)`.execute(db);
   if (kind === "sqlite") await sql`pragma synchronous = full`.execute(db);
+  say("  filling the map's points and cells …");
+  await rebuildMap(db);
   await sql`analyze`.execute(db);
 
   const closest = (counts: Map<string, number>, share: number) => {

@@ -17,17 +17,15 @@ const CACHE_DIR = path.join(import.meta.dirname, "..", ".cache");
 const TARGET_P95_MS = 50;
 const MIGRATIONS_DIR = path.join(import.meta.dirname, "..", "..", "src", "db", "migrations");
 
-/**
- * The queries measured, one row each: add a row to measure another (the map API's, for
- * example: `{ name: "map, world zoom", path: () => "/api/v1/map?bbox=-180,-85,180,85&zoom=2" }`
- * and `{ name: "map, city zoom", path: () => "/api/v1/map?bbox=-0.2,51.45,0,51.55&zoom=13" }`).
- */
+/** The queries measured, one row each: add a row to measure another. */
 const QUERIES: Array<{ name: string; path: (site: DiscoverSite) => string }> = [
   { name: "text search, one word in ~1% of photos, by relevance", path: (s) => `/api/v1/search?q=${s.commonWord.word}` },
   { name: "text search, the same word, newest first", path: (s) => `/api/v1/search?q=${s.commonWord.word}&sort=uploaded` },
   { name: "tag search, a tag on ~1% of photos, newest first", path: (s) => `/api/v1/search?tags=${s.commonTag.tag}` },
   { name: "text search, the most frequent word, by relevance", path: () => "/api/v1/search?q=light" },
   { name: "search with a location in a city-sized box, newest first", path: () => "/api/v1/search?hasLocation=true&bbox=-10,40,10,60" },
+  { name: "map of the whole world, clustered", path: () => "/api/v1/map?bbox=-180,-85,180,85&zoom=2" },
+  { name: "map of a city, zoomed in", path: () => "/api/v1/map?bbox=-0.2,51.45,0,51.55&zoom=13" },
 ];
 
 /**
