@@ -22,7 +22,8 @@ import { runBackup } from "../ops/backup.ts";
 import { runRestore } from "../ops/restore.ts";
 import { verifyStorage } from "../ops/verify.ts";
 import { DeletionGate } from "../ops/deletion-gate.ts";
-import { LocalDiskStore } from "../storage/local-disk.ts";
+import { openOneStore, openStore } from "../storage/open-store.ts";
+import { migrateStorage } from "../storage/migrate.ts";
 import { cleanScratch } from "../storage/scratch.ts";
 import { PhotosRepository } from "../photos/repository.ts";
 import { PhotoFiles } from "../photos/files.ts";
@@ -39,7 +40,9 @@ const USAGE = `usage: pinhole <command>
   verify [--repair]                       check every photo file; --repair makes damaged sizes again
   user create NAME --email E [--admin] [--password P]
                                           create a member (a password is generated when not given)
-  maintenance on|off [--message TEXT]     read-only maintenance for every server (within 2 s)`;
+  maintenance on|off [--message TEXT]     read-only maintenance for every server (within 2 s)
+  storage migrate --to s3|local           copy every photo file from PINHOLE_STORAGE_FALLBACK into PINHOLE_STORAGE
+                                          while the site serves, each checked by sha256; resumable (README)`;
 
 class UsageError extends Error {}
 /** The command ran and found things wrong; they are already printed, one per line. */
@@ -56,9 +59,6 @@ function migrateOptions(config: Config, database: DatabaseHandle) {
   };
 }
 
-function localStore(config: Config): LocalDiskStore {
-  return new LocalDiskStore(path.join(config.dataDir, "files"), path.join(config.dataDir, "tmp"));
-}
 
 /** Opens the site's database for a command that must not create one. */
 function openExisting(config: Config): DatabaseHandle {
@@ -87,7 +87,7 @@ async function backup(config: Config, args: string[]): Promise<void> {
   try {
     const settings = new SettingsRepository(database.db);
     const result = await runBackup(
-      { database, databaseUrl: config.databaseUrl, store: localStore(config), settings, gate: new DeletionGate(settings, systemClock), clock: systemClock },
+      { database, databaseUrl: config.databaseUrl, store: openStore(config), settings, gate: new DeletionGate(settings, systemClock), clock: systemClock },
       { dest, kind: values.scheduled ? "scheduled" : "manual", keep, progress: new TerminalProgress(), signal: stopSignal(), dataDir: config.dataDir },
     );
     const { info } = result;
@@ -113,6 +113,9 @@ async function restore(config: Config, args: string[]): Promise<void> {
   if (result.storageId) console.log(`  storage marker and database agree: storage ${result.storageId}`);
   const secret = process.env.PINHOLE_SECRET ? "PINHOLE_SECRET is set here" : `copy secret.key from the old server into ${config.dataDir} before starting, or set PINHOLE_SECRET`;
   console.log(`  the signing secret is never in a backup: ${secret}; without it a new one is made and forms open in browsers must be reloaded (sessions and API tokens keep working)`);
+  if (config.storage.kind === "s3" && result.info.files) {
+    console.log(`  the files went to local disk (${path.join(config.dataDir, "files")}), not to the bucket: to serve them from S3, start with PINHOLE_STORAGE_FALLBACK=local beside PINHOLE_STORAGE=s3 and run pinhole storage migrate --to s3 (README)`);
+  }
   for (const problem of result.problems) console.log(problem);
   if (result.problems.length) {
     throw new CommandFailed(`${result.problems.length} file(s) could not be restored as backed up (listed above); start the server and run pinhole verify --repair to make damaged sizes again; originals can only come from another backup`);
@@ -123,7 +126,7 @@ async function verify(config: Config, args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { repair: { type: "boolean", default: false } } });
   const database = openExisting(config);
   try {
-    const store = localStore(config);
+    const store = openStore(config);
     const photos = new PhotosRepository(database.db);
     const settings = new SettingsRepository(database.db);
     const files = new PhotoFiles({
@@ -247,6 +250,46 @@ async function maintenance(config: Config, args: string[]): Promise<void> {
   }
 }
 
+/**
+ * The copy step of moving storage: the servers already write to PINHOLE_STORAGE and fall back to
+ * PINHOLE_STORAGE_FALLBACK, so this command's configuration is the servers' own.
+ */
+async function storageMigrate(config: Config, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { to: { type: "string" } } });
+  if (positionals[0] !== "migrate" || positionals.length > 1) throw new UsageError("the storage command knows: storage migrate --to s3|local");
+  const to = values.to;
+  if (to !== "s3" && to !== "local") throw new UsageError("give the store to move the files to: --to s3 or --to local");
+  const from = to === "s3" ? "local" : "s3";
+  if (config.storage.kind !== to || config.storageFallback?.kind !== from) {
+    throw new CommandFailed(
+      `to move files to ${to}, the servers must already write there and read ${from} as a fallback: set PINHOLE_STORAGE=${to} and PINHOLE_STORAGE_FALLBACK=${from} (with the PINHOLE_S3_* settings) for every server and this command, restart the servers, then run this again (README: "Moving photos between local disk and S3")`,
+    );
+  }
+  const database = openExisting(config);
+  try {
+    const settings = new SettingsRepository(database.db);
+    const storageId = await settings.get("storage_id");
+    if (storageId === null) throw new CommandFailed("this site has no storage id yet: start the server once, then run this");
+    const photos = new PhotosRepository(database.db);
+    const gate = new DeletionGate(settings, systemClock);
+    const source = openOneStore(config.dataDir, config.storageFallback);
+    const target = openOneStore(config.dataDir, config.storage);
+    const result = await migrateStorage(
+      { from: source, to: target, storageId, photoFiles: (id) => photos.findFiles(id), deletionsHeldUntil: () => gate.heldUntil(), clock: systemClock },
+      { journalDir: path.join(config.dataDir, "storage-migration"), progress: new TerminalProgress(), signal: stopSignal() },
+    );
+    for (const line of result.problems) console.log(line);
+    const summary = `${result.copied} copied now (${formatBytes(result.copiedBytes)}), ${result.skipped} copied and verified by an earlier run, ${result.alreadyThere} found there and checked, ${result.vanished} deleted by the site while copied, ${result.staleRemoved} no longer used removed from ${target.location}; ${result.passes} pass(es)`;
+    if (result.problems.length) throw new CommandFailed(`${result.problems.length} file(s) could not be moved (listed above): ${summary}`);
+    if (result.unfinished) throw new CommandFailed(`files kept appearing in ${source.location} (a server still writing there, without PINHOLE_STORAGE=${to}?); run this again once every server is restarted: ${summary}`);
+    console.log(`every file of ${source.location} is in ${target.location}, each checked by sha256: ${result.files} file(s), ${formatBytes(result.bytes)}`);
+    console.log(`  ${summary}`);
+    console.log(`  next: remove PINHOLE_STORAGE_FALLBACK from every server and restart them; ${source.location} is left as it was (the way back, until you delete it)`);
+  } finally {
+    await database.close();
+  }
+}
+
 async function run(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   const config = loadConfig();
@@ -266,6 +309,8 @@ async function run(argv: string[]): Promise<void> {
       return createUser(config, rest.slice(1));
     case "maintenance":
       return maintenance(config, rest);
+    case "storage":
+      return storageMigrate(config, rest);
     default:
       throw new UsageError(command ? `unknown command "${command}"` : "no command given");
   }

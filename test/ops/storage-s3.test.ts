@@ -1,0 +1,201 @@
+import { spawn } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { after, test } from "node:test";
+import assert from "node:assert/strict";
+import pino from "pino";
+import { buildApp, type AppContext } from "../../src/app.ts";
+import { loadConfig } from "../../src/config.ts";
+import { derivativeKey } from "../../src/images/keys.ts";
+import { S3BlobStore } from "../../src/storage/s3.ts";
+import { api, buildMember, type PhotoJson } from "../helpers/client.ts";
+import { createPostgresDatabase, TEST_POSTGRES_URL } from "../helpers/database.ts";
+import { buildDistinctPhoto } from "../helpers/images.ts";
+import { freePort } from "../helpers/server-process.ts";
+
+const S3 = process.env.PINHOLE_TEST_S3_ENDPOINT;
+const skip = S3 ? false : "no S3 server: set PINHOLE_TEST_S3_ENDPOINT (and _BUCKET, _ACCESS_KEY_ID, _SECRET_ACCESS_KEY); .ci/run starts one";
+const BIN = path.join(import.meta.dirname, "..", "..", "bin", "pinhole.js");
+
+const cleanups: Array<() => Promise<void> | void> = [];
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+/** The bucket's settings under a prefix of this run's own, so runs sharing the bucket never meet. */
+function s3Env(prefix: string): Record<string, string> {
+  return {
+    PINHOLE_S3_ENDPOINT: S3 ?? "",
+    PINHOLE_S3_BUCKET: process.env.PINHOLE_TEST_S3_BUCKET ?? "test-bucket",
+    PINHOLE_S3_ACCESS_KEY_ID: process.env.PINHOLE_TEST_S3_ACCESS_KEY_ID ?? "",
+    PINHOLE_S3_SECRET_ACCESS_KEY: process.env.PINHOLE_TEST_S3_SECRET_ACCESS_KEY ?? "",
+    PINHOLE_S3_REGION: process.env.PINHOLE_TEST_S3_REGION ?? "us-east-1",
+    PINHOLE_S3_PREFIX: prefix,
+  };
+}
+
+function bucket(prefix: string): S3BlobStore {
+  const env = s3Env(prefix);
+  const store = new S3BlobStore({
+    endpoint: env.PINHOLE_S3_ENDPOINT!,
+    region: env.PINHOLE_S3_REGION!,
+    bucket: env.PINHOLE_S3_BUCKET!,
+    prefix: `${prefix}/`,
+    accessKeyId: env.PINHOLE_S3_ACCESS_KEY_ID!,
+    secretAccessKey: env.PINHOLE_S3_SECRET_ACCESS_KEY!,
+    forcePathStyle: true,
+    scratchDir: fs.mkdtempSync(path.join(os.tmpdir(), "pinhole-s3-scratch-")),
+  });
+  cleanups.push(async () => {
+    for await (const { key } of store.list("")) await store.delete(key);
+    store.close();
+    fs.rmSync(store.scratchDir, { recursive: true, force: true });
+  });
+  return store;
+}
+
+interface Running {
+  url: string;
+  context: AppContext;
+  close(): Promise<void>;
+}
+
+/** One site (data dir and database) that servers are started on again and again with other storage settings, as an operator restarts one. */
+async function site(): Promise<{ env: Record<string, string>; start(env: Record<string, string>): Promise<Running> }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "pinhole-storage-"));
+  cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  const postgres = TEST_POSTGRES_URL ? await createPostgresDatabase(TEST_POSTGRES_URL) : null;
+  if (postgres) cleanups.push(postgres.drop);
+  const env = { PINHOLE_DATA_DIR: dataDir, DATABASE_URL: postgres?.url ?? "", PINHOLE_LOG_LEVEL: "silent", PINHOLE_MAP_TILES_URL: "" };
+  return {
+    env,
+    async start(extra) {
+      const port = await freePort();
+      const config = loadConfig({ ...env, PORT: String(port), HOST: "127.0.0.1", ...extra });
+      const { app, context } = await buildApp(config, { logger: pino({ level: "silent" }) });
+      await app.listen({ port, host: "127.0.0.1" });
+      return { url: config.baseUrl, context, close: () => app.close() };
+    },
+  };
+}
+
+/** The real `pinhole` command in its own process; `onStderr` sees its progress lines as they come. */
+function pinhole(args: string[], env: Record<string, string>, onStderr?: (text: string, kill: () => void) => void): Promise<{ code: number | string | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString("utf8");
+      onStderr?.(stderr, () => child.kill("SIGKILL"));
+    });
+    child.on("error", reject);
+    child.on("exit", (code, signal) => resolve({ code: code ?? signal, stdout, stderr }));
+  });
+}
+
+async function bytesOf(url: string, init?: RequestInit): Promise<{ status: number; body: Buffer; headers: Headers }> {
+  const answer = await fetch(url, init);
+  return { status: answer.status, body: Buffer.from(await answer.arrayBuffer()), headers: answer.headers };
+}
+
+function imagePaths(photo: PhotoJson): string[] {
+  return photo.sizes.map((size) => new URL(size.url).pathname);
+}
+
+/** Waits (bounded) for something the server does after answering, such as a file job. */
+async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (const started = Date.now(); !(await check()); ) {
+    if (Date.now() - started > 30_000) throw new Error(`not within 30 s: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+test("image URLs on S3: streamed, redirected to a signed URL or to a CDN's; the same bytes each way, and a 404 for a wrong or given-up secret", { skip }, async () => {
+  const prefix = `serve-${crypto.randomBytes(6).toString("hex")}`;
+  const objects = bucket(prefix);
+  const s = await site();
+  const storage = { PINHOLE_STORAGE: "s3", ...s3Env(prefix) };
+  let server = await s.start(storage);
+  const member = await buildMember(server);
+  const photo = await buildDistinctPhoto(server, member, {}, { width: 700, height: 500 });
+  const other = await buildDistinctPhoto(server, member);
+  const expected = new Map<string, Buffer>();
+  for (const urlPath of imagePaths(photo)) {
+    const answer = await bytesOf(server.url + urlPath);
+    assert.equal(answer.status, 200, urlPath);
+    expected.set(urlPath, answer.body);
+  }
+  const foreign = `/img/${photo.id}/${"0".repeat(20)}/500.jpg`;
+  assert.equal((await fetch(server.url + foreign)).status, 404);
+  await server.close();
+
+  // A CDN in front of the bucket, with its own access to it (as CloudFront's origin access).
+  const cdn = http.createServer((request, response) => {
+    const key = (request.url ?? "").slice(`/${prefix}/`.length);
+    objects.get(key).then(
+      (data) => (data ? response.writeHead(200, { "content-type": "image/jpeg" }).end(data) : response.writeHead(404).end()),
+      () => response.writeHead(500).end(),
+    );
+  });
+  await new Promise<void>((resolve) => cdn.listen(0, "127.0.0.1", resolve));
+  cleanups.push(() => new Promise<void>((resolve) => cdn.close(() => resolve())));
+  const cdnUrl = `http://127.0.0.1:${(cdn.address() as { port: number }).port}/`;
+
+  const modes: Array<[string, Record<string, string>]> = [
+    ["presign", { PINHOLE_S3_SERVE: "presign", PINHOLE_S3_PRESIGN_SECONDS: "120" }],
+    ["public", { PINHOLE_S3_SERVE: "public", PINHOLE_S3_PUBLIC_BASE_URL: cdnUrl }],
+  ];
+  for (const [mode, settings] of modes) {
+    server = await s.start({ ...storage, ...settings });
+    for (const [urlPath, bytes] of expected) {
+      const redirect = await fetch(server.url + urlPath, { redirect: "manual" });
+      assert.equal(redirect.status, 302, `${mode} ${urlPath}`);
+      const location = redirect.headers.get("location") ?? "";
+      const maxAge = Number(/max-age=(\d+)/.exec(redirect.headers.get("cache-control") ?? "")?.[1]);
+      if (mode === "presign") {
+        assert.ok(location.startsWith(`${S3}/`) && location.includes("X-Amz-Expires=120"), location);
+        const signed = /X-Amz-Date=(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(location)!;
+        const expiresAt = Date.UTC(+signed[1]!, +signed[2]! - 1, +signed[3]!, +signed[4]!, +signed[5]!, +signed[6]!) + 120_000;
+        assert.ok(maxAge > 0 && maxAge * 1000 < expiresAt - Date.now(), `a redirect is kept for less than what is left of its signature: ${maxAge} s`);
+      } else {
+        assert.ok(location.startsWith(`${cdnUrl}${prefix}/derivatives/`), location);
+      }
+      // A real client following the redirect gets the bytes the streaming server sent.
+      const followed = await bytesOf(server.url + urlPath);
+      assert.equal(followed.status, 200, `${mode} ${urlPath}`);
+      assert.ok(followed.body.equals(bytes), `${mode} ${urlPath}: the same bytes`);
+    }
+    assert.equal((await fetch(server.url + foreign, { redirect: "manual" })).status, 404, `${mode}: a wrong secret`);
+    assert.equal((await fetch(server.url + "/img/1/abc/500.jpg", { redirect: "manual" })).status, 404, `${mode}: not an image URL`);
+    // A size whose file is missing is a 404 here, never a redirect to a URL that fails there.
+    const lost = imagePaths(other)[0]!;
+    const [, , id, secret, file] = lost.split("/");
+    const [size, extension] = file!.split(".");
+    await objects.delete(derivativeKey(id!, secret!, size!, extension === "webp" ? "webp" : "jpeg"));
+    assert.equal((await fetch(server.url + lost, { redirect: "manual" })).status, 404, `${mode}: a missing file`);
+    other.sizes.shift();
+    await server.close();
+  }
+
+  // A photo made private gets a new secret: its old URLs stop redirecting once the files go.
+  server = await s.start({ ...storage, ...modes[0]![1] });
+  const old = imagePaths(other)[0]!;
+  assert.equal((await fetch(server.url + old, { redirect: "manual" })).status, 302);
+  const changed = await api(server, "PATCH", `/api/v1/photos/${other.id}`, { token: member.token, json: { visibility: "private" } });
+  assert.equal(changed.status, 200);
+  await eventually(async () => (await fetch(server.url + old, { redirect: "manual" })).status === 404, "the old secret's URL answers 404");
+  await server.close();
+});
+
+test("a bad serving setting stops start-up with one line naming the variable", async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "pinhole-storage-"));
+  cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  const result = await pinhole(["serve"], { ...s3Env("bad"), PINHOLE_STORAGE: "s3", PINHOLE_S3_SERVE: "public", PINHOLE_DATA_DIR: dataDir, PORT: "0" });
+  assert.equal(result.code, 1);
+  assert.match(result.stderr.trim(), /^pinhole: PINHOLE_S3_PUBLIC_BASE_URL must be set when PINHOLE_S3_SERVE=public[^\n]*$/);
+});
