@@ -139,9 +139,10 @@ async function runPass(
   let copied = 0;
   progress.start(`migrate files (pass ${result.passes})`, { items: sources.length, bytes: sources.reduce((sum, e) => sum + e.size, 0) });
   const queue = sources.values();
+  let stopped = false;
   const worker = async () => {
     for (let next = queue.next(); !next.done; next = queue.next()) {
-      signal?.throwIfAborted();
+      if (signal?.aborted || stopped) throw signal?.reason ?? new Error("stopped");
       const source = next.value;
       const outcome = await moveOne(deps, journal, source, inTarget.get(source.key) ?? null);
       if (outcome.kind === "copied") {
@@ -164,11 +165,19 @@ async function runPass(
       progress.advance(1, source.size);
     }
   };
-  try {
-    await Promise.all(Array.from({ length: concurrency }, worker));
-  } finally {
-    progress.finish();
-  }
+  const guarded = async () => {
+    try {
+      await worker();
+    } catch (error) {
+      stopped = true;
+      throw error;
+    }
+  };
+  // Every worker stops before the journal may close: a stop (Ctrl-C) or a failure ends them all.
+  const settled = await Promise.allSettled(Array.from({ length: concurrency }, guarded));
+  progress.finish();
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failed) throw failed.reason;
   // What `to` holds and `from` does not: new files of the site (kept), and copies of files
   // deleted since an earlier run or an earlier migration the other way (removed, or a deleted
   // photo, or a secret given up, would be served again from the new store).

@@ -199,3 +199,98 @@ test("a bad serving setting stops start-up with one line naming the variable", a
   assert.equal(result.code, 1);
   assert.match(result.stderr.trim(), /^pinhole: PINHOLE_S3_PUBLIC_BASE_URL must be set when PINHOLE_S3_SERVE=public[^\n]*$/);
 });
+
+test("pinhole storage migrate moves a serving site from local disk to S3 and back: every image URL the same bytes, resumed after a kill, nothing deleted comes back", { skip }, async () => {
+  const prefix = `migrate-${crypto.randomBytes(6).toString("hex")}`;
+  const objects = bucket(prefix);
+  const s = await site();
+  const toS3 = { PINHOLE_STORAGE: "s3", PINHOLE_STORAGE_FALLBACK: "local", ...s3Env(prefix) };
+  const onS3 = { PINHOLE_STORAGE: "s3", ...s3Env(prefix) };
+  const toLocal = { PINHOLE_STORAGE: "local", PINHOLE_STORAGE_FALLBACK: "s3", ...s3Env(prefix) };
+  const expected = new Map<string, Buffer>();
+  const gone: string[] = [];
+  let server = await s.start({});
+  const record = async (photo: PhotoJson) => {
+    for (const urlPath of imagePaths(photo)) {
+      const answer = await bytesOf(server.url + urlPath);
+      assert.equal(answer.status, 200, urlPath);
+      expected.set(urlPath, answer.body);
+    }
+  };
+  const remove = async (photo: PhotoJson) => {
+    assert.equal((await api(server, "DELETE", `/api/v1/photos/${photo.id}`, { token: member.token })).status, 204);
+    for (const urlPath of imagePaths(photo)) {
+      expected.delete(urlPath);
+      gone.push(urlPath);
+    }
+  };
+  const checkAll = async (where: string) => {
+    for (const [urlPath, bytes] of expected) {
+      const answer = await bytesOf(server.url + urlPath);
+      assert.equal(answer.status, 200, `${where}: ${urlPath}`);
+      assert.ok(answer.body.equals(bytes), `${where}: ${urlPath} byte for byte`);
+    }
+    for (const urlPath of gone) assert.equal((await fetch(server.url + urlPath)).status, 404, `${where}: ${urlPath} of a deleted photo`);
+  };
+  // Refused while the servers do not write to the bucket yet (run meanwhile: a process starts slowly).
+  const refusal = pinhole(["storage", "migrate", "--to", "s3"], { ...s.env, ...onS3 });
+  const member = await buildMember(server);
+  const photos: PhotoJson[] = [];
+  for (let i = 0; i < 8; i++) photos.push(await buildDistinctPhoto(server, member, {}, { width: 1100, height: 800 }));
+  for (const photo of photos) await record(photo);
+  await server.close();
+  const refused = await refusal;
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /set PINHOLE_STORAGE=s3 and PINHOLE_STORAGE_FALLBACK=local/);
+
+  // 1. The servers write to the bucket and read local disk where it has not got a file yet.
+  server = await s.start(toS3);
+  await checkAll("falling back to local disk");
+  const added = await buildDistinctPhoto(server, member, {}, { width: 1100, height: 800 });
+  await record(added);
+  await remove(photos.pop()!);
+  await eventually(async () => (await fetch(server.url + gone[0]!)).status === 404, "a deleted photo's files go from both stores");
+
+  // 2. The copy, killed partway and run again: it goes on from where it was.
+  const killed = await pinhole(["storage", "migrate", "--to", "s3"], { ...s.env, ...toS3 }, (stderr, kill) => {
+    if (/migrate files \(pass 1\): [1-9]\d*%/.test(stderr)) kill();
+  });
+  assert.equal(killed.code, "SIGKILL", killed.stderr);
+  const resumed = await pinhole(["storage", "migrate", "--to", "s3"], { ...s.env, ...toS3 });
+  assert.equal(resumed.code, 0, resumed.stderr + resumed.stdout);
+  assert.match(resumed.stdout, /each checked by sha256/);
+  assert.ok(Number(/(\d+) copied and verified by an earlier run/.exec(resumed.stdout)?.[1]) > 0, resumed.stdout);
+  await checkAll("while migrating");
+  await server.close();
+
+  // 3. The bucket alone: every URL as before; every original as the database recorded it; a backup of it.
+  server = await s.start(onS3);
+  await checkAll("on S3");
+  const backupDir = fs.mkdtempSync(path.join(os.tmpdir(), "pinhole-backup-"));
+  cleanups.push(() => fs.rmSync(backupDir, { recursive: true, force: true }));
+  const [verified, backup] = await Promise.all([pinhole(["verify"], { ...s.env, ...onS3 }), pinhole(["backup", backupDir], { ...s.env, ...onS3 })]);
+  assert.equal(verified.code, 0, verified.stderr + verified.stdout);
+  assert.match(verified.stdout, /verified 8 photo\(s\): all well/);
+  assert.equal(backup.code, 0, backup.stderr + backup.stdout);
+  let keys = 0;
+  for await (const entry of objects.list("")) if (!entry.key.startsWith("health/")) keys++;
+  assert.equal(Number(/files: (\d+) /.exec(backup.stdout)?.[1]), keys, backup.stdout);
+  // Deleted while on S3: the copy on local disk from before must not come back.
+  await remove(photos.pop()!);
+  await eventually(async () => (await fetch(server.url + gone.at(-1)!)).status === 404, "deleted on S3");
+  await server.close();
+
+  // 4. Back to local disk. Its files were written an hour ago by now, as on a real site.
+  const hourAgo = new Date(Date.now() - 3600_000);
+  for (const entry of fs.readdirSync(path.join(s.env.PINHOLE_DATA_DIR!, "files"), { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) fs.utimesSync(path.join(entry.parentPath, entry.name), hourAgo, hourAgo);
+  }
+  server = await s.start(toLocal);
+  const back = await pinhole(["storage", "migrate", "--to", "local"], { ...s.env, ...toLocal });
+  assert.equal(back.code, 0, back.stderr + back.stdout);
+  assert.ok(Number(/(\d+) no longer used removed/.exec(back.stdout)?.[1]) > 0, back.stdout);
+  await server.close();
+  server = await s.start({});
+  await checkAll("back on local disk");
+  await server.close();
+});
