@@ -385,7 +385,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     return body ? { body, scripts: MAP_SCRIPTS, styles: MAP_STYLES } : null;
   });
 
-  const images = new ImageServer({ store, cache: imageCache, log, redirects: openImageRedirects(config, store), now: () => clock.now() });
+  const redirects = openImageRedirects(config, store);
+  if (redirects) imageCache.whenDropped((prefix) => redirects.forget(prefix));
+  const images = new ImageServer({ store, cache: imageCache, log, redirects, now: () => clock.now() });
   const serveImage = (request: http.IncomingMessage, response: http.ServerResponse) => {
     const started = performance.now();
     response.once("finish", () => metrics.observeRequest(request.method ?? "GET", IMAGE_ROUTE, response.statusCode, (performance.now() - started) / 1000));
