@@ -5,7 +5,7 @@ import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { FallbackStore } from "./fallback.ts";
 import { LocalDiskStore } from "./local-disk.ts";
-import { writeStorageMarker } from "./marker.ts";
+import { readMarker, writeStorageMarker } from "./marker.ts";
 import { migrateStorage, MigrationRefused, type MigrationDeps } from "./migrate.ts";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "pinhole-migrate-"));
@@ -25,13 +25,19 @@ async function site(rows: Map<number, { secret: string; original_key: string }> 
   return { dir, from, to, deps, journalDir: path.join(dir, "journal") };
 }
 
-test("every file is copied and read back; a second run skips them by its journal", async () => {
+test("every file is copied and read back, the marker last; a second run skips them by its journal", async () => {
   const { to, deps, journalDir } = await site();
   const first = await migrateStorage(deps, { journalDir });
-  assert.deepEqual([first.copied, first.files, first.problems.length], [3, 3, 0]);
+  assert.deepEqual([first.copied, first.files, first.problems.length], [2, 2, 0]);
   assert.equal((await to.get("originals/001/1.jpg"))?.toString(), "original one");
+  assert.equal(await readMarker(to), "site-1", "the new store is this site's once every file is there");
+  const stopped = new AbortController();
+  stopped.abort(new Error("stopped by SIGINT"));
+  await assert.rejects(migrateStorage(deps, { journalDir, signal: stopped.signal }), /stopped by SIGINT/);
+  assert.equal(await readMarker(to), null, "a server started on the new store alone refuses to run while a move is unfinished");
   const second = await migrateStorage(deps, { journalDir });
-  assert.deepEqual([second.copied, second.skipped, second.passes], [0, 3, 1]);
+  assert.deepEqual([second.copied, second.skipped, second.passes], [0, 2, 1]);
+  assert.equal(await readMarker(to), "site-1");
 });
 
 test("a file deleted by the site while it is being copied does not come back in the new store", async () => {

@@ -1,5 +1,4 @@
 import crypto from "node:crypto";
-import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
@@ -11,8 +10,6 @@ import { scratchName } from "./scratch.ts";
 
 /** A file the site wrote less than this long ago may belong to an upload or a secret rotation whose row is not written yet. */
 export const STALE_AFTER_MS = 10 * 60_000;
-/** Readiness probes write and delete these every few seconds: nothing to move. */
-const PROBE_PREFIX = "health/";
 const ORIGINAL = /^originals\/\d{3}\/(\d+)\.[a-z0-9]+$/;
 const DERIVATIVE = /^derivatives\/\d{3}\/(\d+)\/([0-9a-f]{20})\/[a-z0-9]+\.[a-z0-9]+$/;
 
@@ -72,6 +69,14 @@ interface JournalEntry {
 }
 
 /**
+ * The folders files are spread over (keys.ts: the last three digits of the photo id), worked
+ * through one at a time so memory holds one folder's listing and journal, a thousandth of a
+ * site, however large the site is.
+ */
+const TOPS = ["originals/", "derivatives/"];
+const CHUNK = /^((?:originals|derivatives)\/\d{3}\/)/;
+
+/**
  * Copies every file of one store into the other while the site keeps serving, as the second
  * step of moving storage (README, "Moving photos between local disk and S3"): the servers
  * already write new files to `to`, read from `to` and fall back to `from`, and delete from
@@ -82,26 +87,33 @@ interface JournalEntry {
  * skips what the journal and `to` agree on, and re-checks by content what `to` holds without
  * a journal line. After each copy `from` is asked again whether it still has the file; if a
  * deletion took it meanwhile, the copy is removed, so nothing deleted comes back.
+ *
+ * The storage marker goes last: `to` has none while files are missing from it (one left by an
+ * earlier move is removed first), so a server started on `to` alone too early refuses to run
+ * instead of serving a site with holes; the servers meanwhile read `from`'s through the fallback.
  */
 export async function migrateStorage(deps: MigrationDeps, options: MigrationOptions): Promise<MigrationResult> {
   const progress = options.progress ?? silentProgress;
   const concurrency = options.concurrency ?? 4;
   const maxPasses = options.maxPasses ?? 5;
   await checkMarkers(deps);
-  const journal = await Journal.open(options.journalDir, deps.from.location, deps.to.location);
+  await deps.to.delete(MARKER_KEY);
+  const journals = path.join(options.journalDir, crypto.createHash("sha256").update(`${deps.from.location}\n${deps.to.location}`).digest("hex").slice(0, 16));
   const result: MigrationResult = { passes: 0, files: 0, bytes: 0, copied: 0, copiedBytes: 0, skipped: 0, alreadyThere: 0, vanished: 0, staleRemoved: 0, problems: [], unfinished: false };
-  try {
-    for (;;) {
-      result.passes++;
-      const pass = await runPass(deps, journal, progress, concurrency, options.signal, result);
-      if (pass.copied === 0) break;
-      if (result.passes >= maxPasses) {
-        result.unfinished = true;
-        break;
-      }
+  for (;;) {
+    result.passes++;
+    const copied = await runPass(deps, journals, progress, concurrency, options.signal, result);
+    if (copied === 0) break;
+    if (result.passes >= maxPasses) {
+      result.unfinished = true;
+      break;
     }
-  } finally {
-    await journal.close();
+  }
+  if (result.problems.length === 0 && !result.unfinished) {
+    const marker = await deps.from.get(MARKER_KEY);
+    if (!marker) throw new MigrationRefused(`${MARKER_KEY} vanished from ${deps.from.location} during the move`);
+    await deps.to.put(MARKER_KEY, marker);
+    if (!(await deps.to.sync(MARKER_KEY))) throw new Error(`${MARKER_KEY} could not be written to ${deps.to.location}`);
   }
   return result;
 }
@@ -122,79 +134,113 @@ async function checkMarkers(deps: MigrationDeps): Promise<void> {
   }
 }
 
-async function runPass(
-  deps: MigrationDeps,
-  journal: Journal,
-  progress: ProgressReport,
-  concurrency: number,
-  signal: AbortSignal | undefined,
-  result: MigrationResult,
-): Promise<{ copied: number }> {
-  const inTarget = new Map<string, { size: number; modifiedAt: number }>();
-  for await (const entry of deps.to.list("")) if (!entry.key.startsWith(PROBE_PREFIX)) inTarget.set(entry.key, entry);
-  const sources: Array<{ key: string; size: number; modifiedAt: number }> = [];
-  for await (const entry of deps.from.list("")) if (!entry.key.startsWith(PROBE_PREFIX)) sources.push(entry);
+type Listed = { key: string; size: number; modifiedAt: number };
+
+/** One pass over every folder either store has files in; answers how many files it copied. */
+async function runPass(deps: MigrationDeps, journals: string, progress: ProgressReport, concurrency: number, signal: AbortSignal | undefined, result: MigrationResult): Promise<number> {
+  // Listings stream, holding nothing but the folder names: what there is to do, for the bar.
+  const totals = { items: 0, bytes: 0 };
+  const chunks = new Set<string>();
+  for (const [store, counted] of [[deps.from, true], [deps.to, false]] as const) {
+    for (const top of TOPS) {
+      for await (const entry of store.list(top)) {
+        const chunk = CHUNK.exec(entry.key)?.[1];
+        if (!chunk) continue;
+        chunks.add(chunk);
+        if (counted) {
+          totals.items++;
+          totals.bytes += entry.size;
+        }
+      }
+    }
+  }
   result.files = 0;
   result.bytes = 0;
   let copied = 0;
-  progress.start(`migrate files (pass ${result.passes})`, { items: sources.length, bytes: sources.reduce((sum, e) => sum + e.size, 0) });
-  const queue = sources.values();
-  let stopped = false;
-  const worker = async () => {
-    for (let next = queue.next(); !next.done; next = queue.next()) {
-      if (signal?.aborted || stopped) throw signal?.reason ?? new Error("stopped");
-      const source = next.value;
-      const outcome = await moveOne(deps, journal, source, inTarget.get(source.key) ?? null);
-      if (outcome.kind === "copied") {
-        copied++;
-        result.copied++;
-        result.copiedBytes += source.size;
-      } else if (outcome.kind === "skipped") {
-        if (result.passes === 1) result.skipped++;
-      } else if (outcome.kind === "there") {
-        result.alreadyThere++;
-      } else if (outcome.kind === "vanished") {
-        result.vanished++;
-      } else if (outcome.kind === "problem") {
-        result.problems.push(outcome.message);
-      }
-      if (outcome.kind !== "vanished") {
-        result.files++;
-        result.bytes += source.size;
-      }
-      progress.advance(1, source.size);
+  progress.start(`migrate files (pass ${result.passes})`, totals);
+  try {
+    for (const chunk of [...chunks].sort()) {
+      signal?.throwIfAborted();
+      copied += await runChunk(deps, journals, chunk, progress, concurrency, signal, result);
     }
-  };
-  const guarded = async () => {
-    try {
-      await worker();
-    } catch (error) {
-      stopped = true;
-      throw error;
-    }
-  };
-  // Every worker stops before the journal may close: a stop (Ctrl-C) or a failure ends them all.
-  const settled = await Promise.allSettled(Array.from({ length: concurrency }, guarded));
-  progress.finish();
-  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
-  if (failed) throw failed.reason;
-  // What `to` holds and `from` does not: new files of the site (kept), and copies of files
-  // deleted since an earlier run or an earlier migration the other way (removed, or a deleted
-  // photo, or a secret given up, would be served again from the new store).
-  const listed = new Set(sources.map((s) => s.key));
-  const heldUntil = await deps.deletionsHeldUntil();
-  let heldBack = 0;
-  for (const [key, entry] of inTarget) {
-    if (listed.has(key) || deps.clock.now() - entry.modifiedAt < STALE_AFTER_MS || (await inUse(deps, key))) continue;
-    if (heldUntil !== null) {
-      heldBack++;
-      continue;
-    }
-    await deps.to.delete(key);
-    result.staleRemoved++;
+  } finally {
+    progress.finish();
   }
-  if (heldBack > 0) progress.note(`${heldBack} file(s) in ${deps.to.location} that no photo uses were left: a backup holds file deletions; run this again after it`);
-  return { copied };
+  return copied;
+}
+
+async function runChunk(deps: MigrationDeps, journals: string, chunk: string, progress: ProgressReport, concurrency: number, signal: AbortSignal | undefined, result: MigrationResult): Promise<number> {
+  const inTarget = new Map<string, Listed>();
+  for await (const entry of deps.to.list(chunk)) inTarget.set(entry.key, entry);
+  const sources: Listed[] = [];
+  for await (const entry of deps.from.list(chunk)) sources.push(entry);
+  if (sources.length === 0 && inTarget.size === 0) return 0;
+  const journal = await Journal.open(journals, chunk);
+  let copied = 0;
+  try {
+    const queue = sources.values();
+    let stopped = false;
+    const worker = async () => {
+      for (let next = queue.next(); !next.done; next = queue.next()) {
+        if (signal?.aborted || stopped) throw signal?.reason ?? new Error("stopped");
+        const source = next.value;
+        const outcome = await moveOne(deps, journal, source, inTarget.get(source.key) ?? null);
+        if (outcome.kind === "copied") {
+          copied++;
+          result.copied++;
+          result.copiedBytes += source.size;
+        } else if (outcome.kind === "skipped") {
+          if (result.passes === 1) result.skipped++;
+        } else if (outcome.kind === "there") {
+          result.alreadyThere++;
+        } else if (outcome.kind === "vanished") {
+          result.vanished++;
+        } else if (outcome.kind === "problem") {
+          result.problems.push(outcome.message);
+        }
+        if (outcome.kind !== "vanished") {
+          result.files++;
+          result.bytes += source.size;
+        }
+        progress.advance(1, source.size);
+      }
+    };
+    const guarded = async () => {
+      try {
+        await worker();
+      } catch (error) {
+        stopped = true;
+        throw error;
+      }
+    };
+    // Every worker stops before the journal may close: a stop (Ctrl-C) or a failure ends them all.
+    const settled = await Promise.allSettled(Array.from({ length: concurrency }, guarded));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failed) throw failed.reason;
+  } finally {
+    await journal.close();
+  }
+  result.staleRemoved += await removeUnused(deps, inTarget, new Set(sources.map((s) => s.key)), progress);
+  return copied;
+}
+
+/**
+ * What `to` holds and `from` does not: new files of the site (kept), and copies of files deleted
+ * since an earlier run or an earlier move the other way (removed: else a deleted photo, or a
+ * secret given up, would be served again from the new store).
+ */
+async function removeUnused(deps: MigrationDeps, inTarget: Map<string, Listed>, listed: Set<string>, progress: ProgressReport): Promise<number> {
+  const unused: string[] = [];
+  for (const [key, entry] of inTarget) {
+    if (!listed.has(key) && deps.clock.now() - entry.modifiedAt >= STALE_AFTER_MS && !(await inUse(deps, key))) unused.push(key);
+  }
+  if (unused.length === 0) return 0;
+  if ((await deps.deletionsHeldUntil()) !== null) {
+    progress.note(`${unused.length} file(s) in ${deps.to.location} that no photo uses were left: a backup holds file deletions; run this again after it`);
+    return 0;
+  }
+  for (const key of unused) await deps.to.delete(key);
+  return unused.length;
 }
 
 /** Whether a photo row uses the key; anything that is not a photo file counts as used (never removed here). */
@@ -280,8 +326,9 @@ async function hashOf(store: BlobStore, key: string): Promise<string | null> {
 
 /**
  * The copies already verified, one JSON line each, appended as they are made: a line cut by a
- * crash is ignored (its file is checked by content next time). One journal per pair of stores,
- * named by their locations, so a journal never vouches for a copy in another bucket.
+ * crash is ignored (its file is checked by content next time). One folder of journals per pair
+ * of stores, named by their locations, so a journal never vouches for a copy in another bucket;
+ * one journal per folder of files, read only while that folder is worked on.
  */
 class Journal {
   private readonly entries = new Map<string, JournalEntry>();
@@ -289,18 +336,16 @@ class Journal {
 
   private constructor(private readonly handle: fsp.FileHandle) {}
 
-  static async open(dir: string, from: string, to: string): Promise<Journal> {
+  static async open(dir: string, chunk: string): Promise<Journal> {
     await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
-    const file = path.join(dir, `${crypto.createHash("sha256").update(`${from}\n${to}`).digest("hex").slice(0, 16)}.jsonl`);
+    const file = path.join(dir, `${chunk.slice(0, -1).replace("/", "-")}.jsonl`);
     const journal = new Journal(await fsp.open(file, "a+", 0o600));
-    if (fs.existsSync(file)) {
-      for (const line of (await fsp.readFile(file, "utf8")).split("\n")) {
-        try {
-          const entry = JSON.parse(line) as JournalEntry;
-          if (typeof entry.key === "string" && typeof entry.sha256 === "string") journal.entries.set(entry.key, entry);
-        } catch {
-          /* an empty line, or the last one cut short */
-        }
+    for (const line of (await fsp.readFile(file, "utf8")).split("\n")) {
+      try {
+        const entry = JSON.parse(line) as JournalEntry;
+        if (typeof entry.key === "string" && typeof entry.sha256 === "string") journal.entries.set(entry.key, entry);
+      } catch {
+        /* an empty line, or the last one cut short */
       }
     }
     // A line cut short must not run into the next one.
