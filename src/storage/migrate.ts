@@ -52,7 +52,7 @@ export interface MigrationResult {
   vanished: number;
   /** Files in `to` that no photo uses any more (deleted, or its secret changed), removed. */
   staleRemoved: number;
-  /** One line each; the command fails while any is left. */
+  /** One line each, from the last pass (each pass tries again what failed before); the command fails while any is left. */
   problems: string[];
   /** A pass still found files to copy when the passes ran out (a server still writing to `from`?). */
   unfinished: boolean;
@@ -156,6 +156,8 @@ async function runPass(deps: MigrationDeps, journals: string, progress: Progress
   }
   result.files = 0;
   result.bytes = 0;
+  // What failed in an earlier pass was tried again in this one: only this pass's failures stand.
+  result.problems = [];
   let copied = 0;
   progress.start(`migrate files (pass ${result.passes})`, totals);
   try {
