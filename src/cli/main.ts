@@ -106,16 +106,16 @@ async function restore(config: Config, args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { force: { type: "boolean", default: false } } });
   const [source] = positionals;
   if (!source || positionals.length > 1) throw new UsageError("give one backup to restore: pinhole restore SRC [--force]");
-  const result = await runRestore({ source, dataDir: config.dataDir, databaseUrl: config.databaseUrl, force: values.force ?? false, clock: systemClock, progress: new TerminalProgress() });
-  const into = config.databaseUrl ? `${config.dataDir} and the database at DATABASE_URL` : config.dataDir;
+  // On S3 the files go back into the bucket (PINHOLE_STORAGE), not onto this machine's disk.
+  const store = config.storage.kind === "s3" ? openOneStore(config.dataDir, config.storage) : null;
+  const result = await runRestore({ source, dataDir: config.dataDir, databaseUrl: config.databaseUrl, force: values.force ?? false, clock: systemClock, progress: new TerminalProgress(), store });
+  const database = config.databaseUrl ? "the database at DATABASE_URL" : config.dataDir;
+  const into = store ? `${database}, the files into ${store.location}` : config.databaseUrl ? `${config.dataDir} and ${database}` : database;
   console.log(`restored ${result.dir} (made ${result.info.completedAt} by Pinhole ${result.info.appVersion}, schema ${result.info.schemaVersion ?? "none"}) into ${into}`);
   if (result.info.files) console.log(`  files: ${result.files} of ${result.info.files.count} (${formatBytes(result.bytes)}), each checked against its sha256`);
   if (result.storageId) console.log(`  storage marker and database agree: storage ${result.storageId}`);
   const secret = process.env.PINHOLE_SECRET ? "PINHOLE_SECRET is set here" : `copy secret.key from the old server into ${config.dataDir} before starting, or set PINHOLE_SECRET`;
   console.log(`  the signing secret is never in a backup: ${secret}; without it a new one is made and forms open in browsers must be reloaded (sessions and API tokens keep working)`);
-  if (config.storage.kind === "s3" && result.info.files) {
-    console.log(`  the files went to local disk (${path.join(config.dataDir, "files")}), not to the bucket: to serve them from S3, start with PINHOLE_STORAGE_FALLBACK=local beside PINHOLE_STORAGE=s3 and run pinhole storage migrate --to s3 (README)`);
-  }
   for (const problem of result.problems) console.log(problem);
   if (result.problems.length) {
     throw new CommandFailed(`${result.problems.length} file(s) could not be restored as backed up (listed above); start the server and run pinhole verify --repair to make damaged sizes again; originals can only come from another backup`);
