@@ -36,7 +36,7 @@ const USAGE = `usage: pinhole <command>
                                           --post-deployment also applies the destructive ones, once every server runs this release
   backup DEST [--keep N]                  back the site up into the folder DEST while it serves
   restore SRC [--force]                   restore a backup (SRC: one backup, or a folder of them: its newest)
-                                          into an empty data dir and database
+                                          into an empty data dir and database (the files into the bucket on S3)
   verify [--repair]                       check every photo file; --repair makes damaged sizes again
   user create NAME --email E [--admin] [--password P]
                                           create a member (a password is generated when not given)
