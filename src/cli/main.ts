@@ -274,6 +274,8 @@ async function storageMigrate(config: Config, args: string[]): Promise<void> {
     const gate = new DeletionGate(settings, systemClock);
     const source = openOneStore(config.dataDir, config.storageFallback);
     const target = openOneStore(config.dataDir, config.storage);
+    // Temp files of a run that was killed go now; the servers' uploads in flight stay.
+    await cleanScratch(target.scratchDir, 60 * 60_000);
     const result = await migrateStorage(
       { from: source, to: target, storageId, photoFiles: (id) => photos.findFiles(id), deletionsHeldUntil: () => gate.heldUntil(), clock: systemClock },
       { journalDir: path.join(config.dataDir, "storage-migration"), progress: new TerminalProgress(), signal: stopSignal() },
