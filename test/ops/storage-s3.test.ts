@@ -162,6 +162,7 @@ test("image URLs on S3: streamed, redirected to a signed URL or to a CDN's; the 
         const signed = /X-Amz-Date=(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(location)!;
         const expiresAt = Date.UTC(+signed[1]!, +signed[2]! - 1, +signed[3]!, +signed[4]!, +signed[5]!, +signed[6]!) + 120_000;
         assert.ok(maxAge > 0 && maxAge * 1000 < expiresAt - Date.now(), `a redirect is kept for less than what is left of its signature: ${maxAge} s`);
+        assert.equal((await fetch(location.split("?")[0]!)).status, 403, "the bucket itself stays private: only the signature opens it");
       } else {
         assert.ok(location.startsWith(`${cdnUrl}${prefix}/derivatives/`), location);
       }
