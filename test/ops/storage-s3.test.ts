@@ -205,7 +205,8 @@ test("pinhole storage migrate moves a serving site from local disk to S3 and bac
   const prefix = `migrate-${crypto.randomBytes(6).toString("hex")}`;
   const objects = bucket(prefix);
   const s = await site();
-  const toS3 = { PINHOLE_STORAGE: "s3", PINHOLE_STORAGE_FALLBACK: "local", ...s3Env(prefix) };
+  // Redirects while moving: a file in the bucket is redirected to, one still on disk is sent by the server.
+  const toS3 = { PINHOLE_STORAGE: "s3", PINHOLE_STORAGE_FALLBACK: "local", PINHOLE_S3_SERVE: "presign", ...s3Env(prefix) };
   const onS3 = { PINHOLE_STORAGE: "s3", ...s3Env(prefix) };
   const toLocal = { PINHOLE_STORAGE: "local", PINHOLE_STORAGE_FALLBACK: "s3", ...s3Env(prefix) };
   const expected = new Map<string, Buffer>();
@@ -249,6 +250,8 @@ test("pinhole storage migrate moves a serving site from local disk to S3 and bac
   await checkAll("falling back to local disk");
   const added = await buildDistinctPhoto(server, member, {}, { width: 1100, height: 800 });
   await record(added);
+  assert.equal((await fetch(server.url + imagePaths(photos[0]!)[0]!, { redirect: "manual" })).status, 200, "still on disk: sent by the server");
+  assert.equal((await fetch(server.url + imagePaths(added)[0]!, { redirect: "manual" })).status, 302, "in the bucket: redirected to");
   await remove(photos.pop()!);
   await eventually(async () => (await fetch(server.url + gone[0]!)).status === 404, "a deleted photo's files go from both stores");
 
