@@ -196,7 +196,8 @@ test("image URLs on S3: streamed, redirected to a signed URL or to a CDN's; the 
 test("a bad serving setting stops start-up with one line naming the variable", async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "pinhole-storage-"));
   cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-  const result = await pinhole(["serve"], { ...s3Env("bad"), PINHOLE_STORAGE: "s3", PINHOLE_S3_SERVE: "public", PINHOLE_DATA_DIR: dataDir, PORT: "0" });
+  const bucketSettings = { PINHOLE_S3_ENDPOINT: "http://127.0.0.1:9", PINHOLE_S3_BUCKET: "photos", PINHOLE_S3_ACCESS_KEY_ID: "id", PINHOLE_S3_SECRET_ACCESS_KEY: "secret" };
+  const result = await pinhole(["serve"], { ...bucketSettings, PINHOLE_STORAGE: "s3", PINHOLE_S3_SERVE: "public", PINHOLE_DATA_DIR: dataDir, PORT: "0" });
   assert.equal(result.code, 1);
   assert.match(result.stderr.trim(), /^pinhole: PINHOLE_S3_PUBLIC_BASE_URL must be set when PINHOLE_S3_SERVE=public[^\n]*$/);
 });
