@@ -281,7 +281,7 @@ async function storageMigrate(config: Config, args: string[]): Promise<void> {
       { journalDir: path.join(config.dataDir, "storage-migration"), progress: new TerminalProgress(), signal: stopSignal() },
     );
     for (const line of result.problems) console.log(line);
-    const summary = `${result.copied} copied now (${formatBytes(result.copiedBytes)}), ${result.skipped} copied and verified by an earlier run, ${result.alreadyThere} found there and checked, ${result.vanished} deleted by the site while copied, ${result.staleRemoved} no longer used removed from ${target.location}; ${result.passes} pass(es)`;
+    const summary = `${result.copied} copied now (${formatBytes(result.copiedBytes)}), ${result.skipped} copied and verified by an earlier run, ${result.alreadyThere} found there and checked, ${result.vanished} deleted by the site while copied, ${result.staleRemoved} no longer used removed from ${target.location}, ${result.leftBehind} no longer used left in ${source.location}; ${result.passes} pass(es)`;
     if (result.problems.length) throw new CommandFailed(`${result.problems.length} file(s) could not be moved (listed above): ${summary}`);
     if (result.unfinished) throw new CommandFailed(`files kept appearing in ${source.location} (a server still writing there, without PINHOLE_STORAGE=${to}?); run this again once every server is restarted: ${summary}`);
     console.log(`every file of ${source.location} is in ${target.location}, each checked by sha256: ${result.files} file(s), ${formatBytes(result.bytes)}`);

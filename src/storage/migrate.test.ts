@@ -27,17 +27,16 @@ async function site(rows: Map<number, { secret: string; original_key: string }> 
 
 test("every file is copied and read back, the marker last; a second run skips them by its journal", async () => {
   const { to, deps, journalDir } = await site();
-  const first = await migrateStorage(deps, { journalDir });
-  assert.deepEqual([first.copied, first.files, first.problems.length], [2, 2, 0]);
-  assert.equal((await to.get("originals/001/1.jpg"))?.toString(), "original one");
-  assert.equal(await readMarker(to), "site-1", "the new store is this site's once every file is there");
   const stopped = new AbortController();
   stopped.abort(new Error("stopped by SIGINT"));
   await assert.rejects(migrateStorage(deps, { journalDir, signal: stopped.signal }), /stopped by SIGINT/);
   assert.equal(await readMarker(to), null, "a server started on the new store alone refuses to run while a move is unfinished");
+  const first = await migrateStorage(deps, { journalDir });
+  assert.deepEqual([first.copied, first.files, first.problems.length], [2, 2, 0]);
+  assert.equal((await to.get("originals/001/1.jpg"))?.toString(), "original one");
+  assert.equal(await readMarker(to), "site-1", "the new store is this site's once every file is there");
   const second = await migrateStorage(deps, { journalDir });
   assert.deepEqual([second.copied, second.skipped, second.passes], [0, 2, 1]);
-  assert.equal(await readMarker(to), "site-1");
 });
 
 test("a file deleted by the site while it is being copied does not come back in the new store", async () => {
@@ -78,6 +77,18 @@ test("files in the new store no photo uses are removed once old enough; the site
   assert.equal(await to.exists("derivatives/004/4/dddddddddddddddddddd/500.jpg"), true);
   assert.equal(await to.exists("originals/003/3.jpg"), false);
   assert.equal(await to.exists("derivatives/001/1/cccccccccccccccccccc/500.jpg"), false);
+});
+
+test("a file in the old store that no photo uses is not copied: a photo deleted after the servers stopped deleting there stays deleted", async () => {
+  const { dir, from, to, deps, journalDir } = await site();
+  await from.put("originals/002/2.jpg", Buffer.from("deleted while only the new store was written"));
+  await from.put("originals/003/3.jpg", Buffer.from("an upload whose row is not written yet"));
+  const hourAgo = new Date(Date.now() - 3600_000);
+  fs.utimesSync(path.join(dir, "old", "originals/002/2.jpg"), hourAgo, hourAgo);
+  const result = await migrateStorage(deps, { journalDir });
+  assert.equal(result.leftBehind, 1);
+  assert.equal(await to.exists("originals/002/2.jpg"), false);
+  assert.equal(await to.exists("originals/003/3.jpg"), true);
 });
 
 test("another site's store is refused, either way", async () => {

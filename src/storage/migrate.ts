@@ -52,6 +52,8 @@ export interface MigrationResult {
   vanished: number;
   /** Files in `to` that no photo uses any more (deleted, or its secret changed), removed. */
   staleRemoved: number;
+  /** Files in `from` (at the last pass) that no photo uses (a photo deleted after the servers stopped deleting from `from`), not copied. */
+  leftBehind: number;
   /** One line each, from the last pass (each pass tries again what failed before); the command fails while any is left. */
   problems: string[];
   /** A pass still found files to copy when the passes ran out (a server still writing to `from`?). */
@@ -88,18 +90,19 @@ const CHUNK = /^((?:originals|derivatives)\/\d{3}\/)/;
  * a journal line. After each copy `from` is asked again whether it still has the file; if a
  * deletion took it meanwhile, the copy is removed, so nothing deleted comes back.
  *
- * The storage marker goes last: `to` has none while files are missing from it (one left by an
- * earlier move is removed first), so a server started on `to` alone too early refuses to run
- * instead of serving a site with holes; the servers meanwhile read `from`'s through the fallback.
+ * A file in `from` that no photo uses is not copied (once old enough to be no upload in
+ * flight): run again after the servers stopped deleting from `from`, the command must not bring
+ * back what they deleted since. The storage marker goes last: a new `to` has none until every
+ * file is there, so a server started on `to` alone too early refuses to run instead of serving
+ * a site with holes; the servers meanwhile read `from`'s through the fallback.
  */
 export async function migrateStorage(deps: MigrationDeps, options: MigrationOptions): Promise<MigrationResult> {
   const progress = options.progress ?? silentProgress;
   const concurrency = options.concurrency ?? 4;
   const maxPasses = options.maxPasses ?? 5;
   await checkMarkers(deps);
-  await deps.to.delete(MARKER_KEY);
   const journals = path.join(options.journalDir, crypto.createHash("sha256").update(`${deps.from.location}\n${deps.to.location}`).digest("hex").slice(0, 16));
-  const result: MigrationResult = { passes: 0, files: 0, bytes: 0, copied: 0, copiedBytes: 0, skipped: 0, alreadyThere: 0, vanished: 0, staleRemoved: 0, problems: [], unfinished: false };
+  const result: MigrationResult = { passes: 0, files: 0, bytes: 0, copied: 0, copiedBytes: 0, skipped: 0, alreadyThere: 0, vanished: 0, staleRemoved: 0, leftBehind: 0, problems: [], unfinished: false };
   for (;;) {
     result.passes++;
     const copied = await runPass(deps, journals, progress, concurrency, options.signal, result);
@@ -109,7 +112,7 @@ export async function migrateStorage(deps: MigrationDeps, options: MigrationOpti
       break;
     }
   }
-  if (result.problems.length === 0 && !result.unfinished) {
+  if (result.problems.length === 0 && !result.unfinished && (await readMarker(deps.to)) !== deps.storageId) {
     const marker = await deps.from.get(MARKER_KEY);
     if (!marker) throw new MigrationRefused(`${MARKER_KEY} vanished from ${deps.from.location} during the move`);
     await deps.to.put(MARKER_KEY, marker);
@@ -158,6 +161,7 @@ async function runPass(deps: MigrationDeps, journals: string, progress: Progress
   result.bytes = 0;
   // What failed in an earlier pass was tried again in this one: only this pass's failures stand.
   result.problems = [];
+  result.leftBehind = 0;
   let copied = 0;
   progress.start(`migrate files (pass ${result.passes})`, totals);
   try {
@@ -178,6 +182,16 @@ async function runChunk(deps: MigrationDeps, journals: string, chunk: string, pr
   for await (const entry of deps.from.list(chunk)) sources.push(entry);
   if (sources.length === 0 && inTarget.size === 0) return 0;
   const journal = await Journal.open(journals, chunk);
+  // The sizes of a photo share its row: asked once per photo and folder.
+  const rows = new Map<number, Promise<{ secret: string; original_key: string } | undefined>>();
+  const chunkDeps: MigrationDeps = {
+    ...deps,
+    photoFiles: (id) => {
+      let row = rows.get(id);
+      if (!row) rows.set(id, (row = deps.photoFiles(id)));
+      return row;
+    },
+  };
   let copied = 0;
   try {
     const queue = sources.values();
@@ -186,7 +200,7 @@ async function runChunk(deps: MigrationDeps, journals: string, chunk: string, pr
       for (let next = queue.next(); !next.done; next = queue.next()) {
         if (signal?.aborted || stopped) throw signal?.reason ?? new Error("stopped");
         const source = next.value;
-        const outcome = await moveOne(deps, journal, source, inTarget.get(source.key) ?? null);
+        const outcome = await moveOne(chunkDeps, journal, source, inTarget.get(source.key) ?? null);
         if (outcome.kind === "copied") {
           copied++;
           result.copied++;
@@ -197,10 +211,12 @@ async function runChunk(deps: MigrationDeps, journals: string, chunk: string, pr
           result.alreadyThere++;
         } else if (outcome.kind === "vanished") {
           result.vanished++;
+        } else if (outcome.kind === "unused") {
+          result.leftBehind++;
         } else if (outcome.kind === "problem") {
           result.problems.push(outcome.message);
         }
-        if (outcome.kind !== "vanished") {
+        if (outcome.kind !== "vanished" && outcome.kind !== "unused") {
           result.files++;
           result.bytes += source.size;
         }
@@ -222,7 +238,7 @@ async function runChunk(deps: MigrationDeps, journals: string, chunk: string, pr
   } finally {
     await journal.close();
   }
-  result.staleRemoved += await removeUnused(deps, inTarget, new Set(sources.map((s) => s.key)), progress);
+  result.staleRemoved += await removeUnused(chunkDeps, inTarget, new Set(sources.map((s) => s.key)), progress);
   return copied;
 }
 
@@ -254,12 +270,13 @@ async function inUse(deps: MigrationDeps, key: string): Promise<boolean> {
   return true;
 }
 
-type Outcome = { kind: "copied" } | { kind: "there" } | { kind: "skipped" } | { kind: "vanished" } | { kind: "problem"; message: string };
+type Outcome = { kind: "copied" } | { kind: "there" } | { kind: "skipped" } | { kind: "vanished" } | { kind: "unused" } | { kind: "problem"; message: string };
 
 async function moveOne(deps: MigrationDeps, journal: Journal, source: { key: string; size: number; modifiedAt: number }, target: { size: number } | null): Promise<Outcome> {
   const known = journal.get(source.key);
   if (known && target && known.size === source.size && known.modifiedAt === source.modifiedAt && target.size === source.size) return { kind: "skipped" };
   if (target) return compareInPlace(deps, journal, source);
+  if (deps.clock.now() - source.modifiedAt >= STALE_AFTER_MS && !(await inUse(deps, source.key))) return { kind: "unused" };
   const temp = path.join(deps.to.scratchDir, scratchName("migrate", crypto.randomBytes(6).toString("hex")));
   try {
     const read = await deps.from.stream(source.key);
