@@ -35,7 +35,7 @@ import { WEBMENTION_JOB, WebmentionService } from "./webmentions/service.ts";
 import { WebmentionsRepository } from "./webmentions/repository.ts";
 import { registerWebmentionRoutes } from "./webmentions/routes.ts";
 import { registerBatchRoutes } from "./photos/batch-routes.ts";
-import { openStore } from "./storage/open-store.ts";
+import { openImageRedirects, openStore } from "./storage/open-store.ts";
 import { ResumableUploads } from "./photos/resumable.ts";
 import { registerResumableRoutes } from "./photos/resumable-routes.ts";
 import { ImageCache } from "./images/image-cache.ts";
@@ -389,7 +389,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     return body ? { body, scripts: PHOTO_MAP_SCRIPTS, styles: MAP_STYLES } : null;
   });
 
-  const images = new ImageServer({ store, cache: imageCache, log });
+  const redirects = openImageRedirects(config, store);
+  if (redirects) imageCache.whenDropped((prefix) => redirects.forget(prefix));
+  const images = new ImageServer({ store, cache: imageCache, log, redirects, now: () => clock.now() });
   const serveImage = (request: http.IncomingMessage, response: http.ServerResponse) => {
     const started = performance.now();
     response.once("finish", () => metrics.observeRequest(request.method ?? "GET", IMAGE_ROUTE, response.statusCode, (performance.now() - started) / 1000));

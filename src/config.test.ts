@@ -105,3 +105,36 @@ test("map tiles: OpenStreetMap's by default, none when empty, another server's a
   assert.deepEqual(own.mapTiles, { url: "https://{s}.tiles.example.org:8443/osm/{z}/{x}/{y}{r}.png", attribution: "© Example" });
   assert.equal(mapTilesSource(own.mapTiles), "https://*.tiles.example.org:8443");
 });
+
+test("storage: how S3 images are served, and the fallback store of a migration; each bad value refused in one line", () => {
+  const s3 = { PINHOLE_STORAGE: "s3", PINHOLE_S3_BUCKET: "photos", PINHOLE_S3_ACCESS_KEY_ID: "id", PINHOLE_S3_SECRET_ACCESS_KEY: "secret" };
+  assert.deepEqual(loadConfig({}).imageDelivery, { mode: "stream" });
+  assert.equal(loadConfig({}).storageFallback, null);
+  assert.deepEqual(loadConfig({ ...s3, PINHOLE_S3_SERVE: "presign" }).imageDelivery, { mode: "presign", lifetimeSeconds: 900 });
+  assert.deepEqual(loadConfig({ ...s3, PINHOLE_S3_SERVE: "public", PINHOLE_S3_PUBLIC_BASE_URL: "https://cdn.example.org/p/" }).imageDelivery, { mode: "public", baseUrl: "https://cdn.example.org/p" });
+  const moving = loadConfig({ ...s3, PINHOLE_STORAGE_FALLBACK: "local" });
+  assert.equal(moving.storage.kind, "s3");
+  assert.deepEqual(moving.storageFallback, { kind: "local" });
+  const back = loadConfig({ ...s3, PINHOLE_STORAGE: "local", PINHOLE_STORAGE_FALLBACK: "s3" });
+  assert.deepEqual([back.storage.kind, back.storageFallback?.kind], ["local", "s3"]);
+
+  const cases: Array<[Record<string, string>, string, RegExp]> = [
+    [{ ...s3, PINHOLE_S3_SERVE: "cdn" }, "PINHOLE_S3_SERVE", /stream, presign or public/],
+    [{ ...s3, PINHOLE_S3_SERVE: "public" }, "PINHOLE_S3_PUBLIC_BASE_URL", /must be set/],
+    [{ ...s3, PINHOLE_S3_SERVE: "public", PINHOLE_S3_PUBLIC_BASE_URL: "ftp://cdn" }, "PINHOLE_S3_PUBLIC_BASE_URL", /http\(s\)/],
+    [{ ...s3, PINHOLE_S3_SERVE: "presign", PINHOLE_S3_PRESIGN_SECONDS: "10" }, "PINHOLE_S3_PRESIGN_SECONDS", /between 60 and 604800/],
+    [{ PINHOLE_S3_SERVE: "presign" }, "PINHOLE_S3_SERVE", /needs PINHOLE_STORAGE=s3/],
+    [{ ...s3, PINHOLE_STORAGE_FALLBACK: "s3" }, "PINHOLE_STORAGE_FALLBACK", /the other store/],
+    [{ PINHOLE_STORAGE_FALLBACK: "disk" }, "PINHOLE_STORAGE_FALLBACK", /local or s3/],
+    [{ PINHOLE_STORAGE_FALLBACK: "s3" }, "PINHOLE_S3_BUCKET", /when PINHOLE_STORAGE_FALLBACK=s3/],
+  ];
+  for (const [env, variable, message] of cases) {
+    assert.throws(() => loadConfig(env), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.ok(error.message.startsWith(variable), error.message);
+      assert.match(error.message, message);
+      assert.ok(!error.message.includes("\n"));
+      return true;
+    });
+  }
+});

@@ -39,8 +39,15 @@ export interface Config {
   webmentionAllowLoopback: boolean;
   /** How long an unfinished resumable (tus) upload is kept before its parts are removed. */
   resumableExpiryMs: number;
-  /** Where originals and derivatives live: files under the data dir, or an S3-compatible bucket. */
+  /** Where originals and derivatives live and new ones are written: files under the data dir, or an S3-compatible bucket. */
   storage: StorageConfig;
+  /**
+   * While files move between stores (`pinhole storage migrate`): the store they come from, read
+   * when a key is not in `storage` and deleted from too (PINHOLE_STORAGE_FALLBACK); null otherwise.
+   */
+  storageFallback: StorageConfig | null;
+  /** How image URLs are answered when `storage` is S3 (PINHOLE_S3_SERVE); always "stream" on local disk. */
+  imageDelivery: ImageDelivery;
   /** Map tiles, a Leaflet URL template ({z}/{x}/{y}, optionally {s} and {r}) and its attribution (plain text); null: maps with no tiles. */
   mapTiles: { url: string; attribution: string } | null;
   /** The largest zip a member may import (a Flickr data export or a Pinhole export); PINHOLE_MAX_IMPORT_MB. */
@@ -52,6 +59,15 @@ export interface Config {
 export type StorageConfig =
   | { kind: "local" }
   | { kind: "s3"; endpoint: string | null; region: string; bucket: string; prefix: string; accessKeyId: string; secretAccessKey: string; forcePathStyle: boolean };
+
+export type S3StorageConfig = Extract<StorageConfig, { kind: "s3" }>;
+
+/**
+ * stream: the server reads the file from the bucket and sends it (through its memory cache).
+ * presign: a redirect to a signed GET URL of the bucket that lives `lifetimeSeconds`.
+ * public: a redirect to `baseUrl` + the object's key (a CDN or a public-read bucket).
+ */
+export type ImageDelivery = { mode: "stream" } | { mode: "presign"; lifetimeSeconds: number } | { mode: "public"; baseUrl: string };
 
 export interface QuotaDefaults {
   photos: number | null;
@@ -104,13 +120,18 @@ function flag(env: Env, name: string): boolean {
   throw new ConfigError(`${name} must be 1 or 0, got "${raw}"`);
 }
 
-function storage(env: Env): StorageConfig {
-  const kind = env.PINHOLE_STORAGE || "local";
-  if (kind === "local") return { kind };
-  if (kind !== "s3") throw new ConfigError(`PINHOLE_STORAGE must be local or s3, got "${kind}"`);
+function storageKind(env: Env, name: string): "local" | "s3" | null {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return null;
+  if (raw !== "local" && raw !== "s3") throw new ConfigError(`${name} must be local or s3, got "${raw}"`);
+  return raw;
+}
+
+/** The bucket's settings (PINHOLE_S3_*), needed whenever either store is S3. */
+export function s3Storage(env: Env, neededBy = "PINHOLE_STORAGE=s3"): S3StorageConfig {
   const required = (name: string) => {
     const value = env[name];
-    if (!value) throw new ConfigError(`${name} must be set when PINHOLE_STORAGE=s3`);
+    if (!value) throw new ConfigError(`${name} must be set when ${neededBy}`);
     return value;
   };
   const endpoint = env.PINHOLE_S3_ENDPOINT || null;
@@ -132,6 +153,34 @@ function storage(env: Env): StorageConfig {
     // Self-hosted servers (Ceph, MinIO) want bucket names in the path; AWS itself takes either.
     forcePathStyle: pathStyle === undefined || pathStyle === "" ? endpoint !== null : pathStyle === "1",
   };
+}
+
+function storage(env: Env): Pick<Config, "storage" | "storageFallback" | "imageDelivery"> {
+  const kind = storageKind(env, "PINHOLE_STORAGE") ?? "local";
+  const fallbackKind = storageKind(env, "PINHOLE_STORAGE_FALLBACK");
+  if (fallbackKind === kind) throw new ConfigError(`PINHOLE_STORAGE_FALLBACK must name the other store than PINHOLE_STORAGE (the one files are moving from), got "${fallbackKind}" for both`);
+  const s3 = kind === "s3" || fallbackKind === "s3" ? s3Storage(env, kind === "s3" ? "PINHOLE_STORAGE=s3" : "PINHOLE_STORAGE_FALLBACK=s3") : null;
+  const of = (k: "local" | "s3"): StorageConfig => (k === "local" ? { kind: "local" } : s3!);
+  return { storage: of(kind), storageFallback: fallbackKind ? of(fallbackKind) : null, imageDelivery: imageDelivery(env, kind) };
+}
+
+function imageDelivery(env: Env, kind: "local" | "s3"): ImageDelivery {
+  const mode = env.PINHOLE_S3_SERVE || "stream";
+  if (mode !== "stream" && mode !== "presign" && mode !== "public") throw new ConfigError(`PINHOLE_S3_SERVE must be stream, presign or public, got "${mode}"`);
+  if (mode !== "stream" && kind !== "s3") throw new ConfigError(`PINHOLE_S3_SERVE=${mode} needs PINHOLE_STORAGE=s3 (images on local disk are always streamed); unset it or set it to stream`);
+  if (mode === "stream") return { mode };
+  // Signatures last at most 7 days (SigV4); under a minute, a slow client may follow an expired one.
+  if (mode === "presign") return { mode, lifetimeSeconds: integer(env, "PINHOLE_S3_PRESIGN_SECONDS", 900, 60, 604_800) };
+  const raw = env.PINHOLE_S3_PUBLIC_BASE_URL;
+  if (!raw) throw new ConfigError("PINHOLE_S3_PUBLIC_BASE_URL must be set when PINHOLE_S3_SERVE=public: the URL the bucket's objects are read from (a CDN), before the key");
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`PINHOLE_S3_PUBLIC_BASE_URL must be an absolute http(s) URL, got "${raw}"`);
+  }
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || url.search || url.hash) throw new ConfigError(`PINHOLE_S3_PUBLIC_BASE_URL must be an http(s) URL without ? or #, got "${raw}"`);
+  return { mode, baseUrl: raw.replace(/\/+$/, "") };
 }
 
 function backups(env: Env, dataDir: string): Pick<Config, "backupDir" | "backupIntervalHours" | "backupKeep"> {
@@ -269,7 +318,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: flag(env, "PINHOLE_TRUST_PROXY"),
     webmentionAllowLoopback: flag(env, "PINHOLE_WEBMENTION_ALLOW_LOOPBACK"),
     resumableExpiryMs: integer(env, "PINHOLE_RESUMABLE_EXPIRY_SECONDS", 86_400, 1, 30 * 86_400) * 1000,
-    storage: storage(env),
+    ...storage(env),
     mapTiles: mapTiles(env),
     maxImportBytes: integer(env, "PINHOLE_MAX_IMPORT_MB", 10_240, 1, 10_000_000) * 1024 * 1024,
     importSliceMs: integer(env, "PINHOLE_IMPORT_SLICE_SECONDS", 60, 0, 3600) * 1000,

@@ -22,7 +22,8 @@ import { runBackup } from "../ops/backup.ts";
 import { runRestore } from "../ops/restore.ts";
 import { verifyStorage } from "../ops/verify.ts";
 import { DeletionGate } from "../ops/deletion-gate.ts";
-import { LocalDiskStore } from "../storage/local-disk.ts";
+import { openOneStore, openStore } from "../storage/open-store.ts";
+import { migrateStorage } from "../storage/migrate.ts";
 import { cleanScratch } from "../storage/scratch.ts";
 import { PhotosRepository } from "../photos/repository.ts";
 import { PhotoFiles } from "../photos/files.ts";
@@ -35,11 +36,13 @@ const USAGE = `usage: pinhole <command>
                                           --post-deployment also applies the destructive ones, once every server runs this release
   backup DEST [--keep N]                  back the site up into the folder DEST while it serves
   restore SRC [--force]                   restore a backup (SRC: one backup, or a folder of them: its newest)
-                                          into an empty data dir and database
+                                          into an empty data dir and database (the files into the bucket on S3)
   verify [--repair]                       check every photo file; --repair makes damaged sizes again
   user create NAME --email E [--admin] [--password P]
                                           create a member (a password is generated when not given)
-  maintenance on|off [--message TEXT]     read-only maintenance for every server (within 2 s)`;
+  maintenance on|off [--message TEXT]     read-only maintenance for every server (within 2 s)
+  storage migrate --to s3|local           copy every photo file from PINHOLE_STORAGE_FALLBACK into PINHOLE_STORAGE
+                                          while the site serves, each checked by sha256; resumable (README)`;
 
 class UsageError extends Error {}
 /** The command ran and found things wrong; they are already printed, one per line. */
@@ -56,9 +59,6 @@ function migrateOptions(config: Config, database: DatabaseHandle) {
   };
 }
 
-function localStore(config: Config): LocalDiskStore {
-  return new LocalDiskStore(path.join(config.dataDir, "files"), path.join(config.dataDir, "tmp"));
-}
 
 /** Opens the site's database for a command that must not create one. */
 function openExisting(config: Config): DatabaseHandle {
@@ -87,7 +87,7 @@ async function backup(config: Config, args: string[]): Promise<void> {
   try {
     const settings = new SettingsRepository(database.db);
     const result = await runBackup(
-      { database, databaseUrl: config.databaseUrl, store: localStore(config), settings, gate: new DeletionGate(settings, systemClock), clock: systemClock },
+      { database, databaseUrl: config.databaseUrl, store: openStore(config), settings, gate: new DeletionGate(settings, systemClock), clock: systemClock },
       { dest, kind: values.scheduled ? "scheduled" : "manual", keep, progress: new TerminalProgress(), signal: stopSignal(), dataDir: config.dataDir },
     );
     const { info } = result;
@@ -106,8 +106,11 @@ async function restore(config: Config, args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { force: { type: "boolean", default: false } } });
   const [source] = positionals;
   if (!source || positionals.length > 1) throw new UsageError("give one backup to restore: pinhole restore SRC [--force]");
-  const result = await runRestore({ source, dataDir: config.dataDir, databaseUrl: config.databaseUrl, force: values.force ?? false, clock: systemClock, progress: new TerminalProgress() });
-  const into = config.databaseUrl ? `${config.dataDir} and the database at DATABASE_URL` : config.dataDir;
+  // On S3 the files go back into the bucket (PINHOLE_STORAGE), not onto this machine's disk.
+  const store = config.storage.kind === "s3" ? openOneStore(config.dataDir, config.storage) : null;
+  const result = await runRestore({ source, dataDir: config.dataDir, databaseUrl: config.databaseUrl, force: values.force ?? false, clock: systemClock, progress: new TerminalProgress(), store });
+  const database = config.databaseUrl ? "the database at DATABASE_URL" : config.dataDir;
+  const into = store ? `${database}, the files into ${store.location}` : config.databaseUrl ? `${config.dataDir} and ${database}` : database;
   console.log(`restored ${result.dir} (made ${result.info.completedAt} by Pinhole ${result.info.appVersion}, schema ${result.info.schemaVersion ?? "none"}) into ${into}`);
   if (result.info.files) console.log(`  files: ${result.files} of ${result.info.files.count} (${formatBytes(result.bytes)}), each checked against its sha256`);
   if (result.storageId) console.log(`  storage marker and database agree: storage ${result.storageId}`);
@@ -123,7 +126,7 @@ async function verify(config: Config, args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { repair: { type: "boolean", default: false } } });
   const database = openExisting(config);
   try {
-    const store = localStore(config);
+    const store = openStore(config);
     const photos = new PhotosRepository(database.db);
     const settings = new SettingsRepository(database.db);
     const files = new PhotoFiles({
@@ -247,6 +250,48 @@ async function maintenance(config: Config, args: string[]): Promise<void> {
   }
 }
 
+/**
+ * The copy step of moving storage: the servers already write to PINHOLE_STORAGE and fall back to
+ * PINHOLE_STORAGE_FALLBACK, so this command's configuration is the servers' own.
+ */
+async function storageMigrate(config: Config, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { to: { type: "string" } } });
+  if (positionals[0] !== "migrate" || positionals.length > 1) throw new UsageError("the storage command knows: storage migrate --to s3|local");
+  const to = values.to;
+  if (to !== "s3" && to !== "local") throw new UsageError("give the store to move the files to: --to s3 or --to local");
+  const from = to === "s3" ? "local" : "s3";
+  if (config.storage.kind !== to || config.storageFallback?.kind !== from) {
+    throw new CommandFailed(
+      `to move files to ${to}, the servers must already write there and read ${from} as a fallback: set PINHOLE_STORAGE=${to} and PINHOLE_STORAGE_FALLBACK=${from} (with the PINHOLE_S3_* settings) for every server and this command, restart the servers, then run this again (README: "Moving photos between local disk and S3")`,
+    );
+  }
+  const database = openExisting(config);
+  try {
+    const settings = new SettingsRepository(database.db);
+    const storageId = await settings.get("storage_id");
+    if (storageId === null) throw new CommandFailed("this site has no storage id yet: start the server once, then run this");
+    const photos = new PhotosRepository(database.db);
+    const gate = new DeletionGate(settings, systemClock);
+    const source = openOneStore(config.dataDir, config.storageFallback);
+    const target = openOneStore(config.dataDir, config.storage);
+    // Temp files of a run that was killed go now; the servers' uploads in flight stay.
+    await cleanScratch(target.scratchDir, 60 * 60_000);
+    const result = await migrateStorage(
+      { from: source, to: target, storageId, photoFiles: (id) => photos.findFiles(id), deletionsHeldUntil: () => gate.heldUntil(), clock: systemClock },
+      { journalDir: path.join(config.dataDir, "storage-migration"), progress: new TerminalProgress(), signal: stopSignal() },
+    );
+    for (const line of result.problems) console.log(line);
+    const summary = `${result.copied} copied now (${formatBytes(result.copiedBytes)}), ${result.skipped} copied and verified by an earlier run, ${result.alreadyThere} found there and checked, ${result.vanished} deleted by the site while copied, ${result.staleRemoved} no longer used removed from ${target.location}, ${result.leftBehind} no longer used left in ${source.location}; ${result.passes} pass(es)`;
+    if (result.problems.length) throw new CommandFailed(`${result.problems.length} file(s) could not be moved (listed above): ${summary}`);
+    if (result.unfinished) throw new CommandFailed(`files kept appearing in ${source.location} (a server still writing there, without PINHOLE_STORAGE=${to}?); run this again once every server is restarted: ${summary}`);
+    console.log(`every file of ${source.location} is in ${target.location}, each checked by sha256: ${result.files} file(s), ${formatBytes(result.bytes)}`);
+    console.log(`  ${summary}`);
+    console.log(`  next: remove PINHOLE_STORAGE_FALLBACK from every server and restart them; ${source.location} is left as it was (the way back, until you delete it)`);
+  } finally {
+    await database.close();
+  }
+}
+
 async function run(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   const config = loadConfig();
@@ -266,6 +311,8 @@ async function run(argv: string[]): Promise<void> {
       return createUser(config, rest.slice(1));
     case "maintenance":
       return maintenance(config, rest);
+    case "storage":
+      return storageMigrate(config, rest);
     default:
       throw new UsageError(command ? `unknown command "${command}"` : "no command given");
   }

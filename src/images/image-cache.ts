@@ -9,6 +9,8 @@ export class ImageCache {
   private generation = 0;
   /** Told of every prefix dropped here, so sibling processes can drop it too (see cli/cluster.ts). */
   onInvalidate: ((prefix: string) => void) | null = null;
+  /** Told of every prefix dropped, here or in a sibling: what else keeps per-key state about image files. */
+  private readonly dropListeners: Array<(prefix: string) => void> = [];
 
   constructor(private readonly maxBytes: number, private readonly maxEntryBytes = Math.min(2 * 1024 * 1024, maxBytes / 8)) {}
 
@@ -56,6 +58,11 @@ export class ImageCache {
   dropPrefix(prefix: string): void {
     this.generation++;
     for (const key of [...this.entries.keys()]) if (key.startsWith(prefix)) this.delete(key);
+    for (const listener of this.dropListeners) listener(prefix);
+  }
+
+  whenDropped(listener: (prefix: string) => void): void {
+    this.dropListeners.push(listener);
   }
 
   get size(): { entries: number; bytes: number } {

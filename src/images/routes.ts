@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { BlobStore } from "../storage/blob-store.ts";
+import type { ImageRedirects } from "../storage/image-redirects.ts";
 import type { ImageCache } from "./image-cache.ts";
 import { derivativeKey, PHOTO_ID, SECRET, SIZE_NAME, type DerivativeFormat } from "./keys.ts";
 import { REQUEST_ID_HEADER, requestIdOf } from "../web/request-id.ts";
@@ -18,7 +19,7 @@ const IMMUTABLE = "public, max-age=31536000, immutable";
  * response is several times faster than a framework route reading the file.
  */
 export class ImageServer {
-  constructor(private readonly deps: { store: BlobStore; cache: ImageCache; log: Logger }) {}
+  constructor(private readonly deps: { store: BlobStore; cache: ImageCache; log: Logger; redirects?: ImageRedirects | null; now?: () => number }) {}
 
   handles(request: IncomingMessage): boolean {
     return request.url !== undefined && request.url.startsWith("/img/");
@@ -48,6 +49,15 @@ export class ImageServer {
     if (!id || !secret || !size || !PHOTO_ID.test(id) || !SECRET.test(secret) || !SIZE_NAME.test(size)) return plain(response, 404, "Not found");
     const format: DerivativeFormat = extension === "webp" ? "webp" : "jpeg";
     const key = derivativeKey(id, secret, size, format);
+    if (this.deps.redirects) {
+      // The same checks as streaming (pattern above, the object exists) before sending anyone on.
+      const target = await this.deps.redirects.locate(key, (this.deps.now ?? Date.now)());
+      if (target) {
+        response.writeHead(302, { location: target.url, "cache-control": `public, max-age=${target.cacheSeconds}`, "content-length": "0" });
+        response.end();
+        return;
+      }
+    }
     let data = this.deps.cache.get(key);
     if (!data) {
       const generation = this.deps.cache.currentGeneration;

@@ -8,9 +8,9 @@ import type { Clock } from "../clock.ts";
 import { checkSqliteFile, dropPostgresTables, postgresTables, requirePostgresTool, restorePostgres, sqliteFileHasTables } from "../db/backup.ts";
 import { openDatabase, sqliteFilePath } from "../db/database.ts";
 import { hasTable, MIGRATIONS } from "../db/migrate.ts";
-import { assertKey } from "../storage/blob-store.ts";
+import { assertKey, type BlobStore } from "../storage/blob-store.ts";
 import { LocalDiskStore } from "../storage/local-disk.ts";
-import { readMarker, writeStorageMarker } from "../storage/marker.ts";
+import { MARKER_KEY, readMarker, writeStorageMarker } from "../storage/marker.ts";
 import { forEachConcurrent, fsyncPath, hashFile, objectPath, readManifest, resolveBackup, storeOf, syncFileSystem, type BackupInfo } from "./backup-folder.ts";
 import { silentProgress, type ProgressReport } from "./progress.ts";
 import { SettingsRepository } from "./settings-repository.ts";
@@ -27,6 +27,8 @@ export interface RestoreOptions {
   databaseUrl: string | null;
   /** Replace a site already in the data dir or database. */
   force: boolean;
+  /** Where the files go when they do not go to local disk (`$dataDir/files`): the configured S3 bucket. */
+  store?: BlobStore | null;
   clock: Clock;
   progress?: ProgressReport;
   pathEnv?: string;
@@ -69,8 +71,9 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreResult
   const filesDir = path.join(options.dataDir, "files");
   const scratchDir = path.join(options.dataDir, "tmp");
   const sqliteFile = sqliteFilePath(options.dataDir);
+  const store = options.store ?? null;
   const occupied: string[] = [];
-  if (info.files && (await holdsAnyFile(filesDir))) occupied.push(`photo files in ${filesDir}`);
+  if (info.files && (store ? await storeHoldsAnyFile(store) : await holdsAnyFile(filesDir))) occupied.push(`photo files in ${store ? store.location : filesDir}`);
   if (target === "sqlite" ? sqliteFileHasTables(sqliteFile) : (await postgresTables(options.databaseUrl as string)).length > 0) {
     occupied.push(target === "sqlite" ? `a database at ${sqliteFile}` : "tables in the database at DATABASE_URL");
   }
@@ -78,7 +81,12 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreResult
     throw new RestoreRefusedError(`not restoring over an existing site: found ${occupied.join(" and ")}; restore into an empty data dir and database, or pass --force to replace them`);
   }
   if (occupied.length > 0) progress.note(`--force: replacing ${occupied.join(" and ")}`);
-  if (info.files) await fsp.rm(filesDir, { recursive: true, force: true });
+  if (info.files && store) {
+    for (const top of ["originals/", "derivatives/", "health/"]) await store.deletePrefix(top);
+    await store.delete(MARKER_KEY);
+  } else if (info.files) {
+    await fsp.rm(filesDir, { recursive: true, force: true });
+  }
   if (target === "postgres") await dropPostgresTables(options.databaseUrl as string);
   // A stale -wal beside a restored database would be replayed into it: they all go.
   for (const suffix of ["", "-wal", "-shm", "-journal"]) await fsp.rm(sqliteFile + suffix, { force: true });
@@ -93,7 +101,7 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreResult
     progress.start("restore files", { items: info.files.count, bytes: info.files.bytes });
     const made = new Set<string>();
     await forEachConcurrent(readManifest(dir), COPY_CONCURRENCY, async (entry) => {
-      const problem = await restoreFile(objects, entry, filesDir, scratchDir, made);
+      const problem = await restoreFile(objects, entry, store ?? filesDir, scratchDir, made);
       if (problem) {
         problems.push(problem);
       } else {
@@ -103,9 +111,9 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreResult
       progress.advance(1, entry.size);
     });
     progress.finish();
-    await syncFileSystem(filesDir);
+    if (!store) await syncFileSystem(filesDir);
   } else {
-    progress.note(`this backup holds the database only; the photo files in ${filesDir} are left as they are`);
+    progress.note(`this backup holds the database only; the photo files in ${store ? store.location : filesDir} are left as they are`);
   }
 
   progress.note(`restore database: ${info.database.file}, checking its sha256`);
@@ -134,6 +142,12 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreResult
   return { dir, info, files, bytes, problems, storageId };
 }
 
+/** Whether a store holds any file (readiness probes aside). */
+async function storeHoldsAnyFile(store: BlobStore): Promise<boolean> {
+  for await (const entry of store.list("")) if (!entry.key.startsWith("health/")) return true;
+  return false;
+}
+
 /** Whether a folder holds at least one file anywhere below it. */
 async function holdsAnyFile(dir: string): Promise<boolean> {
   const pending = [dir];
@@ -157,8 +171,8 @@ async function holdsAnyFile(dir: string): Promise<boolean> {
 /** Files up to this size are read whole: for the many small derivatives, streams cost more than the copy. */
 const WHOLE_FILE_BYTES = 8 * 1024 * 1024;
 
-/** Copies one file out of the content store; answers the problem in one line, or null. */
-async function restoreFile(objects: string, entry: { key: string; size: number; sha256: string }, filesDir: string, scratchDir: string, made: Set<string>): Promise<string | null> {
+/** Copies one file out of the content store (into a folder, or a bucket's store); answers the problem in one line, or null. */
+async function restoreFile(objects: string, entry: { key: string; size: number; sha256: string }, into: string | BlobStore, scratchDir: string, made: Set<string>): Promise<string | null> {
   try {
     assertKey(entry.key);
   } catch {
@@ -182,7 +196,12 @@ async function restoreFile(objects: string, entry: { key: string; size: number; 
     await fsp.rm(temp, { force: true });
     return `${entry.key}: the copy in the backup (${source}) does not match its sha256; not restored`;
   }
-  const target = path.join(filesDir, ...entry.key.split("/"));
+  if (typeof into !== "string") {
+    // An S3 PUT is whole and durable once answered; putFile removes the temp file.
+    await into.putFile(entry.key, temp);
+    return null;
+  }
+  const target = path.join(into, ...entry.key.split("/"));
   const parent = path.dirname(target);
   if (!made.has(parent)) {
     await fsp.mkdir(parent, { recursive: true });
@@ -230,7 +249,7 @@ async function settle(options: RestoreOptions, info: BackupInfo): Promise<string
     await settings.delete("file_deletions_held");
     const storageId = await settings.get("storage_id");
     if (storageId !== null && info.files) {
-      const store = new LocalDiskStore(path.join(options.dataDir, "files"), path.join(options.dataDir, "tmp"));
+      const store = options.store ?? new LocalDiskStore(path.join(options.dataDir, "files"), path.join(options.dataDir, "tmp"));
       if ((await readMarker(store)) !== storageId) await writeStorageMarker(store, storageId, options.clock.now());
     }
     return storageId;

@@ -13,6 +13,7 @@ import {
   S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { assertKey, assertPrefix, type BlobStore } from "./blob-store.ts";
 
 export interface S3StoreOptions {
@@ -192,6 +193,20 @@ export class S3BlobStore implements BlobStore {
     let total = 0;
     for await (const object of this.objects("")) total += object.size;
     return total;
+  }
+
+  /**
+   * A GET URL for `key` that anyone may follow until `signedAt` + `lifetimeSeconds`. Signed
+   * locally: no request to the server, so it says nothing about whether the object exists.
+   */
+  async signedGetUrl(key: string, lifetimeSeconds: number, signedAt: Date): Promise<string> {
+    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }), { expiresIn: lifetimeSeconds, signingDate: signedAt });
+  }
+
+  /** The object's name in the bucket (the site's prefix and the key), as a URL path. */
+  objectPath(key: string): string {
+    // Keys are [a-z0-9_.-/] only: nothing to escape.
+    return this.objectKey(key);
   }
 
   close(): void {
