@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ConfigError, loadConfig, mapTilesSource } from "./config.ts";
+import { ConfigError, loadConfig, mapTilesSource, runsJobs, servesSite } from "./config.ts";
 
 test("defaults give a site on port 3000 with SQLite under ./data", () => {
   const config = loadConfig({});
@@ -12,6 +12,7 @@ test("defaults give a site on port 3000 with SQLite under ./data", () => {
   assert.equal(config.secureCookies, false);
   assert.equal(config.shutdownGraceMs, 25_000);
   assert.equal(config.metricsToken, null);
+  assert.equal(config.role, "all");
 });
 
 test("each bad value is refused with one line naming its variable", () => {
@@ -39,6 +40,8 @@ test("each bad value is refused with one line naming its variable", () => {
     [{ PINHOLE_MAP_TILES_URL: "ftp://tiles.example.org/{z}/{x}/{y}.png" }, "PINHOLE_MAP_TILES_URL"],
     [{ PINHOLE_MAP_TILES_URL: "https://tiles.example.org/{z}/{x}.png" }, "PINHOLE_MAP_TILES_URL"],
     [{ PINHOLE_MAP_TILES_URL: "https://tiles.example.org/{z}/{x}/{y}.png' data:" }, "PINHOLE_MAP_TILES_URL"],
+    [{ PINHOLE_ROLE: "Web" }, "PINHOLE_ROLE"],
+    [{ PINHOLE_ROLE: "both" }, "PINHOLE_ROLE"],
   ];
   for (const [env, variable] of cases) {
     assert.throws(() => loadConfig(env), (error: unknown) => {
@@ -104,4 +107,14 @@ test("map tiles: OpenStreetMap's by default, none when empty, another server's a
   const own = loadConfig({ PINHOLE_MAP_TILES_URL: "https://{s}.tiles.example.org:8443/osm/{z}/{x}/{y}{r}.png", PINHOLE_MAP_TILES_ATTRIBUTION: "© Example" });
   assert.deepEqual(own.mapTiles, { url: "https://{s}.tiles.example.org:8443/osm/{z}/{x}/{y}{r}.png", attribution: "© Example" });
   assert.equal(mapTilesSource(own.mapTiles), "https://*.tiles.example.org:8443");
+});
+
+test("roles: web answers the site and runs no jobs, worker the reverse, all both", () => {
+  assert.deepEqual(
+    (["web", "worker", "all"] as const).map((role) => {
+      const config = loadConfig({ PINHOLE_ROLE: role });
+      return [config.role, servesSite(config.role), runsJobs(config.role)];
+    }),
+    [["web", true, false], ["worker", false, true], ["all", true, true]],
+  );
 });

@@ -45,6 +45,33 @@ export interface Config {
   maxImportBytes: number;
   /** How long an import job works before handing back to other jobs; it resumes where it stopped (PINHOLE_IMPORT_SLICE_SECONDS). */
   importSliceMs: number;
+  /** What this server does (PINHOLE_ROLE, or serve --role): see ServerRole. */
+  role: ServerRole;
+}
+
+/**
+ * `web` answers the site and the API and runs no jobs or periodic tasks (the jobs its requests
+ * record are left to workers); `worker` runs jobs and periodic tasks and answers only
+ * /healthz, /readyz and /metrics; `all` (the default, one machine) does both.
+ */
+export type ServerRole = "web" | "worker" | "all";
+export const SERVER_ROLES: readonly ServerRole[] = ["web", "worker", "all"];
+
+export function parseRole(raw: string | undefined, source = "PINHOLE_ROLE"): ServerRole {
+  if (raw === undefined || raw === "") return "all";
+  const role = SERVER_ROLES.find((r) => r === raw.trim());
+  if (!role) throw new ConfigError(`${source} must be web, worker or all, got "${raw}"`);
+  return role;
+}
+
+/** Whether a server of this role answers the site (pages, API, image URLs). */
+export function servesSite(role: ServerRole): boolean {
+  return role !== "worker";
+}
+
+/** Whether a server of this role runs jobs and periodic tasks. */
+export function runsJobs(role: ServerRole): boolean {
+  return role !== "web";
 }
 
 export type StorageConfig =
@@ -270,5 +297,6 @@ export function loadConfig(env: Env = process.env): Config {
     mapTiles: mapTiles(env),
     maxImportBytes: integer(env, "PINHOLE_MAX_IMPORT_MB", 10_240, 1, 10_000_000) * 1024 * 1024,
     importSliceMs: integer(env, "PINHOLE_IMPORT_SLICE_SECONDS", 60, 0, 3600) * 1000,
+    role: parseRole(env.PINHOLE_ROLE),
   };
 }

@@ -3,7 +3,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig, type Config } from "../config.ts";
+import { ConfigError, loadConfig, parseRole, type Config } from "../config.ts";
 import { openDatabase, sqliteFilePath, type DatabaseHandle } from "../db/database.ts";
 import { isPostDeployment, migrator, pendingMigrations } from "../db/migrate.ts";
 import { buildApp } from "../app.ts";
@@ -30,7 +30,9 @@ import { SharpImageProcessor } from "../images/processor.ts";
 import { ImageCache } from "../images/image-cache.ts";
 
 const USAGE = `usage: pinhole <command>
-  serve [--workers N]                     start the web server (N processes sharing the port)
+  serve [--workers N] [--role R]          start the server (N processes sharing the port); R (or PINHOLE_ROLE):
+                                          web (pages and API, no jobs), worker (jobs and periodic tasks;
+                                          only /healthz, /readyz, /metrics over HTTP) or all (default)
   migrate [status|up [--post-deployment]] show or apply database migrations (backing the database up first);
                                           --post-deployment also applies the destructive ones, once every server runs this release
   backup DEST [--keep N]                  back the site up into the folder DEST while it serves
@@ -145,8 +147,9 @@ async function verify(config: Config, args: string[]): Promise<void> {
   }
 }
 
-async function serve(config: Config, args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { workers: { type: "string", default: "1" } } });
+async function serve(baseConfig: Config, args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { workers: { type: "string", default: "1" }, role: { type: "string" } } });
+  const config: Config = values.role === undefined ? baseConfig : { ...baseConfig, role: parseRole(values.role, "--role") };
   const workers = Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError("--workers takes a whole number from 1 to 64");
   if (workers > 1 && cluster.isPrimary) {
@@ -184,6 +187,8 @@ async function serve(config: Config, args: string[]): Promise<void> {
     if (!cluster.isWorker) app.log.warn("SIGHUP: a rolling reload needs serve --workers N (2 or more); this server keeps running");
   });
   await app.listen({ port: config.port, host: config.host });
+  const does = { web: "the site and the API; jobs are left to workers", worker: "jobs and periodic tasks; HTTP only /healthz, /readyz and /metrics", all: "the site, the API, jobs and periodic tasks" };
+  app.log.info({ role: config.role }, `role ${config.role}: ${does[config.role]}`);
 }
 
 async function migrate(config: Config, args: string[], quiet = false): Promise<void> {

@@ -103,6 +103,11 @@ export class JobsRepository {
     return Number(result.numUpdatedRows);
   }
 
+  /** Makes one pending job due now, for a worker to take at its next poll. */
+  async makeDueNow(id: number, now: number): Promise<void> {
+    await this.db.updateTable("jobs").set({ run_after: now, updated_at: now }).where("id", "=", id).where("state", "=", "pending").where("run_after", ">", now).execute();
+  }
+
   async leaseHolders(): Promise<string[]> {
     const rows = await this.db.selectFrom("jobs").select("locked_by").distinct().where("state", "=", "running").where("locked_by", "is not", null).execute();
     return rows.map((r) => r.locked_by as string);

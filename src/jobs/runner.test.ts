@@ -128,3 +128,27 @@ test("postponements do not use up a job's attempts: a job held back many times s
     assert.equal(row?.attempts, 1);
   });
 });
+
+test("a hand-off runner (a web-only server) runs nothing itself: work asked for now is made due at once, and a worker's runner does it", async () => {
+  await withDatabase(async (database) => {
+    let now = 1_000_000;
+    const clock = { now: () => now };
+    const jobs = new JobsRepository(database.db);
+    const ran: string[] = [];
+    const handlers = { note: { run: async (payload: unknown): Promise<JobResult> => (ran.push((payload as { who: string }).who), { status: "done" }) } };
+    const web = new JobRunner({ jobs, clock, log: silent, handlers, handOff: true });
+    const worker = new JobRunner({ jobs, clock, log: silent, handlers: { ...handlers } });
+    const later = await web.enqueue("note", { who: "later" }, 60_000);
+    const soon = await web.enqueue("note", { who: "soon" }, 60_000);
+    web.runSoon(soon);
+    await web.runNow(later);
+    await web.stop();
+    assert.deepEqual(ran, [], "the web runner ran nothing");
+    const rows = await jobs.list(10);
+    assert.deepEqual(rows.map((r) => [r.id, r.state, r.run_after, r.attempts]).sort(), [[later, "pending", now, 0], [soon, "pending", now, 0]].sort());
+    now += 1;
+    await worker.drain();
+    assert.deepEqual(ran.sort(), ["later", "soon"]);
+    assert.deepEqual(await jobs.backlog(), { pending: 0, running: 0, failed: 0 });
+  });
+});

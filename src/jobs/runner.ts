@@ -32,6 +32,11 @@ export interface JobRunnerOptions {
   /** A job whose worker has not finished it within this time is taken over by another. */
   leaseMs?: number;
   maxAttempts?: number;
+  /**
+   * This process runs no jobs (a web-only server): work its requests ask to have run now is
+   * made due at once instead, for a worker's next poll to take.
+   */
+  handOff?: boolean;
 }
 
 const MAX_BACKOFF_MS = 60 * 60_000;
@@ -78,6 +83,7 @@ export class JobRunner implements JobQueue {
   }
 
   runNow(id: number): Promise<void> {
+    if (this.options.handOff) return this.track(this.options.jobs.makeDueNow(id, this.options.clock.now()));
     return this.track(
       (async () => {
         const job = await this.options.jobs.claimById(id, this.workerId, this.options.clock.now(), this.leaseMs);
