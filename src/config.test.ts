@@ -13,6 +13,7 @@ test("defaults give a site on port 3000 with SQLite under ./data", () => {
   assert.equal(config.shutdownGraceMs, 25_000);
   assert.equal(config.metricsToken, null);
   assert.equal(config.role, "all");
+  assert.equal(config.shutdownNoticeMs, 0);
 });
 
 test("each bad value is refused with one line naming its variable", () => {
@@ -41,6 +42,7 @@ test("each bad value is refused with one line naming its variable", () => {
     [{ PINHOLE_MAP_TILES_URL: "https://tiles.example.org/{z}/{x}.png" }, "PINHOLE_MAP_TILES_URL"],
     [{ PINHOLE_MAP_TILES_URL: "https://tiles.example.org/{z}/{x}/{y}.png' data:" }, "PINHOLE_MAP_TILES_URL"],
     [{ PINHOLE_ROLE: "Web" }, "PINHOLE_ROLE"],
+    [{ PINHOLE_SHUTDOWN_NOTICE_SECONDS: "301" }, "PINHOLE_SHUTDOWN_NOTICE_SECONDS"],
     [{ PINHOLE_ROLE: "both" }, "PINHOLE_ROLE"],
   ];
   for (const [env, variable] of cases) {

@@ -21,6 +21,11 @@ export interface Config {
   logLevel: string;
   /** How long a SIGTERM'd server keeps finishing requests in flight before cutting them. */
   shutdownGraceMs: number;
+  /**
+   * How long a SIGTERM'd server keeps serving with /readyz at 503 before it drains, so a load
+   * balancer's health checks take it out first (PINHOLE_SHUTDOWN_NOTICE_SECONDS; 0: none).
+   */
+  shutdownNoticeMs: number;
   /** Bearer token that opens /metrics to non-loopback scrapers; null: loopback only. */
   metricsToken: string | null;
   /** Readiness fails below this much free space where the data dir is. */
@@ -287,6 +292,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxPixels: integer(env, "PINHOLE_MAX_MEGAPIXELS", 100, 1, 1000) * 1_000_000,
     logLevel: env.PINHOLE_LOG_LEVEL || "info",
     shutdownGraceMs: integer(env, "PINHOLE_SHUTDOWN_GRACE_SECONDS", 25, 1, 3600) * 1000,
+    shutdownNoticeMs: integer(env, "PINHOLE_SHUTDOWN_NOTICE_SECONDS", 0, 0, 300) * 1000,
     metricsToken: metricsToken(env),
     minFreeDiskBytes: integer(env, "PINHOLE_MIN_FREE_DISK_MB", 512, 0, 10_000_000) * 1024 * 1024,
     ...backups(env, dataDir),

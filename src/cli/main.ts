@@ -15,7 +15,7 @@ import { systemClock } from "../clock.ts";
 import { MaintenanceMode } from "../ops/maintenance.ts";
 import { SettingsRepository } from "../ops/settings-repository.ts";
 import { AppError } from "../errors.ts";
-import { joinImageCacheInvalidation, joinMetricsAggregation, runPrimary } from "./cluster.ts";
+import { joinDrainNotice, joinImageCacheInvalidation, joinMetricsAggregation, runPrimary } from "./cluster.ts";
 import { formatBytes, TerminalProgress } from "./progress.ts";
 import { migrateWithBackup } from "../ops/safe-migrate.ts";
 import { runBackup } from "../ops/backup.ts";
@@ -157,17 +157,20 @@ async function serve(baseConfig: Config, args: string[]): Promise<void> {
     // cut short are removed (those of live processes stay) before any worker starts one.
     await migrate(config, ["up"], true);
     await cleanScratch(path.join(config.dataDir, "tmp"), 60 * 60_000);
-    runPrimary(workers, { graceMs: config.shutdownGraceMs, log: (message) => console.error(`pinhole: ${message}`) });
+    runPrimary(workers, { graceMs: config.shutdownGraceMs, noticeMs: config.shutdownNoticeMs, log: (message) => console.error(`pinhole: ${message}`) });
     return;
   }
   const { app, context } = await buildApp(config);
   joinImageCacheInvalidation(context.imageCache);
   joinMetricsAggregation(context.metrics);
+  joinDrainNotice(context.drain);
   let stopping = false;
   const shutdown = async (signal: string) => {
     stopping = true;
     try {
-      await shutDown(app, context.drain, { signal, graceMs: config.shutdownGraceMs });
+      // Under serve --workers the primary gives the notice to all workers before a stop, and
+      // none when it retires one in a reload while the others keep the port.
+      await shutDown(app, context.drain, { signal, graceMs: config.shutdownGraceMs, noticeMs: cluster.isWorker ? 0 : config.shutdownNoticeMs });
     } catch (error) {
       app.log.error({ err: error }, "shutting down failed");
       process.exit(1);
