@@ -246,6 +246,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     log,
     handlers: { [FINISH_UPLOAD_JOB]: photoFiles.finishUpload, [DELETE_FILES_JOB]: photoFiles.deleteFiles },
     handOff: !jobsHere,
+    leaseMs: config.jobLeaseMs,
   });
   // Uploads a crash interrupted are finished (or cleaned) now rather than after their delay.
   await jobs.releaseDeadLeases();

@@ -44,6 +44,7 @@ test("each bad value is refused with one line naming its variable", () => {
     [{ PINHOLE_ROLE: "Web" }, "PINHOLE_ROLE"],
     [{ PINHOLE_SHUTDOWN_NOTICE_SECONDS: "301" }, "PINHOLE_SHUTDOWN_NOTICE_SECONDS"],
     [{ PINHOLE_ROLE: "both" }, "PINHOLE_ROLE"],
+    [{ PINHOLE_JOB_LEASE_SECONDS: "2" }, "PINHOLE_JOB_LEASE_SECONDS"],
   ];
   for (const [env, variable] of cases) {
     assert.throws(() => loadConfig(env), (error: unknown) => {

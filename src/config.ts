@@ -50,6 +50,11 @@ export interface Config {
   maxImportBytes: number;
   /** How long an import job works before handing back to other jobs; it resumes where it stopped (PINHOLE_IMPORT_SLICE_SECONDS). */
   importSliceMs: number;
+  /**
+   * A running job's lease (PINHOLE_JOB_LEASE_SECONDS): renewed while its server lives, so the
+   * jobs of a server that died are taken over by another this long after.
+   */
+  jobLeaseMs: number;
   /** What this server does (PINHOLE_ROLE, or serve --role): see ServerRole. */
   role: ServerRole;
 }
@@ -303,6 +308,7 @@ export function loadConfig(env: Env = process.env): Config {
     mapTiles: mapTiles(env),
     maxImportBytes: integer(env, "PINHOLE_MAX_IMPORT_MB", 10_240, 1, 10_000_000) * 1024 * 1024,
     importSliceMs: integer(env, "PINHOLE_IMPORT_SLICE_SECONDS", 60, 0, 3600) * 1000,
+    jobLeaseMs: integer(env, "PINHOLE_JOB_LEASE_SECONDS", 60, 5, 3600) * 1000,
     role: parseRole(env.PINHOLE_ROLE),
   };
 }
