@@ -24,18 +24,25 @@ export interface ServeProcess {
   cleanUp(): Promise<void>;
 }
 
+export interface ServeSite {
+  dataDir?: string;
+  /** A postgres:// URL, or null for SQLite in the data dir; unset: a fresh database as the suite runs. */
+  databaseUrl?: string | null;
+  port?: number;
+}
+
 /**
  * The real `pinhole serve` as an operator starts it (bin/pinhole.js, its own process), on a
  * free loopback port with a fresh data dir, and a fresh PostgreSQL database when
- * PINHOLE_TEST_DATABASE_URL is set. Resolves once /healthz answers. With `shared`, it uses
- * another server's data dir and database instead (another server of the same site), and
- * leaves them to that server's clean-up.
+ * PINHOLE_TEST_DATABASE_URL is set. Resolves once /healthz answers. A data dir or database
+ * given in `site` (another server's: a site of several servers) is used instead, and left
+ * to its owner's clean-up; `port` picks the port (a server started again where it was).
  */
-export async function startServeProcess(args: string[] = [], env: Record<string, string> = {}, shared?: Pick<ServeProcess, "dataDir" | "databaseUrl">): Promise<ServeProcess> {
-  const dataDir = shared?.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "pinhole-serve-"));
-  const postgres = shared ? null : TEST_POSTGRES_URL ? await createPostgresDatabase(TEST_POSTGRES_URL) : null;
-  const databaseUrl = shared ? shared.databaseUrl : (postgres?.url ?? null);
-  const port = await freePort();
+export async function startServeProcess(args: string[] = [], env: Record<string, string> = {}, site: ServeSite = {}): Promise<ServeProcess> {
+  const dataDir = site.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "pinhole-serve-"));
+  const postgres = site.databaseUrl !== undefined ? null : TEST_POSTGRES_URL ? await createPostgresDatabase(TEST_POSTGRES_URL) : null;
+  const databaseUrl = site.databaseUrl !== undefined ? site.databaseUrl : (postgres?.url ?? null);
+  const port = site.port ?? (await freePort());
   const child = spawn(process.execPath, [BIN, "serve", ...args], {
     env: {
       ...process.env,
@@ -95,7 +102,7 @@ export async function startServeProcess(args: string[] = [], env: Record<string,
         await exited;
       }
       await postgres?.drop();
-      if (!shared) fs.rmSync(dataDir, { recursive: true, force: true });
+      if (!site.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
   // Bounded: start-up (tsx compiling, migrations) takes a few seconds, never a minute.

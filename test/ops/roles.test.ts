@@ -74,7 +74,7 @@ test("serve --role web records jobs and runs none; a worker on the same database
     assert.equal(deletion?.state, "pending");
     assert.equal(fs.existsSync(lost), false);
 
-    worker = await startServeProcess(["--role", "worker"], { PINHOLE_LOG_LEVEL: "info" }, web);
+    worker = await startServeProcess(["--role", "worker"], { PINHOLE_LOG_LEVEL: "info" }, { dataDir: web.dataDir, databaseUrl: web.databaseUrl });
     await worker.waitFor("stdout", /"msg":"role worker: jobs and periodic tasks; HTTP only \/healthz, \/readyz and \/metrics"/);
     // (The deleted photo's own finish job, never run, waits out its safety delay as after any
     // deletion that comes before it: its files are already gone, it will find nothing to do.)
