@@ -17,6 +17,7 @@ import { SettingsRepository } from "../ops/settings-repository.ts";
 import { AppError } from "../errors.ts";
 import { joinDrainNotice, joinImageCacheInvalidation, joinMetricsAggregation, runPrimary } from "./cluster.ts";
 import { formatBytes, TerminalProgress } from "./progress.ts";
+import { copySqliteToPostgres, CopyRefused } from "../db/copy.ts";
 import { migrateWithBackup } from "../ops/safe-migrate.ts";
 import { runBackup } from "../ops/backup.ts";
 import { runRestore } from "../ops/restore.ts";
@@ -41,7 +42,9 @@ const USAGE = `usage: pinhole <command>
   verify [--repair]                       check every photo file; --repair makes damaged sizes again
   user create NAME --email E [--admin] [--password P]
                                           create a member (a password is generated when not given)
-  maintenance on|off [--message TEXT]     read-only maintenance for every server (within 2 s)`;
+  maintenance on|off [--message TEXT]     read-only maintenance for every server (within 2 s)
+  copy-database --to postgres://…         copy this SQLite site's database into an empty PostgreSQL database
+                                          (stop the servers or turn maintenance on first; files stay where they are)`;
 
 class UsageError extends Error {}
 /** The command ran and found things wrong; they are already printed, one per line. */
@@ -255,6 +258,20 @@ async function maintenance(config: Config, args: string[]): Promise<void> {
   }
 }
 
+async function copyDatabase(config: Config, args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { to: { type: "string" } } });
+  if (!values.to || !/^postgres(ql)?:\/\//.test(values.to)) throw new UsageError("give the empty PostgreSQL database to copy into: pinhole copy-database --to postgres://…");
+  if (config.databaseUrl) throw new UsageError("the copy reads the SQLite database in PINHOLE_DATA_DIR: unset DATABASE_URL");
+  try {
+    const result = await copySqliteToPostgres({ dataDir: config.dataDir, databaseUrl: values.to, say: (line) => console.log(line) });
+    const rows = result.tables.reduce((sum, table) => sum + table.rows, 0);
+    console.log(`copied ${rows} rows in ${result.tables.length} tables; set DATABASE_URL to that database and start the servers (the photo files stay in ${config.dataDir})`);
+  } catch (error) {
+    if (error instanceof CopyRefused) throw new CommandFailed(error.message);
+    throw new CommandFailed(`the copy failed and was undone (the PostgreSQL database is empty again): ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 async function run(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   const config = loadConfig();
@@ -274,6 +291,8 @@ async function run(argv: string[]): Promise<void> {
       return createUser(config, rest.slice(1));
     case "maintenance":
       return maintenance(config, rest);
+    case "copy-database":
+      return copyDatabase(config, rest);
     default:
       throw new UsageError(command ? `unknown command "${command}"` : "no command given");
   }
