@@ -87,7 +87,7 @@ test(
     const lbUrl = `http://127.0.0.1:${lbPort}`;
     const prefix = `cluster-${crypto.randomBytes(5).toString("hex")}`;
     // With S3 each server has a data dir of its own, as on separate machines (one signing
-    // secret for all); on local disk they share one, as machines share a network mount.
+    // secret for all); on local disk they share one, as servers on one machine may.
     const storageEnv: Record<string, string> = S3
       ? {
           PINHOLE_STORAGE: "s3",

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
@@ -104,4 +105,14 @@ test("serve --role web records jobs and runs none; a worker on the same database
     await worker?.cleanUp();
     await web.cleanUp();
   }
+});
+
+test("serve --role with another value is refused in one line, before anything starts", () => {
+  const result = spawnSync(process.execPath, [path.join(import.meta.dirname, "..", "..", "bin", "pinhole.js"), "serve", "--role", "both"], {
+    env: { ...process.env, MALLOC_ARENA_MAX: "2", PINHOLE_DATA_DIR: "/nonexistent/pinhole-role-test" },
+    encoding: "utf8",
+  });
+  assert.equal(result.status, 1);
+  assert.equal(result.stderr.trim(), 'pinhole: --role must be web, worker or all, got "both"');
+  assert.equal(fs.existsSync("/nonexistent/pinhole-role-test"), false);
 });
