@@ -6,7 +6,7 @@ import formbody from "@fastify/formbody";
 import multipart from "@fastify/multipart";
 import swagger from "@fastify/swagger";
 import pino, { type Logger } from "pino";
-import { mapTilesSource, type Config } from "./config.ts";
+import { mapTilesSource, runsJobs, servesSite, type Config } from "./config.ts";
 import { openDatabase, REQUEST_DEADLINE_MS, type DatabaseHandle } from "./db/database.ts";
 import type { MigrationSet } from "./db/migrate.ts";
 import { systemClock, type Clock } from "./clock.ts";
@@ -179,7 +179,10 @@ export interface AppOverrides {
   hasher?: PasswordHasher;
   logger?: Logger;
   imageProcessor?: ImageProcessor;
-  /** Run background jobs in this process (default true); tests may drive them by hand. */
+  /**
+   * Run background jobs and periodic tasks in this process (default: as the config's role
+   * says); with false, jobs are only recorded (and made due), and tests may drive them by hand.
+   */
   runJobs?: boolean;
   /** The migration history, for tests that append a migration to it. */
   migrations?: MigrationSet;
@@ -194,6 +197,9 @@ export interface AppOverrides {
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<{ app: FastifyInstance; context: AppContext }> {
   const log = overrides.logger ?? pino({ level: config.logLevel });
   const clock = overrides.clock ?? systemClock;
+  // A web-only server records jobs and leaves them to workers; a worker answers no site.
+  const jobsHere = overrides.runJobs ?? runsJobs(config.role);
+  const site = servesSite(config.role);
   // Migrations (and the backup before them) may take long: they run on their own connection
   // without the deadlines that keep requests from hanging on a database that is down.
   const migrating = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -242,6 +248,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     clock,
     log,
     handlers: { [FINISH_UPLOAD_JOB]: photoFiles.finishUpload, [DELETE_FILES_JOB]: photoFiles.deleteFiles },
+    handOff: !jobsHere,
+    leaseMs: config.jobLeaseMs,
   });
   // Uploads a crash interrupted are finished (or cleaned) now rather than after their delay.
   await jobs.releaseDeadLeases();
@@ -286,7 +294,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const maintenance = new MaintenanceMode(settings, clock, log);
   const { backupDir, backupIntervalHours, backupKeep } = config;
   const backupSchedule =
-    backupDir && backupIntervalHours > 0 && (overrides.runJobs ?? true)
+    backupDir && backupIntervalHours > 0 && jobsHere
       ? new BackupSchedule({
           settings,
           clock,
@@ -399,7 +407,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   };
   const app = Fastify({
     serverFactory: (handler) => {
-      const server = http.createServer(drain.wrap((request, response) => (images.handles(request) ? serveImage(request, response) : handler(request, response))));
+      const server = http.createServer(drain.wrap((request, response) => (site && images.handles(request) ? serveImage(request, response) : handler(request, response))));
       // Fastify's own default, lost when we make the server: longer than the idle timeout of the
       // load balancers in front of us, so they never reuse a connection we are closing.
       server.keepAliveTimeout = 72_000;
@@ -422,7 +430,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     metrics.observeRequest(request.method, request.routeOptions.url ?? UNMATCHED_ROUTE, reply.statusCode, reply.elapsedTime / 1000);
   });
   app.addHook("onReady", async () => {
-    await Promise.all([status.start(), maintenance.start()]);
+    // The status page's copy of the incidents is for the servers that answer it.
+    await Promise.all([site ? status.start() : undefined, maintenance.start()]);
   });
   app.addHook("onClose", async () => {
     metrics.stop();
@@ -437,12 +446,14 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     await database.close();
   });
   metrics.start();
-  if (overrides.runJobs ?? true) app.addHook("onReady", async () => jobs.start());
+  if (jobsHere) app.addHook("onReady", async () => jobs.start());
   if (backupSchedule) app.addHook("onReady", async () => backupSchedule.start());
   // Explore is ranked at start and every 15 minutes, by one server of many (a lease in settings).
-  if (overrides.runJobs ?? true) app.addHook("onReady", async () => explore.start());
-  if (overrides.runJobs ?? true) app.addHook("onReady", async () => activity.start());
-  if (overrides.runJobs ?? true) app.addHook("onReady", async () => resumable.start());
+  if (jobsHere) app.addHook("onReady", async () => explore.start());
+  if (jobsHere) app.addHook("onReady", async () => activity.start());
+  // Unfinished tus uploads are parts in this server's data dir, so the server that takes
+  // them removes them when they expire, whatever else it runs.
+  if (site) app.addHook("onReady", async () => resumable.start());
 
   await app.register(cookie);
   await app.register(formbody);
@@ -467,13 +478,16 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     operatorToken: config.metricsToken,
   });
 
-  registerAssetRoutes(app);
+  if (site) registerAssetRoutes(app);
 
   await app.register(async (web) => {
     installSecurityHeaders(web, { https: config.secureCookies, mapTilesSource: mapTilesSource(config.mapTiles) });
-    installUnreadCount(web, context);
+    if (site) installUnreadCount(web, context);
     registerHealthRoutes(web, context);
     registerMetricsRoutes(web, context);
+    // A worker answers only these, for the load balancer's or the supervisor's health checks
+    // and for monitoring; everything else is a 404 there.
+    if (!site) return;
     registerUserRoutes(web, context);
     registerPhotoRoutes(web, context);
     registerBatchRoutes(web, context);

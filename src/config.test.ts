@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ConfigError, loadConfig, mapTilesSource } from "./config.ts";
+import { ConfigError, loadConfig, mapTilesSource, runsJobs, servesSite } from "./config.ts";
 
 test("defaults give a site on port 3000 with SQLite under ./data", () => {
   const config = loadConfig({});
@@ -12,6 +12,8 @@ test("defaults give a site on port 3000 with SQLite under ./data", () => {
   assert.equal(config.secureCookies, false);
   assert.equal(config.shutdownGraceMs, 25_000);
   assert.equal(config.metricsToken, null);
+  assert.equal(config.role, "all");
+  assert.equal(config.shutdownNoticeMs, 0);
 });
 
 test("each bad value is refused with one line naming its variable", () => {
@@ -39,6 +41,10 @@ test("each bad value is refused with one line naming its variable", () => {
     [{ PINHOLE_MAP_TILES_URL: "ftp://tiles.example.org/{z}/{x}/{y}.png" }, "PINHOLE_MAP_TILES_URL"],
     [{ PINHOLE_MAP_TILES_URL: "https://tiles.example.org/{z}/{x}.png" }, "PINHOLE_MAP_TILES_URL"],
     [{ PINHOLE_MAP_TILES_URL: "https://tiles.example.org/{z}/{x}/{y}.png' data:" }, "PINHOLE_MAP_TILES_URL"],
+    [{ PINHOLE_ROLE: "Web" }, "PINHOLE_ROLE"],
+    [{ PINHOLE_SHUTDOWN_NOTICE_SECONDS: "301" }, "PINHOLE_SHUTDOWN_NOTICE_SECONDS"],
+    [{ PINHOLE_ROLE: "both" }, "PINHOLE_ROLE"],
+    [{ PINHOLE_JOB_LEASE_SECONDS: "2" }, "PINHOLE_JOB_LEASE_SECONDS"],
   ];
   for (const [env, variable] of cases) {
     assert.throws(() => loadConfig(env), (error: unknown) => {
@@ -137,4 +143,14 @@ test("storage: how S3 images are served, and the fallback store of a migration; 
       return true;
     });
   }
+});
+
+test("roles: web answers the site and runs no jobs, worker the reverse, all both", () => {
+  assert.deepEqual(
+    (["web", "worker", "all"] as const).map((role) => {
+      const config = loadConfig({ PINHOLE_ROLE: role });
+      return [config.role, servesSite(config.role), runsJobs(config.role)];
+    }),
+    [["web", true, false], ["worker", false, true], ["all", true, true]],
+  );
 });

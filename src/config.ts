@@ -21,6 +21,11 @@ export interface Config {
   logLevel: string;
   /** How long a SIGTERM'd server keeps finishing requests in flight before cutting them. */
   shutdownGraceMs: number;
+  /**
+   * How long a SIGTERM'd server keeps serving with /readyz at 503 before it drains, so a load
+   * balancer's health checks take it out first (PINHOLE_SHUTDOWN_NOTICE_SECONDS; 0: none).
+   */
+  shutdownNoticeMs: number;
   /** Bearer token that opens /metrics to non-loopback scrapers; null: loopback only. */
   metricsToken: string | null;
   /** Readiness fails below this much free space where the data dir is. */
@@ -54,6 +59,38 @@ export interface Config {
   maxImportBytes: number;
   /** How long an import job works before handing back to other jobs; it resumes where it stopped (PINHOLE_IMPORT_SLICE_SECONDS). */
   importSliceMs: number;
+  /**
+   * A running job's lease (PINHOLE_JOB_LEASE_SECONDS): renewed while its server lives, so the
+   * jobs of a server that died are taken over by another this long after.
+   */
+  jobLeaseMs: number;
+  /** What this server does (PINHOLE_ROLE, or serve --role): see ServerRole. */
+  role: ServerRole;
+}
+
+/**
+ * `web` answers the site and the API and runs no jobs or periodic tasks (the jobs its requests
+ * record are left to workers); `worker` runs jobs and periodic tasks and answers only
+ * /healthz, /readyz and /metrics; `all` (the default, one machine) does both.
+ */
+export type ServerRole = "web" | "worker" | "all";
+export const SERVER_ROLES: readonly ServerRole[] = ["web", "worker", "all"];
+
+export function parseRole(raw: string | undefined, source = "PINHOLE_ROLE"): ServerRole {
+  if (raw === undefined || raw === "") return "all";
+  const role = SERVER_ROLES.find((r) => r === raw.trim());
+  if (!role) throw new ConfigError(`${source} must be web, worker or all, got "${raw}"`);
+  return role;
+}
+
+/** Whether a server of this role answers the site (pages, API, image URLs). */
+export function servesSite(role: ServerRole): boolean {
+  return role !== "worker";
+}
+
+/** Whether a server of this role runs jobs and periodic tasks. */
+export function runsJobs(role: ServerRole): boolean {
+  return role !== "web";
 }
 
 export type StorageConfig =
@@ -311,6 +348,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxPixels: integer(env, "PINHOLE_MAX_MEGAPIXELS", 100, 1, 1000) * 1_000_000,
     logLevel: env.PINHOLE_LOG_LEVEL || "info",
     shutdownGraceMs: integer(env, "PINHOLE_SHUTDOWN_GRACE_SECONDS", 25, 1, 3600) * 1000,
+    shutdownNoticeMs: integer(env, "PINHOLE_SHUTDOWN_NOTICE_SECONDS", 0, 0, 300) * 1000,
     metricsToken: metricsToken(env),
     minFreeDiskBytes: integer(env, "PINHOLE_MIN_FREE_DISK_MB", 512, 0, 10_000_000) * 1024 * 1024,
     ...backups(env, dataDir),
@@ -322,5 +360,7 @@ export function loadConfig(env: Env = process.env): Config {
     mapTiles: mapTiles(env),
     maxImportBytes: integer(env, "PINHOLE_MAX_IMPORT_MB", 10_240, 1, 10_000_000) * 1024 * 1024,
     importSliceMs: integer(env, "PINHOLE_IMPORT_SLICE_SECONDS", 60, 0, 3600) * 1000,
+    jobLeaseMs: integer(env, "PINHOLE_JOB_LEASE_SECONDS", 60, 5, 3600) * 1000,
+    role: parseRole(env.PINHOLE_ROLE),
   };
 }

@@ -2,10 +2,16 @@ import cluster, { type Worker } from "node:cluster";
 import { AggregatorRegistry } from "prom-client";
 import type { ImageCache } from "../images/image-cache.ts";
 import type { Metrics } from "../ops/metrics.ts";
+import type { HttpDrain } from "../ops/drain.ts";
 
 interface InvalidateMessage {
   type: "image-cache-invalidate";
   prefix: string;
+}
+
+/** The primary's notice to every worker before a stop (PINHOLE_SHUTDOWN_NOTICE_SECONDS): fail /readyz, keep serving. */
+interface NoticeMessage {
+  type: "drain-notice";
 }
 
 /** A worker asks the primary for the whole cluster's metrics; the primary asks every worker for its own. */
@@ -36,6 +42,8 @@ function isMessage<T extends { type: string }>(message: unknown, type: T["type"]
 export interface PrimaryOptions {
   /** The workers' drain deadline (PINHOLE_SHUTDOWN_GRACE_SECONDS); a worker still alive well after it is killed. */
   graceMs: number;
+  /** How long every worker gives load balancers notice before a stop (not a reload, where the others keep the port). */
+  noticeMs?: number;
   log: (message: string) => void;
 }
 
@@ -57,7 +65,7 @@ const COLLECT_TIMEOUT_MS = 2_000;
  *    registry (prom-client's AggregatorRegistry), so /metrics on any worker covers them all.
  */
 export function runPrimary(workers: number, options: PrimaryOptions): void {
-  const { log, graceMs } = options;
+  const { log, graceMs, noticeMs = 0 } = options;
   let stopping = false;
   let reloading = false;
   let reloadQueued = false;
@@ -183,9 +191,15 @@ export function runPrimary(workers: number, options: PrimaryOptions): void {
     if (stopping) return;
     stopping = true;
     const all = live();
-    log(`${signal}: draining ${all.length} workers`);
     if (all.length === 0) process.exit(0);
-    void Promise.all(all.map(retire)).then(() => {
+    if (noticeMs > 0) {
+      log(`${signal}: /readyz answers 503 for ${noticeMs / 1000} s so load balancers stop sending; then draining ${all.length} workers`);
+      for (const worker of all) if (worker.isConnected()) worker.send({ type: "drain-notice" } satisfies NoticeMessage);
+    } else {
+      log(`${signal}: draining ${all.length} workers`);
+    }
+    const notice = new Promise((resolve) => setTimeout(resolve, noticeMs));
+    void notice.then(() => Promise.all(live().map(retire))).then(() => {
       log("all workers stopped");
       process.exit(0);
     });
@@ -204,6 +218,14 @@ export function runPrimary(workers: number, options: PrimaryOptions): void {
   process.on("SIGHUP", () => void reload());
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+}
+
+/** In a worker: the primary's notice of a stop makes /readyz answer 503 (see HttpDrain.announce). */
+export function joinDrainNotice(drain: HttpDrain): void {
+  if (!cluster.isWorker) return;
+  process.on("message", (message: unknown) => {
+    if (isMessage<NoticeMessage>(message, "drain-notice")) drain.announce();
+  });
 }
 
 /** In a worker: publish this process's invalidations and apply its siblings'. */

@@ -3,7 +3,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig, type Config } from "../config.ts";
+import { ConfigError, loadConfig, parseRole, type Config } from "../config.ts";
 import { openDatabase, sqliteFilePath, type DatabaseHandle } from "../db/database.ts";
 import { isPostDeployment, migrator, pendingMigrations } from "../db/migrate.ts";
 import { buildApp } from "../app.ts";
@@ -15,8 +15,9 @@ import { systemClock } from "../clock.ts";
 import { MaintenanceMode } from "../ops/maintenance.ts";
 import { SettingsRepository } from "../ops/settings-repository.ts";
 import { AppError } from "../errors.ts";
-import { joinImageCacheInvalidation, joinMetricsAggregation, runPrimary } from "./cluster.ts";
+import { joinDrainNotice, joinImageCacheInvalidation, joinMetricsAggregation, runPrimary } from "./cluster.ts";
 import { formatBytes, TerminalProgress } from "./progress.ts";
+import { copySqliteToPostgres, CopyRefused } from "../db/copy.ts";
 import { migrateWithBackup } from "../ops/safe-migrate.ts";
 import { runBackup } from "../ops/backup.ts";
 import { runRestore } from "../ops/restore.ts";
@@ -31,7 +32,9 @@ import { SharpImageProcessor } from "../images/processor.ts";
 import { ImageCache } from "../images/image-cache.ts";
 
 const USAGE = `usage: pinhole <command>
-  serve [--workers N]                     start the web server (N processes sharing the port)
+  serve [--workers N] [--role R]          start the server (N processes sharing the port); R (or PINHOLE_ROLE):
+                                          web (pages and API, no jobs), worker (jobs and periodic tasks;
+                                          only /healthz, /readyz, /metrics over HTTP) or all (default)
   migrate [status|up [--post-deployment]] show or apply database migrations (backing the database up first);
                                           --post-deployment also applies the destructive ones, once every server runs this release
   backup DEST [--keep N]                  back the site up into the folder DEST while it serves
@@ -42,7 +45,9 @@ const USAGE = `usage: pinhole <command>
                                           create a member (a password is generated when not given)
   maintenance on|off [--message TEXT]     read-only maintenance for every server (within 2 s)
   storage migrate --to s3|local           copy every photo file from PINHOLE_STORAGE_FALLBACK into PINHOLE_STORAGE
-                                          while the site serves, each checked by sha256; resumable (README)`;
+                                          while the site serves, each checked by sha256; resumable (README)
+  copy-database --to postgres://…         copy this SQLite site's database into an empty PostgreSQL database
+                                          (stop the servers or turn maintenance on first; files stay where they are)`;
 
 class UsageError extends Error {}
 /** The command ran and found things wrong; they are already printed, one per line. */
@@ -148,8 +153,9 @@ async function verify(config: Config, args: string[]): Promise<void> {
   }
 }
 
-async function serve(config: Config, args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { workers: { type: "string", default: "1" } } });
+async function serve(baseConfig: Config, args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { workers: { type: "string", default: "1" }, role: { type: "string" } } });
+  const config: Config = values.role === undefined ? baseConfig : { ...baseConfig, role: parseRole(values.role, "--role") };
   const workers = Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError("--workers takes a whole number from 1 to 64");
   if (workers > 1 && cluster.isPrimary) {
@@ -157,17 +163,20 @@ async function serve(config: Config, args: string[]): Promise<void> {
     // cut short are removed (those of live processes stay) before any worker starts one.
     await migrate(config, ["up"], true);
     await cleanScratch(path.join(config.dataDir, "tmp"), 60 * 60_000);
-    runPrimary(workers, { graceMs: config.shutdownGraceMs, log: (message) => console.error(`pinhole: ${message}`) });
+    runPrimary(workers, { graceMs: config.shutdownGraceMs, noticeMs: config.shutdownNoticeMs, log: (message) => console.error(`pinhole: ${message}`) });
     return;
   }
   const { app, context } = await buildApp(config);
   joinImageCacheInvalidation(context.imageCache);
   joinMetricsAggregation(context.metrics);
+  joinDrainNotice(context.drain);
   let stopping = false;
   const shutdown = async (signal: string) => {
     stopping = true;
     try {
-      await shutDown(app, context.drain, { signal, graceMs: config.shutdownGraceMs });
+      // Under serve --workers the primary gives the notice to all workers before a stop, and
+      // none when it retires one in a reload while the others keep the port.
+      await shutDown(app, context.drain, { signal, graceMs: config.shutdownGraceMs, noticeMs: cluster.isWorker ? 0 : config.shutdownNoticeMs });
     } catch (error) {
       app.log.error({ err: error }, "shutting down failed");
       process.exit(1);
@@ -187,6 +196,8 @@ async function serve(config: Config, args: string[]): Promise<void> {
     if (!cluster.isWorker) app.log.warn("SIGHUP: a rolling reload needs serve --workers N (2 or more); this server keeps running");
   });
   await app.listen({ port: config.port, host: config.host });
+  const does = { web: "the site and the API; jobs are left to workers", worker: "jobs and periodic tasks; HTTP only /healthz, /readyz and /metrics", all: "the site, the API, jobs and periodic tasks" };
+  app.log.info({ role: config.role }, `role ${config.role}: ${does[config.role]}`);
 }
 
 async function migrate(config: Config, args: string[], quiet = false): Promise<void> {
@@ -292,6 +303,20 @@ async function storageMigrate(config: Config, args: string[]): Promise<void> {
   }
 }
 
+async function copyDatabase(config: Config, args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { to: { type: "string" } } });
+  if (!values.to || !/^postgres(ql)?:\/\//.test(values.to)) throw new UsageError("give the empty PostgreSQL database to copy into: pinhole copy-database --to postgres://…");
+  if (config.databaseUrl) throw new UsageError("the copy reads the SQLite database in PINHOLE_DATA_DIR: unset DATABASE_URL");
+  try {
+    const result = await copySqliteToPostgres({ dataDir: config.dataDir, databaseUrl: values.to, say: (line) => console.log(line) });
+    const rows = result.tables.reduce((sum, table) => sum + table.rows, 0);
+    console.log(`copied ${rows} rows in ${result.tables.length} tables; set DATABASE_URL to that database and start the servers (the photo files stay in ${config.dataDir})`);
+  } catch (error) {
+    if (error instanceof CopyRefused) throw new CommandFailed(error.message);
+    throw new CommandFailed(`the copy failed and was undone (the PostgreSQL database is empty again): ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 async function run(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   const config = loadConfig();
@@ -313,6 +338,8 @@ async function run(argv: string[]): Promise<void> {
       return maintenance(config, rest);
     case "storage":
       return storageMigrate(config, rest);
+    case "copy-database":
+      return copyDatabase(config, rest);
     default:
       throw new UsageError(command ? `unknown command "${command}"` : "no command given");
   }

@@ -103,6 +103,17 @@ export class JobsRepository {
     return Number(result.numUpdatedRows);
   }
 
+  /** Extends the leases of jobs this worker still holds (a job taken over is left alone). */
+  async renewLeases(ids: number[], workerId: string, until: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.updateTable("jobs").set({ locked_until: until }).where("id", "in", ids).where("locked_by", "=", workerId).where("state", "=", "running").execute();
+  }
+
+  /** Makes one pending job due now, for a worker to take at its next poll. */
+  async makeDueNow(id: number, now: number): Promise<void> {
+    await this.db.updateTable("jobs").set({ run_after: now, updated_at: now }).where("id", "=", id).where("state", "=", "pending").where("run_after", ">", now).execute();
+  }
+
   async leaseHolders(): Promise<string[]> {
     const rows = await this.db.selectFrom("jobs").select("locked_by").distinct().where("state", "=", "running").where("locked_by", "is not", null).execute();
     return rows.map((r) => r.locked_by as string);

@@ -128,3 +128,68 @@ test("postponements do not use up a job's attempts: a job held back many times s
     assert.equal(row?.attempts, 1);
   });
 });
+
+test("a hand-off runner (a web-only server) runs nothing itself: work asked for now is made due at once, and a worker's runner does it", async () => {
+  await withDatabase(async (database) => {
+    let now = 1_000_000;
+    const clock = { now: () => now };
+    const jobs = new JobsRepository(database.db);
+    const ran: string[] = [];
+    const handlers = { note: { run: async (payload: unknown): Promise<JobResult> => (ran.push((payload as { who: string }).who), { status: "done" }) } };
+    const web = new JobRunner({ jobs, clock, log: silent, handlers, handOff: true });
+    const worker = new JobRunner({ jobs, clock, log: silent, handlers: { ...handlers } });
+    const later = await web.enqueue("note", { who: "later" }, 60_000);
+    const soon = await web.enqueue("note", { who: "soon" }, 60_000);
+    web.runSoon(soon);
+    await web.runNow(later);
+    await web.stop();
+    assert.deepEqual(ran, [], "the web runner ran nothing");
+    const rows = await jobs.list(10);
+    assert.deepEqual(rows.map((r) => [r.id, r.state, r.run_after, r.attempts]).sort(), [[later, "pending", now, 0], [soon, "pending", now, 0]].sort());
+    now += 1;
+    await worker.drain();
+    assert.deepEqual(ran.sort(), ["later", "soon"]);
+    assert.deepEqual(await jobs.backlog(), { pending: 0, running: 0, failed: 0 });
+  });
+});
+
+test("a job running longer than its lease keeps it while its runner lives: the lease is renewed, and no other runner takes the job", async () => {
+  await withDatabase(async (database) => {
+    let now = 1_000_000;
+    const clock = { now: () => now };
+    const jobs = new JobsRepository(database.db);
+    let finish: () => void = () => {};
+    const started = new Promise<void>((resolveStarted) => {
+      const handlers = {
+        slow: {
+          run: () =>
+            new Promise<JobResult>((resolve) => {
+              finish = () => resolve({ status: "done" });
+              resolveStarted();
+            }),
+        },
+      };
+      const runner = new JobRunner({ jobs, clock, log: silent, handlers, leaseMs: 60_000, renewEveryMs: 20 });
+      void runner.enqueue("slow", {}).then((id) => runner.runNow(id));
+    });
+    await started;
+    const [claimed] = await jobs.list(1);
+    assert.equal(claimed?.locked_until, 1_060_000);
+    // Later, the runner renews the lease it holds.
+    now += 50_000;
+    for (let i = 0; ; i++) {
+      const [row] = await jobs.list(1);
+      if (row?.locked_until === now + 60_000) break;
+      assert.ok(i < 500, "the lease was renewed");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    // Past the first lease's end, another runner finds nothing to take over.
+    now += 30_000;
+    assert.deepEqual(await jobs.claimDue(["slow"], "other", now, 60_000, 10), []);
+    finish();
+    for (let i = 0; (await jobs.list(1)).length > 0; i++) {
+      assert.ok(i < 500, "the job finished");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  });
+});

@@ -29,9 +29,19 @@ export interface JobRunnerOptions {
   handlers: Record<string, JobHandler>;
   pollMs?: number;
   concurrency?: number;
-  /** A job whose worker has not finished it within this time is taken over by another. */
+  /**
+   * A job's lease: renewed while its runner lives (every third of it), so a job is taken over
+   * by another runner this long after its runner died, however long the job itself runs.
+   */
   leaseMs?: number;
+  /** How often leases are renewed; a third of the lease unless a test says otherwise. */
+  renewEveryMs?: number;
   maxAttempts?: number;
+  /**
+   * This process runs no jobs (a web-only server): work its requests ask to have run now is
+   * made due at once instead, for a worker's next poll to take.
+   */
+  handOff?: boolean;
 }
 
 const MAX_BACKOFF_MS = 60 * 60_000;
@@ -49,6 +59,9 @@ export class JobRunner implements JobQueue {
   private readonly leaseMs: number;
   private readonly maxAttempts: number;
   private readonly running = new Set<Promise<void>>();
+  /** Ids of the jobs this runner is executing, whose leases it renews. */
+  private readonly held = new Set<number>();
+  private renewal: NodeJS.Timeout | null = null;
   private timer: NodeJS.Timeout | null = null;
   private started = false;
   private polling: Promise<void> | null = null;
@@ -56,7 +69,7 @@ export class JobRunner implements JobQueue {
   constructor(private readonly options: JobRunnerOptions) {
     this.pollMs = options.pollMs ?? 1000;
     this.concurrency = options.concurrency ?? 2;
-    this.leaseMs = options.leaseMs ?? 5 * 60_000;
+    this.leaseMs = options.leaseMs ?? 60_000;
     this.maxAttempts = options.maxAttempts ?? 10;
   }
 
@@ -78,6 +91,7 @@ export class JobRunner implements JobQueue {
   }
 
   runNow(id: number): Promise<void> {
+    if (this.options.handOff) return this.track(this.options.jobs.makeDueNow(id, this.options.clock.now()));
     return this.track(
       (async () => {
         const job = await this.options.jobs.claimById(id, this.workerId, this.options.clock.now(), this.leaseMs);
@@ -164,7 +178,40 @@ export class JobRunner implements JobQueue {
     return tracked.finally(() => this.running.delete(tracked));
   }
 
+  private hold(id: number): void {
+    this.held.add(id);
+    if (this.renewal) return;
+    this.renewal = setInterval(() => void this.renew(), this.options.renewEveryMs ?? Math.max(1000, Math.floor(this.leaseMs / 3)));
+    this.renewal.unref();
+  }
+
+  private release(id: number): void {
+    this.held.delete(id);
+    if (this.held.size > 0 || !this.renewal) return;
+    clearInterval(this.renewal);
+    this.renewal = null;
+  }
+
+  private async renew(): Promise<void> {
+    if (this.held.size === 0) return;
+    try {
+      await this.options.jobs.renewLeases([...this.held], this.workerId, this.options.clock.now() + this.leaseMs);
+    } catch (error) {
+      // The database may be down; if it stays down past the lease, another runner may take the job over.
+      this.options.log.warn({ err: error }, "could not renew job leases");
+    }
+  }
+
   private async execute(job: JobRow): Promise<void> {
+    this.hold(job.id);
+    try {
+      await this.executeHeld(job);
+    } finally {
+      this.release(job.id);
+    }
+  }
+
+  private async executeHeld(job: JobRow): Promise<void> {
     const { jobs, clock, log, handlers } = this.options;
     const handler = handlers[job.kind];
     try {

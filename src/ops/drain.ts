@@ -34,15 +34,27 @@ export class HttpDrain {
   private readonly sockets = new Set<net.Socket>();
   private readonly inFlight = new Set<http.ServerResponse>();
   private started: Promise<DrainResult> | null = null;
+  private announced = false;
 
+  /** From the notice on (see `announce`): /readyz answers 503 so load balancers take the server out. */
   get draining(): boolean {
-    return this.started !== null;
+    return this.announced || this.started !== null;
+  }
+
+  /**
+   * The notice before a drain, for a load balancer's health checks: /readyz answers 503 and
+   * every answer closes its connection, while the server still accepts and serves every
+   * request. Once the balancer has taken the server out, nothing new arrives and no kept-alive
+   * connection of the balancer's is left for the drain to close under a request being sent.
+   */
+  announce(): void {
+    this.announced = true;
   }
 
   /** The server's request listener, counting requests in flight and closing connections once draining. */
   wrap(listener: http.RequestListener): http.RequestListener {
     return (request, response) => {
-      if (this.started) response.setHeader("connection", "close");
+      if (this.draining) response.setHeader("connection", "close");
       this.inFlight.add(response);
       response.once("close", () => this.inFlight.delete(response));
       listener(request, response);
@@ -98,11 +110,17 @@ export class HttpDrain {
 }
 
 /**
- * SIGTERM in one server process: drain the HTTP server, then close the app, whose onClose
- * hooks close the database. In that order, so no request still running finds the database
- * gone ("driver has already been destroyed").
+ * SIGTERM in one server process: give load balancers notice (`noticeMs`, see
+ * HttpDrain.announce), drain the HTTP server, then close the app, whose onClose hooks close
+ * the database. In that order, so no request still running finds the database gone ("driver
+ * has already been destroyed").
  */
-export async function shutDown(app: FastifyInstance, drain: HttpDrain, options: DrainOptions & { signal: string }): Promise<DrainResult> {
+export async function shutDown(app: FastifyInstance, drain: HttpDrain, options: DrainOptions & { signal: string; noticeMs?: number }): Promise<DrainResult> {
+  if (options.noticeMs) {
+    drain.announce();
+    app.log.info({ signal: options.signal, noticeSeconds: options.noticeMs / 1000 }, "draining soon: /readyz answers 503 so load balancers stop sending; still serving");
+    await new Promise((resolve) => setTimeout(resolve, options.noticeMs));
+  }
   const drained = drain.drain(options);
   app.log.info(
     { signal: options.signal, graceSeconds: options.graceMs / 1000, connections: drain.connections, inFlight: drain.requestsInFlight },

@@ -1,11 +1,32 @@
 import http from "node:http";
 
+/** A request other than a GET of a path: an upload, say. */
+export interface LoadRequest {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: Buffer;
+  /** Keep the answer (status and body) in `answers`, for the test to check what was acknowledged. */
+  keepAnswer?: boolean;
+}
+
+/** One failed request and when it ran (performance.now() milliseconds). */
+export interface FailedRequest {
+  what: string;
+  startedAt: number;
+  endedAt: number;
+}
+
 export interface LoadResult {
   /** Requests that got an answer or an error (each counted once). */
   sent: number;
   failed: number;
   /** The first few failures, for the assertion message. */
   failures: string[];
+  /** Every failure with its start and end, to tell which ones were in flight at a given moment. */
+  failedRequests: FailedRequest[];
+  /** Answers of the requests made with keepAnswer. */
+  answers: Array<{ request: LoadRequest; status: number; body: string }>;
   byStatus: Record<number, number>;
   /** Responses that carried Connection: close (a draining worker's answers). */
   closing: number;
@@ -21,8 +42,8 @@ export interface Load {
 
 export interface LoadOptions {
   baseUrl: string;
-  /** Paths requested in turn by each loop. */
-  paths: string[];
+  /** Requested in turn by each loop: paths to GET, or a function making the i-th request. */
+  paths: Array<string | ((i: number) => LoadRequest)>;
   /** Concurrent request loops, sharing one keep-alive agent with as many sockets. */
   concurrency: number;
   headers?: Record<string, string>;
@@ -41,7 +62,7 @@ export function startLoad(options: LoadOptions): Load {
   const maxRequests = options.maxRequests ?? 500_000;
   const maxMs = options.maxMs ?? 180_000;
   const started = performance.now();
-  const result: LoadResult = { sent: 0, failed: 0, failures: [], byStatus: {}, closing: 0, seconds: 0 };
+  const result: LoadResult = { sent: 0, failed: 0, failures: [], failedRequests: [], answers: [], byStatus: {}, closing: 0, seconds: 0 };
   let stopped = false;
   let issued = 0;
   const watchers: Array<{ n: number; resolve: () => void }> = [];
@@ -55,20 +76,25 @@ export function startLoad(options: LoadOptions): Load {
       }
     }
   };
-  const fail = (what: string) => {
-    result.failed++;
-    if (result.failures.length < 20) result.failures.push(what);
-  };
-
-  const once = (path: string) =>
+  const once = (spec: LoadRequest) =>
     new Promise<void>((resolve) => {
-      const request = http.get(`${options.baseUrl}${path}`, { agent, headers: options.headers }, (response) => {
+      const { path } = spec;
+      const startedAt = performance.now();
+      const fail = (what: string) => {
+        result.failed++;
+        if (result.failures.length < 20) result.failures.push(what);
+        result.failedRequests.push({ what, startedAt, endedAt: performance.now() });
+      };
+      const request = http.request(`${options.baseUrl}${path}`, { method: spec.method, agent, headers: { ...options.headers, ...spec.headers } }, (response) => {
         const status = response.statusCode ?? 0;
         result.byStatus[status] = (result.byStatus[status] ?? 0) + 1;
         if (/close/i.test(response.headers.connection ?? "")) result.closing++;
-        response.resume();
+        const chunks: Buffer[] = [];
+        if (spec.keepAnswer) response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        else response.resume();
         response.on("end", () => {
-          if (status >= 500) fail(`${status} for ${path}`);
+          if (status >= 500) fail(`${status} for ${spec.method} ${path}`);
+          if (spec.keepAnswer) result.answers.push({ request: spec, status, body: Buffer.concat(chunks).toString("utf8") });
           resolve();
         });
         response.on("error", (error) => {
@@ -78,16 +104,18 @@ export function startLoad(options: LoadOptions): Load {
       });
       request.setTimeout(30_000, () => request.destroy(new Error("no answer within 30 s")));
       request.on("error", (error: NodeJS.ErrnoException) => {
-        fail(`${error.code ?? error.message} for ${path}${request.reusedSocket ? " (on a reused connection)" : ""}`);
+        fail(`${error.code ?? error.message} for ${spec.method} ${path}${request.reusedSocket ? " (on a reused connection)" : ""}`);
         resolve();
       });
+      request.end(spec.body);
     });
 
   const loop = async (offset: number) => {
     for (let i = offset; !stopped; i++) {
       if (issued >= maxRequests || performance.now() - started > maxMs) break;
-      issued++;
-      await once(options.paths[i % options.paths.length]!);
+      const n = issued++;
+      const entry = options.paths[i % options.paths.length]!;
+      await once(typeof entry === "string" ? { method: "GET", path: entry } : entry(n));
       result.sent++;
       settle();
     }

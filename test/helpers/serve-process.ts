@@ -12,25 +12,37 @@ export interface ServeProcess {
   port: number;
   child: ChildProcess;
   dataDir: string;
+  /** The PostgreSQL database it uses, or null for SQLite in its data dir. */
+  databaseUrl: string | null;
   stdoutLines: string[];
   stderrLines: string[];
   /** Resolves with the matching line once `count` lines of that stream have matched. */
   waitFor(stream: "stdout" | "stderr", pattern: RegExp, count?: number): Promise<string>;
   /** Resolves with the exit code (or the signal's name). */
   exited: Promise<number | string>;
-  /** SIGTERM if still running, then the data dir and database are removed. */
+  /** SIGTERM if still running, then the data dir and database are removed (unless they were shared with it). */
   cleanUp(): Promise<void>;
+}
+
+export interface ServeSite {
+  dataDir?: string;
+  /** A postgres:// URL, or null for SQLite in the data dir; unset: a fresh database as the suite runs. */
+  databaseUrl?: string | null;
+  port?: number;
 }
 
 /**
  * The real `pinhole serve` as an operator starts it (bin/pinhole.js, its own process), on a
  * free loopback port with a fresh data dir, and a fresh PostgreSQL database when
- * PINHOLE_TEST_DATABASE_URL is set. Resolves once /healthz answers.
+ * PINHOLE_TEST_DATABASE_URL is set. Resolves once /healthz answers. A data dir or database
+ * given in `site` (another server's: a site of several servers) is used instead, and left
+ * to its owner's clean-up; `port` picks the port (a server started again where it was).
  */
-export async function startServeProcess(args: string[] = [], env: Record<string, string> = {}): Promise<ServeProcess> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "pinhole-serve-"));
-  const postgres = TEST_POSTGRES_URL ? await createPostgresDatabase(TEST_POSTGRES_URL) : null;
-  const port = await freePort();
+export async function startServeProcess(args: string[] = [], env: Record<string, string> = {}, site: ServeSite = {}): Promise<ServeProcess> {
+  const dataDir = site.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "pinhole-serve-"));
+  const postgres = site.databaseUrl !== undefined ? null : TEST_POSTGRES_URL ? await createPostgresDatabase(TEST_POSTGRES_URL) : null;
+  const databaseUrl = site.databaseUrl !== undefined ? site.databaseUrl : (postgres?.url ?? null);
+  const port = site.port ?? (await freePort());
   const child = spawn(process.execPath, [BIN, "serve", ...args], {
     env: {
       ...process.env,
@@ -40,7 +52,7 @@ export async function startServeProcess(args: string[] = [], env: Record<string,
       PINHOLE_LOG_LEVEL: "info",
       // As bin/pinhole.js would set it: no relaunch, so the child's pid is the server's.
       MALLOC_ARENA_MAX: "2",
-      ...(postgres ? { DATABASE_URL: postgres.url } : {}),
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -74,6 +86,7 @@ export async function startServeProcess(args: string[] = [], env: Record<string,
     port,
     child,
     dataDir,
+    databaseUrl,
     stdoutLines: lines.stdout,
     stderrLines: lines.stderr,
     waitFor: (stream, pattern, count = 1) =>
@@ -89,7 +102,7 @@ export async function startServeProcess(args: string[] = [], env: Record<string,
         await exited;
       }
       await postgres?.drop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (!site.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
   // Bounded: start-up (tsx compiling, migrations) takes a few seconds, never a minute.
