@@ -46,6 +46,7 @@ import { HttpDrain } from "./ops/drain.ts";
 import { IMAGE_ROUTE, Metrics, UNMATCHED_ROUTE } from "./ops/metrics.ts";
 import { registerMetricsRoutes } from "./ops/metrics-routes.ts";
 import { REQUEST_ID_HEADER, requestIdOf } from "./web/request-id.ts";
+import { PeriodicRunsRepository } from "./ops/periodic-repository.ts";
 import { SettingsRepository } from "./ops/settings-repository.ts";
 import { DeletionGate } from "./ops/deletion-gate.ts";
 import { checkStorageMarker } from "./storage/marker.ts";
@@ -301,8 +302,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   );
   const notes = new NoteService({ notes: new NotesRepository(database.db), photos, clock, notifier });
   const photoViews = new PhotoViews({ views: new PhotoViewsRepository(database.db), clock, onError: (error) => log.warn({ err: error }, "could not write photo views") });
-  const explore = new ExploreService({ explore: new ExploreRepository(database.db), settings, clock, baseUrl: config.baseUrl, say: (level, message) => log[level](message) });
-  const activity = new ActivityService({ activity: new ActivityRepository(database.db), baseUrl: config.baseUrl, say: (level, message) => log[level](message) });
+  // Periodic tasks run once per period across all servers: the one that claims the period runs it.
+  const periodicRuns = new PeriodicRunsRepository(database.db);
+  const say = (level: "info" | "warn", message: string) => log[level](message);
+  const explore = new ExploreService({ explore: new ExploreRepository(database.db), runs: periodicRuns, holder: jobs.workerId, clock, baseUrl: config.baseUrl, say });
+  const activity = new ActivityService({ activity: new ActivityRepository(database.db), runs: periodicRuns, holder: jobs.workerId, clock, baseUrl: config.baseUrl, say });
   photoPageSections.add(async ({ photo, viewer }) => {
     const { notes: list, canAdd } = await notes.forPage(Number(photo.id), viewer);
     const overlay = notesOverlay({ photoId: photo.id, notes: list, canAdd });
@@ -433,7 +437,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   metrics.start();
   if (overrides.runJobs ?? true) app.addHook("onReady", async () => jobs.start());
   if (backupSchedule) app.addHook("onReady", async () => backupSchedule.start());
-  // Explore is ranked at start and every 15 minutes, by one server of many (a lease in settings).
+  // Explore is ranked at start and every 15 minutes, by one server of many (ops/periodic.ts).
   if (overrides.runJobs ?? true) app.addHook("onReady", async () => explore.start());
   if (overrides.runJobs ?? true) app.addHook("onReady", async () => activity.start());
   if (overrides.runJobs ?? true) app.addHook("onReady", async () => resumable.start());

@@ -13,6 +13,7 @@ import * as map from "./migrations/0012_map.ts";
 import * as webmentions from "./migrations/0013_webmentions.ts";
 import * as imports from "./migrations/0014_imports.ts";
 import * as flickrApi from "./migrations/0015_flickr_api.ts";
+import * as periodicRuns from "./migrations/0018_periodic_runs.ts";
 import type { Database } from "./schema.ts";
 
 /** Migrations by name, applied in name order. */
@@ -34,6 +35,7 @@ export const MIGRATIONS: MigrationSet = {
   "0013_webmentions": webmentions,
   "0014_imports": imports,
   "0015_flickr_api": flickrApi,
+  "0018_periodic_runs": periodicRuns,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

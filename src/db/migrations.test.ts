@@ -27,6 +27,7 @@ const SHIPPED: Record<string, string> = {
   "0013_webmentions.ts": "704a733bcf96e7f408de1ed7befd1f56cab470bc091e04326307e61d69eec6ea",
   "0014_imports.ts": "36d69413575b12c5313c096585939db2400e23970fe3cb836c9ac27784855307",
   "0015_flickr_api.ts": "5f816cd32f1b1db9006390accf52235488bda9337e236319dc0de0b188d54578",
+  "0018_periodic_runs.ts": "55035bf224451c09ce449c11a50c5e85551b2d59ab54675e36b31a8b78a65b4f",
 };
 
 function migrationFiles(): string[] {
