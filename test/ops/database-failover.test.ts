@@ -22,6 +22,8 @@ const ANSWER_WITHIN_MS = 6000;
 const RECOVER_WITHIN_MS = 20_000;
 
 let postgres: PrivatePostgres;
+/** The server at the database's address: the promoted replica after the failover. */
+let current: PrivatePostgres;
 let server: ServeProcess;
 let member: Member;
 let load: Load;
@@ -31,6 +33,7 @@ const acknowledged: PhotoJson[] = [];
 before(async () => {
   if (SKIP) return;
   postgres = await PrivatePostgres.create();
+  current = postgres;
   const url = await postgres.createDatabase("pinhole");
   server = await startServeProcess([], { DATABASE_URL: url, PINHOLE_LOG_LEVEL: "warn" });
   member = await buildMember(server, { username: "ferry" });
@@ -164,6 +167,7 @@ test("PostgreSQL restarted, crashed and failed over under load: 503s within seco
   assert.equal(standbyWrite.status, 503, `a write to a standby is a 503: ${JSON.stringify(standbyWrite.body)}`);
   const promotedAt = Date.now();
   await replica.promote();
+  current = replica;
   recoveries.failover = await recovered("failover", promotedAt);
   await burst("after the failover");
   acknowledged.push(await upload());
@@ -194,6 +198,24 @@ test("PostgreSQL restarted, crashed and failed over under load: 503s within seco
   assert.ok(!server.stderrLines.some((line) => /uncaught|unhandled/i.test(line)), "nothing escaped as an uncaught error");
   const errors = server.stdoutLines.filter((line) => /"level":(50|60)/.test(line));
   assert.deepEqual(errors, [], "an outage is logged as warnings (database unavailable), never as errors");
+});
+
+test("an upload refused during an outage before its body is read (its quota needs the database) reaches the client as a 503, never as a broken pipe", { skip: SKIP ?? false, timeout: 60_000 }, async () => {
+  // Without load, so that the answer comes while the client is still sending, as it did when
+  // about one in five of these failed with EPIPE: the connection was closed under the client.
+  await current.stop("fast");
+  try {
+    const outcomes: Record<string, number> = {};
+    for (let i = 0; i < 40; i++) {
+      const form = photoForm(await distinctJpeg(i % 2 ? 64 : 400, 300), {}, "during.jpg");
+      const refused = await api(server, "POST", "/api/v1/photos", { token: member.token, form }).catch((error: Error) => ({ status: `${error.message}: ${(error.cause as Error)?.message}` }));
+      outcomes[refused.status] = (outcomes[refused.status] ?? 0) + 1;
+    }
+    assert.deepEqual(outcomes, { 503: 40 });
+  } finally {
+    await current.start();
+  }
+  await recovered("the last outage", Date.now());
 });
 
 /** Once the server serves again, every request succeeds: a burst of the same mix, not one failure. */
