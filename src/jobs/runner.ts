@@ -29,7 +29,11 @@ export interface JobRunnerOptions {
   handlers: Record<string, JobHandler>;
   pollMs?: number;
   concurrency?: number;
-  /** A job whose worker has not finished it within this time is taken over by another. */
+  /**
+   * A job whose worker has not renewed its lease within this time is taken over by another: the
+   * worker renews it every third of it while the job runs, so this bounds how long the jobs of
+   * a dead worker on another machine wait, not how long a job may run.
+   */
   leaseMs?: number;
   maxAttempts?: number;
 }
@@ -62,7 +66,7 @@ export class JobRunner implements JobQueue {
   constructor(private readonly options: JobRunnerOptions) {
     this.pollMs = options.pollMs ?? 1000;
     this.concurrency = options.concurrency ?? 2;
-    this.leaseMs = options.leaseMs ?? 5 * 60_000;
+    this.leaseMs = options.leaseMs ?? 2 * 60_000;
     this.maxAttempts = options.maxAttempts ?? 10;
   }
 
@@ -177,6 +181,12 @@ export class JobRunner implements JobQueue {
     const { jobs, clock, log, handlers } = this.options;
     const handler = handlers[job.kind];
     let outcome: () => Promise<void>;
+    // The lease is renewed while the job runs, so a job that runs longer than a lease is never
+    // taken over (and run twice at once) while its worker lives; a dead worker's lease runs out.
+    const renewal = setInterval(() => {
+      jobs.extendLease(job.id, this.workerId, clock.now() + this.leaseMs).catch((error: unknown) => log.warn({ err: error, job: job.id }, "could not renew a job's lease"));
+    }, Math.max(50, Math.floor(this.leaseMs / 3)));
+    renewal.unref();
     try {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
       const result = await handler.run(JSON.parse(job.payload), job);
@@ -192,6 +202,8 @@ export class JobRunner implements JobQueue {
         const at = clock.now() + backoff;
         outcome = () => jobs.reschedule(job.id, this.workerId, at, clock.now(), message);
       }
+    } finally {
+      clearInterval(renewal);
     }
     try {
       await outcome();
