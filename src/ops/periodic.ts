@@ -18,8 +18,8 @@ export interface PeriodicTaskOptions {
   clock: Clock;
   /** Who this process is, recorded with the runs it makes. */
   holder: string;
-  /** The work of one period; what it answers is logged. Throws when it failed. */
-  work: () => Promise<string | undefined>;
+  /** The work of one period (its number); what it answers is logged. Throws when it failed. */
+  work: (slot: number) => Promise<string | undefined>;
   say: (level: "info" | "warn", message: string) => void;
   /** After the database could not be asked (it is down), the next look comes this soon. Default 30 s. */
   retryMs?: number;
@@ -76,7 +76,7 @@ export class PeriodicTask {
     if (!(await runs.claim(task, slot, holder, now))) return "taken";
     let error: string | null = null;
     try {
-      const said = await this.options.work();
+      const said = await this.options.work(slot);
       if (said) say("info", said);
     } catch (failure) {
       error = failure instanceof Error ? failure.message : String(failure);
