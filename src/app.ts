@@ -356,6 +356,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     jobs,
     clock,
     log,
+    store,
     directory: path.join(config.dataDir, "imports"),
     sliceMs: config.importSliceMs,
     maxPhotoBytes: config.maxUploadBytes,
