@@ -11,7 +11,7 @@ import { openDatabase, REQUEST_DEADLINE_MS, type DatabaseHandle } from "./db/dat
 import type { MigrationSet } from "./db/migrate.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import type { BlobStore } from "./storage/blob-store.ts";
-import { loadSigningSecret } from "./ops/secrets.ts";
+import { loadSigningSecret, secretMatchesSite } from "./ops/secrets.ts";
 import { CsrfTokens } from "./web/csrf.ts";
 import { html } from "./web/html.ts";
 import { installAccessControl } from "./web/access.ts";
@@ -220,6 +220,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     throw error;
   }
   const deletionGate = new DeletionGate(settings, clock);
+  const signingSecret = loadSigningSecret(config.dataDir, process.env.PINHOLE_SECRET);
+  if (!(await secretMatchesSite(settings, signingSecret, clock.now()))) {
+    log.warn("this server's signing secret differs from the one the previous server started with: if several servers serve this site, give them all the same PINHOLE_SECRET, or a form served by one is refused by another");
+  }
   // Temp files of dead processes go; a sibling's uploads in flight stay.
   await cleanScratch(store.scratchDir, 60 * 60_000);
   const mailer = overrides.mailer ?? (config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom) : new LogMailer(log));
@@ -461,7 +465,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   installMaintenanceGuard(app, maintenance);
   installAccessControl(app, {
     users,
-    csrf: new CsrfTokens(loadSigningSecret(config.dataDir, process.env.PINHOLE_SECRET)),
+    csrf: new CsrfTokens(signingSecret),
     secureCookies: config.secureCookies,
     operatorToken: config.metricsToken,
   });
