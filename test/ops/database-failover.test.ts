@@ -4,6 +4,7 @@ import sharp from "sharp";
 import { api, buildMember, photoForm, type Member, type PhotoJson } from "../helpers/client.ts";
 import { distinctJpeg } from "../helpers/images.ts";
 import { startLoad, type Load } from "../helpers/load.ts";
+import { TEST_POSTGRES_URL } from "../helpers/database.ts";
 import { PrivatePostgres, privatePostgresUnavailable } from "../helpers/private-postgres.ts";
 import { startServeProcess, type ServeProcess } from "../helpers/serve-process.ts";
 
@@ -13,7 +14,8 @@ import { startServeProcess, type ServeProcess } from "../helpers/serve-process.t
  * while one `pinhole serve` keeps running. The PostgreSQL is the test's own (initdb in a
  * temporary folder, a port of its own): the machine's shared server is in use by other tests.
  */
-const SKIP = privatePostgresUnavailable();
+// It uses a PostgreSQL of its own, but runs with the PostgreSQL suite only (once in CI, not twice).
+const SKIP = TEST_POSTGRES_URL ? privatePostgresUnavailable() : "PostgreSQL only: set PINHOLE_TEST_DATABASE_URL=postgres://… to run it (.ci/run does); it starts a private PostgreSQL 15 of its own";
 if (SKIP) console.log(`# database-failover: skipped: ${SKIP}`);
 
 /** Far above the 1.5 s request deadline, far below a hang: the machine may be loaded. */
