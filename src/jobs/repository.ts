@@ -126,16 +126,6 @@ export class JobsRepository {
     return Number(result.numUpdatedRows);
   }
 
-  /** Of the waiting or running jobs of a kind: one with exactly this payload (its id), and how many there are. */
-  async queued(kind: string, payload: string): Promise<{ same: number | null; total: number }> {
-    const waiting = this.db.selectFrom("jobs").where("kind", "=", kind).where("state", "in", ["pending", "running"]);
-    const [same, total] = await Promise.all([
-      waiting.select("id").where("payload", "=", payload).limit(1).executeTakeFirst(),
-      waiting.select((eb) => eb.fn.countAll<number>().as("count")).executeTakeFirstOrThrow(),
-    ]);
-    return { same: same ? Number(same.id) : null, total: Number(total.count) };
-  }
-
   async backlog(): Promise<{ pending: number; running: number; failed: number }> {
     const rows = await this.db.selectFrom("jobs").select(["state", (eb) => eb.fn.countAll<number>().as("count")]).groupBy("state").execute();
     const count = (state: string) => Number(rows.find((r) => r.state === state)?.count ?? 0);

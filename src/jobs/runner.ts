@@ -16,8 +16,6 @@ export interface JobHandler {
 /** What code that records work needs of the runner. */
 export interface JobQueue {
   enqueue(kind: string, payload: unknown, delayMs?: number): Promise<number>;
-  /** Of the jobs of a kind still to run: one with the same payload (its id), and how many there are. */
-  queued(kind: string, payload: unknown): Promise<{ same: number | null; total: number }>;
   runSoon(id: number): void;
   /** Runs one job and waits for it; a failure stays recorded for retry and is not thrown. */
   runNow(id: number): Promise<void>;
@@ -82,10 +80,6 @@ export class JobRunner implements JobQueue {
     if (!this.options.handlers[kind]) throw new Error(`no handler for job kind ${kind}`);
     const now = this.options.clock.now();
     return this.options.jobs.enqueue({ kind, payload, runAfter: now + delayMs }, now);
-  }
-
-  queued(kind: string, payload: unknown): Promise<{ same: number | null; total: number }> {
-    return this.options.jobs.queued(kind, JSON.stringify(payload));
   }
 
   /** Runs one job now, in the background, if nobody else holds it; the poller is its safety net. */

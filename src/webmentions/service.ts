@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Clock } from "../clock.ts";
-import { ForbiddenError, InvalidError, NotFoundError, TooManyRequestsError } from "../errors.ts";
+import { ForbiddenError, InvalidError, NotFoundError } from "../errors.ts";
 import type { JobHandler, JobQueue, JobResult } from "../jobs/runner.ts";
 import type { PhotoService } from "../photos/service.ts";
 import type { Viewer } from "../users/service.ts";
@@ -9,8 +9,6 @@ import { safeFetch, type SafeFetchLimits } from "./safe-fetch.ts";
 import { linksTo, readSourcePage } from "./source-page.ts";
 
 export const WEBMENTION_JOB = "webmention.verify";
-/** Webmentions waiting to be checked across the site; beyond this, senders are asked to come back later. */
-export const WEBMENTIONS_WAITING_MAX = 1000;
 export const WEBMENTION_POLICIES: WebmentionPolicy[] = ["show", "approve", "off"];
 const PHOTO_PAGE = /^\/photos\/([^/]+)\/([1-9][0-9]{0,17})\/?$/;
 const SHOWN_ON_PAGE = 50;
@@ -62,11 +60,6 @@ export class WebmentionService {
     if (!photo || photo.ownerUsername.toLowerCase() !== decodeURIComponent(match[1]!).toLowerCase()) throw new InvalidError("target is not a public photo on this site.", { field: "target" });
     if (photo.policy === "off") throw new InvalidError("The owner of this photo does not take webmentions.", { field: "target" });
     const payload: WebmentionPayload = { source: source.href, target: target.href, photoId: photo.photoId };
-    // Limits kept in the jobs table, so they hold however many servers receive: the same
-    // mention sent again while it waits is the same job, and the site fetches at most so many.
-    const queued = await this.deps.jobs.queued(WEBMENTION_JOB, payload);
-    if (queued.same !== null) return queued.same;
-    if (queued.total >= WEBMENTIONS_WAITING_MAX) throw new TooManyRequestsError("Too many webmentions are waiting to be checked; send this one again later.", 600);
     return this.deps.jobs.enqueue(WEBMENTION_JOB, payload);
   }
 

@@ -6,7 +6,6 @@ import { startServer, type TestServer } from "../helpers/server.ts";
 import { api, buildMember, WebClient, type Member, type PhotoJson } from "../helpers/client.ts";
 import { buildDistinctPhoto } from "../helpers/images.ts";
 import { eventually } from "../helpers/browser.ts";
-import { WEBMENTION_JOB, WEBMENTIONS_WAITING_MAX } from "../../src/webmentions/service.ts";
 
 /** A blog on loopback: its pages are set by each test; it records what was asked of it. */
 class SourceSite {
@@ -163,34 +162,4 @@ test("the fetch never reaches forbidden addresses: loopback without the switch, 
   assert.deepEqual(await mentionsAs(photo), [], "nothing kept from a forbidden redirect or an oversized page");
   const left = await server.context.database.db.selectFrom("jobs").select(["state", "attempts", "last_error"]).where("kind", "=", "webmention.verify").execute();
   assert.deepEqual(left, [], "refusals are final: no job is left to retry them");
-});
-
-test("limits held in the jobs table, for every server alike: the same mention sent again while it waits is one job, and beyond 1000 waiting mentions a sender is asked to come back later", async () => {
-  const owner = await buildMember(server);
-  const photo = await buildDistinctPhoto(server, owner);
-  const db = server.context.database.db;
-  const source = site.url("/never-fetched-in-this-test");
-  const later = Date.now() + 24 * 60 * 60_000;
-  // Waiting jobs not yet due, as other servers may have queued them.
-  const queue = (payload: object, count: number) =>
-    db.insertInto("jobs").values(Array.from({ length: count }, () => ({ kind: WEBMENTION_JOB, payload: JSON.stringify(payload), state: "pending" as const, run_after: later, created_at: Date.now(), updated_at: Date.now() }))).execute();
-  const waiting = async (fromSource?: string) => {
-    let query = db.selectFrom("jobs").select((eb) => eb.fn.countAll<number>().as("n")).where("kind", "=", WEBMENTION_JOB);
-    if (fromSource) query = query.where("payload", "like", `{"source":"${fromSource}"%`);
-    return Number((await query.executeTakeFirstOrThrow()).n);
-  };
-  try {
-    await queue({ source, target: pageUrl(photo), photoId: Number(photo.id) }, 1);
-    assert.equal((await send(pageUrl(photo), source)).status, 202);
-    assert.equal(await waiting(source), 1, "sent again while it waits: the same job");
-    const before = await waiting();
-
-    await queue({ source: site.url("/filler"), target: pageUrl(photo), photoId: Number(photo.id) }, WEBMENTIONS_WAITING_MAX - before);
-    const refused = await fetch(`${server.url}/webmention`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ source: site.url("/one-more"), target: pageUrl(photo) }) });
-    assert.equal(refused.status, 429);
-    assert.ok(Number(refused.headers.get("retry-after")) > 0);
-    assert.equal(await waiting(site.url("/one-more")), 0, "nothing queued");
-  } finally {
-    await db.deleteFrom("jobs").where("kind", "=", WEBMENTION_JOB).where("run_after", "=", later).execute();
-  }
 });
