@@ -11,7 +11,7 @@ import { openDatabase, REQUEST_DEADLINE_MS, type DatabaseHandle } from "./db/dat
 import type { MigrationSet } from "./db/migrate.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import type { BlobStore } from "./storage/blob-store.ts";
-import { loadSigningSecret } from "./ops/secrets.ts";
+import { loadSigningSecret, secretMatchesSite } from "./ops/secrets.ts";
 import { CsrfTokens } from "./web/csrf.ts";
 import { html } from "./web/html.ts";
 import { installAccessControl } from "./web/access.ts";
@@ -46,6 +46,7 @@ import { HttpDrain } from "./ops/drain.ts";
 import { IMAGE_ROUTE, Metrics, UNMATCHED_ROUTE } from "./ops/metrics.ts";
 import { registerMetricsRoutes } from "./ops/metrics-routes.ts";
 import { REQUEST_ID_HEADER, requestIdOf } from "./web/request-id.ts";
+import { PeriodicRunsRepository } from "./ops/periodic-repository.ts";
 import { SettingsRepository } from "./ops/settings-repository.ts";
 import { DeletionGate } from "./ops/deletion-gate.ts";
 import { checkStorageMarker } from "./storage/marker.ts";
@@ -228,6 +229,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     throw error;
   }
   const deletionGate = new DeletionGate(settings, clock);
+  const signingSecret = loadSigningSecret(config.dataDir, process.env.PINHOLE_SECRET);
+  if (!(await secretMatchesSite(settings, signingSecret, clock.now()))) {
+    log.warn("this server's signing secret differs from the one the previous server started with: if several servers serve this site, give them all the same PINHOLE_SECRET, or a form served by one is refused by another");
+  }
   // Temp files of dead processes go; a sibling's uploads in flight stay.
   await cleanScratch(store.scratchDir, 60 * 60_000);
   const mailer = overrides.mailer ?? (config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom) : new LogMailer(log));
@@ -312,8 +317,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   );
   const notes = new NoteService({ notes: new NotesRepository(database.db), photos, clock, notifier });
   const photoViews = new PhotoViews({ views: new PhotoViewsRepository(database.db), clock, onError: (error) => log.warn({ err: error }, "could not write photo views") });
-  const explore = new ExploreService({ explore: new ExploreRepository(database.db), settings, clock, baseUrl: config.baseUrl, say: (level, message) => log[level](message) });
-  const activity = new ActivityService({ activity: new ActivityRepository(database.db), baseUrl: config.baseUrl, say: (level, message) => log[level](message) });
+  // Periodic tasks run once per period across all servers: the one that claims the period runs it.
+  const periodicRuns = new PeriodicRunsRepository(database.db);
+  const say = (level: "info" | "warn", message: string) => log[level](message);
+  const explore = new ExploreService({ explore: new ExploreRepository(database.db), runs: periodicRuns, holder: jobs.workerId, clock, baseUrl: config.baseUrl, say });
+  const activity = new ActivityService({ activity: new ActivityRepository(database.db), runs: periodicRuns, holder: jobs.workerId, clock, baseUrl: config.baseUrl, say });
   photoPageSections.add(async ({ photo, viewer }) => {
     const { notes: list, canAdd } = await notes.forPage(Number(photo.id), viewer);
     const overlay = notesOverlay({ photoId: photo.id, notes: list, canAdd });
@@ -364,6 +372,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     jobs,
     clock,
     log,
+    store,
     directory: path.join(config.dataDir, "imports"),
     sliceMs: config.importSliceMs,
     maxPhotoBytes: config.maxUploadBytes,
@@ -448,7 +457,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   metrics.start();
   if (jobsHere) app.addHook("onReady", async () => jobs.start());
   if (backupSchedule) app.addHook("onReady", async () => backupSchedule.start());
-  // Explore is ranked at start and every 15 minutes, by one server of many (a lease in settings).
+  // Explore is ranked at start and every 15 minutes, by one server of many (ops/periodic.ts).
   if (jobsHere) app.addHook("onReady", async () => explore.start());
   if (jobsHere) app.addHook("onReady", async () => activity.start());
   // Unfinished tus uploads are parts in this server's data dir, so the server that takes
@@ -473,7 +482,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   installMaintenanceGuard(app, maintenance);
   installAccessControl(app, {
     users,
-    csrf: new CsrfTokens(loadSigningSecret(config.dataDir, process.env.PINHOLE_SECRET)),
+    csrf: new CsrfTokens(signingSecret),
     secureCookies: config.secureCookies,
     operatorToken: config.metricsToken,
   });

@@ -5,7 +5,7 @@ import { openDatabase } from "../../src/db/database.ts";
 import { migrateToLatest } from "../../src/db/migrate.ts";
 import { ExploreRepository } from "../../src/explore/repository.ts";
 import { ExploreService } from "../../src/explore/service.ts";
-import { SettingsRepository } from "../../src/ops/settings-repository.ts";
+import { PeriodicRunsRepository } from "../../src/ops/periodic-repository.ts";
 import { systemClock } from "../../src/clock.ts";
 import type { Row } from "../lib/report.ts";
 import { seedCommunity, seedSite } from "../lib/seed.ts";
@@ -67,7 +67,7 @@ export async function benchCommunity(): Promise<Row[]> {
     const community = await seedCommunity(database.db, { faves: FAVES, comments: COMMENTS, contacts: CONTACTS }, FEATURED);
     console.error(`  seeded ${MEMBERS} members, ${PHOTOS} photos, ${FAVES + FEATURED.faves} faves, ${COMMENTS + FEATURED.comments} comments, ${CONTACTS + FEATURED.following} contacts on SQLite in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
     // One ranking through the service, as the server's timer runs it.
-    const explore = new ExploreService({ explore: new ExploreRepository(database.db), settings: new SettingsRepository(database.db), clock: systemClock, baseUrl: "http://localhost", say: () => {} });
+    const explore = new ExploreService({ explore: new ExploreRepository(database.db), runs: new PeriodicRunsRepository(database.db), holder: "bench", clock: systemClock, baseUrl: "http://localhost", say: () => {} });
     const rankStart = performance.now();
     const ranked = await explore.refresh();
     const rankMs = performance.now() - rankStart;

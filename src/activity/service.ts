@@ -2,6 +2,8 @@ import { presentPhoto, type PhotoView } from "../photos/presenter.ts";
 import type { Viewer } from "../users/service.ts";
 import type { ActivityRepository, ActivityRow } from "./repository.ts";
 import { audienceOf } from "../photos/visibility.ts";
+import type { Clock } from "../clock.ts";
+import { PeriodicTask, type PeriodicRuns } from "../ops/periodic.ts";
 
 export interface ActivityEvent {
   kind: ActivityRow["kind"];
@@ -24,40 +26,32 @@ const FILL_INTERVAL_MS = 10 * 60_000;
 
 /** A member's activity: recent photos from their contacts, and what others did on their photos. */
 export class ActivityService {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
+  private readonly fill: PeriodicTask;
 
-  constructor(private readonly deps: { activity: ActivityRepository; baseUrl: string; say?: (level: "info" | "warn", message: string) => void }) {}
+  constructor(private readonly deps: { activity: ActivityRepository; baseUrl: string; runs: PeriodicRuns; clock: Clock; holder: string; say: (level: "info" | "warn", message: string) => void }) {
+    // Rows written without their photo's owner, by servers of the previous release during a
+    // rolling upgrade, are filled so those faves and comments show on the owner's activity
+    // page: every 10 minutes, by one server of the site.
+    this.fill = new PeriodicTask({
+      task: "activity.fill-photo-owners",
+      intervalMs: FILL_INTERVAL_MS,
+      runs: deps.runs,
+      clock: deps.clock,
+      holder: deps.holder,
+      say: (level, message) => deps.say(level, `activity: ${message}`),
+      work: async () => {
+        const filled = await deps.activity.fillPhotoOwners();
+        return filled > 0 ? `filled the photo owner on ${filled} rows written by a previous release` : undefined;
+      },
+    });
+  }
 
-  /**
-   * Looks, soon after start and every 10 minutes, for activity rows written without their
-   * photo's owner — by servers of the previous release during a rolling upgrade — and fills it,
-   * so those faves and comments show on the owner's activity page.
-   */
   start(firstDelayMs = 5000): void {
-    const run = () => {
-      this.running = this.deps.activity
-        .fillPhotoOwners()
-        .then((filled) => {
-          if (filled > 0) this.deps.say?.("info", `activity: filled the photo owner on ${filled} rows written by a previous release`);
-        })
-        .catch((error: unknown) => this.deps.say?.("warn", `activity: could not fill photo owners: ${(error as Error).message}`))
-        .finally(() => {
-          this.running = null;
-          if (this.timer) plan(FILL_INTERVAL_MS);
-        });
-    };
-    const plan = (delay: number) => {
-      this.timer = setTimeout(run, delay);
-      this.timer.unref();
-    };
-    plan(firstDelayMs);
+    this.fill.start(firstDelayMs);
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+    await this.fill.stop();
   }
 
   async page(viewer: Viewer, page: number, size: number): Promise<ActivityPage> {

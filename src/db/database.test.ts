@@ -4,6 +4,7 @@ import path from "node:path";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { sql } from "kysely";
+import pg from "pg";
 import { openDatabase, REQUEST_DEADLINE_MS, sqliteFilePath } from "./database.ts";
 import { isDatabaseUnavailable } from "./errors.ts";
 import { createPostgresDatabase, TEST_POSTGRES_URL } from "../../test/helpers/database.ts";
@@ -104,6 +105,47 @@ test("PostgreSQL: with request deadlines a statement past the deadline is cancel
     const long = await handle.withoutDeadlines((db) => sql<{ ok: number }>`select 1 as ok from pg_sleep(${(REQUEST_DEADLINE_MS + 300) / 1000})`.execute(db));
     assert.deepEqual(long.rows, [{ ok: 1 }]);
     assert.deepEqual((await sql<{ ok: number }>`select ${1}::int as ok`.execute(handle.db)).rows, [{ ok: 1 }], "the pool still answers");
+  } finally {
+    await handle.close();
+    await created.drop();
+  }
+});
+
+test("PostgreSQL: a connection lost in the middle of a transaction fails as unavailable (a 503), crashes nothing, and the pool serves the next query on a fresh connection", async (t) => {
+  if (!TEST_POSTGRES_URL) {
+    t.skip("no PostgreSQL: set PINHOLE_TEST_DATABASE_URL=postgres://… to run this test (.ci/run does)");
+    return;
+  }
+  const created = await createPostgresDatabase(TEST_POSTGRES_URL);
+  const handle = openDatabase({ databaseUrl: created.url, dataDir: os.tmpdir(), poolSize: 2, requestDeadlineMs: REQUEST_DEADLINE_MS });
+  // The server ends a connection, as a restart or a failover does; asked from outside the pool.
+  const terminate = async (pid: number) => {
+    const outside = new pg.Client({ connectionString: created.url });
+    await outside.connect();
+    await outside.query("select pg_terminate_backend($1)", [pid]).finally(() => outside.end());
+  };
+  try {
+    await sql`create table t (a integer)`.execute(handle.db);
+    const failure = await handle.db
+      .transaction()
+      .execute(async (trx) => {
+        await sql`insert into t (a) values (${1})`.execute(trx);
+        const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);
+        await terminate(rows[0]!.pid);
+        await sql`insert into t (a) values (${2})`.execute(trx);
+      })
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
+    assert.ok(failure, "the transaction failed");
+    assert.ok(isDatabaseUnavailable(failure), `seen as unavailable: ${(failure as Error).message}`);
+    // An idle connection of the pool ended too (its error event must not crash the process).
+    const idle = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(handle.db);
+    await terminate(idle.rows[0]!.pid);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from t`.execute(handle.db);
+    assert.equal(rows[0]!.n, 0, "nothing of the broken transaction was kept");
   } finally {
     await handle.close();
     await created.drop();

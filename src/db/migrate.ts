@@ -14,6 +14,7 @@ import * as webmentions from "./migrations/0013_webmentions.ts";
 import * as imports from "./migrations/0014_imports.ts";
 import * as flickrApi from "./migrations/0015_flickr_api.ts";
 import * as albumOrigins from "./migrations/0016_album_origins.ts";
+import * as periodicRuns from "./migrations/0018_periodic_runs.ts";
 import * as altText from "./migrations/0019_alt_text.ts";
 import * as rateEvents from "./migrations/0021_rate_events.ts";
 import * as searchPostings from "./migrations/0022_search_postings.ts";
@@ -39,6 +40,7 @@ export const MIGRATIONS: MigrationSet = {
   "0014_imports": imports,
   "0015_flickr_api": flickrApi,
   "0016_album_origins": albumOrigins,
+  "0018_periodic_runs": periodicRuns,
   "0019_alt_text": altText,
   "0021_rate_events": rateEvents,
   "0022_search_postings": searchPostings,

@@ -136,6 +136,17 @@ export interface SettingsTable {
   updated_at: number;
 }
 
+/** A period of a periodic task, claimed by the one server that runs it (migration 0018). */
+export interface PeriodicRunsTable {
+  task: string;
+  /** The period's number: the start time divided by the task's interval. */
+  slot: number;
+  started_by: string;
+  started_at: number;
+  finished_at: number | null;
+  error: string | null;
+}
+
 export interface IncidentsTable {
   id: Generated<number>;
   title: string;
@@ -489,6 +500,7 @@ export interface Database {
   photo_tags: PhotoTagsTable;
   photo_search: PhotoSearchTable;
   settings: SettingsTable;
+  periodic_runs: PeriodicRunsTable;
   incidents: IncidentsTable;
   incident_updates: IncidentUpdatesTable;
   jobs: JobsTable;

@@ -1,11 +1,11 @@
 import type { Clock } from "../clock.ts";
-import type { SettingsRepository } from "../ops/settings-repository.ts";
+import { PeriodicTask, type PeriodicRuns } from "../ops/periodic.ts";
 import { presentPhoto, type PhotoView } from "../photos/presenter.ts";
 import type { ExploreRepository } from "./repository.ts";
 import { EXPLORE_WINDOW_MS, exploreDay, rank } from "./ranking.ts";
 
-/** The shared setting holding when Explore was last ranked (epoch ms), the lease between servers. */
-export const EXPLORE_LEASE_KEY = "explore_ranked_at";
+/** The task's name in `periodic_runs`. */
+export const EXPLORE_TASK = "explore.rank";
 /** How often Explore is ranked again. */
 export const EXPLORE_INTERVAL_MS = 15 * 60_000;
 
@@ -31,12 +31,20 @@ interface RememberedPage {
 }
 
 export class ExploreService {
-  private timer: NodeJS.Timeout | null = null;
   private readonly remembered = new Map<string, RememberedPage>();
-  private running: Promise<unknown> | null = null;
-  private stopped = false;
+  private readonly schedule: PeriodicTask;
 
-  constructor(private readonly deps: { explore: ExploreRepository; settings: SettingsRepository; clock: Clock; baseUrl: string; say: (level: "info" | "warn", message: string) => void }) {}
+  constructor(private readonly deps: { explore: ExploreRepository; runs: PeriodicRuns; holder: string; clock: Clock; baseUrl: string; say: (level: "info" | "warn", message: string) => void }) {
+    this.schedule = new PeriodicTask({
+      task: EXPLORE_TASK,
+      intervalMs: EXPLORE_INTERVAL_MS,
+      runs: deps.runs,
+      clock: deps.clock,
+      holder: deps.holder,
+      say: deps.say,
+      work: async () => `ranked Explore: ${await this.refresh()} photos`,
+    });
+  }
 
   /** Ranks now, unconditionally; answers how many photos made it. */
   async refresh(): Promise<number> {
@@ -47,45 +55,20 @@ export class ExploreService {
   }
 
   /**
-   * Ranks if no server did in the last interval. The lease is a compare-and-set on the time of
-   * the last ranking in `settings`: of several servers looking at once, exactly one moves it
-   * on and ranks.
+   * Ranks if no server ranked in the current 15-minute period: of several servers looking at
+   * once, exactly one claims the period in `periodic_runs` and ranks (ops/periodic.ts).
    */
   async refreshIfDue(): Promise<boolean> {
-    const { settings, clock } = this.deps;
-    const now = clock.now();
-    const last = await settings.get(EXPLORE_LEASE_KEY);
-    const lastAt = last === null ? NaN : Number(last);
-    // A few seconds of slack, so timers firing a moment early on another server still take their turn.
-    if (Number.isFinite(lastAt) && lastAt <= now && now - lastAt < EXPLORE_INTERVAL_MS - 10_000) return false;
-    if (!(await settings.compareAndSet(EXPLORE_LEASE_KEY, last, String(now), now))) return false;
-    await this.refresh();
-    return true;
+    return (await this.schedule.runIfDue()) === "ran";
   }
 
-  /** Ranks at start and every 15 minutes, on whichever server wins the lease. */
+  /** Ranks at start (if nobody did this period) and every 15 minutes, on whichever server claims the period. */
   start(firstDelayMs = 1000): void {
-    this.plan(firstDelayMs);
+    this.schedule.start(firstDelayMs);
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running?.catch(() => undefined);
-  }
-
-  private plan(delay: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.refreshIfDue()
-        .catch((error: unknown) => this.deps.say("warn", `could not rank Explore: ${(error as Error).message}`))
-        .finally(() => {
-          this.running = null;
-          this.plan(EXPLORE_INTERVAL_MS);
-        });
-    }, delay);
-    this.timer.unref();
+    await this.schedule.stop();
   }
 
   /**

@@ -31,3 +31,14 @@ test("invalidations are published for sibling processes", () => {
   assert.deepEqual(published, ["derivatives/001/1/s/"], "only local invalidations are published, not relayed ones");
   assert.equal(cache.get("derivatives/001/1/s/500.jpg"), undefined);
 });
+
+test("an entry is served from memory for ten seconds at most, then read again: another machine's deletion reaches this one's cache", () => {
+  let now = 1_000_000;
+  const cache = new ImageCache(1000, 500, 10_000, () => now);
+  cache.set("derivatives/001/1/s/500.jpg", Buffer.alloc(10));
+  now += 9_999;
+  assert.ok(cache.get("derivatives/001/1/s/500.jpg"), "still fresh");
+  now += 1;
+  assert.equal(cache.get("derivatives/001/1/s/500.jpg"), undefined, "too old: the store is asked again");
+  assert.deepEqual(cache.size, { entries: 0, bytes: 0 });
+});

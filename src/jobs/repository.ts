@@ -57,6 +57,12 @@ export class JobsRepository {
       .executeTakeFirst();
   }
 
+  /** Extends a lease while its holder still runs the job; answers false when the lease was lost (taken over). */
+  async extendLease(id: number, workerId: string, until: number): Promise<boolean> {
+    const result = await this.db.updateTable("jobs").set({ locked_until: until }).where("id", "=", id).where("state", "=", "running").where("locked_by", "=", workerId).executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
   /** Only the holder of the lease may finish a job; a worker whose lease was taken over changes nothing. */
   async complete(id: number, workerId: string): Promise<void> {
     await this.db.deleteFrom("jobs").where("id", "=", id).where("locked_by", "=", workerId).execute();

@@ -193,3 +193,34 @@ test("a job running longer than its lease keeps it while its runner lives: the l
     }
   });
 });
+
+test("a job's outcome the database could not take is written at the next poll, not left held until its lease runs out", async () => {
+  await withDatabase(async (database) => {
+    const now = 1_000_000;
+    const clock = { now: () => now };
+    // The database goes away for the moment the job ends: its completion fails as pg fails it.
+    class Outage extends JobsRepository {
+      down = true;
+      override async complete(id: number, workerId: string): Promise<void> {
+        if (this.down) throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
+        return super.complete(id, workerId);
+      }
+    }
+    const jobs = new Outage(database.db);
+    let runs = 0;
+    const runner = new JobRunner({ jobs, clock, log: silent, pollMs: 20, leaseMs: 60 * 60_000, handlers: { work: { run: async () => (runs++, { status: "done" }) } } });
+    await runner.enqueue("work", {});
+    runner.start();
+    try {
+      for (let i = 0; i < 200 && runs === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(runs, 1);
+      assert.deepEqual(await jobs.backlog(), { pending: 0, running: 1, failed: 0 }, "held while the completion cannot be written");
+      jobs.down = false;
+      for (let i = 0; i < 200 && (await jobs.backlog()).running > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual(await jobs.backlog(), { pending: 0, running: 0, failed: 0 }, "completed once the database answers, an hour before the lease runs out");
+      assert.equal(runs, 1, "and not run again");
+    } finally {
+      await runner.stop();
+    }
+  });
+});

@@ -62,6 +62,12 @@ export class JobRunner implements JobQueue {
   /** Ids of the jobs this runner is executing, whose leases it renews. */
   private readonly held = new Set<number>();
   private renewal: NodeJS.Timeout | null = null;
+  /**
+   * What could not be written after a job ran (its completion, its retry time) because the
+   * database was away: written at the next polls once it is back, rather than leaving the job
+   * held until its lease runs out.
+   */
+  private readonly unsettled = new Map<number, () => Promise<void>>();
   private timer: NodeJS.Timeout | null = null;
   private started = false;
   private polling: Promise<void> | null = null;
@@ -134,6 +140,8 @@ export class JobRunner implements JobQueue {
     // A claim in flight finishes first, so no job is claimed after the database closes.
     await this.polling;
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    // A last try; what still cannot be written is taken over by another worker after its lease.
+    await this.settle().catch(() => undefined);
   }
 
   /** Runs every due job until none is left; for start-up recovery, the CLI and tests. */
@@ -156,6 +164,7 @@ export class JobRunner implements JobQueue {
     if (this.polling) return;
     this.polling = (async () => {
       try {
+        await this.settle();
         const free = this.concurrency - this.running.size;
         if (free > 0) for (const job of await this.claim(free)) void this.track(this.execute(job));
       } catch (error) {
@@ -181,7 +190,7 @@ export class JobRunner implements JobQueue {
   private hold(id: number): void {
     this.held.add(id);
     if (this.renewal) return;
-    this.renewal = setInterval(() => void this.renew(), this.options.renewEveryMs ?? Math.max(1000, Math.floor(this.leaseMs / 3)));
+    this.renewal = setInterval(() => void this.renew(), this.options.renewEveryMs ?? Math.max(50, Math.floor(this.leaseMs / 3)));
     this.renewal.unref();
   }
 
@@ -214,21 +223,38 @@ export class JobRunner implements JobQueue {
   private async executeHeld(job: JobRow): Promise<void> {
     const { jobs, clock, log, handlers } = this.options;
     const handler = handlers[job.kind];
+    let outcome: () => Promise<void>;
     try {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
       const result = await handler.run(JSON.parse(job.payload), job);
-      if (result.status === "done") await jobs.complete(job.id, this.workerId);
-      else await jobs.reschedule(job.id, this.workerId, result.at, clock.now(), result.reason, false);
+      outcome = result.status === "done" ? () => jobs.complete(job.id, this.workerId) : () => jobs.reschedule(job.id, this.workerId, result.at, clock.now(), result.reason, false);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (job.attempts >= this.maxAttempts) {
         log.error({ err: error, job: job.id, kind: job.kind }, "job failed for good");
-        await jobs.markFailed(job.id, this.workerId, message, clock.now());
+        outcome = () => jobs.markFailed(job.id, this.workerId, message, clock.now());
       } else {
         const backoff = Math.min(MAX_BACKOFF_MS, 5000 * 2 ** (job.attempts - 1));
         log.warn({ err: error, job: job.id, kind: job.kind, attempt: job.attempts }, "job failed; will retry");
-        await jobs.reschedule(job.id, this.workerId, clock.now() + backoff, clock.now(), message);
+        const at = clock.now() + backoff;
+        outcome = () => jobs.reschedule(job.id, this.workerId, at, clock.now(), message);
       }
+    }
+    try {
+      await outcome();
+    } catch (error) {
+      // Each of these writes changes the job only while this worker still holds it, so writing
+      // it late is safe: if the lease ran out and another worker took the job, it does nothing.
+      this.unsettled.set(job.id, outcome);
+      log.warn({ err: error, job: job.id, kind: job.kind }, "could not record a job's outcome; will record it when the database answers");
+    }
+  }
+
+  /** Writes the outcomes the database could not take when their jobs ended; stops at the first failure. */
+  private async settle(): Promise<void> {
+    for (const [id, outcome] of [...this.unsettled]) {
+      await outcome();
+      this.unsettled.delete(id);
     }
   }
 }

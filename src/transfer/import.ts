@@ -16,6 +16,7 @@ import { MAX_NOTE_LENGTH } from "../notes/rules.ts";
 import type { UploadQuotas } from "../photos/quotas.ts";
 import type { PhotoService } from "../photos/service.ts";
 import { sanitizeFileName, type ReceivedUpload } from "../photos/upload-receiver.ts";
+import type { BlobStore } from "../storage/blob-store.ts";
 import { scratchName } from "../storage/scratch.ts";
 import type { Viewer } from "../users/service.ts";
 import type { AlbumSink } from "./albums.ts";
@@ -43,7 +44,12 @@ export interface ImportServiceDeps {
   jobs: JobQueue;
   clock: Clock;
   log: Logger;
-  /** Where uploaded zips wait for their job (under the data dir). */
+  /**
+   * Where uploaded zips wait for their job: the shared store (under `imports/`), so whichever
+   * server of a cluster claims the job finds the zip.
+   */
+  store: BlobStore;
+  /** This server's local copies of those zips, read while it runs the job (under the data dir). */
   directory: string;
   scratchDir: string;
   baseUrl: string;
@@ -161,13 +167,12 @@ export class ImportService {
 
   /** Takes an uploaded zip (already fsynced) and queues its import. */
   async start(viewer: Viewer, upload: Pick<ReceivedUpload, "tempPath" | "bytes" | "displayName">): Promise<ImportView> {
-    const { transfer, clock, directory } = this.deps;
+    const { transfer, clock } = this.deps;
     try {
       if (!(await isZip(upload.tempPath))) throw new UnsupportedMediaError("That is not a zip file: send the zip Flickr or Pinhole gave you, as it is.", { field: "file" });
-      await fsp.mkdir(directory, { recursive: true });
       const stored = `${crypto.randomBytes(12).toString("hex")}.zip`;
-      await fsp.rename(upload.tempPath, path.join(directory, stored));
-      await syncDirectory(directory);
+      // The upload is fsynced; the store keeps it durably, for any server's job to read.
+      await this.deps.store.putFile(importKey(stored), upload.tempPath);
       const id = await transfer.createImport({ memberId: viewer.id, fileName: sanitizeFileName(upload.displayName), fileBytes: upload.bytes, storedPath: stored, now: clock.now() });
       const job = await this.deps.jobs.enqueue(IMPORT_JOB, { importId: id } satisfies Payload);
       this.deps.jobs.runSoon(job);
@@ -220,11 +225,17 @@ export class ImportService {
       const row = await transfer.findImport(importId);
       if (!row || row.status === "done" || row.status === "failed") return { status: "done" };
       const account = await transfer.accountById(row.member_id);
+      await this.pruneLocalCopies(row.stored_path);
       if (!account) {
-        await fsp.rm(path.join(this.deps.directory, row.stored_path), { force: true });
+        await this.removeZip(row.stored_path);
         return { status: "done" };
       }
-      const file = path.join(this.deps.directory, row.stored_path);
+      // A store that cannot be read now throws here, and the job is tried again later.
+      const file = await this.localCopy(row.stored_path);
+      if (file === null) {
+        await this.finish(row, "failed", "The uploaded zip is no longer stored (was the storage restored from an older backup?); nothing more was imported.");
+        return { status: "done" };
+      }
       let zip: ZipReader;
       try {
         zip = await ZipReader.open(file);
@@ -252,7 +263,49 @@ export class ImportService {
     const counts = await this.deps.transfer.photoCounts(row.id);
     const now = this.deps.clock.now();
     await this.deps.transfer.updateImport(row.id, { status, error, ...counts, finished_at: now }, now);
-    await fsp.rm(path.join(this.deps.directory, row.stored_path), { force: true });
+    await this.removeZip(row.stored_path);
+  }
+
+  /**
+   * The zip as a file of this server, which the zip reader needs (it reads the central directory
+   * at the end first, then entries anywhere): kept between the job's time slices, fetched from
+   * the store when this server has none (another server took the upload or the earlier slices).
+   * Zips from before the store kept them are only in the local folder, and read from there.
+   */
+  private async localCopy(stored: string): Promise<string | null> {
+    const file = path.join(this.deps.directory, stored);
+    if (fs.existsSync(file)) return file;
+    const found = await this.deps.store.stream(importKey(stored));
+    if (!found) return null;
+    await fsp.mkdir(this.deps.directory, { recursive: true });
+    const partial = `${file}.${crypto.randomBytes(6).toString("hex")}.part`;
+    try {
+      await pipeline(found.body, fs.createWriteStream(partial, { flags: "wx" }));
+      await fsp.rename(partial, file);
+    } catch (error) {
+      await fsp.rm(partial, { force: true });
+      throw error;
+    }
+    return file;
+  }
+
+  private async removeZip(stored: string): Promise<void> {
+    await fsp.rm(path.join(this.deps.directory, stored), { force: true });
+    await this.deps.store.delete(importKey(stored));
+  }
+
+  /**
+   * Local copies of zips whose import another server finished: the server that ran the last
+   * slice removes only its own copy, so each server drops the others it still has when it
+   * next runs an import.
+   */
+  private async pruneLocalCopies(current: string): Promise<void> {
+    const names = await fsp.readdir(this.deps.directory).catch(() => [] as string[]);
+    for (const name of names) {
+      if (name === current || !name.endsWith(".zip")) continue;
+      const row = await this.deps.transfer.findImportByStoredPath(name);
+      if (!row || row.status === "done" || row.status === "failed") await fsp.rm(path.join(this.deps.directory, name), { force: true });
+    }
   }
 }
 
@@ -541,6 +594,11 @@ function pinholePhoto(file: PhotoFile, exporter: string): SourcePhoto {
   };
 }
 
+/** The key of an uploaded zip in the store until its import is finished. */
+function importKey(stored: string): string {
+  return `imports/${stored}`;
+}
+
 async function isZip(file: string): Promise<boolean> {
   const handle = await fsp.open(file, "r");
   try {
@@ -551,11 +609,3 @@ async function isZip(file: string): Promise<boolean> {
   }
 }
 
-async function syncDirectory(directory: string): Promise<void> {
-  const handle = await fsp.open(directory, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}

@@ -141,6 +141,10 @@ export class TransferRepository {
     return this.db.selectFrom("imports").selectAll().where("id", "=", id).executeTakeFirst();
   }
 
+  async findImportByStoredPath(storedPath: string): Promise<ImportRow | undefined> {
+    return this.db.selectFrom("imports").selectAll().where("stored_path", "=", storedPath).executeTakeFirst();
+  }
+
   async importsOf(memberId: number, limit: number): Promise<ImportRow[]> {
     return this.db.selectFrom("imports").selectAll().where("member_id", "=", memberId).orderBy("id", "desc").limit(limit).execute();
   }

@@ -100,6 +100,38 @@ async function htmlFor(error: unknown, failure: HttpFailure, request: FastifyReq
   return errorPage(failure.status, failure.message, viewer, csrfToken);
 }
 
+/** The most of an unread request body read and dropped so that its client gets the answer. */
+const DRAIN_MAX_BYTES = 32 * 1024 * 1024;
+const DRAIN_MAX_MS = 5000;
+
+/** Reads the rest of a request's body and drops it; answers whether it was read to its end. */
+function drainBody(raw: FastifyRequest["raw"]): Promise<boolean> {
+  if (raw.complete) return Promise.resolve(true);
+  const declared = Number(raw.headers["content-length"]);
+  if (raw.destroyed || raw.readableEnded || !Number.isFinite(declared) || declared > DRAIN_MAX_BYTES) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    let received = 0;
+    const finish = () => {
+      clearTimeout(timer);
+      raw.off("data", count);
+      raw.off("end", finish);
+      raw.off("close", finish);
+      raw.off("error", finish);
+      resolve(raw.complete);
+    };
+    const count = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > DRAIN_MAX_BYTES) finish();
+    };
+    const timer = setTimeout(finish, DRAIN_MAX_MS);
+    raw.on("data", count);
+    raw.once("end", finish);
+    raw.once("close", finish);
+    raw.once("error", finish);
+    raw.resume();
+  });
+}
+
 export function installErrorHandler(app: FastifyInstance, maxUploadBytes: number, options: { outage?: OutageInfo; recorder?: ErrorRecorder } = {}): void {
   const { outage, recorder } = options;
   const maxUploadMb = Math.round(maxUploadBytes / 1024 / 1024);
@@ -123,9 +155,12 @@ export function installErrorHandler(app: FastifyInstance, maxUploadBytes: number
     // An outage answer must not be kept by a cache in front of us after the outage is over.
     if (failure.status === 503) reply.header("cache-control", "no-store");
     reply.code(failure.status);
-    // A body we stopped reading (an upload that failed half-way) leaves the connection unusable
-    // for another request: close it after this answer instead of letting the client wait on it.
-    if (!request.raw.complete) reply.header("connection", "close");
+    // A body we stopped reading (an upload refused before it was read, or that failed half-way)
+    // leaves the connection unusable for another request. Closing it while the client still
+    // sends makes the client fail on a broken pipe and lose our answer (an upload refused with
+    // a 503 during a database outage arrived as EPIPE), so a body of reasonable size is read to
+    // its end first; one too large, or too slow, is cut off by closing after the answer.
+    if (!(await drainBody(request.raw))) reply.header("connection", "close");
     if (wantsHtml(request)) return reply.type("text/html; charset=utf-8").send(await htmlFor(error, failure, request, outage));
     return reply.send({ error: { code: failure.code, message: failure.message, ...(failure.details ? { details: failure.details } : {}) } });
   });

@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import { startServer, type TestServer } from "../helpers/server.ts";
 import { api, buildMember } from "../helpers/client.ts";
 import { buildDistinctPhoto } from "../helpers/images.ts";
-import { EXPLORE_LEASE_KEY } from "../../src/explore/service.ts";
+import { EXPLORE_INTERVAL_MS, EXPLORE_TASK, ExploreService } from "../../src/explore/service.ts";
+import { ExploreRepository } from "../../src/explore/repository.ts";
+import { PeriodicRunsRepository } from "../../src/ops/periodic-repository.ts";
 
 const HOUR = 60 * 60_000;
 let now = Math.floor(Date.now() / (24 * HOUR)) * 24 * HOUR + 20 * HOUR;
@@ -13,8 +15,10 @@ let server: TestServer;
 before(async () => {
   server = await startServer({}, { clock });
   // The server ranks once at start; wait for it so it cannot overwrite the rankings below.
-  for (let i = 0; i < 100 && (await server.context.settings.get(EXPLORE_LEASE_KEY)) === null; i++) await new Promise((r) => setTimeout(r, 50));
-  assert.notEqual(await server.context.settings.get(EXPLORE_LEASE_KEY), null, "Explore was ranked at start");
+  const runs = new PeriodicRunsRepository(server.context.database.db);
+  const ranked = async () => (await runs.recent(EXPLORE_TASK, 1))[0]?.finished_at ?? null;
+  for (let i = 0; i < 100 && (await ranked()) === null; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.notEqual(await ranked(), null, "Explore was ranked at start");
 });
 after(async () => server.close());
 
@@ -110,17 +114,23 @@ test("Explore ranks recent public photos by the formula and leaves out every pho
   assert.deepEqual(order, expected.filter((n) => n !== "sixDays"));
 });
 
-test("Explore is ranked once per 15 minutes however many servers look: a compare-and-set lease in settings", async () => {
-  const service = server.context.explore;
+test("Explore is ranked once per 15-minute period however many servers look: the period is claimed in periodic_runs", async () => {
+  const runs = new PeriodicRunsRepository(server.context.database.db);
+  const say = () => {};
+  // Three servers' services over the one database, as in a cluster.
+  const servers = ["a", "b", "c"].map((holder) => new ExploreService({ explore: new ExploreRepository(server.context.database.db), runs, holder, clock, baseUrl: server.url, say }));
   now += 16 * 60_000;
-  const racing = await Promise.all([service.refreshIfDue(), service.refreshIfDue(), service.refreshIfDue()]);
-  assert.equal(racing.filter(Boolean).length, 1, "exactly one of three racing looks ranks");
-  assert.equal(await service.refreshIfDue(), false, "not due again right after");
+  const racing = await Promise.all(servers.map((s) => s.refreshIfDue()));
+  assert.equal(racing.filter(Boolean).length, 1, "exactly one of three racing servers ranks");
+  assert.equal(await servers[1]!.refreshIfDue(), false, "not due again right after");
   now += 10 * 60_000;
-  assert.equal(await service.refreshIfDue(), false, "nor ten minutes later");
+  assert.equal(await servers[2]!.refreshIfDue(), false, "nor ten minutes later, in the same period");
   now += 6 * 60_000;
-  assert.equal(await service.refreshIfDue(), true, "due after fifteen minutes");
-  assert.equal(await server.context.settings.get(EXPLORE_LEASE_KEY), String(now));
+  assert.equal(await servers[2]!.refreshIfDue(), true, "due in the next period");
+  const [latest] = await runs.recent(EXPLORE_TASK, 1);
+  assert.equal(latest?.slot, Math.floor(now / EXPLORE_INTERVAL_MS));
+  assert.equal(latest?.started_by, "c");
+  assert.ok(latest?.finished_at !== null && latest?.error === null, "the run is recorded as finished without error");
 });
 
 test("Explore answers with an empty page when nothing ranked, and rejects a bad cursor", async () => {

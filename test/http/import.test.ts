@@ -1,3 +1,4 @@
+import path from "node:path";
 import fs from "node:fs";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -274,6 +275,12 @@ test("an import works in slices and resumes from its recorded entries: with a ze
     assert.deepEqual(titles, [["First", "public", ["one"]], ["Second", "family", []]]);
     const page = await fetch(`${sliced.url}/imports/${started.body.id}`, { headers: { authorization: `Bearer ${member.token}` } });
     assert.match(await page.text(), /Finished \(Flickr data export\)/);
+    // The zip waited in the shared store (any server of a cluster may run the job, reading its
+    // own copy) and is gone from both once the import finished.
+    const kept: string[] = [];
+    for await (const entry of sliced.context.store.list("imports/")) kept.push(entry.key);
+    assert.deepEqual(kept, [], "no zip left in the store");
+    assert.deepEqual(fs.existsSync(path.join(sliced.dataDir, "imports")) ? fs.readdirSync(path.join(sliced.dataDir, "imports")) : [], [], "no local copy left");
   } finally {
     await sliced.close();
   }
