@@ -5,6 +5,7 @@ import { InvalidError } from "../errors.ts";
 import { requireViewer } from "../web/access.ts";
 import { withErrors } from "../web/api-schema.ts";
 import { memberCsrfToken, safeNextPath, sendHtml } from "../web/forms.ts";
+import { ruleFromForm } from "./rules.ts";
 import type { AlbumService } from "./service.ts";
 import * as schema from "./schema.ts";
 import * as views from "./views.ts";
@@ -177,6 +178,18 @@ export function registerAlbumRoutes(app: FastifyInstance, context: AppContext, a
     const album = await albums.create(viewer, { title, description });
     if (photo !== null) await albums.addPhotos(album.id, viewer, [photo], visibleTo(request));
     return reply.redirect(safeNextPath(next, albumPath(viewer.username, album.id)), 303);
+  });
+
+  app.post<Body<Static<typeof schema.NewSmartAlbumForm>>>("/albums/new-smart", { config: { access: "member" }, schema: { body: schema.NewSmartAlbumForm } }, async (request, reply) => {
+    const viewer = requireViewer(request);
+    const album = await albums.create(viewer, { title: request.body.title, description: request.body.description, rule: ruleFromForm(request.body) });
+    return reply.redirect(albumPath(viewer.username, album.id), 303);
+  });
+
+  app.post<IdParams & Body<Static<typeof schema.RuleEditForm>>>("/albums/:id/rule", { config: { access: "member" }, schema: { params: schema.AlbumIdParams, body: schema.RuleEditForm } }, async (request, reply) => {
+    const viewer = requireViewer(request);
+    const album = await albums.update(Number(request.params.id), viewer, { rule: ruleFromForm(request.body) });
+    return reply.redirect(albumPath(viewer.username, album.id), 303);
   });
 
   app.post<Body<Static<typeof schema.AddToAlbumForm>>>("/albums/add", { config: { access: "member" }, schema: { body: schema.AddToAlbumForm } }, async (request, reply) => {

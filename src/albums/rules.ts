@@ -64,6 +64,45 @@ export function parseRule(input: SmartRule): SmartRule {
   return rule;
 }
 
+/** A smart album's rule as the browser's form sends it: every field text, empty meaning "not a criterion". */
+export interface RuleForm {
+  tags?: string;
+  tagMode?: string;
+  takenFrom?: string;
+  takenTo?: string;
+  camera?: string;
+  nearLatitude?: string;
+  nearLongitude?: string;
+  nearRadiusKm?: string;
+  minFaves?: string;
+}
+
+/** The form's fields as a rule for `parseRule`; a number that is not one is refused naming its field. */
+export function ruleFromForm(form: RuleForm): SmartRule {
+  const text = (value: string | undefined) => (value ?? "").trim();
+  const number = (value: string | undefined, field: string, label: string) => {
+    const n = Number(text(value));
+    if (text(value) === "" || !Number.isFinite(n)) throw new InvalidError(`${label} must be a number.`, { field });
+    return n;
+  };
+  const rule: SmartRule = {};
+  const tags = text(form.tags).split(/[\s,]+/).filter(Boolean);
+  if (tags.length > 0) {
+    rule.tags = tags;
+    rule.tagMode = form.tagMode === "any" ? "any" : "all";
+  }
+  if (text(form.takenFrom)) rule.takenFrom = text(form.takenFrom);
+  if (text(form.takenTo)) rule.takenTo = text(form.takenTo);
+  if (text(form.camera)) rule.camera = text(form.camera);
+  const near = [form.nearLatitude, form.nearLongitude, form.nearRadiusKm].map(text);
+  if (near.some(Boolean)) {
+    if (!near.every(Boolean)) throw new InvalidError("A place needs its latitude, longitude and radius together.", { field: "rule.near" });
+    rule.near = { latitude: number(form.nearLatitude, "rule.near.latitude", "The latitude"), longitude: number(form.nearLongitude, "rule.near.longitude", "The longitude"), radiusKm: number(form.nearRadiusKm, "rule.near.radiusKm", "The radius") };
+  }
+  if (text(form.minFaves)) rule.minFaves = number(form.minFaves, "rule.minFaves", "The number of faves");
+  return rule;
+}
+
 /** A stored rule (written by parseRule, so trusted as to shape). */
 export function readRule(json: string): SmartRule {
   return JSON.parse(json) as SmartRule;

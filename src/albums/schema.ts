@@ -102,6 +102,19 @@ export const NewAlbumForm = Type.Object({
   next: Type.Optional(Type.String({ maxLength: 300 })),
   _csrf: Csrf,
 });
+const RuleFields = {
+  tags: Type.Optional(Type.String({ maxLength: 2000 })),
+  tagMode: Type.Optional(Type.String({ maxLength: 10 })),
+  takenFrom: Type.Optional(Type.String({ maxLength: 40 })),
+  takenTo: Type.Optional(Type.String({ maxLength: 40 })),
+  camera: Type.Optional(Type.String({ maxLength: 200 })),
+  nearLatitude: Type.Optional(Type.String({ maxLength: 40 })),
+  nearLongitude: Type.Optional(Type.String({ maxLength: 40 })),
+  nearRadiusKm: Type.Optional(Type.String({ maxLength: 40 })),
+  minFaves: Type.Optional(Type.String({ maxLength: 20 })),
+};
+export const NewSmartAlbumForm = Type.Object({ title: Type.String({ maxLength: 1000 }), description: Type.Optional(Type.String({ maxLength: 20_000 })), ...RuleFields, _csrf: Csrf });
+export const RuleEditForm = Type.Object({ ...RuleFields, _csrf: Csrf });
 export const AddToAlbumForm = Type.Object({ albumId: Type.String({ maxLength: 20 }), photoId: Type.String({ maxLength: 20 }), next: Type.Optional(Type.String({ maxLength: 300 })), _csrf: Csrf });
 export const EditAlbumForm = Type.Object({
   title: Type.Optional(Type.String({ maxLength: 1000 })),

@@ -5,6 +5,7 @@ import { page } from "../web/layout.ts";
 import type { Viewer } from "../users/service.ts";
 import { photoGrid, photoThumb } from "../photos/views.ts";
 import type { PhotoView } from "../photos/presenter.ts";
+import type { SmartRule } from "./rules.ts";
 import type { AlbumPage, AlbumView, CollectionView } from "./service.ts";
 
 interface Shell {
@@ -39,7 +40,14 @@ export function albumsPage(view: Shell & { username: string; albums: AlbumView[]
 <label for="album-title">Title</label><input id="album-title" name="title" maxlength="255" required>
 <label for="album-description">Description</label><textarea id="album-description" name="description" rows="3" maxlength="10000"></textarea>
 <button type="submit">Create the album</button>
-<small>Smart albums, which fill themselves by tags, dates, camera, place or faves, are made through the API (POST /api/v1/albums with a rule).</small>
+</form></details>
+<details class="create-album"><summary>New smart album</summary>
+<form method="post" action="/albums/new-smart" class="stack" id="new-smart-album">${csrf(view.csrfToken)}
+<p><small>A smart album fills itself with your photos that match every criterion you give, now and as you add more.</small></p>
+<label for="smart-title">Title</label><input id="smart-title" name="title" maxlength="255" required>
+<label for="smart-description">Description</label><textarea id="smart-description" name="description" rows="2" maxlength="10000"></textarea>
+${ruleFields(null, "smart")}
+<button type="submit">Create the smart album</button>
 </form></details>`
     : null;
   return page({
@@ -48,6 +56,23 @@ export function albumsPage(view: Shell & { username: string; albums: AlbumView[]
     body: html`<section><p><a href="/photos/${view.username}">${view.username}'s photostream</a> · <a href="/photos/${view.username}/collections">Collections</a></p>
 <h1>${view.username}'s albums</h1>${create}${albumCards(view.albums)}</section>`,
   });
+}
+
+/** The criteria of a smart album, filled in from its rule when it has one; every field optional. */
+function ruleFields(rule: SmartRule | null, prefix: string): Html {
+  const id = (name: string) => `${prefix}-${name}`;
+  const near = rule?.near;
+  return html`<fieldset class="stack rule-fields"><legend>Photos that match</legend>
+<label for="${id("tags")}">Tags</label><input id="${id("tags")}" name="tags" value="${(rule?.tags ?? []).join(" ")}"><small>Separate tags with spaces.</small>
+<label for="${id("tagMode")}">Which tags</label><select id="${id("tagMode")}" name="tagMode"><option value="all"${rule?.tagMode !== "any" ? html` selected` : null}>All of them</option><option value="any"${rule?.tagMode === "any" ? html` selected` : null}>Any of them</option></select>
+<label for="${id("takenFrom")}">Taken from</label><input type="date" id="${id("takenFrom")}" name="takenFrom" value="${rule?.takenFrom?.slice(0, 10) ?? ""}">
+<label for="${id("takenTo")}">Taken until</label><input type="date" id="${id("takenTo")}" name="takenTo" value="${rule?.takenTo?.slice(0, 10) ?? ""}">
+<label for="${id("camera")}">Camera model</label><input id="${id("camera")}" name="camera" maxlength="200" value="${rule?.camera ?? ""}">
+<label for="${id("nearLatitude")}">Near latitude</label><input id="${id("nearLatitude")}" name="nearLatitude" inputmode="decimal" value="${near ? String(near.latitude) : ""}">
+<label for="${id("nearLongitude")}">Near longitude</label><input id="${id("nearLongitude")}" name="nearLongitude" inputmode="decimal" value="${near ? String(near.longitude) : ""}">
+<label for="${id("nearRadiusKm")}">Within (km)</label><input id="${id("nearRadiusKm")}" name="nearRadiusKm" inputmode="decimal" value="${near ? String(near.radiusKm) : ""}">
+<label for="${id("minFaves")}">At least this many faves</label><input type="number" min="0" id="${id("minFaves")}" name="minFaves" value="${rule?.minFaves === undefined ? "" : String(rule.minFaves)}">
+</fieldset>`;
 }
 
 function ownerControls(album: AlbumView, csrfToken: string, photos: PhotoView[]): Html {
@@ -59,6 +84,7 @@ function ownerControls(album: AlbumView, csrfToken: string, photos: PhotoView[])
 <label for="description">Description</label><textarea id="description" name="description" rows="4" maxlength="10000">${album.description}</textarea>
 ${album.smart ? null : html`<label for="coverPhotoId">Cover</label><select id="coverPhotoId" name="coverPhotoId"><option value="">The first photo</option>${coverOptions}</select>`}
 <button type="submit">Save</button></form>
+${album.smart ? html`<form method="post" action="${base}/rule" class="stack" id="album-rule-form">${csrf(csrfToken)}${ruleFields(album.rule, "rule")}<button type="submit">Save the criteria</button></form>` : null}
 <form method="post" action="${base}/delete" class="inline" id="album-delete">${csrf(csrfToken)}<button type="submit" class="danger">Delete this album</button> <small>Its photos stay in your photostream.</small></form>
 </details>`;
 }

@@ -270,6 +270,40 @@ describe("smart albums", () => {
     assert.deepEqual(await albumIds(all.id), [sunset.id, beach.id]);
   });
 
+  test("made and changed from the albums page without JavaScript: the form's criteria become the rule; a half-given place is refused", async () => {
+    const owner = await buildMember(server);
+    const tag = `form${Date.now().toString(36)}`;
+    const tagged = await buildDistinctPhoto(server, owner, { tags: tag });
+    const other = await buildDistinctPhoto(server, owner, { tags: "elsewhere" });
+    const web = new WebClient(server);
+    await web.logIn(owner);
+    const list = await web.get(`/photos/${owner.username}/albums`);
+    assert.match(list.html, /id="new-smart-album"/);
+    const fields = { title: "By the form", tags: tag, tagMode: "all", takenFrom: "", takenTo: "", camera: "", nearLatitude: "", nearLongitude: "", nearRadiusKm: "", minFaves: "" };
+    assert.equal((await web.post("/albums/new-smart", fields, { withCsrf: false })).status, 403, "no CSRF token, no album");
+    const made = await web.post("/albums/new-smart", fields);
+    assert.equal(made.status, 303, made.html);
+    const id = Number(/\/albums\/(\d+)$/.exec(made.location ?? "")?.[1]);
+    const album = await api(server, "GET", `/api/v1/albums/${id}`, { token: owner.token });
+    assert.deepEqual(album.body.album.rule, { tags: [tag], tagMode: "all" });
+    assert.deepEqual(album.body.photos.map((p: PhotoJson) => p.id), [tagged.id]);
+    const page = await web.get(`/photos/${owner.username}/albums/${id}`);
+    assert.match(page.html, /id="album-rule-form"/);
+    assert.match(page.html, new RegExp(`name="tags" value="${tag}"`), "the form shows the rule as it is");
+
+    const halfPlace = await web.post(`/albums/${id}/rule`, { ...fields, nearLatitude: "51.5" });
+    assert.equal(halfPlace.status, 400);
+    assert.match(halfPlace.html, /latitude, longitude and radius together/);
+    assert.deepEqual((await api(server, "GET", `/api/v1/albums/${id}`, { token: owner.token })).body.album.rule, { tags: [tag], tagMode: "all" }, "nothing changed");
+    const changed = await web.post(`/albums/${id}/rule`, { ...fields, tags: `${tag} elsewhere`, tagMode: "any", minFaves: "0" });
+    assert.equal(changed.status, 303, changed.html);
+    const now = await api(server, "GET", `/api/v1/albums/${id}`, { token: owner.token });
+    assert.deepEqual(now.body.album.rule, { tags: [tag, "elsewhere"], tagMode: "any", minFaves: 0 });
+    assert.deepEqual(now.body.photos.map((p: PhotoJson) => p.id).sort(), [tagged.id, other.id].sort());
+    const empty = await web.post(`/albums/${id}/rule`, { ...fields, tags: "" });
+    assert.equal(empty.status, 400, "a rule needs at least one criterion");
+  });
+
   test("photos cannot be added, removed or reordered by hand: 409; rules are checked", async () => {
     const owner = await buildMember(server);
     const photo = await buildDistinctPhoto(server, owner, { tags: "smart" });
