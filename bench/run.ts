@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- section ...]`: measures Pinhole beside references run in the same
  * session, prints a table and writes bench/results/latest.json. Sections: ingest, images,
- * pages, upload, backup, reload, community, discover, browser (all by default). Needs wrk, nginx and libvips-tools (Debian packages);
+ * pages, upload, backup, reload, community, discover, scale, browser (all by default). Needs wrk, nginx and libvips-tools (Debian packages);
  * reload and backup need none of them.
  */
 import os from "node:os";
@@ -14,6 +14,7 @@ import { benchReload } from "./sections/reload.ts";
 import { benchBackup } from "./sections/backup.ts";
 import { benchCommunity } from "./sections/community.ts";
 import { benchDiscover } from "./sections/discover.ts";
+import { benchScale } from "./sections/scale.ts";
 import { benchBrowser } from "./sections/browser.ts";
 
 const SECTIONS: Record<string, () => Promise<Row[]>> = {
@@ -25,6 +26,7 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   backup: benchBackup,
   community: benchCommunity,
   discover: benchDiscover,
+  scale: benchScale,
   browser: benchBrowser,
 };
 
