@@ -1,10 +1,14 @@
 import { html, type Html } from "../web/html.ts";
 import { page } from "../web/layout.ts";
 import type { Viewer } from "./service.ts";
+import { english, type Messages } from "../i18n/messages.ts";
+import { LOCALE_INFO, LOCALES } from "../i18n/locales.ts";
 
 interface FormPage {
   viewer: Viewer | null;
   csrfToken: string;
+  /** The request's language; pages that take it are translated (see i18n/). */
+  messages?: Messages;
   error?: string | null;
   notice?: string | null;
 }
@@ -18,39 +22,66 @@ function csrfField(token: string): Html {
 }
 
 export function signUpPage(view: FormPage & { values: { username?: string; email?: string } }): string {
+  const m = view.messages ?? english();
   return page({
-    title: "Sign up",
+    title: m.t("signup.title"),
     viewer: view.viewer,
     csrfToken: view.csrfToken,
-    body: html`<section class="form-page"><h1>Join Pinhole</h1>${alerts(view.error)}
+    messages: m,
+    body: html`<section class="form-page"><h1>${m.t("signup.heading")}</h1>${alerts(view.error)}
 <form method="post" action="/signup" class="stack">${csrfField(view.csrfToken)}
-<label for="username">Username</label>
+<label for="username">${m.t("form.username")}</label>
 <input id="username" name="username" required minlength="3" maxlength="32" pattern="[A-Za-z0-9_\\-]{3,32}" autocomplete="username" value="${view.values.username ?? ""}">
-<small>3 to 32 letters, digits, _ or -. It is part of your photostream's address.</small>
-<label for="email">Email</label>
+<small>${m.t("signup.usernameHint")}</small>
+<label for="email">${m.t("form.email")}</label>
 <input id="email" name="email" type="email" required maxlength="254" autocomplete="email" value="${view.values.email ?? ""}">
-<label for="password">Password</label>
+<label for="password">${m.t("form.password")}</label>
 <input id="password" name="password" type="password" required minlength="10" autocomplete="new-password">
-<small>At least 10 characters, not a common password.</small>
-<button type="submit">Create my account</button>
-</form><p>Already a member? <a href="/login">Log in</a></p></section>`,
+<small>${m.t("signup.passwordHint")}</small>
+<button type="submit">${m.t("signup.submit")}</button>
+</form><p>${m.rich("signup.haveAccount", { link: (inner) => html`<a href="/login">${inner}</a>` })}</p></section>`,
   });
 }
 
 export function logInPage(view: FormPage & { values: { username?: string }; next: string }): string {
+  const m = view.messages ?? english();
   return page({
-    title: "Log in",
+    title: m.t("login.title"),
     viewer: view.viewer,
     csrfToken: view.csrfToken,
-    body: html`<section class="form-page"><h1>Log in</h1>${alerts(view.error, view.notice)}
+    messages: m,
+    body: html`<section class="form-page"><h1>${m.t("login.title")}</h1>${alerts(view.error, view.notice)}
 <form method="post" action="/login" class="stack">${csrfField(view.csrfToken)}
 <input type="hidden" name="next" value="${view.next}">
-<label for="username">Username</label>
+<label for="username">${m.t("form.username")}</label>
 <input id="username" name="username" required maxlength="32" autocomplete="username" value="${view.values.username ?? ""}">
-<label for="password">Password</label>
+<label for="password">${m.t("form.password")}</label>
 <input id="password" name="password" type="password" required autocomplete="current-password">
-<button type="submit">Log in</button>
-</form><p><a href="/reset-password">Forgot your password?</a> · <a href="/signup">Sign up</a></p></section>`,
+<button type="submit">${m.t("login.submit")}</button>
+</form><p><a href="/reset-password">${m.t("login.forgot")}</a> · <a href="/signup">${m.t("nav.signUp")}</a></p></section>`,
+  });
+}
+
+/**
+ * The member's interface language, saved with their account: it follows them to every device
+ * where they have not picked one in the footer. "Browser" (no choice) follows Accept-Language.
+ */
+export function languageSettingsPage(view: FormPage & { viewer: Viewer; saved: boolean }): string {
+  const m = view.messages ?? english();
+  const current = view.viewer.locale ?? "";
+  return page({
+    title: m.t("languageSettings.title"),
+    viewer: view.viewer,
+    csrfToken: view.csrfToken,
+    messages: m,
+    body: html`<section class="form-page"><h1>${m.t("languageSettings.title")}</h1>
+${view.saved ? html`<p class="alert notice" role="status" id="language-saved">${m.t("languageSettings.saved")}</p>` : null}
+<p>${m.t("languageSettings.intro")}</p>
+<form method="post" action="/settings/language" class="stack" id="language-form">${csrfField(view.csrfToken)}
+<label for="locale">${m.t("languageSettings.label")}</label>
+<select id="locale" name="locale"><option value=""${current === "" ? html` selected` : null}>${m.t("languageSettings.browser")}</option>${LOCALES.map((code) => html`<option value="${code}" lang="${code}"${code === current ? html` selected` : null}>${LOCALE_INFO[code].name}</option>`)}</select>
+<button type="submit">${m.t("form.save")}</button>
+</form></section>`,
   });
 }
 
@@ -78,6 +109,8 @@ ${view.viewer.emailConfirmed
 </form>
 <h2>Your photos</h2>
 <p><a href="/settings/photos">Licence, downloads and who sees locations, for new uploads</a></p>
+<h2>Language</h2>
+<p><a href="/settings/language" id="language-settings-link">The language of Pinhole's pages</a></p>
 <h2>Notes</h2>
 <p><a href="/settings/notes">Who may add notes to your photos</a></p>
 <p><a href="/settings/webmentions">Pages that link to your photos (webmentions)</a></p>
