@@ -128,6 +128,14 @@ function gridTile(photo: PhotoView, controls?: (photo: PhotoView) => Html): Html
 <a href="/photos/${photo.owner.username}/${photo.id}">${placeholder(photo)}<picture>${modern ? html`<source type="image/webp" srcset="${modern}" sizes="${sizes}">` : null}<img src="${fallback?.url ?? ""}" srcset="${srcset(sizesOf(photo.sizes, "jpeg", 1024))}" sizes="${sizes}" width="${fallback?.width ?? photo.width}" height="${fallback?.height ?? photo.height}" alt="${altText(photo)}" loading="lazy" decoding="async"></picture>${caption}</a>${controls ? controls(photo) : null}</li>`;
 }
 
+/**
+ * Another domain's part of a page, marked with its language when that is not the page's (its
+ * views not translated yet); `display: contents` (site.css) keeps the layout as if unwrapped.
+ */
+function inLanguage(part: Html, lang: string, m: Messages): Html {
+  return lang === m.locale ? part : html`<div class="lang-other" lang="${lang}">${part}</div>`;
+}
+
 /** A justified grid: rows of equal height filling the width (see web/grid.ts). */
 export function photoGrid(photos: PhotoView[], options: { id?: string; controls?: (photo: PhotoView) => Html; messages?: Messages } = {}): Html {
   if (photos.length === 0) return html`<p class="empty">${(options.messages ?? english()).t("grid.empty")}</p>`;
@@ -167,7 +175,7 @@ export function photostreamPage(view: Shell & { username: string; list: PhotoPag
     ])}`,
     body: html`<section><h1>${m.t("stream.title", name)}</h1>
 <p class="stream-links"><a href="/photos/${view.username}/archives" id="archives-link">${m.t("stream.archives")}</a> · <a href="/photos/${view.username}/albums" id="albums-link">${m.t("stream.albums")}</a> · <a href="/photos/${view.username}/map" id="map-link">${m.t("stream.map")}</a> · <a href="/photos/${view.username}/collections" id="collections-link">${m.t("stream.collections")}</a> ${feedLink(`/photos/${view.username}/feed`)}${view.isOwner ? html` · <a href="/organize" id="organize-link">${m.t("stream.organize")}</a>` : null}</p>
-${view.sections ?? []}
+${(view.sections ?? []).map((section) => inLanguage(section, "en", m))}
 ${view.isOwner ? html`<p><a class="button" href="/upload">${m.t("upload.title")}</a></p>` : null}
 ${view.viewer && !view.isOwner ? html`<p class="report-link"><a href="/reports/new?targetKind=member&amp;username=${view.username}" id="report-member">${m.t("stream.report", name)}</a></p>` : null}
 ${photoGrid(view.list.photos, { messages: m })}${pager(view.list, `/photos/${view.username}`, m)}</section>`,
@@ -187,7 +195,7 @@ export function tagPage(view: Shell & { tag: string; username: string | null; li
 
 function exifList(photo: PhotoView, m: Messages): Html {
   const rows: Array<[string, string | Html]> = [];
-  if (photo.takenAt) rows.push([m.t("exif.taken"), html`<a href="/photos/${photo.owner.username}/archives/${photo.takenAt.slice(0, 4)}/${photo.takenAt.slice(5, 7)}/${photo.takenAt.slice(8, 10)}" id="taken-link"><time datetime="${photo.takenAt}">${takenAt(photo.takenAt, m)}</time></a>`]);
+  if (photo.takenAt) rows.push([m.t("exif.taken"), html`<a href="/photos/${photo.owner.username}/archives/${photo.takenAt.slice(0, 4)}/${photo.takenAt.slice(5, 7)}/${photo.takenAt.slice(8, 10)}" id="taken-link"><time datetime="${photo.takenAt}" title="${photo.takenAt.replace("T", " ")}">${takenAt(photo.takenAt, m)}</time></a>`]);
   const camera = photo.camera ? [photo.camera.make, photo.camera.model].filter(Boolean).join(" ") : "";
   if (camera) rows.push([m.t("exif.camera"), photo.camera?.model ? html`<a href="/cameras/${encodeURIComponent(photo.camera.model)}" id="camera-link">${camera}</a>` : camera]);
   if (photo.camera?.lens) rows.push([m.t("exif.lens"), photo.camera.lens]);
@@ -203,8 +211,9 @@ function exifList(photo: PhotoView, m: Messages): Html {
 }
 
 /**
- * When a photo was taken, as its camera recorded it: local time with no zone, so it is shown
- * as written (formatted in UTC, which leaves the wall-clock time alone).
+ * When a photo was taken, in the locale's words: the camera's wall-clock time as recorded
+ * (formatted in UTC, which leaves it alone; an offset, when recorded, stays in the title with
+ * the exact value).
  */
 function takenAt(value: string, m: Messages): string {
   const date = new Date(`${value.slice(0, 19)}Z`);
@@ -322,7 +331,7 @@ ${photo.originalUrl && !photo.canEdit ? html`<p><a href="${photo.originalUrl}" i
 ${photo.canEdit ? editForm(photo, view.csrfToken) : null}
 </div>
 <div class="photo-sections">
-${sections.map((s) => s.body ?? null)}
+${sections.map((s) => (s.body ? inLanguage(s.body, s.lang ?? "en", m) : null))}
 </div>
 </div>
 </article>`,
