@@ -13,6 +13,7 @@ import { formatMegabytes, type QuotaUsage } from "./quotas.ts";
 import { LICENSES, type License, type LicenseId } from "./licenses.ts";
 import type { PhotoDefaults } from "./service.ts";
 import { english, type Messages, type MessageKey } from "../i18n/messages.ts";
+import { isLocale, LOCALE_INFO } from "../i18n/locales.ts";
 
 interface Shell {
   viewer: Viewer | null;
@@ -133,7 +134,9 @@ function gridTile(photo: PhotoView, controls?: (photo: PhotoView) => Html): Html
  * views not translated yet); `display: contents` (site.css) keeps the layout as if unwrapped.
  */
 function inLanguage(part: Html, lang: string, m: Messages): Html {
-  return lang === m.locale ? part : html`<div class="lang-other" lang="${lang}">${part}</div>`;
+  if (lang === m.locale) return part;
+  const dir = isLocale(lang) ? LOCALE_INFO[lang].dir : "ltr";
+  return html`<div class="lang-other" lang="${lang}"${dir !== m.dir ? html` dir="${dir}"` : null}>${part}</div>`;
 }
 
 /** A justified grid: rows of equal height filling the width (see web/grid.ts). */
@@ -320,10 +323,10 @@ ${view.older ? html`<a href="${stream}/${view.older}" rel="next" id="older">${m.
 </div>
 <div class="photo-body">
 <div class="photo-info">
-<h1 id="photo-title">${photo.title || m.t("photo.untitled")}</h1>
+<h1 id="photo-title" dir="auto">${photo.title || m.t("photo.untitled")}</h1>
 <p class="byline">${m.rich("photo.byline", { link: (inner) => html`<a href="${stream}">${inner}</a>` }, { username: photo.owner.username })}${photo.visibility !== "public" ? html` · <span class="badge">${VISIBILITY_KEYS[photo.visibility] ? m.t(VISIBILITY_KEYS[photo.visibility] as MessageKey) : photo.visibility}</span>` : null}${photo.restricted ? html` · <span class="badge">${m.t("photo.restricted")}</span>` : null}</p>
 ${photo.hidden ? html`<p class="alert error" role="alert" id="hidden-notice">${m.t("photo.hiddenNotice")}</p>` : null}
-${photo.description ? html`<p class="description">${photo.description}</p>` : null}
+${photo.description ? html`<p class="description" dir="auto">${photo.description}</p>` : null}
 ${photo.tags.length ? html`<ul class="tags" aria-label="${m.t("photo.tags")}">${photo.tags.map((raw, i) => html`<li><a href="/photos/tags/${photo.tagKeys[i] ?? ""}" rel="tag">${raw}</a></li>`)}</ul>` : null}
 ${exifList(photo, m)}
 ${licenseLine(photo.license, m)}

@@ -32,11 +32,13 @@ async function visit(path: string, options: { language?: string; member?: Member
 
 /**
  * The page without the parts other domains add that are not translated yet: they are marked
- * `<div class="lang-other" lang="en">` (photos/views.ts), which this removes with its contents.
+ * `<div class="lang-other" lang="en">` (with dir="ltr" on a right-to-left page; photos/views.ts),
+ * which this removes with its contents.
  */
 function withoutUntranslatedSections(page: string): string {
   let out = page;
-  for (let start = out.indexOf('<div class="lang-other" lang="en">'); start >= 0; start = out.indexOf('<div class="lang-other" lang="en">')) {
+  const marker = /<div class="lang-other" lang="en"( dir="ltr")?>/;
+  for (let start = out.search(marker); start >= 0; start = out.search(marker)) {
     const tags = /<\/?div\b[^>]*>/g;
     tags.lastIndex = start;
     let depth = 0;
