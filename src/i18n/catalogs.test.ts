@@ -15,10 +15,11 @@ interface Shape {
   arguments: Set<string>;
   tags: Set<string>;
   plurals: Array<{ name: string; options: string[] }>;
+  selects: string[];
 }
 
 function shapeOf(text: string, locale: string): Shape {
-  const shape: Shape = { arguments: new Set(), tags: new Set(), plurals: [] };
+  const shape: Shape = { arguments: new Set(), tags: new Set(), plurals: [], selects: [] };
   const walk = (elements: any[]): void => {
     for (const element of elements) {
       if ([ARGUMENT, NUMBER, DATE, TIME, SELECT, PLURAL].includes(element.type)) shape.arguments.add(element.value);
@@ -27,6 +28,7 @@ function shapeOf(text: string, locale: string): Shape {
         walk(element.children);
       }
       if (element.type === PLURAL) shape.plurals.push({ name: element.value, options: Object.keys(element.options) });
+      if (element.type === SELECT) shape.selects.push(`${element.value}: ${Object.keys(element.options).sort().join(" ")}`);
       if (element.type === PLURAL || element.type === SELECT) for (const option of Object.values<any>(element.options)) walk(option.value);
     }
   };
@@ -64,6 +66,7 @@ test("every message compiles, uses English's values and tags, covers its languag
       const shape = shapeOf(text, locale);
       assert.deepEqual([...shape.arguments].sort(), [...english.arguments].sort(), `${locale} ${key} takes the values English does`);
       assert.deepEqual([...shape.tags].sort(), [...english.tags].sort(), `${locale} ${key} has English's markup tags`);
+      assert.deepEqual(shape.selects.sort(), english.selects.sort(), `${locale} ${key} chooses among English's cases`);
       for (const plural of shape.plurals) {
         const named = plural.options.filter((option) => !option.startsWith("="));
         for (const category of categories) assert.ok(named.includes(category), `${locale} ${key}: {${plural.name}} has a "${category}" form`);
@@ -134,4 +137,13 @@ test("the footer's choice beats the saved setting, which beats the browser, whic
   assert.equal(negotiateLocale({ cookie: undefined, saved: "de", acceptLanguage: "ja" }), "de");
   assert.equal(negotiateLocale({ cookie: "xx", saved: null, acceptLanguage: "ja,en;q=0.5" }), "ja", "an unknown cookie value is ignored");
   assert.equal(negotiateLocale({ cookie: undefined, saved: null, acceptLanguage: "pt" }), "en");
+});
+
+test("a client script gets its messages with {placeholders} kept and plurals as one text per category", () => {
+  const catalogs = new MessageCatalogs({ missing: "throw" });
+  assert.equal(catalogs.for("de").forScript("uploadScript.notUploaded"), "Nicht hochgeladen: {reason}");
+  assert.deepEqual(JSON.parse(catalogs.for("en").forScript("uploadScript.applied", "count")), { one: "Applied to {count} photo", other: "Applied to {count} photos" });
+  const arabic = JSON.parse(catalogs.for("ar").forScript("uploadScript.applied", "count"));
+  assert.deepEqual(Object.keys(arabic).sort(), ["few", "many", "one", "other", "two", "zero"]);
+  assert.equal(arabic.few, "طُبّق على {count} صور");
 });

@@ -26,6 +26,12 @@ export interface Messages {
    * the (escaped) text inside; the rest of the message is escaped.
    */
   rich(key: MessageKey, tags: Record<string, (inner: Html) => Html>, values?: MessageValues): Html;
+  /**
+   * A message for a client script, which cannot run ICU: `{name}` stays in the text for the
+   * script to fill in; a plural argument becomes one text per plural category of the language
+   * (JSON), for the script to choose with Intl.PluralRules (see web/assets/upload.js `say`).
+   */
+  forScript(key: MessageKey, plural?: string): string;
   number(value: number, options?: Intl.NumberFormatOptions): string;
   /** A date (epoch ms, Date or ISO string) in the locale's own way of writing it. */
   date(value: number | Date | string, options?: Intl.DateTimeFormatOptions): string;
@@ -78,6 +84,20 @@ export class MessageCatalogs {
         const out = format(key, wrapped);
         return new Html((Array.isArray(out) ? out : [out]).map(asHtml).join(""));
       },
+      forScript: (key, plural) => {
+        const text = (values: Record<string, unknown>) => {
+          const out = format(key, values);
+          return Array.isArray(out) ? out.join("") : String(out);
+        };
+        const names = (CATALOGS[DEFAULT_LOCALE][key].match(/\{\s*(\w+)/g) ?? []).map((m) => m.replace(/^\{\s*/, ""));
+        const placeholders = Object.fromEntries(names.map((name) => [name, `{${name}}`]));
+        if (!plural) return text(placeholders);
+        const forms: Record<string, string> = {};
+        for (const [category, sample] of pluralSamples(locale)) {
+          forms[category] = text({ ...placeholders, [plural]: sample }).replace(this.numberFormat(locale).format(sample), `{${plural}}`);
+        }
+        return JSON.stringify(forms);
+      },
       number: (value, options) => this.numberFormat(locale, options).format(value),
       date: (value, options) => this.dateFormat(locale, options).format(typeof value === "string" ? new Date(value) : value),
     };
@@ -111,6 +131,17 @@ export class MessageCatalogs {
     if (!format) this.dateFormats.set(id, (format = new Intl.DateTimeFormat(locale, options)));
     return format;
   }
+}
+
+/** A number in each plural category of a language (Arabic: 0, 1, 2, 3, 11, 100). */
+function pluralSamples(locale: Locale): Map<string, number> {
+  const rules = new Intl.PluralRules(locale);
+  const samples = new Map<string, number>();
+  for (const n of [0, 1, 2, 3, 5, 11, 21, 100, 1000, 1_000_000]) {
+    const category = rules.select(n);
+    if (!samples.has(category)) samples.set(category, n);
+  }
+  return samples;
 }
 
 function asHtml(part: unknown): string {

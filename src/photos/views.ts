@@ -54,12 +54,6 @@ const VISIBILITY_KEYS: Record<string, MessageKey> = {
   private: "visibility.private",
 };
 
-const LOCATION_KEYS: Record<LocationVisibility, MessageKey> = {
-  everyone: "locationVisibility.everyone",
-  contacts: "locationVisibility.contacts",
-  friends_and_family: "locationVisibility.friendsAndFamily",
-  private: "locationVisibility.private",
-};
 
 const VISIBILITY_LABELS: Record<string, string> = {
   public: "Public: anyone",
@@ -209,7 +203,7 @@ function exifList(photo: PhotoView, m: Messages): Html {
   if (exposure?.focalLength) rows.push([m.t("exif.focalLength"), m.t("exif.millimetres", { length: exposure.focalLength })]);
   rows.push([m.t("exif.size"), m.t("exif.pixels", { width: photo.width, height: photo.height })]);
   rows.push([m.t("exif.uploaded"), html`<time datetime="${photo.uploadedAt}">${m.date(photo.uploadedAt)}</time>`]);
-  if (photo.location) rows.push([photo.canEdit ? m.t("exif.locationWho", { who: m.t(LOCATION_KEYS[photo.location.visibility]) }) : m.t("exif.location"), html`<span id="location">${m.number(photo.location.latitude, { maximumFractionDigits: 6 })}, ${m.number(photo.location.longitude, { maximumFractionDigits: 6 })}</span>`]);
+  if (photo.location) rows.push([photo.canEdit ? m.t("exif.locationWho", { who: photo.location.visibility }) : m.t("exif.location"), html`<span id="location">${m.number(photo.location.latitude, { maximumFractionDigits: 6 })}, ${m.number(photo.location.longitude, { maximumFractionDigits: 6 })}</span>`]);
   return html`<dl class="exif">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`;
 }
 
@@ -351,6 +345,27 @@ function quotaLine(quota: QuotaUsage, m: Messages): Html {
   return html`<p class="quota" id="quota">${m.t("quota.line", { photos, bytes })}${quota.isPro ? html` · <span class="badge">Pro</span>` : null}</p>`;
 }
 
+/** The words upload.js shows, in the page's language (scripts carry no text of their own). */
+function uploadScriptMessages(m: Messages): Html {
+  const keys: Array<[string, MessageKey, string?]> = [
+    ["uploaded", "uploadScript.uploaded"],
+    ["duplicate", "uploadScript.duplicate"],
+    ["failed-status", "uploadScript.failedStatus"],
+    ["uploading", "uploadScript.uploading"],
+    ["uploading-resumable", "uploadScript.uploadingResumable"],
+    ["making-sizes", "uploadScript.makingSizes"],
+    ["connection-failed", "uploadScript.connectionFailed"],
+    ["keeps-failing", "uploadScript.keepsFailing"],
+    ["resuming", "uploadScript.resuming"],
+    ["not-uploaded", "uploadScript.notUploaded"],
+    ["retry", "uploadScript.retry"],
+    ["waiting", "upload.waiting"],
+    ["untitled", "photo.untitled"],
+    ["applied", "uploadScript.applied", "count"],
+  ];
+  return html`${keys.map(([name, key, plural]) => html` data-msg-${name}="${m.forScript(key, plural)}"`)}`;
+}
+
 export function uploadPage(view: Shell & { maxUploadMb: number; quota: QuotaUsage }): string {
   const m = view.messages ?? english();
   return page({
@@ -360,7 +375,7 @@ export function uploadPage(view: Shell & { maxUploadMb: number; quota: QuotaUsag
     scripts: ["upload.js"],
     body: html`<section class="upload-page"><h1>${m.t("upload.title")}</h1>
 ${quotaLine(view.quota, m)}
-<form method="post" action="/upload?_csrf=${view.csrfToken}" enctype="multipart/form-data" class="stack" id="upload-form">
+<form method="post" action="/upload?_csrf=${view.csrfToken}" enctype="multipart/form-data" class="stack" id="upload-form" ${uploadScriptMessages(m)}>
 <div class="drop-zone" id="drop-zone">
 <p>${m.t("upload.dragHere")}</p>
 <label for="file" class="button">${m.t("upload.choose")}</label>

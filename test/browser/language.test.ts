@@ -19,7 +19,7 @@ const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve("axe-c
 
 let server: TestServer;
 let browser: Browser | null;
-let photos: PhotoJson[] = [];
+const photos: PhotoJson[] = [];
 let owner = "";
 before(async () => {
   if (TEST_POSTGRES_URL) return;
