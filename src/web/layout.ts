@@ -23,8 +23,8 @@ export function withSiteNotice(pageHtml: string, message: string, statusLabel = 
  */
 const UNREAD_SLOT = "<!--unread-notifications-->";
 
-export function withUnreadCount(pageHtml: string, unread: number): string {
-  const badge = unread > 0 ? html` <span class="badge" id="unread-count" aria-label="${unread} unread">${unread}</span>`.value : "";
+export function withUnreadCount(pageHtml: string, unread: number, messages: Messages = english()): string {
+  const badge = unread > 0 ? html` <span class="badge" id="unread-count" aria-label="${messages.t("nav.unread", { count: unread })}">${messages.number(unread)}</span>`.value : "";
   return pageHtml.replace(UNREAD_SLOT, () => badge);
 }
 

@@ -22,6 +22,7 @@ export const ar: Catalog = {
   "nav.yourPhotostream": "معرض صورك",
   "nav.notifications": "الإشعارات",
   "nav.settings": "الإعدادات",
+  "nav.unread": "{count, plural, zero {لا شيء غير مقروء} one {واحد غير مقروء} two {اثنان غير مقروءين} few {# غير مقروءة} many {# غير مقروء} other {# غير مقروء}}",
   "nav.admin": "الإدارة",
   "nav.logOut": "تسجيل الخروج",
   "nav.logIn": "تسجيل الدخول",

@@ -18,6 +18,7 @@ export const de: Catalog = {
   "nav.yourPhotostream": "Dein Fotostream",
   "nav.notifications": "Benachrichtigungen",
   "nav.settings": "Einstellungen",
+  "nav.unread": "{count, plural, one {# ungelesen} other {# ungelesen}}",
   "nav.admin": "Verwaltung",
   "nav.logOut": "Abmelden",
   "nav.logIn": "Anmelden",

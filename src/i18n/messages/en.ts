@@ -22,6 +22,7 @@ export const en = {
   "nav.yourPhotostream": "Your photostream",
   "nav.notifications": "Notifications",
   "nav.settings": "Settings",
+  "nav.unread": "{count, plural, one {# unread} other {# unread}}",
   "nav.admin": "Admin",
   "nav.logOut": "Log out",
   "nav.logIn": "Log in",

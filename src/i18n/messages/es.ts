@@ -18,6 +18,7 @@ export const es: Catalog = {
   "nav.yourPhotostream": "Tu fotostream",
   "nav.notifications": "Notificaciones",
   "nav.settings": "Ajustes",
+  "nav.unread": "{count, plural, one {# sin leer} many {# sin leer} other {# sin leer}}",
   "nav.admin": "Administración",
   "nav.logOut": "Cerrar sesión",
   "nav.logIn": "Iniciar sesión",

@@ -18,6 +18,7 @@ export const fr: Catalog = {
   "nav.yourPhotostream": "Votre flux de photos",
   "nav.notifications": "Notifications",
   "nav.settings": "Paramètres",
+  "nav.unread": "{count, plural, one {# non lue} many {# de non lues} other {# non lues}}",
   "nav.admin": "Administration",
   "nav.logOut": "Se déconnecter",
   "nav.logIn": "Se connecter",

@@ -18,6 +18,7 @@ export const ja: Catalog = {
   "nav.yourPhotostream": "あなたのフォトストリーム",
   "nav.notifications": "お知らせ",
   "nav.settings": "設定",
+  "nav.unread": "{count, plural, other {未読 # 件}}",
   "nav.admin": "管理",
   "nav.logOut": "ログアウト",
   "nav.logIn": "ログイン",
