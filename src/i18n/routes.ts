@@ -22,7 +22,8 @@ export function registerLanguageRoutes(app: FastifyInstance, context: AppContext
   // worst set to another language, as a link with ?lang= would.
   app.get<{ Querystring: Static<typeof schema.LanguagePickerQuery> }>(
     "/language",
-    { config: { access: "public" }, schema: { querystring: schema.LanguagePickerQuery } },
+    // "no-session": the choice is the browser's, so no session lookup; it works while the database is down.
+    { config: { access: "no-session" }, schema: { querystring: schema.LanguagePickerQuery } },
     async (request, reply) => {
       reply.setCookie(LANG_COOKIE, request.query.lang, { path: "/", maxAge: LANG_COOKIE_MAX_AGE_S, sameSite: "lax", httpOnly: true, secure: context.config.secureCookies });
       return reply.redirect(safeNextPath(request.query.return, "/"), 303);
