@@ -115,7 +115,7 @@ export function registerUserRoutes(app: FastifyInstance, context: AppContext): v
   });
 
   app.get("/settings", { config: { access: "member" } }, async (request, reply) =>
-    sendHtml(reply, views.settingsPage({ viewer: requireViewer(request), csrfToken: request.csrfToken() })),
+    sendHtml(reply, views.settingsPage({ viewer: requireViewer(request), csrfToken: request.csrfToken(), messages: request.messages() })),
   );
 
   app.post<{ Body: Static<typeof schema.ChangePasswordForm> }>(
@@ -123,9 +123,9 @@ export function registerUserRoutes(app: FastifyInstance, context: AppContext): v
     { config: { access: "member" }, schema: { body: schema.ChangePasswordForm } },
     async (request, reply) => {
       const viewer = requireViewer(request);
-      const render = (error: string | null, notice: string | null) => views.settingsPage({ viewer, csrfToken: request.csrfToken(), error, notice });
+      const render = (error: string | null, notice: string | null) => views.settingsPage({ viewer, csrfToken: request.csrfToken(), messages: request.messages(), error, notice });
       const done = await handleForm(reply, () => users.changePassword(viewer, request.body.currentPassword, request.body.newPassword), (error) => render(error, null));
-      return done ? sendHtml(reply, render(null, "Your password has been changed. Your other sessions have been logged out.")) : reply;
+      return done ? sendHtml(reply, render(null, request.messages().t("settings.passwordChanged"))) : reply;
     },
   );
 
@@ -134,15 +134,15 @@ export function registerUserRoutes(app: FastifyInstance, context: AppContext): v
     { config: { access: "member" }, schema: { body: schema.RestrictedSettingForm } },
     async (request, reply) => {
       const viewer = await users.setShowsRestricted(requireViewer(request), request.body.show === "1");
-      const notice = viewer.showsRestricted ? "Restricted photos are now shown to you." : "Restricted photos are now hidden from you.";
-      return sendHtml(reply, views.settingsPage({ viewer, csrfToken: request.csrfToken(), notice }));
+      const notice = request.messages().t(viewer.showsRestricted ? "settings.restrictedShown" : "settings.restrictedHidden");
+      return sendHtml(reply, views.settingsPage({ viewer, csrfToken: request.csrfToken(), messages: request.messages(), notice }));
     },
   );
 
   app.post("/settings/confirmation", { config: { access: "member" }, schema: { body: schema.CsrfOnlyForm } }, async (request, reply) => {
     const viewer = requireViewer(request);
     await users.resendConfirmation(viewer, request.log);
-    return sendHtml(reply, views.settingsPage({ viewer, csrfToken: request.csrfToken(), notice: "We have sent you a new confirmation link." }));
+    return sendHtml(reply, views.settingsPage({ viewer, csrfToken: request.csrfToken(), messages: request.messages(), notice: request.messages().t("settings.confirmationSent") }));
   });
 
   app.get<{ Params: Static<typeof schema.TokenParams> }>(

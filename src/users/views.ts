@@ -86,38 +86,40 @@ ${view.saved ? html`<p class="alert notice" role="status" id="language-saved">${
 }
 
 export function settingsPage(view: FormPage & { viewer: Viewer }): string {
+  const m = view.messages ?? english();
   return page({
-    title: "Settings",
+    title: m.t("nav.settings"),
     viewer: view.viewer,
     csrfToken: view.csrfToken,
-    body: html`<section class="form-page"><h1>Settings</h1>${alerts(view.error, view.notice)}
+    messages: m,
+    body: html`<section class="form-page"><h1>${m.t("nav.settings")}</h1>${alerts(view.error, view.notice)}
 ${view.viewer.emailConfirmed
-  ? html`<p>Your email address is confirmed.</p>`
-  : html`<form method="post" action="/settings/confirmation" class="inline">${csrfField(view.csrfToken)}<p>Your email address is not confirmed yet. <button type="submit" class="link">Send the confirmation link again</button></p></form>`}
-<h2>Restricted photos</h2>
+  ? html`<p>${m.t("settings.emailConfirmed")}</p>`
+  : html`<form method="post" action="/settings/confirmation" class="inline">${csrfField(view.csrfToken)}<p>${m.t("settings.emailNotConfirmed")} <button type="submit" class="link">${m.t("settings.resendConfirmation")}</button></p></form>`}
+<h2>${m.t("settings.restrictedHeading")}</h2>
 <form method="post" action="/settings/restricted" class="stack" id="restricted-form">${csrfField(view.csrfToken)}
-<label><input type="checkbox" name="show" value="1" id="show-restricted"${view.viewer.showsRestricted ? html` checked` : null}> Show me photos their owners marked restricted (not for all audiences)</label>
-<button type="submit">Save</button>
+<label><input type="checkbox" name="show" value="1" id="show-restricted"${view.viewer.showsRestricted ? html` checked` : null}> ${m.t("settings.showRestricted")}</label>
+<button type="submit">${m.t("form.save")}</button>
 </form>
-<h2>Change your password</h2>
+<h2>${m.t("settings.passwordHeading")}</h2>
 <form method="post" action="/settings/password" class="stack">${csrfField(view.csrfToken)}
-<label for="currentPassword">Current password</label>
+<label for="currentPassword">${m.t("settings.currentPassword")}</label>
 <input id="currentPassword" name="currentPassword" type="password" required autocomplete="current-password">
-<label for="newPassword">New password</label>
+<label for="newPassword">${m.t("settings.newPassword")}</label>
 <input id="newPassword" name="newPassword" type="password" required minlength="10" autocomplete="new-password">
-<button type="submit">Change password</button>
+<button type="submit">${m.t("settings.changePassword")}</button>
 </form>
-<h2>Your photos</h2>
-<p><a href="/settings/photos">Licence, downloads and who sees locations, for new uploads</a></p>
-<h2>Language</h2>
-<p><a href="/settings/language" id="language-settings-link">The language of Pinhole's pages</a></p>
-<h2>Notes</h2>
-<p><a href="/settings/notes">Who may add notes to your photos</a></p>
-<p><a href="/settings/webmentions">Pages that link to your photos (webmentions)</a></p>
-<h2>Apps</h2>
-<p><a href="/settings/apps">Apps and API keys (tools that speak Flickr's API)</a></p>
-<h2>Your data</h2>
-<p><a href="/api/v1/me/export" id="export-account" download>Download everything as a zip</a> · <a href="/imports" id="import-photos">Import photos from Flickr or another Pinhole</a></p></section>`,
+<h2>${m.t("settings.photosHeading")}</h2>
+<p><a href="/settings/photos">${m.t("settings.photoDefaultsLink")}</a></p>
+<h2>${m.t("languageSettings.title")}</h2>
+<p><a href="/settings/language" id="language-settings-link">${m.t("settings.languageLink")}</a></p>
+<h2>${m.t("settings.notesHeading")}</h2>
+<p><a href="/settings/notes">${m.t("settings.notesLink")}</a></p>
+<p><a href="/settings/webmentions">${m.t("settings.webmentionsLink")}</a></p>
+<h2>${m.t("settings.appsHeading")}</h2>
+<p><a href="/settings/apps">${m.t("settings.appsLink")}</a></p>
+<h2>${m.t("settings.dataHeading")}</h2>
+<p><a href="/api/v1/me/export" id="export-account" download>${m.t("settings.export")}</a> · <a href="/imports" id="import-photos">${m.t("settings.import")}</a></p></section>`,
   });
 }
 

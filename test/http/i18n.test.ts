@@ -108,6 +108,7 @@ test("every converted page speaks the browser's language, marked with lang and d
     { path: "/signup" },
     { path: "/login" },
     { path: "/upload", member: owner },
+    { path: "/settings", member: owner },
     { path: `/photos/${owner.username}` },
     { path: `/photos/${owner.username}`, member: visitor },
     { path: photoPath },
