@@ -17,7 +17,10 @@ export type MissingKeyPolicy = "throw" | "fallback";
 export interface Messages {
   readonly locale: Locale;
   readonly dir: "ltr" | "rtl";
-  /** The page's own path and query, so the footer's language picker comes back to it. */
+  /**
+   * The page's own path and query, so the footer's language picker comes back to it; empty
+   * when unknown (a view not converted yet), and the picker then goes back by the Referer.
+   */
   readonly path: string;
   /** A message as plain text (the html template escapes it). */
   t(key: MessageKey, values?: MessageValues): string;
@@ -65,7 +68,7 @@ export class MessageCatalogs {
   }
 
   /** The messages of one locale for one page. */
-  for(locale: Locale, path = "/"): Messages {
+  for(locale: Locale, path = ""): Messages {
     const info = LOCALE_INFO[locale];
     const format = (key: MessageKey, values: Record<string, unknown>): unknown => this.message(locale, key).format(values as never);
     return {

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import type { AppContext } from "../app.ts";
 import { requireViewer } from "../web/access.ts";
@@ -9,6 +9,18 @@ import { LANG_COOKIE } from "./negotiate.ts";
 import * as schema from "./schema.ts";
 
 const LANG_COOKIE_MAX_AGE_S = 365 * 24 * 60 * 60;
+
+/** The page the picker was on, when the form could not say (a page whose view is not converted yet): only from this site. */
+function sameSiteReferer(request: FastifyRequest): string | undefined {
+  const referer = request.headers.referer;
+  if (!referer || !request.host) return undefined;
+  try {
+    const url = new URL(referer);
+    return url.host === request.host ? url.pathname + url.search : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Choosing the language: the footer's picker (anyone; a cookie on this browser) and a member's
@@ -26,7 +38,7 @@ export function registerLanguageRoutes(app: FastifyInstance, context: AppContext
     { config: { access: "no-session" }, schema: { querystring: schema.LanguagePickerQuery } },
     async (request, reply) => {
       reply.setCookie(LANG_COOKIE, request.query.lang, { path: "/", maxAge: LANG_COOKIE_MAX_AGE_S, sameSite: "lax", httpOnly: true, secure: context.config.secureCookies });
-      return reply.redirect(safeNextPath(request.query.return, "/"), 303);
+      return reply.redirect(safeNextPath(request.query.return ?? sameSiteReferer(request), "/"), 303);
     },
   );
 

@@ -49,7 +49,7 @@ function languagePicker(m: Messages): Html {
   return html`<form method="get" action="/language" class="language-picker" id="language-picker">
 <label for="language-select">${m.t("layout.language")}</label>
 <select id="language-select" name="lang">${LOCALES.map((code) => html`<option value="${code}" lang="${code}" dir="${LOCALE_INFO[code].dir}"${code === m.locale ? html` selected` : null}>${LOCALE_INFO[code].name}</option>`)}</select>
-<input type="hidden" name="return" value="${m.path}">
+${m.path ? html`<input type="hidden" name="return" value="${m.path}">` : null}
 <button type="submit" class="secondary">${m.t("layout.languageChange")}</button>
 </form>`;
 }

@@ -157,6 +157,14 @@ test("the footer picker sets a cookie that beats Accept-Language, and comes back
   assertTranslated(arabic.html, "ar", "the photo page with lang=ar");
 
   assert.equal((await visit("/language?lang=ar&return=//evil.example/x")).headers.get("location"), "/", "never to another site");
+  // A page whose view is not converted yet (English, with the picker) cannot say where it is: the Referer does, from this site only.
+  const unconverted = await visit(`/photos/${owner.username}/archives`, { language: "ja" });
+  assertLanguage(unconverted.html, "en", "a page not converted yet");
+  assert.doesNotMatch(unconverted.html, /name="return"/);
+  const back = await fetch(`${server.url}/language?lang=ja`, { headers: { referer: `${server.url}/photos/${owner.username}/archives?x=1` }, redirect: "manual" });
+  assert.equal(back.headers.get("location"), `/photos/${owner.username}/archives?x=1`);
+  const elsewhere = await fetch(`${server.url}/language?lang=ja`, { headers: { referer: "https://evil.example/photos" }, redirect: "manual" });
+  assert.equal(elsewhere.headers.get("location"), "/");
   const unknown = await visit("/language?lang=xx&return=/");
   assert.equal(unknown.status, 400, "an unknown language is refused");
   assert.equal(unknown.headers.getSetCookie().length, 0, "and sets nothing");
