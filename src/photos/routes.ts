@@ -251,7 +251,7 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
     async (request, reply) => {
       const tag = normalizeTag(request.params.tag);
       const list = await photos.list({ viewer: request.viewer, tag, before: request.query.before, limit: GRID_PAGE_SIZE });
-      return sendHtml(reply, views.tagPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), tag, username: null, list }));
+      return sendHtml(reply, views.tagPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), messages: request.messages(), tag, username: null, list }));
     },
   );
 
@@ -333,7 +333,7 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
       const owner = await ownerOf(request.params.username);
       const tag = normalizeTag(request.params.tag);
       const list = await photos.list({ viewer: request.viewer, ownerId: owner.id, tag, before: request.query.before, limit: GRID_PAGE_SIZE });
-      return sendHtml(reply, views.tagPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), tag, username: owner.username, list }));
+      return sendHtml(reply, views.tagPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), messages: request.messages(), tag, username: owner.username, list }));
     },
   );
 

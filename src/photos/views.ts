@@ -180,13 +180,15 @@ ${photoGrid(view.list.photos, { messages: m })}${pager(view.list, `/photos/${vie
 }
 
 export function tagPage(view: Shell & { tag: string; username: string | null; list: PhotoPage }): string {
+  const m = view.messages ?? english();
   const base = view.username ? `/photos/${view.username}/tags/${view.tag}` : `/photos/tags/${view.tag}`;
-  const heading = view.username ? html`${view.username}'s photos tagged “${view.tag}”` : html`Photos tagged “${view.tag}”`;
+  const values = { tag: view.tag, username: view.username ?? "" };
   return page({
     ...view,
-    title: view.username ? `${view.username}: ${view.tag}` : `Tagged ${view.tag}`,
-    head: feedDiscovery([{ path: `${base}/feed`, title: view.username ? `${view.username}'s photos tagged ${view.tag}` : `Photos tagged ${view.tag}` }]),
-    body: html`<section><h1>${heading}</h1><p>${feedLink(`${base}/feed`)}</p>${photoGrid(view.list.photos)}${pager(view.list, base)}</section>`,
+    messages: m,
+    title: view.username ? m.t("tag.memberTitle", values) : m.t("tag.title", values),
+    head: feedDiscovery([{ path: `${base}/feed`, title: view.username ? m.t("tag.memberFeed", values) : m.t("tag.feed", values) }]),
+    body: html`<section><h1>${view.username ? m.t("tag.memberHeading", values) : m.t("tag.heading", values)}</h1><p>${feedLink(`${base}/feed`)}</p>${photoGrid(view.list.photos, { messages: m })}${pager(view.list, base, m)}</section>`,
   });
 }
 

@@ -112,6 +112,8 @@ test("every converted page speaks the browser's language, marked with lang and d
     { path: `/photos/${owner.username}` },
     { path: `/photos/${owner.username}`, member: visitor },
     { path: photoPath },
+    { path: "/photos/tags/harbour" },
+    { path: `/photos/${owner.username}/tags/night` },
     { path: "/search" },
     { path: "/search?q=harbour&sort=taken" },
     { path: "/search?q=nothingmatchesthis" },
