@@ -319,10 +319,10 @@ ${view.older ? html`<a href="${stream}/${view.older}" rel="next" id="older">${m.
 </div>
 <div class="photo-body">
 <div class="photo-info">
-<h1 id="photo-title" dir="auto">${photo.title || m.t("photo.untitled")}</h1>
+<h1 id="photo-title">${photo.title || m.t("photo.untitled")}</h1>
 <p class="byline">${m.rich("photo.byline", { link: (inner) => html`<a href="${stream}">${inner}</a>` }, { username: photo.owner.username })}${photo.visibility !== "public" ? html` · <span class="badge">${VISIBILITY_KEYS[photo.visibility] ? m.t(VISIBILITY_KEYS[photo.visibility] as MessageKey) : photo.visibility}</span>` : null}${photo.restricted ? html` · <span class="badge">${m.t("photo.restricted")}</span>` : null}</p>
 ${photo.hidden ? html`<p class="alert error" role="alert" id="hidden-notice">${m.t("photo.hiddenNotice")}</p>` : null}
-${photo.description ? html`<p class="description" dir="auto">${photo.description}</p>` : null}
+${photo.description ? html`<p class="description">${photo.description}</p>` : null}
 ${photo.tags.length ? html`<ul class="tags" aria-label="${m.t("photo.tags")}">${photo.tags.map((raw, i) => html`<li><a href="/photos/tags/${photo.tagKeys[i] ?? ""}" rel="tag">${raw}</a></li>`)}</ul>` : null}
 ${exifList(photo, m)}
 ${licenseLine(photo.license, m)}
