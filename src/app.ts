@@ -23,6 +23,9 @@ import { UserService } from "./users/service.ts";
 import { argon2idHasher, type PasswordHasher } from "./users/passwords.ts";
 import { LogMailer, SmtpMailer, type Mailer } from "./users/mailer.ts";
 import { registerUserRoutes } from "./users/routes.ts";
+import { catalogs } from "./i18n/messages.ts";
+import { installMessages } from "./i18n/request.ts";
+import { registerLanguageRoutes } from "./i18n/routes.ts";
 import { PhotosRepository } from "./photos/repository.ts";
 import { PhotoService } from "./photos/service.ts";
 import { registerPhotoRoutes } from "./photos/routes.ts";
@@ -487,6 +490,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     operatorToken: config.metricsToken,
   });
 
+  // Compiled here so a message that does not compile stops start-up, not a page.
+  catalogs((message) => app.log.warn(message));
+  installMessages(app);
   if (site) registerAssetRoutes(app);
 
   await app.register(async (web) => {
@@ -512,6 +518,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     registerNoteRoutes(web, context);
     registerExploreRoutes(web, context);
     registerSearchRoutes(web, context);
+    registerLanguageRoutes(web, context);
     registerActivityRoutes(web, context);
     registerFeedRoutes(web, context, new FeedService({ photos, users, faves, comments, groups, albums, clock, baseUrl: config.baseUrl }));
     registerTransferRoutes(web, context, exports, imports);

@@ -18,6 +18,7 @@ import * as periodicRuns from "./migrations/0018_periodic_runs.ts";
 import * as altText from "./migrations/0019_alt_text.ts";
 import * as rateEvents from "./migrations/0021_rate_events.ts";
 import * as searchPostings from "./migrations/0022_search_postings.ts";
+import * as userLocale from "./migrations/0023_user_locale.ts";
 import type { Database } from "./schema.ts";
 
 /** Migrations by name, applied in name order. */
@@ -44,6 +45,7 @@ export const MIGRATIONS: MigrationSet = {
   "0019_alt_text": altText,
   "0021_rate_events": rateEvents,
   "0022_search_postings": searchPostings,
+  "0023_user_locale": userLocale,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

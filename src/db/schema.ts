@@ -24,6 +24,8 @@ export interface UsersTable {
   photo_count: Generated<number>;
   bytes_stored: Generated<number>;
   shows_restricted: Generated<number>;
+  /** The interface language the member chose (migration 0023); null: follow the browser. */
+  locale: string | null;
   note_permission: Generated<"owner" | "contacts" | "friends" | "everyone">;
   /** What a new upload gets unless the upload says otherwise (migration 0007). */
   default_license: Generated<string>;

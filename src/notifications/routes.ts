@@ -1,3 +1,4 @@
+import { messagesUsedBy } from "../i18n/request.ts";
 import type { FastifyInstance } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import type { AppContext } from "../app.ts";
@@ -34,7 +35,7 @@ export function installUnreadCount(app: FastifyInstance, context: AppContext): v
     const type = reply.getHeader("content-type");
     if (typeof type !== "string" || !type.startsWith("text/html")) return payload;
     const unread = await context.notifier.unreadCount(request.viewer).catch(() => 0);
-    return withUnreadCount(payload, unread);
+    return withUnreadCount(payload, unread, messagesUsedBy(request));
   });
 }
 

@@ -15,6 +15,12 @@ export interface PhotoPageSection {
   scripts?: string[];
   /** Stylesheets from the assets the section needs (a map's). */
   styles?: string[];
+  /**
+   * The language of the section's words (`context.request.messages().locale` once its view is
+   * translated). Absent: English, not converted yet; the page then marks it lang="en" so a
+   * screen reader does not read English with another language's voice.
+   */
+  lang?: string;
 }
 
 export interface PhotoPageContext {

@@ -231,12 +231,12 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
   // ---- Web pages ----
   app.get<{ Querystring: Static<typeof schema.BeforeQuery> }>("/", { config: { access: "public" }, schema: { querystring: schema.BeforeQuery } }, async (request, reply) => {
     const list = await photos.list({ viewer: null, before: request.query.before, limit: GRID_PAGE_SIZE });
-    return sendHtml(reply, views.homePage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), list }));
+    return sendHtml(reply, views.homePage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), messages: request.messages(), list }));
   });
 
   app.get("/upload", { config: { access: "member" } }, async (request, reply) => {
     const quota = await quotas.usage(requireViewer(request).id);
-    return sendHtml(reply, views.uploadPage({ viewer: request.viewer, csrfToken: request.csrfToken(), maxUploadMb, quota }));
+    return sendHtml(reply, views.uploadPage({ viewer: request.viewer, csrfToken: request.csrfToken(), messages: request.messages(), maxUploadMb, quota }));
   });
 
   // The uploader without JavaScript: one photo per post, then its page.
@@ -251,7 +251,7 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
     async (request, reply) => {
       const tag = normalizeTag(request.params.tag);
       const list = await photos.list({ viewer: request.viewer, tag, before: request.query.before, limit: GRID_PAGE_SIZE });
-      return sendHtml(reply, views.tagPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), tag, username: null, list }));
+      return sendHtml(reply, views.tagPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), messages: request.messages(), tag, username: null, list }));
     },
   );
 
@@ -265,7 +265,7 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
       const csrfToken = memberCsrfToken(request);
       const sections = await context.photostreamSections.render({ owner: { id: owner.id, username: owner.username }, viewer: request.viewer, csrfToken });
       const previewHead = memberPreviewHead(owner.username, list.photos, config.baseUrl);
-      return sendHtml(reply, views.photostreamPage({ viewer: request.viewer, csrfToken, username: owner.username, list, isOwner, sections, previewHead }));
+      return sendHtml(reply, views.photostreamPage({ viewer: request.viewer, csrfToken, messages: request.messages(), username: owner.username, list, isOwner, sections, previewHead }));
     },
   );
 
@@ -333,7 +333,7 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
       const owner = await ownerOf(request.params.username);
       const tag = normalizeTag(request.params.tag);
       const list = await photos.list({ viewer: request.viewer, ownerId: owner.id, tag, before: request.query.before, limit: GRID_PAGE_SIZE });
-      return sendHtml(reply, views.tagPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), tag, username: owner.username, list }));
+      return sendHtml(reply, views.tagPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), messages: request.messages(), tag, username: owner.username, list }));
     },
   );
 
@@ -344,7 +344,7 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
       const { photo, newer, older } = await photos.getWithNeighbours(request.params.username, Number(request.params.id), request.viewer);
       const csrfToken = memberCsrfToken(request);
       const sections = await context.photoPageSections.render({ photo, viewer: request.viewer, csrfToken, request });
-      return sendHtml(reply, views.photoPage({ viewer: request.viewer, csrfToken, photo, newer, older, sections }));
+      return sendHtml(reply, views.photoPage({ viewer: request.viewer, csrfToken, messages: request.messages(), photo, newer, older, sections }));
     },
   );
 

@@ -12,10 +12,14 @@ import { formatTags } from "./tags.ts";
 import { formatMegabytes, type QuotaUsage } from "./quotas.ts";
 import { LICENSES, type License, type LicenseId } from "./licenses.ts";
 import type { PhotoDefaults } from "./service.ts";
+import { english, type Messages, type MessageKey } from "../i18n/messages.ts";
+import { isLocale, LOCALE_INFO } from "../i18n/locales.ts";
 
 interface Shell {
   viewer: Viewer | null;
   csrfToken: string;
+  /** The request's language; pages that take it are translated (see i18n/). */
+  messages?: Messages;
 }
 
 const LOCATION_LABELS: Record<LocationVisibility, string> = {
@@ -41,6 +45,15 @@ function locationForm(photo: PhotoView, csrfToken: string): Html {
 <button type="submit">Save location</button>
 </form>`;
 }
+
+const VISIBILITY_KEYS: Record<string, MessageKey> = {
+  public: "visibility.public",
+  friends_and_family: "visibility.friendsAndFamily",
+  friends: "visibility.friends",
+  family: "visibility.family",
+  private: "visibility.private",
+};
+
 
 const VISIBILITY_LABELS: Record<string, string> = {
   public: "Public: anyone",
@@ -110,9 +123,19 @@ function gridTile(photo: PhotoView, controls?: (photo: PhotoView) => Html): Html
 <a href="/photos/${photo.owner.username}/${photo.id}">${placeholder(photo)}<picture>${modern ? html`<source type="image/webp" srcset="${modern}" sizes="${sizes}">` : null}<img src="${fallback?.url ?? ""}" srcset="${srcset(sizesOf(photo.sizes, "jpeg", 1024))}" sizes="${sizes}" width="${fallback?.width ?? photo.width}" height="${fallback?.height ?? photo.height}" alt="${altText(photo)}" loading="lazy" decoding="async"></picture>${caption}</a>${controls ? controls(photo) : null}</li>`;
 }
 
+/**
+ * Another domain's part of a page, marked with its language when that is not the page's (its
+ * views not translated yet); `display: contents` (site.css) keeps the layout as if unwrapped.
+ */
+function inLanguage(part: Html, lang: string, m: Messages): Html {
+  if (lang === m.locale) return part;
+  const dir = isLocale(lang) ? LOCALE_INFO[lang].dir : "ltr";
+  return html`<div class="lang-other" lang="${lang}"${dir !== m.dir ? html` dir="${dir}"` : null}>${part}</div>`;
+}
+
 /** A justified grid: rows of equal height filling the width (see web/grid.ts). */
-export function photoGrid(photos: PhotoView[], options: { id?: string; controls?: (photo: PhotoView) => Html } = {}): Html {
-  if (photos.length === 0) return html`<p class="empty">No photos here yet.</p>`;
+export function photoGrid(photos: PhotoView[], options: { id?: string; controls?: (photo: PhotoView) => Html; messages?: Messages } = {}): Html {
+  if (photos.length === 0) return html`<p class="empty">${(options.messages ?? english()).t("grid.empty")}</p>`;
   return html`<ul class="jg"${options.id ? html` id="${options.id}"` : null}>${photos.map((photo) => gridTile(photo, options.controls))}</ul>`;
 }
 
@@ -122,61 +145,79 @@ export function photoThumb(photo: PhotoView): Html {
   return html`<img src="${fallback?.url ?? ""}" srcset="${srcset(sizesOf(photo.sizes, "jpeg", 640))}" sizes="(max-width: 600px) 50vw, 240px" width="${fallback?.width ?? photo.width}" height="${fallback?.height ?? photo.height}" alt="${altText(photo)}" loading="lazy" decoding="async">`;
 }
 
-function pager(list: PhotoPage, basePath: string): Html {
-  return list.nextCursor ? html`<nav class="pager"><a href="${basePath}?before=${list.nextCursor}" rel="next">Older photos →</a></nav>` : html``;
+function pager(list: PhotoPage, basePath: string, m: Messages = english()): Html {
+  return list.nextCursor ? html`<nav class="pager" aria-label="${m.t("pager.label")}"><a href="${basePath}?before=${list.nextCursor}" rel="next">${m.t("pager.older")}</a></nav>` : html``;
 }
 
 export function homePage(view: Shell & { list: PhotoPage }): string {
+  const m = view.messages ?? english();
   return page({
     ...view,
-    title: "Recent photos",
-    body: html`<section><h1>Recent photos</h1>${photoGrid(view.list.photos)}${pager(view.list, "/")}</section>`,
+    messages: m,
+    title: m.t("home.title"),
+    body: html`<section><h1>${m.t("home.title")}</h1>${photoGrid(view.list.photos, { messages: m })}${pager(view.list, "/", m)}</section>`,
   });
 }
 
 export function photostreamPage(view: Shell & { username: string; list: PhotoPage; isOwner: boolean; sections?: Html[]; previewHead?: Html }): string {
+  const m = view.messages ?? english();
+  const name = { username: view.username };
   return page({
     ...view,
-    title: `${view.username}'s photostream`,
+    messages: m,
+    title: m.t("stream.title", name),
     head: html`${view.previewHead ?? null}${feedDiscovery([
-      { path: `/photos/${view.username}/feed`, title: `${view.username}'s photostream` },
-      { path: `/photos/${view.username}/comments/feed`, title: `Comments on ${view.username}'s photos` },
+      { path: `/photos/${view.username}/feed`, title: m.t("stream.title", name) },
+      { path: `/photos/${view.username}/comments/feed`, title: m.t("stream.commentsFeed", name) },
     ])}`,
-    body: html`<section><h1>${view.username}'s photostream</h1>
-<p class="stream-links"><a href="/photos/${view.username}/archives" id="archives-link">Archives</a> · <a href="/photos/${view.username}/albums" id="albums-link">Albums</a> · <a href="/photos/${view.username}/map" id="map-link">Map</a> · <a href="/photos/${view.username}/collections" id="collections-link">Collections</a> ${feedLink(`/photos/${view.username}/feed`)}${view.isOwner ? html` · <a href="/organize" id="organize-link">Organize</a>` : null}</p>
-${view.sections ?? []}
-${view.isOwner ? html`<p><a class="button" href="/upload">Upload photos</a></p>` : null}
-${view.viewer && !view.isOwner ? html`<p class="report-link"><a href="/reports/new?targetKind=member&amp;username=${view.username}" id="report-member">Report ${view.username}</a></p>` : null}
-${photoGrid(view.list.photos)}${pager(view.list, `/photos/${view.username}`)}</section>`,
+    body: html`<section><h1>${m.t("stream.title", name)}</h1>
+<p class="stream-links"><a href="/photos/${view.username}/archives" id="archives-link">${m.t("stream.archives")}</a> · <a href="/photos/${view.username}/albums" id="albums-link">${m.t("stream.albums")}</a> · <a href="/photos/${view.username}/map" id="map-link">${m.t("stream.map")}</a> · <a href="/photos/${view.username}/collections" id="collections-link">${m.t("stream.collections")}</a> ${feedLink(`/photos/${view.username}/feed`)}${view.isOwner ? html` · <a href="/organize" id="organize-link">${m.t("stream.organize")}</a>` : null}</p>
+${(view.sections ?? []).map((section) => inLanguage(section, "en", m))}
+${view.isOwner ? html`<p><a class="button" href="/upload">${m.t("upload.title")}</a></p>` : null}
+${view.viewer && !view.isOwner ? html`<p class="report-link"><a href="/reports/new?targetKind=member&amp;username=${view.username}" id="report-member">${m.t("stream.report", name)}</a></p>` : null}
+${photoGrid(view.list.photos, { messages: m })}${pager(view.list, `/photos/${view.username}`, m)}</section>`,
   });
 }
 
 export function tagPage(view: Shell & { tag: string; username: string | null; list: PhotoPage }): string {
+  const m = view.messages ?? english();
   const base = view.username ? `/photos/${view.username}/tags/${view.tag}` : `/photos/tags/${view.tag}`;
-  const heading = view.username ? html`${view.username}'s photos tagged “${view.tag}”` : html`Photos tagged “${view.tag}”`;
+  const values = { tag: view.tag, username: view.username ?? "" };
   return page({
     ...view,
-    title: view.username ? `${view.username}: ${view.tag}` : `Tagged ${view.tag}`,
-    head: feedDiscovery([{ path: `${base}/feed`, title: view.username ? `${view.username}'s photos tagged ${view.tag}` : `Photos tagged ${view.tag}` }]),
-    body: html`<section><h1>${heading}</h1><p>${feedLink(`${base}/feed`)}</p>${photoGrid(view.list.photos)}${pager(view.list, base)}</section>`,
+    messages: m,
+    title: view.username ? m.t("tag.memberTitle", values) : m.t("tag.title", values),
+    head: feedDiscovery([{ path: `${base}/feed`, title: view.username ? m.t("tag.memberFeed", values) : m.t("tag.feed", values) }]),
+    body: html`<section><h1>${view.username ? m.t("tag.memberHeading", values) : m.t("tag.heading", values)}</h1><p>${feedLink(`${base}/feed`)}</p>${photoGrid(view.list.photos, { messages: m })}${pager(view.list, base, m)}</section>`,
   });
 }
 
-function exifList(photo: PhotoView): Html {
+function exifList(photo: PhotoView, m: Messages): Html {
   const rows: Array<[string, string | Html]> = [];
-  if (photo.takenAt) rows.push(["Taken", html`<a href="/photos/${photo.owner.username}/archives/${photo.takenAt.slice(0, 4)}/${photo.takenAt.slice(5, 7)}/${photo.takenAt.slice(8, 10)}" id="taken-link">${photo.takenAt.replace("T", " ")}</a>`]);
+  if (photo.takenAt) rows.push([m.t("exif.taken"), html`<a href="/photos/${photo.owner.username}/archives/${photo.takenAt.slice(0, 4)}/${photo.takenAt.slice(5, 7)}/${photo.takenAt.slice(8, 10)}" id="taken-link"><time datetime="${photo.takenAt}" title="${photo.takenAt.replace("T", " ")}">${takenAt(photo.takenAt, m)}</time></a>`]);
   const camera = photo.camera ? [photo.camera.make, photo.camera.model].filter(Boolean).join(" ") : "";
-  if (camera) rows.push(["Camera", photo.camera?.model ? html`<a href="/cameras/${encodeURIComponent(photo.camera.model)}" id="camera-link">${camera}</a>` : camera]);
-  if (photo.camera?.lens) rows.push(["Lens", photo.camera.lens]);
+  if (camera) rows.push([m.t("exif.camera"), photo.camera?.model ? html`<a href="/cameras/${encodeURIComponent(photo.camera.model)}" id="camera-link">${camera}</a>` : camera]);
+  if (photo.camera?.lens) rows.push([m.t("exif.lens"), photo.camera.lens]);
   const exposure = photo.exposure;
-  if (exposure?.time) rows.push(["Exposure", `${exposure.time} s`]);
-  if (exposure?.fNumber) rows.push(["Aperture", `ƒ/${exposure.fNumber}`]);
-  if (exposure?.iso) rows.push(["ISO", String(exposure.iso)]);
-  if (exposure?.focalLength) rows.push(["Focal length", `${exposure.focalLength} mm`]);
-  rows.push(["Size", `${photo.width} × ${photo.height}`]);
-  rows.push(["Uploaded", photo.uploadedAt.slice(0, 10)]);
-  if (photo.location) rows.push([photo.canEdit ? `Location (${LOCATION_LABELS[photo.location.visibility].toLowerCase()} can see it)` : "Location", html`<span id="location">${photo.location.latitude}, ${photo.location.longitude}</span>`]);
+  if (exposure?.time) rows.push([m.t("exif.exposure"), m.t("exif.seconds", { time: exposure.time })]);
+  if (exposure?.fNumber) rows.push([m.t("exif.aperture"), `ƒ/${m.number(exposure.fNumber)}`]);
+  if (exposure?.iso) rows.push([m.t("exif.iso"), m.number(exposure.iso)]);
+  if (exposure?.focalLength) rows.push([m.t("exif.focalLength"), m.t("exif.millimetres", { length: exposure.focalLength })]);
+  rows.push([m.t("exif.size"), m.t("exif.pixels", { width: photo.width, height: photo.height })]);
+  rows.push([m.t("exif.uploaded"), html`<time datetime="${photo.uploadedAt}">${m.date(photo.uploadedAt)}</time>`]);
+  if (photo.location) rows.push([photo.canEdit ? m.t("exif.locationWho", { who: photo.location.visibility }) : m.t("exif.location"), html`<span id="location">${m.number(photo.location.latitude, { maximumFractionDigits: 6 })}, ${m.number(photo.location.longitude, { maximumFractionDigits: 6 })}</span>`]);
   return html`<dl class="exif">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`;
+}
+
+/**
+ * When a photo was taken, in the locale's words: the camera's wall-clock time as recorded
+ * (formatted in UTC, which leaves it alone; an offset, when recorded, stays in the title with
+ * the exact value).
+ */
+function takenAt(value: string, m: Messages): string {
+  const date = new Date(`${value.slice(0, 19)}Z`);
+  if (Number.isNaN(date.getTime())) return value.replace("T", " ");
+  return m.date(date, { dateStyle: "long", timeStyle: "short", timeZone: "UTC" });
 }
 
 function editForm(photo: PhotoView, csrfToken: string): Html {
@@ -212,8 +253,8 @@ function licenseFields(chosen: LicenseId, downloadAllowed: boolean): Html {
 <label><input type="checkbox" id="downloadAllowed" name="downloadAllowed" value="1"${downloadAllowed ? html` checked` : null}> Let people who can see it download the original</label>`;
 }
 
-function licenseLine(license: License): Html {
-  const text = license.id === "all-rights-reserved" ? html`© All rights reserved` : html`${license.name}`;
+function licenseLine(license: License, m: Messages): Html {
+  const text = license.id === "all-rights-reserved" ? html`© ${m.t("license.allRightsReserved")}` : html`${license.name}`;
   return html`<p class="license" id="license">${license.url ? html`<a href="${license.url}" rel="license">${text}</a>` : text}</p>`;
 }
 
@@ -251,9 +292,11 @@ export function photoPage(view: Shell & { photo: PhotoView; newer: string | null
   const stream = `/photos/${photo.owner.username}`;
   const modern = modernSrcset(photo.sizes);
   const sizes = stageSizes(photo);
+  const m = view.messages ?? english();
   return page({
     ...view,
-    title: photo.title || "Untitled",
+    messages: m,
+    title: photo.title || m.t("photo.untitled"),
     scripts: [...new Set(["photo.js", ...(photo.canEdit ? ["photo-edit.js"] : []), ...sectionScripts])],
     head: html`<link rel="canonical" href="${photo.pageUrl}">${[...new Set(sections.flatMap((s) => s.styles ?? []))].map((name) => html`<link rel="stylesheet" href="${assetUrl(name)}">`)}
 ${sections.map((s) => s.head ?? null)}`,
@@ -264,30 +307,30 @@ ${sections.map((s) => s.head ?? null)}`,
 <img src="${display?.url ?? ""}" srcset="${srcset(sizesOf(photo.sizes, "jpeg"))}" sizes="${sizes}" width="${display?.width ?? photo.width}" height="${display?.height ?? photo.height}" alt="${altText(photo)}" fetchpriority="high" id="photo-image">
 </picture>
 ${sections.map((s) => s.overlay ?? null)}
-<button type="button" class="lightbox-close" id="lightbox-close" hidden>Close</button>
+<button type="button" class="lightbox-close" id="lightbox-close" hidden>${m.t("photo.close")}</button>
 </figure>
-<nav class="photo-nav" aria-label="Photostream">
-${view.newer ? html`<a href="${stream}/${view.newer}" rel="prev" id="newer">← Newer</a>` : html`<span></span>`}
-<span class="photo-nav-middle"><a href="${stream}" id="stream-link">${photo.owner.username}'s photostream</a>
-<button type="button" class="link" id="lightbox-open" hidden>View larger</button></span>
-${view.older ? html`<a href="${stream}/${view.older}" rel="next" id="older">Older →</a>` : html`<span></span>`}
+<nav class="photo-nav" aria-label="${m.t("photo.navLabel")}">
+${view.newer ? html`<a href="${stream}/${view.newer}" rel="prev" id="newer"><span class="flip" aria-hidden="true">←</span> ${m.t("photo.newer")}</a>` : html`<span></span>`}
+<span class="photo-nav-middle"><a href="${stream}" id="stream-link">${m.t("stream.title", { username: photo.owner.username })}</a>
+<button type="button" class="link" id="lightbox-open" hidden>${m.t("photo.viewLarger")}</button></span>
+${view.older ? html`<a href="${stream}/${view.older}" rel="next" id="older">${m.t("photo.older")} <span class="flip" aria-hidden="true">→</span></a>` : html`<span></span>`}
 </nav>
-<p class="keys-hint" id="keys-hint" hidden>Keys: ← and → for newer and older, F for full screen, Esc back to the photostream.</p>
+<p class="keys-hint" id="keys-hint" hidden>${m.t("photo.keysHint")}</p>
 </div>
 <div class="photo-body">
 <div class="photo-info">
-<h1 id="photo-title">${photo.title || "Untitled"}</h1>
-<p class="byline">by <a href="${stream}">${photo.owner.username}</a>${photo.visibility !== "public" ? html` · <span class="badge">${VISIBILITY_LABELS[photo.visibility]}</span>` : null}${photo.restricted ? html` · <span class="badge">Restricted</span>` : null}</p>
-${photo.hidden ? html`<p class="alert error" role="alert" id="hidden-notice">A moderator hid this photo after a report: only you can see it.</p>` : null}
+<h1 id="photo-title">${photo.title || m.t("photo.untitled")}</h1>
+<p class="byline">${m.rich("photo.byline", { link: (inner) => html`<a href="${stream}">${inner}</a>` }, { username: photo.owner.username })}${photo.visibility !== "public" ? html` · <span class="badge">${VISIBILITY_KEYS[photo.visibility] ? m.t(VISIBILITY_KEYS[photo.visibility] as MessageKey) : photo.visibility}</span>` : null}${photo.restricted ? html` · <span class="badge">${m.t("photo.restricted")}</span>` : null}</p>
+${photo.hidden ? html`<p class="alert error" role="alert" id="hidden-notice">${m.t("photo.hiddenNotice")}</p>` : null}
 ${photo.description ? html`<p class="description">${photo.description}</p>` : null}
-${photo.tags.length ? html`<ul class="tags" aria-label="Tags">${photo.tags.map((raw, i) => html`<li><a href="/photos/tags/${photo.tagKeys[i] ?? ""}" rel="tag">${raw}</a></li>`)}</ul>` : null}
-${exifList(photo)}
-${licenseLine(photo.license)}
-${photo.originalUrl && !photo.canEdit ? html`<p><a href="${photo.originalUrl}" id="download-original" download>Download the original</a></p>` : null}
+${photo.tags.length ? html`<ul class="tags" aria-label="${m.t("photo.tags")}">${photo.tags.map((raw, i) => html`<li><a href="/photos/tags/${photo.tagKeys[i] ?? ""}" rel="tag">${raw}</a></li>`)}</ul>` : null}
+${exifList(photo, m)}
+${licenseLine(photo.license, m)}
+${photo.originalUrl && !photo.canEdit ? html`<p><a href="${photo.originalUrl}" id="download-original" download>${m.t("photo.downloadOriginal")}</a></p>` : null}
 ${photo.canEdit ? editForm(photo, view.csrfToken) : null}
 </div>
 <div class="photo-sections">
-${sections.map((s) => s.body ?? null)}
+${sections.map((s) => (s.body ? inLanguage(s.body, s.lang ?? "en", m) : null))}
 </div>
 </div>
 </article>`,
@@ -295,41 +338,67 @@ ${sections.map((s) => s.body ?? null)}
 }
 
 /** What the member has stored and may store. */
-function quotaLine(quota: QuotaUsage): Html {
-  const photos = quota.limits.photos === null ? html`${quota.photos.toLocaleString("en-US")} photos (no limit)` : html`${quota.photos.toLocaleString("en-US")} of ${quota.limits.photos.toLocaleString("en-US")} photos allowed`;
-  const bytes = quota.limits.bytes === null ? html`${formatMegabytes(quota.bytes)} MB stored (no limit)` : html`${formatMegabytes(quota.bytes)} MB of your ${formatMegabytes(quota.limits.bytes)} MB`;
-  return html`<p class="quota" id="quota">You have ${photos} · ${bytes}${quota.isPro ? html` · <span class="badge">Pro</span>` : null}</p>`;
+function quotaLine(quota: QuotaUsage, m: Messages): Html {
+  const photos = quota.limits.photos === null ? m.t("quota.photosUnlimited", { count: quota.photos }) : m.t("quota.photosOf", { count: quota.photos, limit: quota.limits.photos });
+  const bytes =
+    quota.limits.bytes === null
+      ? m.t("quota.bytesUnlimited", { mb: m.number(Number(formatMegabytes(quota.bytes))) })
+      : m.t("quota.bytesOf", { mb: m.number(Number(formatMegabytes(quota.bytes))), limit: m.number(Number(formatMegabytes(quota.limits.bytes))) });
+  return html`<p class="quota" id="quota">${m.t("quota.line", { photos, bytes })}${quota.isPro ? html` · <span class="badge">Pro</span>` : null}</p>`;
+}
+
+/** The words upload.js shows, in the page's language (scripts carry no text of their own). */
+function uploadScriptMessages(m: Messages): Html {
+  const keys: Array<[string, MessageKey, string?]> = [
+    ["uploaded", "uploadScript.uploaded"],
+    ["duplicate", "uploadScript.duplicate"],
+    ["failed-status", "uploadScript.failedStatus"],
+    ["uploading", "uploadScript.uploading"],
+    ["uploading-resumable", "uploadScript.uploadingResumable"],
+    ["making-sizes", "uploadScript.makingSizes"],
+    ["connection-failed", "uploadScript.connectionFailed"],
+    ["keeps-failing", "uploadScript.keepsFailing"],
+    ["resuming", "uploadScript.resuming"],
+    ["not-uploaded", "uploadScript.notUploaded"],
+    ["retry", "uploadScript.retry"],
+    ["waiting", "upload.waiting"],
+    ["untitled", "photo.untitled"],
+    ["applied", "uploadScript.applied", "count"],
+  ];
+  return html`${keys.map(([name, key, plural]) => html` data-msg-${name}="${m.forScript(key, plural)}"`)}`;
 }
 
 export function uploadPage(view: Shell & { maxUploadMb: number; quota: QuotaUsage }): string {
+  const m = view.messages ?? english();
   return page({
     ...view,
-    title: "Upload photos",
+    messages: m,
+    title: m.t("upload.title"),
     scripts: ["upload.js"],
-    body: html`<section class="upload-page"><h1>Upload photos</h1>
-${quotaLine(view.quota)}
-<form method="post" action="/upload?_csrf=${view.csrfToken}" enctype="multipart/form-data" class="stack" id="upload-form">
+    body: html`<section class="upload-page"><h1>${m.t("upload.title")}</h1>
+${quotaLine(view.quota, m)}
+<form method="post" action="/upload?_csrf=${view.csrfToken}" enctype="multipart/form-data" class="stack" id="upload-form" ${uploadScriptMessages(m)}>
 <div class="drop-zone" id="drop-zone">
-<p>Drag photos here, or</p>
-<label for="file" class="button">Choose photos</label>
+<p>${m.t("upload.dragHere")}</p>
+<label for="file" class="button">${m.t("upload.choose")}</label>
 <input id="file" name="file" type="file" accept="image/jpeg,image/png,image/gif,image/webp,image/avif,image/heic,image/heif,image/tiff" multiple required>
-<p><small>JPEG, PNG, GIF, WebP, AVIF, HEIC or TIFF, up to ${view.maxUploadMb} MB each.</small></p>
+<p><small>${m.t("upload.formats", { mb: view.maxUploadMb })}</small></p>
 </div>
-<fieldset><legend>For every photo in this batch</legend>
-<label for="title">Title</label><input id="title" name="title" maxlength="255">
-<label for="description">Description</label><textarea id="description" name="description" rows="3"></textarea>
-<label for="tags">Tags</label><input id="tags" name="tags"><small>Separate tags with spaces; "quote a phrase".</small>
-<label for="visibility">Who can see them</label><select id="visibility" name="visibility">${VISIBILITIES.map((v) => html`<option value="${v}">${VISIBILITY_LABELS[v]}</option>`)}</select>
-<label><input type="checkbox" id="restricted" name="restricted" value="1"> Restricted: not for all audiences</label>
+<fieldset><legend>${m.t("upload.batchLegend")}</legend>
+<label for="title">${m.t("form.title")}</label><input id="title" name="title" maxlength="255">
+<label for="description">${m.t("form.description")}</label><textarea id="description" name="description" rows="3"></textarea>
+<label for="tags">${m.t("form.tags")}</label><input id="tags" name="tags"><small>${m.t("form.tagsHint")}</small>
+<label for="visibility">${m.t("upload.whoCanSee")}</label><select id="visibility" name="visibility">${VISIBILITIES.map((v) => html`<option value="${v}">${VISIBILITY_KEYS[v] ? m.t(VISIBILITY_KEYS[v] as MessageKey) : v}</option>`)}</select>
+<label><input type="checkbox" id="restricted" name="restricted" value="1"> ${m.t("form.restricted")}</label>
 </fieldset>
-<button type="submit" id="upload-button">Upload</button>
+<button type="submit" id="upload-button">${m.t("upload.submit")}</button>
 </form>
-<div class="upload-total" id="upload-total" hidden><label for="upload-total-bar">All files</label> <progress id="upload-total-bar" max="100" value="0"></progress> <span id="upload-total-count" aria-live="polite"></span></div>
-<template id="upload-item"><li><img class="thumb" alt="" width="56" height="56"><span class="name"></span><progress max="100" value="0"></progress><span class="item-title"><label>Title</label> <input type="text" maxlength="255" placeholder="As in the batch fields"></span><span class="status">Waiting…</span></li></template>
+<div class="upload-total" id="upload-total" hidden><label for="upload-total-bar">${m.t("upload.allFiles")}</label> <progress id="upload-total-bar" max="100" value="0"></progress> <span id="upload-total-count" aria-live="polite"></span></div>
+<template id="upload-item"><li><img class="thumb" alt="" width="56" height="56"><span class="name"></span><progress max="100" value="0"></progress><span class="item-title"><label>${m.t("form.title")}</label> <input type="text" maxlength="255" placeholder="${m.t("upload.asInBatch")}"></span><span class="status">${m.t("upload.waiting")}</span></li></template>
 <ol class="upload-list" id="upload-list" aria-live="polite"></ol>
-<div id="after-upload" hidden><p><button type="button" id="apply-batch">Apply the title, description, tags and visibility above to the uploaded photos</button></p>
-<p><a href="#" id="see-photostream">See your photostream</a></p></div>
-<p class="import-link">Moving from Flickr or another Pinhole? <a href="/imports">Import your photos from its export</a>.</p>
+<div id="after-upload" hidden><p><button type="button" id="apply-batch">${m.t("upload.applyBatch")}</button></p>
+<p><a href="#" id="see-photostream">${m.t("upload.seePhotostream")}</a></p></div>
+<p class="import-link">${m.rich("upload.importLink", { link: (inner) => html`<a href="/imports">${inner}</a>` })}</p>
 </section>`,
   });
 }

@@ -28,7 +28,7 @@ export function registerSearchRoutes(app: FastifyInstance, context: AppContext):
 
   app.get<{ Querystring: Static<typeof schema.SearchQuery> }>("/search", { config: { access: "public" }, schema: { querystring: schema.SearchQuery } }, async (request, reply) => {
     const { cursor: _cursor, perPage: _perPage, ...values } = request.query;
-    const shell = { viewer: request.viewer, csrfToken: memberCsrfToken(request), values };
+    const shell = { viewer: request.viewer, csrfToken: memberCsrfToken(request), messages: request.messages(), values };
     const asked = Object.values(values).some((v) => typeof v === "string" && v.trim() !== "");
     if (!asked) return sendHtml(reply, views.searchPage({ ...shell, result: null, error: null, nextHref: null }));
     try {

@@ -10,7 +10,7 @@ export interface SessionWithUser {
   expiresAt: number;
   lastSeenAt: number;
   kind: SessionKind;
-  user: Pick<UserRow, "id" | "username" | "is_admin" | "email_confirmed_at" | "suspended_at" | "shows_restricted">;
+  user: Pick<UserRow, "id" | "username" | "is_admin" | "email_confirmed_at" | "suspended_at" | "shows_restricted" | "locale">;
 }
 
 /** Every query about members, their sessions and their one-time tokens. */
@@ -54,6 +54,10 @@ export class UsersRepository {
     await this.db.updateTable("users").set({ shows_restricted: show ? 1 : 0 }).where("id", "=", userId).execute();
   }
 
+  async setLocale(userId: number, locale: string | null): Promise<void> {
+    await this.db.updateTable("users").set({ locale }).where("id", "=", userId).execute();
+  }
+
   /** A suspended member's photos leave the map in the same transaction, and come back when it is lifted. */
   async setSuspendedAt(userId: number, at: number | null): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
@@ -91,6 +95,7 @@ export class UsersRepository {
         "users.email_confirmed_at",
         "users.suspended_at",
         "users.shows_restricted",
+        "users.locale",
       ])
       .where("sessions.token_hash", "=", tokenHash)
       .executeTakeFirst();
@@ -100,7 +105,7 @@ export class UsersRepository {
       expiresAt: row.expires_at,
       lastSeenAt: row.last_seen_at,
       kind: row.kind,
-      user: { id: row.id, username: row.username, is_admin: row.is_admin, email_confirmed_at: row.email_confirmed_at, suspended_at: row.suspended_at, shows_restricted: row.shows_restricted },
+      user: { id: row.id, username: row.username, is_admin: row.is_admin, email_confirmed_at: row.email_confirmed_at, suspended_at: row.suspended_at, shows_restricted: row.shows_restricted, locale: row.locale },
     };
   }
 

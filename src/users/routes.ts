@@ -77,13 +77,13 @@ export function registerUserRoutes(app: FastifyInstance, context: AppContext): v
 
   // ---- Web pages ----
   app.get("/signup", { config: { access: "public" } }, async (request, reply) =>
-    sendHtml(reply, views.signUpPage({ viewer: request.viewer, csrfToken: request.csrfToken(), values: {} })),
+    sendHtml(reply, views.signUpPage({ viewer: request.viewer, csrfToken: request.csrfToken(), messages: request.messages(), values: {} })),
   );
 
   app.post<{ Body: Static<typeof schema.SignUpForm> }>("/signup", { config: { access: "public" }, schema: { body: schema.SignUpForm } }, async (request, reply) => {
     const { username, email, password } = request.body;
     const done = await handleForm(reply, () => users.signUp({ username, email, password }, request.log), (error) =>
-      views.signUpPage({ viewer: null, csrfToken: request.csrfToken(), error, values: { username, email } }),
+      views.signUpPage({ viewer: null, csrfToken: request.csrfToken(), messages: request.messages(), error, values: { username, email } }),
     );
     if (!done) return reply;
     const { token } = await users.logIn({ username, password, ip: request.ip, kind: "web" });
@@ -94,7 +94,7 @@ export function registerUserRoutes(app: FastifyInstance, context: AppContext): v
     "/login",
     { config: { access: "public" }, schema: { querystring: { type: "object", properties: { next: { type: "string", maxLength: 2000 } } } } },
     async (request, reply) =>
-      sendHtml(reply, views.logInPage({ viewer: request.viewer, csrfToken: request.csrfToken(), values: {}, next: safeNextPath(request.query.next, "") })),
+      sendHtml(reply, views.logInPage({ viewer: request.viewer, csrfToken: request.csrfToken(), messages: request.messages(), values: {}, next: safeNextPath(request.query.next, "") })),
   );
 
   app.post<{ Body: Static<typeof schema.LogInForm> }>("/login", { config: { access: "public", maintenance: "allowed" }, schema: { body: schema.LogInForm } }, async (request, reply) => {
@@ -103,7 +103,7 @@ export function registerUserRoutes(app: FastifyInstance, context: AppContext): v
     const done = await handleForm(
       reply,
       async () => ({ token } = await users.logIn({ username, password, ip: request.ip, kind: "web" })),
-      (error) => views.logInPage({ viewer: null, csrfToken: request.csrfToken(), error, values: { username }, next: safeNextPath(request.body.next, "") }),
+      (error) => views.logInPage({ viewer: null, csrfToken: request.csrfToken(), messages: request.messages(), error, values: { username }, next: safeNextPath(request.body.next, "") }),
     );
     if (!done) return reply;
     return startWebSession(reply, token).redirect(safeNextPath(request.body.next, `/photos/${username.trim()}`), 303);
@@ -115,7 +115,7 @@ export function registerUserRoutes(app: FastifyInstance, context: AppContext): v
   });
 
   app.get("/settings", { config: { access: "member" } }, async (request, reply) =>
-    sendHtml(reply, views.settingsPage({ viewer: requireViewer(request), csrfToken: request.csrfToken() })),
+    sendHtml(reply, views.settingsPage({ viewer: requireViewer(request), csrfToken: request.csrfToken(), messages: request.messages() })),
   );
 
   app.post<{ Body: Static<typeof schema.ChangePasswordForm> }>(
@@ -123,9 +123,9 @@ export function registerUserRoutes(app: FastifyInstance, context: AppContext): v
     { config: { access: "member" }, schema: { body: schema.ChangePasswordForm } },
     async (request, reply) => {
       const viewer = requireViewer(request);
-      const render = (error: string | null, notice: string | null) => views.settingsPage({ viewer, csrfToken: request.csrfToken(), error, notice });
+      const render = (error: string | null, notice: string | null) => views.settingsPage({ viewer, csrfToken: request.csrfToken(), messages: request.messages(), error, notice });
       const done = await handleForm(reply, () => users.changePassword(viewer, request.body.currentPassword, request.body.newPassword), (error) => render(error, null));
-      return done ? sendHtml(reply, render(null, "Your password has been changed. Your other sessions have been logged out.")) : reply;
+      return done ? sendHtml(reply, render(null, request.messages().t("settings.passwordChanged"))) : reply;
     },
   );
 
@@ -134,15 +134,15 @@ export function registerUserRoutes(app: FastifyInstance, context: AppContext): v
     { config: { access: "member" }, schema: { body: schema.RestrictedSettingForm } },
     async (request, reply) => {
       const viewer = await users.setShowsRestricted(requireViewer(request), request.body.show === "1");
-      const notice = viewer.showsRestricted ? "Restricted photos are now shown to you." : "Restricted photos are now hidden from you.";
-      return sendHtml(reply, views.settingsPage({ viewer, csrfToken: request.csrfToken(), notice }));
+      const notice = request.messages().t(viewer.showsRestricted ? "settings.restrictedShown" : "settings.restrictedHidden");
+      return sendHtml(reply, views.settingsPage({ viewer, csrfToken: request.csrfToken(), messages: request.messages(), notice }));
     },
   );
 
   app.post("/settings/confirmation", { config: { access: "member" }, schema: { body: schema.CsrfOnlyForm } }, async (request, reply) => {
     const viewer = requireViewer(request);
     await users.resendConfirmation(viewer, request.log);
-    return sendHtml(reply, views.settingsPage({ viewer, csrfToken: request.csrfToken(), notice: "We have sent you a new confirmation link." }));
+    return sendHtml(reply, views.settingsPage({ viewer, csrfToken: request.csrfToken(), messages: request.messages(), notice: request.messages().t("settings.confirmationSent") }));
   });
 
   app.get<{ Params: Static<typeof schema.TokenParams> }>(
@@ -192,7 +192,7 @@ export function registerUserRoutes(app: FastifyInstance, context: AppContext): v
         views.chooseNewPasswordPage({ viewer: request.viewer, csrfToken: request.csrfToken(), token, error }),
       );
       if (!done) return reply;
-      return sendHtml(reply, views.logInPage({ viewer: null, csrfToken: request.csrfToken(), values: {}, next: "", notice: "Your password has been changed. Log in with it now." }));
+      return sendHtml(reply, views.logInPage({ viewer: null, csrfToken: request.csrfToken(), messages: request.messages(), values: {}, next: "", notice: "Your password has been changed. Log in with it now." }));
     },
   );
 }

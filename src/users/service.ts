@@ -16,6 +16,8 @@ export interface Viewer {
   /** How the request proved who it is; cookie-authenticated writes need a CSRF token. */
   via: "cookie" | "bearer";
   tokenHash: string;
+  /** The interface language saved in their settings (i18n/locales.ts); null or absent: follow the browser. */
+  locale?: string | null;
 }
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9_-]{3,32}$/;
@@ -160,6 +162,7 @@ export class UserService {
       isAdmin: session.user.is_admin === 1,
       emailConfirmed: session.user.email_confirmed_at !== null,
       showsRestricted: session.user.shows_restricted === 1,
+      locale: session.user.locale,
       via,
       tokenHash,
     };
@@ -169,6 +172,12 @@ export class UserService {
   async setShowsRestricted(viewer: Viewer, show: boolean): Promise<Viewer> {
     await this.deps.users.setShowsRestricted(viewer.id, show);
     return { ...viewer, showsRestricted: show };
+  }
+
+  /** The member's interface language (a shipped locale, checked by the caller's schema), or null to follow the browser. */
+  async setLocale(viewer: Viewer, locale: string | null): Promise<Viewer> {
+    await this.deps.users.setLocale(viewer.id, locale);
+    return { ...viewer, locale };
   }
 
   /** Suspending ends every session and bearer token at once; lifting it lets the member log in again. */
@@ -267,7 +276,7 @@ export class UserService {
   async viewerFor(userId: number, tokenHash: string): Promise<Viewer | null> {
     const row = await this.deps.users.findById(userId);
     if (!row || row.suspended_at !== null) return null;
-    return { id: row.id, username: row.username, isAdmin: row.is_admin === 1, emailConfirmed: row.email_confirmed_at !== null, showsRestricted: row.shows_restricted === 1, via: "bearer", tokenHash };
+    return { id: row.id, username: row.username, isAdmin: row.is_admin === 1, emailConfirmed: row.email_confirmed_at !== null, showsRestricted: row.shows_restricted === 1, locale: row.locale, via: "bearer", tokenHash };
   }
 
   async findPublicUser(username: string): Promise<PublicUser | null> {

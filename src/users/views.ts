@@ -1,10 +1,14 @@
 import { html, type Html } from "../web/html.ts";
 import { page } from "../web/layout.ts";
 import type { Viewer } from "./service.ts";
+import { english, type Messages } from "../i18n/messages.ts";
+import { LOCALE_INFO, LOCALES } from "../i18n/locales.ts";
 
 interface FormPage {
   viewer: Viewer | null;
   csrfToken: string;
+  /** The request's language; pages that take it are translated (see i18n/). */
+  messages?: Messages;
   error?: string | null;
   notice?: string | null;
 }
@@ -18,73 +22,104 @@ function csrfField(token: string): Html {
 }
 
 export function signUpPage(view: FormPage & { values: { username?: string; email?: string } }): string {
+  const m = view.messages ?? english();
   return page({
-    title: "Sign up",
+    title: m.t("signup.title"),
     viewer: view.viewer,
     csrfToken: view.csrfToken,
-    body: html`<section class="form-page"><h1>Join Pinhole</h1>${alerts(view.error)}
+    messages: m,
+    body: html`<section class="form-page"><h1>${m.t("signup.heading")}</h1>${alerts(view.error)}
 <form method="post" action="/signup" class="stack">${csrfField(view.csrfToken)}
-<label for="username">Username</label>
+<label for="username">${m.t("form.username")}</label>
 <input id="username" name="username" required minlength="3" maxlength="32" pattern="[A-Za-z0-9_\\-]{3,32}" autocomplete="username" value="${view.values.username ?? ""}">
-<small>3 to 32 letters, digits, _ or -. It is part of your photostream's address.</small>
-<label for="email">Email</label>
+<small>${m.t("signup.usernameHint")}</small>
+<label for="email">${m.t("form.email")}</label>
 <input id="email" name="email" type="email" required maxlength="254" autocomplete="email" value="${view.values.email ?? ""}">
-<label for="password">Password</label>
+<label for="password">${m.t("form.password")}</label>
 <input id="password" name="password" type="password" required minlength="10" autocomplete="new-password">
-<small>At least 10 characters, not a common password.</small>
-<button type="submit">Create my account</button>
-</form><p>Already a member? <a href="/login">Log in</a></p></section>`,
+<small>${m.t("signup.passwordHint")}</small>
+<button type="submit">${m.t("signup.submit")}</button>
+</form><p>${m.rich("signup.haveAccount", { link: (inner) => html`<a href="/login">${inner}</a>` })}</p></section>`,
   });
 }
 
 export function logInPage(view: FormPage & { values: { username?: string }; next: string }): string {
+  const m = view.messages ?? english();
   return page({
-    title: "Log in",
+    title: m.t("login.title"),
     viewer: view.viewer,
     csrfToken: view.csrfToken,
-    body: html`<section class="form-page"><h1>Log in</h1>${alerts(view.error, view.notice)}
+    messages: m,
+    body: html`<section class="form-page"><h1>${m.t("login.title")}</h1>${alerts(view.error, view.notice)}
 <form method="post" action="/login" class="stack">${csrfField(view.csrfToken)}
 <input type="hidden" name="next" value="${view.next}">
-<label for="username">Username</label>
+<label for="username">${m.t("form.username")}</label>
 <input id="username" name="username" required maxlength="32" autocomplete="username" value="${view.values.username ?? ""}">
-<label for="password">Password</label>
+<label for="password">${m.t("form.password")}</label>
 <input id="password" name="password" type="password" required autocomplete="current-password">
-<button type="submit">Log in</button>
-</form><p><a href="/reset-password">Forgot your password?</a> · <a href="/signup">Sign up</a></p></section>`,
+<button type="submit">${m.t("login.submit")}</button>
+</form><p><a href="/reset-password">${m.t("login.forgot")}</a> · <a href="/signup">${m.t("nav.signUp")}</a></p></section>`,
+  });
+}
+
+/**
+ * The member's interface language, saved with their account: it follows them to every device
+ * where they have not picked one in the footer. "Browser" (no choice) follows Accept-Language.
+ */
+export function languageSettingsPage(view: FormPage & { viewer: Viewer; saved: boolean }): string {
+  const m = view.messages ?? english();
+  const current = view.viewer.locale ?? "";
+  return page({
+    title: m.t("languageSettings.title"),
+    viewer: view.viewer,
+    csrfToken: view.csrfToken,
+    messages: m,
+    body: html`<section class="form-page"><h1>${m.t("languageSettings.title")}</h1>
+${view.saved ? html`<p class="alert notice" role="status" id="language-saved">${m.t("languageSettings.saved")}</p>` : null}
+<p>${m.t("languageSettings.intro")}</p>
+<form method="post" action="/settings/language" class="stack" id="language-form">${csrfField(view.csrfToken)}
+<label for="locale">${m.t("languageSettings.label")}</label>
+<select id="locale" name="locale"><option value=""${current === "" ? html` selected` : null}>${m.t("languageSettings.browser")}</option>${LOCALES.map((code) => html`<option value="${code}" lang="${code}"${code === current ? html` selected` : null}>${LOCALE_INFO[code].name}</option>`)}</select>
+<button type="submit">${m.t("form.save")}</button>
+</form></section>`,
   });
 }
 
 export function settingsPage(view: FormPage & { viewer: Viewer }): string {
+  const m = view.messages ?? english();
   return page({
-    title: "Settings",
+    title: m.t("nav.settings"),
     viewer: view.viewer,
     csrfToken: view.csrfToken,
-    body: html`<section class="form-page"><h1>Settings</h1>${alerts(view.error, view.notice)}
+    messages: m,
+    body: html`<section class="form-page"><h1>${m.t("nav.settings")}</h1>${alerts(view.error, view.notice)}
 ${view.viewer.emailConfirmed
-  ? html`<p>Your email address is confirmed.</p>`
-  : html`<form method="post" action="/settings/confirmation" class="inline">${csrfField(view.csrfToken)}<p>Your email address is not confirmed yet. <button type="submit" class="link">Send the confirmation link again</button></p></form>`}
-<h2>Restricted photos</h2>
+  ? html`<p>${m.t("settings.emailConfirmed")}</p>`
+  : html`<form method="post" action="/settings/confirmation" class="inline">${csrfField(view.csrfToken)}<p>${m.t("settings.emailNotConfirmed")} <button type="submit" class="link">${m.t("settings.resendConfirmation")}</button></p></form>`}
+<h2>${m.t("settings.restrictedHeading")}</h2>
 <form method="post" action="/settings/restricted" class="stack" id="restricted-form">${csrfField(view.csrfToken)}
-<label><input type="checkbox" name="show" value="1" id="show-restricted"${view.viewer.showsRestricted ? html` checked` : null}> Show me photos their owners marked restricted (not for all audiences)</label>
-<button type="submit">Save</button>
+<label><input type="checkbox" name="show" value="1" id="show-restricted"${view.viewer.showsRestricted ? html` checked` : null}> ${m.t("settings.showRestricted")}</label>
+<button type="submit">${m.t("form.save")}</button>
 </form>
-<h2>Change your password</h2>
+<h2>${m.t("settings.passwordHeading")}</h2>
 <form method="post" action="/settings/password" class="stack">${csrfField(view.csrfToken)}
-<label for="currentPassword">Current password</label>
+<label for="currentPassword">${m.t("settings.currentPassword")}</label>
 <input id="currentPassword" name="currentPassword" type="password" required autocomplete="current-password">
-<label for="newPassword">New password</label>
+<label for="newPassword">${m.t("settings.newPassword")}</label>
 <input id="newPassword" name="newPassword" type="password" required minlength="10" autocomplete="new-password">
-<button type="submit">Change password</button>
+<button type="submit">${m.t("settings.changePassword")}</button>
 </form>
-<h2>Your photos</h2>
-<p><a href="/settings/photos">Licence, downloads and who sees locations, for new uploads</a></p>
-<h2>Notes</h2>
-<p><a href="/settings/notes">Who may add notes to your photos</a></p>
-<p><a href="/settings/webmentions">Pages that link to your photos (webmentions)</a></p>
-<h2>Apps</h2>
-<p><a href="/settings/apps">Apps and API keys (tools that speak Flickr's API)</a></p>
-<h2>Your data</h2>
-<p><a href="/api/v1/me/export" id="export-account" download>Download everything as a zip</a> · <a href="/imports" id="import-photos">Import photos from Flickr or another Pinhole</a></p></section>`,
+<h2>${m.t("settings.photosHeading")}</h2>
+<p><a href="/settings/photos">${m.t("settings.photoDefaultsLink")}</a></p>
+<h2>${m.t("languageSettings.title")}</h2>
+<p><a href="/settings/language" id="language-settings-link">${m.t("settings.languageLink")}</a></p>
+<h2>${m.t("settings.notesHeading")}</h2>
+<p><a href="/settings/notes">${m.t("settings.notesLink")}</a></p>
+<p><a href="/settings/webmentions">${m.t("settings.webmentionsLink")}</a></p>
+<h2>${m.t("settings.appsHeading")}</h2>
+<p><a href="/settings/apps">${m.t("settings.appsLink")}</a></p>
+<h2>${m.t("settings.dataHeading")}</h2>
+<p><a href="/api/v1/me/export" id="export-account" download>${m.t("settings.export")}</a> · <a href="/imports" id="import-photos">${m.t("settings.import")}</a></p></section>`,
   });
 }
 

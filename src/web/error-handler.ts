@@ -1,3 +1,4 @@
+import { english, type Messages } from "../i18n/messages.ts";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isDatabaseUnavailable } from "../db/errors.ts";
 import { AppError, ReadOnlyError, TooManyRequestsError, UnavailableError } from "../errors.ts";
@@ -97,7 +98,12 @@ async function htmlFor(error: unknown, failure: HttpFailure, request: FastifyReq
     }
     return unavailablePage({ viewer, csrfToken, heading: "Temporarily unavailable", message: failure.message, incidents });
   }
-  return errorPage(failure.status, failure.message, viewer, csrfToken);
+  return errorPage(failure.status, failure.message, viewer, csrfToken, pageMessages(request));
+}
+
+/** Error pages speak the visitor's language (the message from the error itself is still English). */
+function pageMessages(request: FastifyRequest): Messages | undefined {
+  return typeof request.messages === "function" ? request.messages() : undefined;
 }
 
 /** The most of an unread request body read and dropped so that its client gets the answer. */
@@ -168,7 +174,8 @@ export function installErrorHandler(app: FastifyInstance, maxUploadBytes: number
   app.setNotFoundHandler(async (request, reply) => {
     reply.code(404);
     if (wantsHtml(request)) {
-      return reply.type("text/html; charset=utf-8").send(errorPage(404, "There is nothing at this address.", null, memberCsrfToken(request)));
+      const messages = pageMessages(request) ?? english();
+      return reply.type("text/html; charset=utf-8").send(errorPage(404, messages.t("error.nothingHere"), null, memberCsrfToken(request), messages));
     }
     return reply.send({ error: { code: "not_found", message: "There is nothing at this address." } });
   });

@@ -1,3 +1,5 @@
+import { english } from "../i18n/messages.ts";
+import { messagesUsedBy } from "../i18n/request.ts";
 import type { FastifyInstance } from "fastify";
 import { ReadOnlyError } from "../errors.ts";
 import type { MaintenanceState } from "../ops/maintenance.ts";
@@ -29,10 +31,10 @@ export function installMaintenanceGuard(app: FastifyInstance, maintenance: { cur
     if (state.enabled) throw new ReadOnlyError(state.message);
   });
 
-  app.addHook("onSend", async (_request, reply, payload) => {
+  app.addHook("onSend", async (request, reply, payload) => {
     const state = maintenance.current();
     if (!state.enabled || typeof payload !== "string") return payload;
     const type = reply.getHeader("content-type");
-    return typeof type === "string" && type.startsWith("text/html") ? withSiteNotice(payload, state.message) : payload;
+    return typeof type === "string" && type.startsWith("text/html") ? withSiteNotice(payload, state.message, (messagesUsedBy(request) ?? english()).t("layout.status")) : payload;
   });
 }

@@ -10,6 +10,18 @@
   const after = document.getElementById("after-upload");
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const CONCURRENCY = 2;
+  const plurals = new Intl.PluralRules(document.documentElement.lang || "en");
+  const numbers = new Intl.NumberFormat(document.documentElement.lang || "en");
+  // The page's words (data-msg-* on the form, in its language): {name} filled in; a plural
+  // message is JSON, one text per plural category of the language.
+  function say(name, values) {
+    let text = form.getAttribute("data-msg-" + name) || "";
+    if (values && "count" in values && text.startsWith("{\"")) {
+      const forms = JSON.parse(text);
+      text = forms[plurals.select(values.count)] || forms.other || "";
+    }
+    return text.replace(/\{(\w+)\}/g, (whole, key) => (values && key in values ? (typeof values[key] === "number" ? numbers.format(values[key]) : String(values[key])) : whole));
+  }
   const queue = [];
   const uploaded = [];
   let running = 0;
@@ -153,14 +165,14 @@
       updateTotal();
       const link = document.createElement("a");
       link.href = new URL(json.pageUrl).pathname;
-      link.textContent = status === 201 ? "Uploaded: " + (json.title || "Untitled") : "Already in your photostream";
+      link.textContent = status === 201 ? say("uploaded", { title: json.title || say("untitled") }) : say("duplicate");
       job.status.replaceChildren(link);
       uploaded.push(json);
       return;
     }
     const error = json && json.error;
     // Over quota, trying the same file again cannot help: say why, offer no retry.
-    fail(job, (error && error.message) || "The upload failed (" + status + ").", !(error && error.code === "quota_exceeded"));
+    fail(job, (error && error.message) || say("failed-status", { status: String(status) }), !(error && error.code === "quota_exceeded"));
   }
 
   function parse(text) {
@@ -183,10 +195,10 @@
     const body = new FormData();
     for (const [k, v] of Object.entries(batchFields(job))) body.append(k, v);
     body.append("file", job.file, job.file.name);
-    job.status.textContent = "Uploading…";
+    job.status.textContent = say("uploading");
     return request("POST", "/api/v1/photos", {}, body, (loaded) => { job.bar.value = Math.round((loaded / job.file.size) * 95); updateTotal(); }).then(
       (xhr) => ({ status: xhr.status, json: parse(xhr.responseText) }),
-      () => Promise.reject("The connection failed. Check your network and try again."),
+      () => Promise.reject(say("connection-failed")),
     );
   }
 
@@ -202,7 +214,7 @@
     let url = localStorage.getItem(key);
     let offset = 0;
     let failures = 0;
-    job.status.textContent = "Uploading (resumable)…";
+    job.status.textContent = say("uploading-resumable");
     for (;;) {
       try {
         if (url) {
@@ -233,12 +245,12 @@
           }
           offset = Number(patched.getResponseHeader("upload-offset"));
           failures = 0;
-          if (offset >= file.size) job.status.textContent = "Making the sizes…";
+          if (offset >= file.size) job.status.textContent = say("making-sizes");
         }
       } catch {
         // The connection dropped: wait, ask the server how far it got, and go on from there.
-        if (failures >= RETRY_DELAYS_MS.length) throw "The connection keeps failing. Retry when your network is back: the upload goes on where it stopped.";
-        job.status.textContent = "Connection lost; resuming…";
+        if (failures >= RETRY_DELAYS_MS.length) throw say("keeps-failing");
+        job.status.textContent = say("resuming");
         await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[failures++]));
       }
     }
@@ -246,15 +258,15 @@
 
   function fail(job, message, retryable = true) {
     job.item.classList.add("failed");
-    job.status.textContent = "Not uploaded: " + message;
+    job.status.textContent = say("not-uploaded", { reason: message });
     if (!retryable) return;
     const retry = document.createElement("button");
     retry.type = "button";
     retry.className = "link";
-    retry.textContent = "Retry";
+    retry.textContent = say("retry");
     retry.addEventListener("click", () => {
       job.item.classList.remove("failed");
-      job.status.textContent = "Waiting…";
+      job.status.textContent = say("waiting");
       job.bar.value = 0;
       queue.push(job);
       pump();
@@ -281,6 +293,6 @@
         body: JSON.stringify(own ? { ...fields, title: own.title.value.trim() } : fields),
       });
     }
-    button.textContent = "Applied to " + uploaded.length + " photos";
+    button.textContent = say("applied", { count: uploaded.length });
   });
 })();
