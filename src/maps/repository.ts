@@ -117,6 +117,10 @@ export async function syncMapPoints(db: Db, scope: { photoId: number } | { owner
  * transaction kept in step. Whoever calls it stops writes to photos meanwhile.
  */
 export async function rebuildMap(db: Kysely<Database>): Promise<{ points: number; cells: number }> {
+  // Photos written straight into the database leave the planner's statistics behind; without
+  // fresh ones PostgreSQL read each batch below through a bitmap per member (minutes a batch).
+  await sql`analyze photos`.execute(db);
+  await sql`analyze users`.execute(db);
   await db.deleteFrom("map_cells").execute();
   await db.deleteFrom("map_points").execute();
   const cells = new Map<string, { audience: number; level: number; cx: number; cy: number; count: number; sum_lat: number; sum_lon: number; m_lo: number }>();
