@@ -2,6 +2,19 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ConfigError, loadConfig, mapTilesSource, runsJobs, servesSite } from "./config.ts";
 
+/** Each environment is refused with one line that starts with the variable to blame. */
+function refusedInOneLine(cases: Array<[Record<string, string>, string, RegExp]>): void {
+  for (const [env, variable, message] of cases) {
+    assert.throws(() => loadConfig(env), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.ok(error.message.startsWith(variable), error.message);
+      assert.match(error.message, message);
+      assert.ok(!error.message.includes("\n"));
+      return true;
+    });
+  }
+}
+
 test("defaults give a site on port 3000 with SQLite under ./data", () => {
   const config = loadConfig({});
   assert.equal(config.port, 3000);
@@ -91,15 +104,7 @@ test("backups: off by default, daily once a folder is given, kept 7, each bad va
     [{ PINHOLE_DATA_DIR: "/srv/pinhole", PINHOLE_BACKUP_DIR: "/srv/pinhole/files/backups" }, "PINHOLE_BACKUP_DIR", /outside the photo storage/],
     [{ PINHOLE_MIGRATE_WITHOUT_BACKUP: "yes" }, "PINHOLE_MIGRATE_WITHOUT_BACKUP", /1 or 0/],
   ];
-  for (const [env, variable, message] of cases) {
-    assert.throws(() => loadConfig(env), (error: unknown) => {
-      assert.ok(error instanceof ConfigError);
-      assert.ok(error.message.startsWith(variable), error.message);
-      assert.match(error.message, message);
-      assert.ok(!error.message.includes("\n"));
-      return true;
-    });
-  }
+  refusedInOneLine(cases);
 });
 
 test("map tiles: OpenStreetMap's by default, none when empty, another server's allowed by the CSP", () => {
@@ -134,15 +139,7 @@ test("storage: how S3 images are served, and the fallback store of a migration; 
     [{ PINHOLE_STORAGE_FALLBACK: "disk" }, "PINHOLE_STORAGE_FALLBACK", /local or s3/],
     [{ PINHOLE_STORAGE_FALLBACK: "s3" }, "PINHOLE_S3_BUCKET", /when PINHOLE_STORAGE_FALLBACK=s3/],
   ];
-  for (const [env, variable, message] of cases) {
-    assert.throws(() => loadConfig(env), (error: unknown) => {
-      assert.ok(error instanceof ConfigError);
-      assert.ok(error.message.startsWith(variable), error.message);
-      assert.match(error.message, message);
-      assert.ok(!error.message.includes("\n"));
-      return true;
-    });
-  }
+  refusedInOneLine(cases);
 });
 
 test("roles: web answers the site and runs no jobs, worker the reverse, all both", () => {

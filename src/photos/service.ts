@@ -115,6 +115,11 @@ export function parseTakenPeriod(value: string, withinOnly: boolean): string {
   return value;
 }
 
+/** What a photo's columns say of its original file, and what they take from it. */
+function originalFacts(key: string, upload: ReceivedUpload, processed: ProcessedImage) {
+  return { original_key: key, original_format: processed.probe.format, original_bytes: upload.bytes, original_name: upload.displayName, sha256: upload.sha256, ...fileFacts(processed) };
+}
+
 /** What a photo's columns take from its file: dimensions, sizes, dominant colour, date taken, camera and exposure. */
 function fileFacts(processed: ProcessedImage) {
   const { metadata, probe } = processed;
@@ -210,12 +215,7 @@ export class PhotoService {
       download_allowed: (edit.downloadAllowed ?? defaults?.downloadAllowed ?? false) ? 1 : 0,
       location_visibility: (defaults ?? (await this.defaults(viewer))).locationVisibility,
       secret,
-      original_key: keyOfOriginal,
-      original_format: probe.format,
-      original_bytes: upload.bytes,
-      original_name: upload.displayName,
-      sha256: upload.sha256,
-      ...fileFacts(processed),
+      ...originalFacts(keyOfOriginal, upload, processed),
       uploaded_at: now,
       updated_at: now,
       latitude: metadata.location?.latitude ?? null,
@@ -286,12 +286,7 @@ export class PhotoService {
       const keepsLocation = photo.latitude !== null && photo.longitude !== null;
       const changes: PhotoUpdate = {
         secret,
-        original_key: keyOfOriginal,
-        original_format: probe.format,
-        original_bytes: upload.bytes,
-        original_name: upload.displayName,
-        sha256: upload.sha256,
-        ...fileFacts(processed),
+        ...originalFacts(keyOfOriginal, upload, processed),
         ...(keepsLocation || !metadata.location ? {} : { latitude: metadata.location.latitude, longitude: metadata.location.longitude, altitude: metadata.location.altitude ?? null }),
         updated_at: now,
       };

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import { CORPUS_DIR, startServer, type TestServer } from "../helpers/server.ts";
 import { TEST_POSTGRES_URL } from "../helpers/database.ts";
-import { CHROMIUM_PATH, eventually, launchChromium } from "../helpers/browser.ts";
+import { eventually, launchChromium, journeyBrowser } from "../helpers/browser.ts";
 import { screenshot, VIEWPORTS } from "./site.ts";
 
 /**
@@ -46,15 +46,9 @@ const photoId = (page: Page) => /\/(\d+)$/.exec(new URL(page.url()).pathname)?.[
 
 for (const [size, viewport] of Object.entries(VIEWPORTS)) {
   test(`on a ${size}: sign up, drop photos, browse the photostream, move through photos with the keyboard and the lightbox`, async (t) => {
-    if (TEST_POSTGRES_URL) {
-      t.skip("journeys run once, on SQLite: what the browser does does not depend on the database");
-      return;
-    }
-    if (!browser) {
-      t.skip(`Chromium is not installed at ${CHROMIUM_PATH}; .ci/run installs it (apt-get install chromium)`);
-      return;
-    }
-    const context = await browser.newContext({ viewport, hasTouch: size === "phone", isMobile: size === "phone" });
+    const chromium = journeyBrowser(t, browser, TEST_POSTGRES_URL);
+    if (!chromium) return;
+    const context = await chromium.newContext({ viewport, hasTouch: size === "phone", isMobile: size === "phone" });
     const page = await context.newPage();
     const errors = watchErrors(page);
     const username = `walker${size}`;
@@ -104,7 +98,7 @@ for (const [size, viewport] of Object.entries(VIEWPORTS)) {
       if (size === "phone") {
         // A visitor's swipe to the left goes to the older photo, as on any phone gallery (on
         // their own photos, members draw notes by dragging instead).
-        const visitor = await browser.newContext({ viewport, hasTouch: true, isMobile: true });
+        const visitor = await chromium.newContext({ viewport, hasTouch: true, isMobile: true });
         const visitorPage = await visitor.newPage();
         await visitorPage.goto(page.url());
         await swipe(visitorPage, -160);

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import { startServer, type TestServer } from "../helpers/server.ts";
 import { TEST_POSTGRES_URL } from "../helpers/database.ts";
-import { CHROMIUM_PATH, launchChromium } from "../helpers/browser.ts";
+import { launchChromium, journeyBrowser } from "../helpers/browser.ts";
 import { buildMember, buildPhoto, corpusFile, type PhotoJson } from "../helpers/client.ts";
 import { screenshot, VIEWPORTS } from "./site.ts";
 
@@ -45,16 +45,10 @@ async function pickLanguage(page: Page, name: string): Promise<void> {
 const documentLanguage = (page: Page) => page.evaluate(() => ({ lang: document.documentElement.lang, dir: document.documentElement.dir, direction: getComputedStyle(document.body).direction }));
 
 test("the footer's picker turns the photo page to Arabic, mirrored right to left, then to Japanese, and it stays so", async (t) => {
-  if (TEST_POSTGRES_URL) {
-    t.skip("journeys run once, on SQLite: what the browser does does not depend on the database");
-    return;
-  }
-  if (!browser) {
-    t.skip(`Chromium is not installed at ${CHROMIUM_PATH}; .ci/run installs it (apt-get install chromium)`);
-    return;
-  }
+  const chromium = journeyBrowser(t, browser, TEST_POSTGRES_URL);
+  if (!chromium) return;
   // axe is injected below, so this context skips the CSP.
-  const context = await browser.newContext({ viewport: VIEWPORTS.desktop, locale: "en-GB", bypassCSP: true });
+  const context = await chromium.newContext({ viewport: VIEWPORTS.desktop, locale: "en-GB", bypassCSP: true });
   try {
     const page = await context.newPage();
     const errors: string[] = [];

@@ -56,3 +56,19 @@ export async function drawNote(page: Page, from: [number, number], to: [number, 
   await page.locator(".note[data-note-id]").waitFor();
   assert.equal(await page.locator("#notes-status").textContent(), "Note saved.");
 }
+
+/**
+ * Journeys run once, on SQLite (what the browser does does not depend on the database), and
+ * only where Chromium is installed: the browser to use, or null once the test was skipped, saying why.
+ */
+export function journeyBrowser<B>(t: { skip: (message: string) => void }, browser: B | null, postgresUrl: string | null | undefined): B | null {
+  if (postgresUrl) {
+    t.skip("journeys run once, on SQLite: what the browser does does not depend on the database");
+    return null;
+  }
+  if (!browser) {
+    t.skip(`Chromium is not installed at ${CHROMIUM_PATH}; .ci/run installs it (apt-get install chromium)`);
+    return null;
+  }
+  return browser;
+}

@@ -18,6 +18,7 @@ import { HAPROXY, startHaproxy } from "../helpers/haproxy.ts";
 import { startLoad, type LoadRequest } from "../helpers/load.ts";
 import { startServeProcess, type ServeProcess } from "../helpers/serve-process.ts";
 import { freePort } from "../helpers/server-process.ts";
+import { waitUntil } from "../helpers/wait.ts";
 
 const S3 = process.env.PINHOLE_TEST_S3_ENDPOINT;
 const SKIP = !TEST_POSTGRES_URL
@@ -39,15 +40,7 @@ function multipart(file: Buffer, name: string): { body: Buffer; type: string } {
   return { body: Buffer.concat([Buffer.from(head), file, Buffer.from(`\r\n--${boundary}--\r\n`)]), type: `multipart/form-data; boundary=${boundary}` };
 }
 
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 40_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await check();
-    if (result !== undefined) return result;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+const eventually = <T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 40_000) => waitUntil(what, check, timeoutMs);
 
 /**
  * A page elsewhere that links to a photo, as a webmention's source: its first request is held

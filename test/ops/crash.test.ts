@@ -10,6 +10,7 @@ import type { TestServer } from "../helpers/server.ts";
 import { buildMember, photoForm, type Member, type PhotoJson } from "../helpers/client.ts";
 import { createPostgresDatabase, TEST_POSTGRES_URL } from "../helpers/database.ts";
 import { startServerProcess, type ServerProcess } from "../helpers/server-process.ts";
+import { waitUntil } from "../helpers/wait.ts";
 
 let dataDir: string;
 let postgres: { url: string; drop: () => Promise<void> } | null = null;
@@ -37,15 +38,7 @@ function listFiles(root: string): string[] {
     .map((e) => path.relative(root, path.join(e.parentPath, e.name)).split(path.sep).join("/"));
 }
 
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await check();
-    if (result !== undefined) return result;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+const eventually = <T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000) => waitUntil(what, check, timeoutMs);
 
 test("kill -9 during 50 concurrent uploads: every acknowledged photo is complete after restart, nothing half-made is visible, temp files are gone", async (t) => {
   let server: ServerProcess = await startServerProcess(env);

@@ -10,18 +10,11 @@ import { derivativeKey } from "../../src/images/keys.ts";
 import { FINISH_UPLOAD_JOB, DELETE_FILES_JOB } from "../../src/photos/files.ts";
 import { api, buildMember, photoForm, type PhotoJson } from "../helpers/client.ts";
 import { startServeProcess, type ServeProcess } from "../helpers/serve-process.ts";
+import { waitUntil } from "../helpers/wait.ts";
 
 const TIMEOUT = { timeout: 120_000 };
 
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await check();
-    if (result !== undefined) return result;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+const eventually = <T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000) => waitUntil(what, check, timeoutMs);
 
 async function distinctPhoto(seed: number): Promise<Buffer> {
   return sharp({ create: { width: 640, height: 480, channels: 3, background: { r: seed % 256, g: 90, b: 160 } } }).jpeg().toBuffer();
