@@ -440,7 +440,8 @@ test("the owner reorders an album in a browser, by dragging and by the keyboard 
     await page.locator(`li[data-photo-id="${a}"] .move-later`).focus();
     await page.keyboard.press("Enter");
     await eventually(() => albumIds(album.id), (ids) => ids.join() === [b, a, c].join(), "the keyboard move is saved");
-    assert.equal(await page.locator("#album-status").textContent(), "Order saved.");
+    // The database has the new order a moment before the page has the answer that says so.
+    await page.waitForFunction(() => document.querySelector("#album-status")?.textContent === "Order saved.", undefined, { timeout: 10_000 });
     assert.equal(await page.evaluate(() => document.activeElement?.classList.contains("move-later")), true, "the focus stays on the button");
     // Drag the third photo onto the start of the first tile.
     const source = page.locator(`li[data-photo-id="${c}"]`);
