@@ -106,8 +106,10 @@ export async function copySqliteToPostgres(options: { dataDir: string; databaseU
         rows += batch.length;
         batch = [];
       };
-      // In rowid order: a row that refers to another row of its table comes after it.
-      const statement = source.prepare(`select ${selected.join(", ")} from "${table}" order by rowid`).raw(true);
+      // In rowid order: a row that refers to another row of its table comes after it. A table
+      // WITHOUT ROWID (search_postings) has no rowid and refers to no row of its own.
+      const withoutRowid = /without\s+rowid\s*$/i.test(((source.prepare("select sql from sqlite_master where name = ? and type = 'table'").get(table) as { sql: string }).sql ?? "").trim());
+      const statement = source.prepare(`select ${selected.join(", ")} from "${table}"${withoutRowid ? "" : " order by rowid"}`).raw(true);
       for (const row of statement.iterate() as IterableIterator<unknown[]>) {
         batch.push(row);
         if (batch.length === BATCH) await flush();
