@@ -49,7 +49,13 @@ function dependencyOrder(tables: string[], edges: Array<{ child: string; parent:
 export async function copySqliteToPostgres(options: { dataDir: string; databaseUrl: string; say: (line: string) => void }): Promise<CopyResult> {
   const file = sqliteFilePath(options.dataDir);
   if (!fs.existsSync(file)) throw new CopyRefused(`there is no SQLite site at ${file}: is PINHOLE_DATA_DIR right?`);
-  const source = new SqliteDatabase(file, { readonly: true, fileMustExist: true });
+  // Read-write, so that a site whose server died without closing the file is first recovered
+  // from its write-ahead log (a read-only connection cannot always see what is only there);
+  // then one read transaction, so every table is read as of the same moment.
+  const source = new SqliteDatabase(file, { fileMustExist: true });
+  source.pragma("busy_timeout = 5000");
+  source.pragma("wal_checkpoint(TRUNCATE)");
+  source.exec("begin");
   const client = new pg.Client({ connectionString: options.databaseUrl });
   await client.connect();
   let schemaMade = false;
@@ -133,6 +139,7 @@ export async function copySqliteToPostgres(options: { dataDir: string; databaseU
     throw error;
   } finally {
     await client.end();
+    if (source.inTransaction) source.exec("rollback");
     source.close();
   }
 }
