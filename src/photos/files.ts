@@ -45,6 +45,11 @@ export interface PhotoFilesDeps {
   deletionGate: DeletionGate;
 }
 
+/** The original key to remove with a photo's files: only one no row points at (a replaced one, or the row is gone). */
+function notTheRowsOriginal(photo: { original_key: string } | undefined, key: string | null): string | null {
+  return photo?.original_key === key ? null : key;
+}
+
 /** An upload whose row is still missing after this long has died; its files are removed. */
 export const ABANDONED_UPLOAD_MS = 10 * 60_000;
 const DELETION_RETRY_MS = 60_000;
@@ -74,7 +79,7 @@ export class PhotoFiles {
       // The upload died before its row was written (or before the row took the replacement),
       // or lost an id collision: its files are unreferenced. The original key is only ours when
       // no row points at it.
-      return this.removeWhenAllowed(job.photoId, job.secret, photo?.original_key === job.originalKey ? null : job.originalKey);
+      return this.removeWhenAllowed(job.photoId, job.secret, notTheRowsOriginal(photo, job.originalKey));
     },
   };
 
@@ -84,7 +89,7 @@ export class PhotoFiles {
       const photo = await this.deps.photos.findFiles(job.photoId);
       // The row still uses these files: the deletion, rotation or replacement never happened.
       if (photo && photo.secret === job.secret) return { status: "done" };
-      return this.removeWhenAllowed(job.photoId, job.secret, photo?.original_key === job.originalKey ? null : job.originalKey);
+      return this.removeWhenAllowed(job.photoId, job.secret, notTheRowsOriginal(photo, job.originalKey));
     },
   };
 

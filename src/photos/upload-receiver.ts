@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
-import { Transform } from "node:stream";
+import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { FastifyRequest } from "fastify";
 import { InvalidError, TooLargeError } from "../errors.ts";
@@ -52,19 +52,9 @@ export async function receiveUpload(request: FastifyRequest, scratchDir: string,
         part.file.resume();
         throw new InvalidError(`Send exactly one ${what}, in the field named ${fileField}.`);
       }
-      const hash = crypto.createHash("sha256");
-      let bytes = 0;
-      const hashing = new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          hash.update(chunk);
-          bytes += chunk.length;
-          callback(null, chunk);
-        },
-      });
-      // Large buffered writes: a few big writev calls instead of hundreds of 16 KB ones.
-      await pipeline(part.file, hashing, fs.createWriteStream(tempPath, { flags: "wx", highWaterMark: 1024 * 1024 }));
+      const written = await writeHashed(part.file, tempPath);
       if (part.file.truncated) throw tooLarge(maxBytes, what);
-      received = { tempPath, sha256: hash.digest("hex"), bytes, displayName: sanitizeFileName(part.filename) };
+      received = { tempPath, ...written, displayName: sanitizeFileName(part.filename) };
     }
     if (!received) throw new InvalidError(`No ${what} was sent: put the file in the multipart field named ${fileField}.`);
     await fsyncFile(tempPath);
@@ -81,7 +71,26 @@ function tooLarge(maxBytes: number, what: "photo" | "zip"): TooLargeError {
   return new TooLargeError(`That file is too large: ${what === "zip" ? "imports" : "uploads"} are limited to ${mb} MB.`, { maxBytes });
 }
 
-async function fsyncFile(file: string): Promise<void> {
+/**
+ * Streams `source` into a new file at `tempPath`, hashing it on the way (an upload's body, a
+ * photo inside an imported zip). Not yet fsynced: the caller does that once the whole is known good.
+ */
+export async function writeHashed(source: Readable, tempPath: string): Promise<{ sha256: string; bytes: number }> {
+  const hash = crypto.createHash("sha256");
+  let bytes = 0;
+  const hashing = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      callback(null, chunk);
+    },
+  });
+  // Large buffered writes: a few big writev calls instead of hundreds of 16 KB ones.
+  await pipeline(source, hashing, fs.createWriteStream(tempPath, { flags: "wx", highWaterMark: 1024 * 1024 }));
+  return { sha256: hash.digest("hex"), bytes };
+}
+
+export async function fsyncFile(file: string): Promise<void> {
   const handle = await fsp.open(file, "r+");
   try {
     await handle.sync();

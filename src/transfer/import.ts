@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
-import { Transform, type Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import yauzl, { type Entry, type ZipFile } from "yauzl";
 import type { Logger } from "pino";
@@ -15,7 +15,7 @@ import { MAX_COMMENT_LENGTH } from "../social/comment-text.ts";
 import { MAX_NOTE_LENGTH } from "../notes/rules.ts";
 import type { UploadQuotas } from "../photos/quotas.ts";
 import type { PhotoService } from "../photos/service.ts";
-import { sanitizeFileName, type ReceivedUpload } from "../photos/upload-receiver.ts";
+import { fsyncFile, sanitizeFileName, writeHashed, type ReceivedUpload } from "../photos/upload-receiver.ts";
 import type { BlobStore } from "../storage/blob-store.ts";
 import { scratchName } from "../storage/scratch.ts";
 import type { Viewer } from "../users/service.ts";
@@ -474,28 +474,14 @@ class ImportRun {
 
   private async extract(entry: Entry, name: string): Promise<ReceivedUpload> {
     const tempPath = path.join(this.deps.scratchDir, scratchName("import", `${crypto.randomBytes(12).toString("hex")}.part`));
-    const hash = crypto.createHash("sha256");
-    let bytes = 0;
-    const hashing = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        hash.update(chunk);
-        bytes += chunk.length;
-        callback(null, chunk);
-      },
-    });
     try {
-      await pipeline(await this.zip.stream(entry), hashing, fs.createWriteStream(tempPath, { flags: "wx", highWaterMark: 1024 * 1024 }));
-      const handle = await fsp.open(tempPath, "r+");
-      try {
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      const written = await writeHashed(await this.zip.stream(entry), tempPath);
+      await fsyncFile(tempPath);
+      return { tempPath, ...written, displayName: sanitizeFileName(name), fields: {} };
     } catch (error) {
       await fsp.rm(tempPath, { force: true });
       throw error;
     }
-    return { tempPath, sha256: hash.digest("hex"), bytes, displayName: sanitizeFileName(name), fields: {} };
   }
 
   /** Album definitions are kept (like photo metadata) and synced once their photos are here. */
