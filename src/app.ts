@@ -339,7 +339,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       const visitor = request.viewer ? { memberId: request.viewer.id } : { ip: request.ip, userAgent: request.headers["user-agent"] ?? "" };
       await photoViews.visit(photoId, isOwner, visitor).catch((error: unknown) => request.log.warn({ err: error }, "could not count a photo view"));
     }
-    return isOwner ? { body: viewCountLine(await photoViews.count(photoId)) } : null;
+    if (!isOwner) return null;
+    const messages = request.messages();
+    return { body: viewCountLine(await photoViews.count(photoId), messages), lang: messages.locale };
   });
   const rateLimiter = new RateLimiter({ repository: new RateLimitsRepository(database.db), clock });
   const webmentions = new WebmentionService({

@@ -22,7 +22,7 @@ export function registerExploreRoutes(app: FastifyInstance, context: AppContext)
     { config: { access: "public" }, schema: { querystring: schema.ExplorePageQuery } },
     async (request, reply) => {
       const page = await explore.page(Number(request.query.after ?? 0), PAGE_SIZE);
-      return sendHtml(reply, views.explorePage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), explore: page }));
+      return sendHtml(reply, views.explorePage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), messages: request.messages(), explore: page }));
     },
   );
 }

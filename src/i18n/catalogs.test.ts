@@ -2,11 +2,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { IntlMessageFormat } from "intl-messageformat";
 import { CATALOGS } from "./messages/index.ts";
-import { en } from "./messages/en.ts";
 import { LOCALES, type Locale } from "./locales.ts";
 import { MessageCatalogs, type MessageKey } from "./messages.ts";
 import { localeFromAcceptLanguage, negotiateLocale, parseAcceptLanguage } from "./negotiate.ts";
 import { html } from "../web/html.ts";
+
+const en = CATALOGS.en;
 
 // The element types of intl-messageformat's AST (@formatjs/icu-messageformat-parser's TYPE).
 const ARGUMENT = 1, NUMBER = 2, DATE = 3, TIME = 4, SELECT = 5, PLURAL = 6, TAG = 8;

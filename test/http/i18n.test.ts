@@ -3,7 +3,6 @@ import assert from "node:assert/strict";
 import { startServer, type TestServer } from "../helpers/server.ts";
 import { api, buildMember, WebClient, type Member } from "../helpers/client.ts";
 import { buildDistinctPhoto } from "../helpers/images.ts";
-import { en } from "../../src/i18n/messages/en.ts";
 import { CATALOGS } from "../../src/i18n/messages/index.ts";
 import type { Locale } from "../../src/i18n/locales.ts";
 
@@ -72,7 +71,7 @@ function visibleSegments(page: string): string[] {
 function untranslatedPatterns(locale: Locale): Array<{ key: string; pattern: RegExp }> {
   const translated: Record<string, string> = CATALOGS[locale];
   const patterns: Array<{ key: string; pattern: RegExp }> = [];
-  for (const [key, english] of Object.entries(en)) {
+  for (const [key, english] of Object.entries(CATALOGS.en)) {
     if (translated[key] === english || /\{\s*\w+\s*,\s*plural/.test(english) || key === "layout.title") continue;
     for (const piece of english.split(/<\/?\w+>/)) {
       const text = piece.trim();
@@ -86,7 +85,7 @@ function untranslatedPatterns(locale: Locale): Array<{ key: string; pattern: Reg
 
 function assertTranslated(page: string, locale: Locale, where: string): void {
   const segments = visibleSegments(page);
-  const keys = new Set(Object.keys(en));
+  const keys = new Set(Object.keys(CATALOGS.en));
   for (const segment of segments) {
     for (const word of segment.split(/[\s,()]+/)) assert.ok(!keys.has(word), `${where} (${locale}) shows the raw key "${word}"`);
     assert.doesNotMatch(segment, /^[a-z]+(\.[a-z][A-Za-z]+)+$/, `${where} (${locale}) shows something shaped like a key: "${segment}"`);
@@ -117,6 +116,7 @@ test("every converted page speaks the browser's language, marked with lang and d
     { path: "/search" },
     { path: "/search?q=harbour&sort=taken" },
     { path: "/search?q=nothingmatchesthis" },
+    { path: "/explore" },
     { path: "/no/such/page" },
   ];
   // The check itself finds English: an English page fails it.

@@ -1,11 +1,11 @@
-import type { Catalog } from "./en.ts";
+import type { CoreCatalog } from "./en.ts";
 
 /**
  * Arabic, written right to left (the layout mirrors: <html dir="rtl">, logical CSS properties).
  * Plurals: zero, one, two, few (3–10), many (11–99), other (100, 1000…). Arrows point the
  * way the page reads: "forward" is to the left.
  */
-export const ar: Catalog = {
+export const ar: CoreCatalog = {
   "layout.title": "{page} | Pinhole",
   "layout.skipLink": "انتقل إلى المحتوى",
   "layout.searchPlaceholder": "ابحث في الصور",

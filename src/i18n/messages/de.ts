@@ -1,7 +1,7 @@
-import type { Catalog } from "./en.ts";
+import type { CoreCatalog } from "./en.ts";
 
 /** German. Plurals: one, other. */
-export const de: Catalog = {
+export const de: CoreCatalog = {
   "layout.title": "{page} | Pinhole",
   "layout.skipLink": "Zum Inhalt springen",
   "layout.searchPlaceholder": "Fotos suchen",

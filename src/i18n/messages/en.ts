@@ -195,7 +195,7 @@ export const en = {
   "search.titleWithQuery": "Search: {query}",
 } as const;
 
-export type MessageKey = keyof typeof en;
+export type CoreKey = keyof typeof en;
 
-/** What every other language must provide: the same keys, its own words. */
-export type Catalog = Record<MessageKey, string>;
+/** What every other language must provide for these pages: the same keys, its own words. */
+export type CoreCatalog = Record<CoreKey, string>;

@@ -1,7 +1,7 @@
-import type { Catalog } from "./en.ts";
+import type { CoreCatalog } from "./en.ts";
 
 /** Spanish. Plurals: one, many (large round numbers such as 1 000 000), other. */
-export const es: Catalog = {
+export const es: CoreCatalog = {
   "layout.title": "{page} | Pinhole",
   "layout.skipLink": "Saltar al contenido",
   "layout.searchPlaceholder": "Buscar fotos",

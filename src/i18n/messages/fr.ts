@@ -1,7 +1,7 @@
-import type { Catalog } from "./en.ts";
+import type { CoreCatalog } from "./en.ts";
 
 /** French. Plurals: one (0 and 1), many (large round numbers such as 1 000 000), other. Apostrophes are typographic (’). */
-export const fr: Catalog = {
+export const fr: CoreCatalog = {
   "layout.title": "{page} | Pinhole",
   "layout.skipLink": "Aller au contenu",
   "layout.searchPlaceholder": "Rechercher des photos",

@@ -1,11 +1,36 @@
-import type { Locale } from "../locales.ts";
+import { LOCALES, type Locale } from "../locales.ts";
 import { ar } from "./ar.ts";
 import { de } from "./de.ts";
-import { en, type Catalog } from "./en.ts";
+import type { KeysOf } from "./domain.ts";
+import { en, type CoreKey } from "./en.ts";
 import { es } from "./es.ts";
+import { exploreMessages } from "./explore.ts";
 import { fr } from "./fr.ts";
 import { ja } from "./ja.ts";
 
-export type { Catalog, MessageKey } from "./en.ts";
+/**
+ * The messages of the layout and the first pages converted live in one file per language
+ * (`en.ts`, `ja.ts`…); every other domain's in one file of its own with all languages
+ * (`defineMessages` in `domain.ts`), listed here.
+ */
+const DOMAINS = [exploreMessages] as const;
 
-export const CATALOGS: Record<Locale, Catalog> = { en, ar, de, es, fr, ja };
+export type MessageKey = CoreKey | KeysOf<(typeof DOMAINS)[number]>;
+
+/** A language's whole catalog: every key of English, its own words. */
+export type Catalog = Record<MessageKey, string>;
+
+const CORE: Record<Locale, Record<CoreKey, string>> = { en, ar, de, es, fr, ja };
+
+function catalogOf(locale: Locale): Catalog {
+  const catalog: Record<string, string> = { ...CORE[locale] };
+  for (const domain of DOMAINS as readonly Record<Locale, Record<string, string>>[]) {
+    for (const [key, text] of Object.entries(domain[locale])) {
+      if (key in catalog) throw new Error(`message "${key}" is defined twice`);
+      catalog[key] = text;
+    }
+  }
+  return catalog as Catalog;
+}
+
+export const CATALOGS: Record<Locale, Catalog> = Object.fromEntries(LOCALES.map((locale) => [locale, catalogOf(locale)])) as Record<Locale, Catalog>;

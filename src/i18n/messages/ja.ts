@@ -1,7 +1,7 @@
-import type { Catalog } from "./en.ts";
+import type { CoreCatalog } from "./en.ts";
 
 /** Japanese. Plurals: Japanese has only the `other` category. */
-export const ja: Catalog = {
+export const ja: CoreCatalog = {
   "layout.title": "{page} | Pinhole",
   "layout.skipLink": "本文へスキップ",
   "layout.searchPlaceholder": "写真を検索",
