@@ -406,9 +406,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
 
   // The photo's place on a small map for whoever may see it; its owner sets it by clicking one.
-  context.photoPageSections.add(async ({ photo }) => {
-    const body = photoMapSection({ settings: { tiles: config.mapTiles }, location: photo.location, canEdit: photo.canEdit });
-    return body ? { body, scripts: PHOTO_MAP_SCRIPTS, styles: MAP_STYLES } : null;
+  context.photoPageSections.add(async ({ photo, request }) => {
+    const messages = request.messages();
+    const body = photoMapSection({ settings: { tiles: config.mapTiles }, location: photo.location, canEdit: photo.canEdit, messages });
+    return body ? { body, scripts: PHOTO_MAP_SCRIPTS, styles: MAP_STYLES, lang: messages.locale } : null;
   });
 
   const redirects = openImageRedirects(config, store);

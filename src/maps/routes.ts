@@ -40,12 +40,12 @@ export function registerMapRoutes(app: FastifyInstance, context: AppContext): vo
 
   app.get("/map", { config: { access: "public" } }, async (request, reply) => {
     const recent = await maps.recent({}, request.viewer, RECENT_ON_PAGE);
-    return sendHtml(reply, views.mapPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), settings, username: null, recent }));
+    return sendHtml(reply, views.mapPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), messages: request.messages(), settings, username: null, recent }));
   });
 
   app.get<{ Params: Static<typeof schema.MapUserParams> }>("/photos/:username/map", { config: { access: "public" }, schema: { params: schema.MapUserParams } }, async (request, reply) => {
     const owner = await ownerOf(request.params.username);
     const recent = await maps.recent({ ownerId: owner.id }, request.viewer, RECENT_ON_PAGE);
-    return sendHtml(reply, views.mapPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), settings, username: owner.username, recent }));
+    return sendHtml(reply, views.mapPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), messages: request.messages(), settings, username: owner.username, recent }));
   });
 }

@@ -16,8 +16,8 @@ const ASSET_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "asset
 const TYPES: Record<string, string> = { ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png" };
 
 /**
- * Leaflet and its marker-cluster plugin, served from the site itself (no CDN needed), from the
- * packages' dist folders; images first, so the stylesheets can point at their hashed names.
+ * Leaflet, served from the site itself (no CDN needed), from the package's dist folder; images
+ * first, so the stylesheet can point at their hashed names.
  */
 const VENDOR_FILES = [
   "leaflet/dist/images/layers.png",
@@ -27,9 +27,6 @@ const VENDOR_FILES = [
   "leaflet/dist/images/marker-shadow.png",
   "leaflet/dist/leaflet.js",
   "leaflet/dist/leaflet.css",
-  "leaflet.markercluster/dist/leaflet.markercluster.js",
-  "leaflet.markercluster/dist/MarkerCluster.css",
-  "leaflet.markercluster/dist/MarkerCluster.Default.css",
 ];
 
 function addAsset(assets: Map<string, Asset>, name: string, body: Buffer): void {

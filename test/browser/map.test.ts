@@ -68,13 +68,48 @@ test("the site's map shows server clusters and photo markers with no tile server
   await eventually(async () => Number(await map.getAttribute("data-loaded")), (n) => n > loaded, "fetched again after zooming in");
   assert.ok((await page.locator(".map-cluster, .leaflet-marker-icon").count()) > 0);
 
-  // A member's map: two photos, as markers (grouped by the browser when close).
+  // A member's map: two photos, as a marker each (the server sends few photos one by one).
   await page.goto(`${server.url}/photos/${traveller.username}/map`);
   await page.locator("#site-map[data-loaded]").waitFor();
   await page.locator("#site-map .leaflet-marker-icon").first().waitFor();
   assert.equal(await page.locator(".map-cluster").count(), 0, "few photos come one by one");
   assert.match((await page.locator("#map-status").textContent()) ?? "", /^2 photos in this view/);
   assert.deepEqual(errors, [], "no script errors and no CSP violations");
+});
+
+test("the map speaks the page's language, Leaflet's buttons included, and photos at the very same spot share one marker", async (t) => {
+  if (!browser) {
+    t.skip(`Chromium is not installed at ${CHROMIUM_PATH}`);
+    return;
+  }
+  const member = await buildMember(server);
+  await seedLocatedPhotos(server, member.username, [[43.7, 7.26], [43.7, 7.26], [45.76, 4.84]]);
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: "ja" });
+  try {
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${server.url}/photos/${member.username}/map`);
+    assert.equal(await page.locator("html").getAttribute("lang"), "ja");
+    await page.locator("#site-map[data-loaded]").waitFor();
+    assert.equal(await page.locator("#map-status").textContent(), "この範囲に写真が 3 枚あります。");
+    assert.equal(await page.locator(".leaflet-control-zoom-in").getAttribute("title"), "拡大");
+    assert.equal(await page.locator(".leaflet-control-zoom-out").getAttribute("title"), "縮小");
+    const markers = page.locator("#site-map .leaflet-marker-icon");
+    await eventually(async () => markers.count(), (n) => n === 2, "one marker per place");
+    const shared = page.locator('#site-map .leaflet-marker-icon[title="写真 2 枚"]');
+    assert.equal(await shared.getAttribute("alt"), "写真 2 枚");
+    await shared.click();
+    await page.locator(".leaflet-popup .map-photos").waitFor();
+    assert.equal(await page.locator(".leaflet-popup .map-photos li").count(), 2, "the popup lists both photos");
+    assert.equal(await page.locator(".leaflet-popup-close-button").getAttribute("aria-label"), "閉じる");
+    const english = await page.locator("#site-map").evaluate((map) =>
+      [...map.querySelectorAll("[title], [alt], [aria-label]")].flatMap((el) => ["title", "alt", "aria-label"].map((name) => el.getAttribute(name) ?? "")).filter((text) => /[A-Za-z]{3}/.test(text) && !/^seeded \d+$/.test(text)),
+    );
+    assert.deepEqual(english, [], "no English left in the map's controls and markers");
+    assert.deepEqual(errors, [], "no script errors and no CSP violations");
+  } finally {
+    await context.close();
+  }
 });
 
 test("the owner sets a photo's location by clicking on the map, and removes it", async (t) => {

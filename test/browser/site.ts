@@ -34,6 +34,11 @@ export async function buildSite(server: TestServer): Promise<Site> {
   await api(server, "POST", `/api/v1/albums/${album.body.id}/photos`, { token: owner.token, json: { photoIds: photos.slice(0, 5).map((p) => Number(p.id)) } });
   const group = await api(server, "POST", "/api/v1/groups", { token: owner.token, json: { name: "Golden hour", privacy: "public", description: "Photos in warm light" } });
   for (const photo of photos.slice(0, 4)) await api(server, "POST", `/api/v1/groups/${group.body.id}/pool`, { token: owner.token, json: { photoId: Number(photo.id) } });
+  // A few places, so the maps have markers and a list to show.
+  const places: Array<[number, number]> = [[-33.86, 151.21], [-41.13, -73.0], [60.17, 24.94]];
+  for (const [i, [latitude, longitude]] of places.entries()) {
+    await api(server, "PUT", `/api/v1/photos/${photos[i + 3]!.id}/location`, { token: owner.token, json: { latitude, longitude, visibility: "everyone" } });
+  }
   // Another member's faves put photos in Explore.
   const fan = await buildMember(server, { username: "fan" });
   for (const photo of photos.slice(0, 6)) await api(server, "PUT", `/api/v1/photos/${photo.id}/fave`, { token: fan.token });
@@ -53,6 +58,8 @@ export function mainPages(site: Site): Array<{ name: string; path: string; membe
     { name: "album", path: `/photos/${owner.username}/albums/${site.albumId}` },
     { name: "group", path: `/groups/${site.groupSlug}` },
     { name: "explore", path: "/explore" },
+    { name: "map", path: "/map" },
+    { name: "member-map", path: `/photos/${owner.username}/map` },
     { name: "signup", path: "/signup" },
     { name: "login", path: "/login" },
     { name: "upload", path: "/upload", member: true },

@@ -1,7 +1,8 @@
 // Maps, drawn with Leaflet (served by Pinhole itself): the site's map and a member's, fetched
 // from /api/v1/map whenever the view moves; a photo's place on its page; and for the owner, the
 // location form turned into a map to click on or a marker to drag. Without this script the
-// pages keep their lists and the form its latitude and longitude fields.
+// pages keep their lists and the form its latitude and longitude fields. It carries no words of
+// its own: the page gives them, in its language (maps/views.ts, mapScriptMessages).
 (() => {
   "use strict";
   const settings = document.getElementById("map-settings");
@@ -13,11 +14,32 @@
   L.Icon.Default.imagePath = "";
   L.Icon.Default.mergeOptions({ iconUrl: settings.dataset.icon, iconRetinaUrl: settings.dataset.icon2x, shadowUrl: settings.dataset.shadow });
 
+  // The page's words (data-msg-* on #map-settings, in its language): {name} filled in; a plural
+  // message is JSON, one text per plural category of the language (as upload.js reads them).
+  const plurals = new Intl.PluralRules(document.documentElement.lang || "en");
+  const numbers = new Intl.NumberFormat(document.documentElement.lang || "en");
+  function say(name, values) {
+    let text = settings.getAttribute("data-msg-" + name) || "";
+    if (values && "count" in values && text.startsWith("{\"")) {
+      const forms = JSON.parse(text);
+      text = forms[plurals.select(values.count)] || forms.other || "";
+    }
+    return text.replace(/\{(\w+)\}/g, (whole, key) => (values && key in values ? (typeof values[key] === "number" ? numbers.format(values[key]) : String(values[key])) : whole));
+  }
+  const untitled = say("untitled");
+
   const escapeText = (text) => text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 
-  /** A map on `element`, with the configured tiles if there are any; the container's own background shows without them. */
+  /**
+   * A map on `element`, with the configured tiles if there are any; the container's own
+   * background shows without them. Leaflet's own words (zoom buttons, the popup's close
+   * button, its credit's title) are replaced by the page's.
+   */
   function baseMap(element, options) {
-    const map = L.map(element, { minZoom: 0, maxZoom: 19, worldCopyJump: true, ...options });
+    const map = L.map(element, { minZoom: 0, maxZoom: 19, worldCopyJump: true, zoomControl: false, ...options });
+    L.control.zoom({ zoomInTitle: say("zoom-in"), zoomOutTitle: say("zoom-out") }).addTo(map);
+    map.attributionControl?.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
+    map.on("popupopen", (event) => event.popup.getElement()?.querySelector(".leaflet-popup-close-button")?.setAttribute("aria-label", say("close-popup")));
     if (settings.dataset.tiles) {
       L.tileLayer(settings.dataset.tiles, { maxZoom: 19, attribution: escapeText(settings.dataset.attribution ?? "") }).addTo(map);
     }
@@ -68,7 +90,9 @@
     if (fallback) fallback.remove();
     const map = baseMap(element, {});
     map.setView([20, 0], 2);
-    const points = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 });
+    // The server clusters (GET /api/v1/map): at low zoom it sends counted cells, drawn here as
+    // plain markers, and single photos only when the view holds few of them.
+    const points = L.layerGroup();
     const clusters = L.layerGroup();
     points.addTo(map);
     clusters.addTo(map);
@@ -94,27 +118,25 @@
         if (!response.ok) throw new Error(answer?.error?.message ?? `HTTP ${response.status}`);
       } catch (error) {
         if (error.name === "AbortError") return;
-        if (status) status.textContent = `Could not load the photos on the map: ${error.message}`;
+        if (status) status.textContent = say("load-failed", { reason: error.message });
         return;
       }
       points.clearLayers();
       clusters.clearLayers();
       if (answer.kind === "points") {
-        points.addLayers(
-          answer.points.map((p) => L.marker([p.latitude, p.longitude], { title: p.title || "Untitled", alt: p.title || "Untitled" }).bindPopup(photoCard(p, p.title || "Untitled"))),
-        );
+        for (const place of samePlaces(answer.points)) points.addLayer(placeMarker(place));
       } else {
         for (const c of answer.clusters) {
           if (c.count === 1 && c.photo) {
-            points.addLayer(L.marker([c.latitude, c.longitude]).bindPopup(photoCard(c.photo, "One photo")));
+            points.addLayer(L.marker([c.latitude, c.longitude], { title: say("one-photo"), alt: say("one-photo") }).bindPopup(photoCard(c.photo, say("one-photo"))));
             continue;
           }
-          const marker = L.marker([c.latitude, c.longitude], { icon: clusterIcon(c.count), title: `${c.count} photos`, keyboard: true });
+          const marker = L.marker([c.latitude, c.longitude], { icon: clusterIcon(c.count), title: say("cluster", { count: c.count }), keyboard: true });
           marker.on("click", () => map.setView([c.latitude, c.longitude], Math.min(map.getZoom() + 2, 19)));
           clusters.addLayer(marker);
         }
       }
-      if (status) status.textContent = `${answer.total} ${answer.total === 1 ? "photo" : "photos"} in this view${answer.truncated ? " (zoom in to see them all)" : ""}.`;
+      if (status) status.textContent = say(answer.truncated ? "in-view-truncated" : "in-view", { count: answer.total });
       element.dataset.loaded = String(Number(element.dataset.loaded ?? 0) + 1);
       // A member's map opens on their photos.
       if (!fitted && element.dataset.user && answer.total > 0) {
@@ -128,11 +150,41 @@
     void load();
   }
 
+  /** Photos at the very same spot, together: one marker each would hide all but the top one. */
+  function samePlaces(photos) {
+    const places = new Map();
+    for (const photo of photos) {
+      const key = `${photo.latitude.toFixed(6)},${photo.longitude.toFixed(6)}`;
+      const place = places.get(key);
+      if (place) place.push(photo);
+      else places.set(key, [photo]);
+    }
+    return places.values();
+  }
+
+  /** One photo's marker, or one for several photos at the same spot whose popup lists them all. */
+  function placeMarker(photos) {
+    const [first] = photos;
+    if (photos.length === 1) {
+      const title = first.title || untitled;
+      return L.marker([first.latitude, first.longitude], { title, alt: title }).bindPopup(photoCard(first, title));
+    }
+    const list = document.createElement("ul");
+    list.className = "map-photos";
+    for (const photo of photos) {
+      const item = document.createElement("li");
+      item.append(photoCard(photo, photo.title || untitled));
+      list.append(item);
+    }
+    const title = say("cluster", { count: photos.length });
+    return L.marker([first.latitude, first.longitude], { title, alt: title }).bindPopup(list);
+  }
+
   function show(element) {
     const at = [Number(element.dataset.latitude), Number(element.dataset.longitude)];
     const map = baseMap(element, { scrollWheelZoom: false });
     map.setView(at, 13);
-    L.marker(at, { title: "Where it was taken" }).addTo(map);
+    L.marker(at, { title: say("where-taken"), alt: say("where-taken") }).addTo(map);
   }
 
   /** The owner's location form: click on the map to place the photo, drag the marker to move it, save through the API. */
@@ -147,14 +199,14 @@
     element.id = "location-map";
     const help = document.createElement("p");
     help.className = "hint";
-    help.textContent = "Click on the map to place the photo; drag the marker to move it.";
+    help.textContent = say("place-hint");
     const status = document.createElement("p");
     status.id = "location-status";
     status.setAttribute("role", "status");
     const remove = document.createElement("button");
     remove.type = "button";
     remove.id = "remove-location";
-    remove.textContent = "Remove location";
+    remove.textContent = say("remove");
     const fieldset = form.querySelector("fieldset") ?? form;
     fieldset.prepend(help);
     help.after(element);
@@ -177,14 +229,14 @@
     const place = (at) => {
       if (!map) return;
       if (!marker) {
-        marker = L.marker(at, { draggable: true, title: "The photo's place" }).addTo(map);
+        marker = L.marker(at, { draggable: true, title: say("photo-place"), alt: say("photo-place") }).addTo(map);
         marker.on("dragend", () => fill(marker.getLatLng()));
       } else marker.setLatLng(at);
     };
     const fill = (latlng) => {
       latitude.value = latlng.lat.toFixed(6);
       longitude.value = L.Util.wrapNum(latlng.lng, [-180, 180], true).toFixed(6);
-      status.textContent = "Not saved yet.";
+      status.textContent = say("not-saved");
     };
     whenShown(() => {
       map = baseMap(element, {});
@@ -228,28 +280,28 @@
         marker.remove();
         marker = null;
       }
-      status.textContent = "Location removed.";
+      status.textContent = say("removed");
     };
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       try {
         const at = current();
         if (!at && latitude.value.trim() === "" && longitude.value.trim() === "") await removeLocation();
-        else if (!at) status.textContent = "Latitude must be within ±90 and longitude within ±180.";
+        else if (!at) status.textContent = say("out-of-range");
         else {
           await send("PUT", { latitude: at[0], longitude: at[1], ...(visibility ? { visibility: visibility.value } : {}) });
           place(at);
-          status.textContent = "Location saved.";
+          status.textContent = say("saved");
         }
       } catch (error) {
-        status.textContent = `Could not save the location: ${error.message}`;
+        status.textContent = say("save-failed", { reason: error.message });
       }
     });
     remove.addEventListener("click", async () => {
       try {
         await removeLocation();
       } catch (error) {
-        status.textContent = `Could not remove the location: ${error.message}`;
+        status.textContent = say("remove-failed", { reason: error.message });
       }
     });
   }
