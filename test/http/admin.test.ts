@@ -88,7 +88,7 @@ describe("the admin page", () => {
     assert.equal(page.status, 200);
     const row = /<tr id="member-photographer"[\s\S]*?<\/tr>/.exec(page.html)?.[0] ?? "";
     assert.ok(row, "the photographer is listed");
-    assert.match(row, /<td>\d{4}-\d{2}-\d{2}<\/td>/, "joined");
+    assert.match(row, /<td><time datetime="\d{4}-\d{2}-\d{2}T[\d:.]+Z">[A-Z][a-z]{2} \d{1,2}, \d{4}<\/time><\/td>/, "joined, on the day it was (UTC)");
     assert.match(row, /<td class="num">1<\/td>/, "one photo");
     assert.match(row, new RegExp(`<td class="num">${(bytes / 1024 / 1024).toFixed(1)} MB</td>`), "bytes stored");
     assert.match(row, /no limit/, "quota");
@@ -154,7 +154,7 @@ describe("recent errors", () => {
     const errors = new RecentErrorsRepository(server.context.database.db);
     await until("the error is recorded", async () => (await errors.newest(10)).some((e) => e.request_id === "trace-5xx-0001"));
     const page = await operatorWeb.get("/admin");
-    const row = /<tr><td>[^<]+<\/td><td><code>POST \/api\/v1\/photos<\/code><\/td><td><code>trace-5xx-0001<\/code><\/td><td><code>[^<]*ENOTDIR[^<]*<\/code><\/td><\/tr>/.exec(page.html);
+    const row = /<tr><td><time datetime="[^"]+">[^<]+<\/time><\/td><td><code>POST \/api\/v1\/photos<\/code><\/td><td><code>trace-5xx-0001<\/code><\/td><td><code>[^<]*ENOTDIR[^<]*<\/code><\/td><\/tr>/.exec(page.html);
     assert.ok(row, "route, request id and message are shown");
     assert.doesNotMatch(page.html, /No server error recorded/);
     // The site works again once the directory is back.
