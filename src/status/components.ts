@@ -3,12 +3,19 @@ import { CHECK_TIMEOUT_MS, checkReadiness, type ReadinessDeps, type ReadinessRep
 export type ComponentState = "operational" | "degraded" | "down" | "unknown";
 export type ComponentKey = "web" | "uploads" | "database" | "storage" | "backlog";
 
+/**
+ * What a component's line says, for visitors: what it means for them, never a server path or
+ * an error text. A case and its numbers, not words: status/views.ts says it in the page's language.
+ */
+export type ComponentDetail =
+  | { says: "webAnswering" | "uploadsAccepted" | "uploadsNeedDatabase" | "storageUnwritable" | "diskFull" | "databaseDown" | "storageOk" | "backlogUnknown" | "backlogEmpty" }
+  | { says: "databaseAnswered"; ms: number }
+  | { says: "backlogWaiting" | "backlogSlow"; count: number };
+
 export interface ComponentView {
   key: ComponentKey;
-  name: string;
   state: ComponentState;
-  /** For visitors: says what it means for them, never a server path or an error text. */
-  detail: string;
+  detail: ComponentDetail;
 }
 
 export interface Backlog {
@@ -38,43 +45,27 @@ export function describeComponents(m: Measurements): ComponentView[] {
   const storageUp = storage.status === "ok";
   const diskOk = disk.status === "ok";
   const waiting = m.backlog ? m.backlog.pending + m.backlog.running : null;
-  const uploadProblem = !databaseUp
-    ? "Uploads need the database, which is not answering."
+  const uploadProblem: ComponentDetail | null = !databaseUp
+    ? { says: "uploadsNeedDatabase" }
     : !storageUp
-      ? "Photo files cannot be written right now."
+      ? { says: "storageUnwritable" }
       : !diskOk
-        ? "The server's disk is nearly full."
+        ? { says: "diskFull" }
         : null;
   return [
-    { key: "web", name: "Website and API", state: "operational", detail: "This server is answering." },
-    {
-      key: "uploads",
-      name: "Uploads",
-      state: uploadProblem ? "down" : "operational",
-      detail: uploadProblem ?? "New photos are accepted.",
-    },
-    {
-      key: "database",
-      name: "Database",
-      state: databaseUp ? "operational" : "down",
-      detail: databaseUp ? `Answered in ${database.ms} ms.` : "Not answering: pages that need it show a notice, photos keep loading.",
-    },
-    {
-      key: "storage",
-      name: "Photo storage",
-      state: storageUp ? "operational" : "down",
-      detail: storageUp ? "Photo files can be read and written." : "Photo files cannot be written right now.",
-    },
+    { key: "web", state: "operational", detail: { says: "webAnswering" } },
+    { key: "uploads", state: uploadProblem ? "down" : "operational", detail: uploadProblem ?? { says: "uploadsAccepted" } },
+    { key: "database", state: databaseUp ? "operational" : "down", detail: databaseUp ? { says: "databaseAnswered", ms: database.ms } : { says: "databaseDown" } },
+    { key: "storage", state: storageUp ? "operational" : "down", detail: storageUp ? { says: "storageOk" } : { says: "storageUnwritable" } },
     {
       key: "backlog",
-      name: "Image processing",
       state: waiting === null ? "unknown" : waiting >= BACKLOG_DEGRADED_AT ? "degraded" : "operational",
       detail:
         waiting === null
-          ? "Unknown while the database is not answering."
+          ? { says: "backlogUnknown" }
           : waiting === 0
-            ? "Nothing waiting."
-            : `${waiting} ${waiting === 1 ? "task" : "tasks"} waiting${waiting >= BACKLOG_DEGRADED_AT ? ": new photos take longer than usual to get every size" : ""}.`,
+            ? { says: "backlogEmpty" }
+            : { says: waiting >= BACKLOG_DEGRADED_AT ? "backlogSlow" : "backlogWaiting", count: waiting },
     },
   ];
 }

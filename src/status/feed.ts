@@ -6,6 +6,7 @@ function escape(text: string): string {
   return escapeHtml(text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, ""));
 }
 
+/** The feed's words: English, as a feed has one language (the pages say them in the reader's: status/views.ts). */
 const STATUS_LABELS: Record<IncidentView["status"], string> = {
   investigating: "Investigating",
   identified: "Identified",
@@ -13,14 +14,6 @@ const STATUS_LABELS: Record<IncidentView["status"], string> = {
   resolved: "Resolved",
 };
 const IMPACT_LABELS: Record<IncidentView["impact"], string> = { minor: "Minor", major: "Major", maintenance: "Maintenance" };
-
-export function statusLabel(status: IncidentView["status"]): string {
-  return STATUS_LABELS[status];
-}
-
-export function impactLabel(impact: IncidentView["impact"]): string {
-  return IMPACT_LABELS[impact];
-}
 
 /** The updates of an incident as HTML, newest first, for the entry's content (escaped once more by the XML). */
 function updatesHtml(incident: IncidentView): string {

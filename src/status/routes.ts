@@ -78,7 +78,8 @@ export function registerStatusRoutes(app: FastifyInstance, context: AppContext):
   );
 
   // ---- Public pages ----
-  app.get("/status", { config: { access: "no-session" } }, async (_request, reply) => sendHtml(reply, views.statusPage(await status.page())));
+  // In the visitor's language from the lang cookie or Accept-Language: "no-session" reads no member, so none of their settings.
+  app.get("/status", { config: { access: "no-session" } }, async (request, reply) => sendHtml(reply, views.statusPage({ ...(await status.page()), messages: request.messages() })));
 
   app.get("/status/feed.atom", { config: { access: "no-session" } }, async (_request, reply) => {
     const list = await status.listIncidents();
@@ -88,7 +89,7 @@ export function registerStatusRoutes(app: FastifyInstance, context: AppContext):
 
   // ---- Admin pages ----
   const incidentsPage = async (request: FastifyRequest, extra: { error?: string; values?: views.IncidentFormValues } = {}) =>
-    views.adminIncidentsPage({ viewer: requireViewer(request), csrfToken: request.csrfToken(), incidents: (await status.listIncidents(ADMIN_INCIDENTS)).incidents, ...extra });
+    views.adminIncidentsPage({ viewer: requireViewer(request), csrfToken: request.csrfToken(), messages: request.messages(), incidents: (await status.listIncidents(ADMIN_INCIDENTS)).incidents, ...extra });
 
   app.get("/admin/incidents", { config: { access: "admin" } }, async (request, reply) => sendHtml(reply, await incidentsPage(request)));
 
@@ -114,7 +115,7 @@ export function registerStatusRoutes(app: FastifyInstance, context: AppContext):
   );
 
   app.get("/admin/maintenance", { config: { access: "admin" } }, async (request, reply) =>
-    sendHtml(reply, views.adminMaintenancePage({ viewer: requireViewer(request), csrfToken: request.csrfToken(), state: maintenance.current() })),
+    sendHtml(reply, views.adminMaintenancePage({ viewer: requireViewer(request), csrfToken: request.csrfToken(), messages: request.messages(), state: maintenance.current() })),
   );
 
   app.post<{ Body: Static<typeof schema.MaintenanceForm> }>(
@@ -122,8 +123,9 @@ export function registerStatusRoutes(app: FastifyInstance, context: AppContext):
     { config: { access: "admin", maintenance: "allowed" }, schema: { body: schema.MaintenanceForm } },
     async (request, reply) => {
       const state = await maintenance.set(request.body.enabled === "on", request.body.message);
-      const notice = state.enabled ? "Maintenance is on: every server refuses changes within two seconds." : "Maintenance is off: changes are accepted again.";
-      return sendHtml(reply, views.adminMaintenancePage({ viewer: requireViewer(request), csrfToken: request.csrfToken(), state, notice }));
+      const messages = request.messages();
+      const notice = messages.t(state.enabled ? "maintenance.switchedOn" : "maintenance.switchedOff");
+      return sendHtml(reply, views.adminMaintenancePage({ viewer: requireViewer(request), csrfToken: request.csrfToken(), messages, state, notice }));
     },
   );
 }

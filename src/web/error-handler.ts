@@ -89,19 +89,20 @@ function wantsHtml(request: FastifyRequest): boolean {
 async function htmlFor(error: unknown, failure: HttpFailure, request: FastifyRequest, outage: OutageInfo | undefined): Promise<string> {
   const viewer = request.viewer ?? null;
   const csrfToken = memberCsrfToken(request);
-  if (error instanceof ReadOnlyError) return readOnlyPage({ viewer, csrfToken, message: failure.message });
+  const messages = pageMessages(request);
+  if (error instanceof ReadOnlyError) return readOnlyPage({ viewer, csrfToken, messages, message: failure.message });
   if (error instanceof UnavailableError) {
     const incidents = outage ? await outage.openIncidents().catch(() => []) : [];
-    if (error instanceof DatabaseUnavailableError) {
-      const message = "Nothing is lost, and photos keep loading. This page works again by itself as soon as the database answers: try again in a minute.";
-      return unavailablePage({ viewer, csrfToken, heading: "Pinhole is having trouble reaching its database", message, incidents });
-    }
-    return unavailablePage({ viewer, csrfToken, heading: "Temporarily unavailable", message: failure.message, incidents });
+    return unavailablePage({ viewer, csrfToken, messages, databaseDown: error instanceof DatabaseUnavailableError, message: failure.message, incidents });
   }
-  return errorPage(failure.status, failure.message, viewer, csrfToken, pageMessages(request));
+  return errorPage(failure.status, failure.message, viewer, csrfToken, messages);
 }
 
-/** Error pages speak the visitor's language (the message from the error itself is still English). */
+/**
+ * Error pages speak the visitor's language (the message from the error itself is still English,
+ * but for the database being down and the standard maintenance message, which the pages word).
+ * Choosing it reads no database: the viewer's saved language counts only if they were found.
+ */
 function pageMessages(request: FastifyRequest): Messages | undefined {
   return typeof request.messages === "function" ? request.messages() : undefined;
 }

@@ -3,6 +3,7 @@ import { messagesUsedBy } from "../i18n/request.ts";
 import type { FastifyInstance } from "fastify";
 import { ReadOnlyError } from "../errors.ts";
 import type { MaintenanceState } from "../ops/maintenance.ts";
+import { maintenanceMessage } from "../status/views.ts";
 import { withSiteNotice } from "./layout.ts";
 
 declare module "fastify" {
@@ -35,6 +36,9 @@ export function installMaintenanceGuard(app: FastifyInstance, maintenance: { cur
     const state = maintenance.current();
     if (!state.enabled || typeof payload !== "string") return payload;
     const type = reply.getHeader("content-type");
-    return typeof type === "string" && type.startsWith("text/html") ? withSiteNotice(payload, state.message, (messagesUsedBy(request) ?? english()).t("layout.status")) : payload;
+    if (typeof type !== "string" || !type.startsWith("text/html")) return payload;
+    // In the page's language: a page not converted yet is English throughout, its banner too.
+    const messages = messagesUsedBy(request) ?? english();
+    return withSiteNotice(payload, maintenanceMessage(state.message, messages), messages.t("layout.status"));
   });
 }
