@@ -149,16 +149,15 @@ export function registerUserRoutes(app: FastifyInstance, context: AppContext): v
     "/confirm-email/:token",
     { config: { access: "public" }, schema: { params: schema.TokenParams } },
     async (request, reply) => {
-      const csrfToken = request.csrfToken();
-      const done = await handleForm(reply, () => users.confirmEmail(request.params.token), (error) =>
-        views.messagePage({ viewer: request.viewer, csrfToken, title: "Confirmation failed", message: error }),
-      );
-      return done ? sendHtml(reply, views.messagePage({ viewer: request.viewer, csrfToken, title: "Email confirmed", message: "Thank you: your email address is confirmed." })) : reply;
+      const shell = { viewer: request.viewer, csrfToken: request.csrfToken(), messages: request.messages() };
+      // The one refusal confirmEmail has is a link that is unknown, used or expired, which the page words in its language.
+      const done = await handleForm(reply, () => users.confirmEmail(request.params.token), () => views.confirmationFailedPage(shell));
+      return done ? sendHtml(reply, views.emailConfirmedPage(shell)) : reply;
     },
   );
 
   app.get("/reset-password", { config: { access: "public" } }, async (request, reply) =>
-    sendHtml(reply, views.requestResetPage({ viewer: request.viewer, csrfToken: request.csrfToken() })),
+    sendHtml(reply, views.requestResetPage({ viewer: request.viewer, csrfToken: request.csrfToken(), messages: request.messages() })),
   );
 
   app.post<{ Body: Static<typeof schema.RequestResetForm> }>(
@@ -166,8 +165,8 @@ export function registerUserRoutes(app: FastifyInstance, context: AppContext): v
     { config: { access: "public" }, schema: { body: schema.RequestResetForm } },
     async (request, reply) => {
       await users.requestPasswordReset(request.body.account, request.log);
-      const notice = "If that account exists, we have sent a reset link to its email address. It works for one hour.";
-      return sendHtml(reply, views.requestResetPage({ viewer: request.viewer, csrfToken: request.csrfToken(), notice }));
+      const messages = request.messages();
+      return sendHtml(reply, views.requestResetPage({ viewer: request.viewer, csrfToken: request.csrfToken(), messages, notice: messages.t("reset.sent") }));
     },
   );
 
@@ -175,11 +174,9 @@ export function registerUserRoutes(app: FastifyInstance, context: AppContext): v
     "/reset-password/:token",
     { config: { access: "public" }, schema: { params: schema.TokenParams } },
     async (request, reply) => {
-      const csrfToken = request.csrfToken();
-      if (!(await users.isUsableResetToken(request.params.token))) {
-        return sendHtml(reply, views.messagePage({ viewer: request.viewer, csrfToken, title: "Link expired", message: "This reset link is invalid, used or expired. Ask for a new one." }), 400);
-      }
-      return sendHtml(reply, views.chooseNewPasswordPage({ viewer: request.viewer, csrfToken, token: request.params.token }));
+      const shell = { viewer: request.viewer, csrfToken: request.csrfToken(), messages: request.messages() };
+      if (!(await users.isUsableResetToken(request.params.token))) return sendHtml(reply, views.resetLinkExpiredPage(shell), 400);
+      return sendHtml(reply, views.chooseNewPasswordPage({ ...shell, token: request.params.token }));
     },
   );
 
@@ -189,10 +186,10 @@ export function registerUserRoutes(app: FastifyInstance, context: AppContext): v
     async (request, reply) => {
       const { token } = request.params;
       const done = await handleForm(reply, () => users.resetPassword(token, request.body.password), (error) =>
-        views.chooseNewPasswordPage({ viewer: request.viewer, csrfToken: request.csrfToken(), token, error }),
+        views.chooseNewPasswordPage({ viewer: request.viewer, csrfToken: request.csrfToken(), messages: request.messages(), token, error }),
       );
       if (!done) return reply;
-      return sendHtml(reply, views.logInPage({ viewer: null, csrfToken: request.csrfToken(), messages: request.messages(), values: {}, next: "", notice: "Your password has been changed. Log in with it now." }));
+      return sendHtml(reply, views.logInPage({ viewer: null, csrfToken: request.csrfToken(), messages: request.messages(), values: {}, next: "", notice: request.messages().t("reset.done") }));
     },
   );
 }

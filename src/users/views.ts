@@ -124,38 +124,63 @@ ${view.viewer.emailConfirmed
 }
 
 export function requestResetPage(view: FormPage): string {
+  const m = view.messages ?? english();
   return page({
-    title: "Reset your password",
+    title: m.t("reset.title"),
     viewer: view.viewer,
     csrfToken: view.csrfToken,
-    body: html`<section class="form-page"><h1>Reset your password</h1>${alerts(view.error, view.notice)}
+    messages: m,
+    body: html`<section class="form-page"><h1>${m.t("reset.title")}</h1>${alerts(view.error, view.notice)}
 <form method="post" action="/reset-password" class="stack">${csrfField(view.csrfToken)}
-<label for="account">Username or email</label>
+<label for="account">${m.t("reset.account")}</label>
 <input id="account" name="account" required maxlength="254" autocomplete="username">
-<button type="submit">Send me a reset link</button>
+<button type="submit">${m.t("reset.submit")}</button>
 </form></section>`,
   });
 }
 
 export function chooseNewPasswordPage(view: FormPage & { token: string }): string {
+  const m = view.messages ?? english();
   return page({
-    title: "Choose a new password",
+    title: m.t("reset.chooseTitle"),
     viewer: view.viewer,
     csrfToken: view.csrfToken,
-    body: html`<section class="form-page"><h1>Choose a new password</h1>${alerts(view.error)}
+    messages: m,
+    body: html`<section class="form-page"><h1>${m.t("reset.chooseTitle")}</h1>${alerts(view.error)}
 <form method="post" action="/reset-password/${view.token}" class="stack">${csrfField(view.csrfToken)}
-<label for="password">New password</label>
+<label for="password">${m.t("settings.newPassword")}</label>
 <input id="password" name="password" type="password" required minlength="10" autocomplete="new-password">
-<button type="submit">Save my new password</button>
+<small>${m.t("signup.passwordHint")}</small>
+<button type="submit">${m.t("reset.save")}</button>
 </form></section>`,
   });
 }
 
-export function messagePage(view: FormPage & { title: string; message: string }): string {
+/** A page that only says something: a title and a message. */
+function messagePage(view: FormPage & { messages: Messages; title: string; message: string | Html }): string {
   return page({
     title: view.title,
     viewer: view.viewer,
     csrfToken: view.csrfToken,
+    messages: view.messages,
     body: html`<section class="message"><h1>${view.title}</h1>${alerts(view.error, view.notice)}<p>${view.message}</p></section>`,
   });
+}
+
+export function emailConfirmedPage(view: FormPage): string {
+  const m = view.messages ?? english();
+  return messagePage({ ...view, messages: m, title: m.t("confirm.doneTitle"), message: m.t("confirm.done") });
+}
+
+/** A confirmation link that is unknown, used or expired: a member asks for a new one in their settings. */
+export function confirmationFailedPage(view: FormPage): string {
+  const m = view.messages ?? english();
+  const message = m.rich("confirm.failed", { link: (inner) => html`<a href="/login?next=%2Fsettings">${inner}</a>` });
+  return messagePage({ ...view, messages: m, title: m.t("confirm.failedTitle"), message });
+}
+
+export function resetLinkExpiredPage(view: FormPage): string {
+  const m = view.messages ?? english();
+  const message = m.rich("reset.expired", { link: (inner) => html`<a href="/reset-password">${inner}</a>` });
+  return messagePage({ ...view, messages: m, title: m.t("reset.expiredTitle"), message });
 }

@@ -4,6 +4,8 @@ import { startServer, type TestServer } from "../helpers/server.ts";
 import { api, buildMember, WebClient, type Member } from "../helpers/client.ts";
 import { buildDistinctPhoto } from "../helpers/images.ts";
 import { CATALOGS } from "../../src/i18n/messages/index.ts";
+import { JobsRepository } from "../../src/jobs/repository.ts";
+import { RecentErrorsRepository } from "../../src/admin/recent-errors-repository.ts";
 import type { Locale } from "../../src/i18n/locales.ts";
 
 let server: TestServer;
@@ -13,10 +15,26 @@ let photoPath: string;
 
 before(async () => {
   server = await startServer();
+  // The first account of a site is its admin: the owner sees the admin pages.
   owner = await buildMember(server);
   visitor = await buildMember(server);
   const photo = await buildDistinctPhoto(server, owner, { title: "Harbour fog", tags: "harbour night", visibility: "public" });
   photoPath = `/photos/${owner.username}/${photo.id}`;
+  assert.equal((await api(server, "PUT", `/api/v1/photos/${photo.id}/location`, { token: owner.token, json: { latitude: 59.33, longitude: 18.07, visibility: "everyone" } })).status, 200);
+  // The admin page's every part: a suspended member, a failed job, a recorded error; the status page's: an open incident and a resolved one.
+  const suspended = await buildMember(server);
+  assert.equal((await api(server, "PUT", `/api/v1/admin/members/${suspended.username}/suspension`, { token: owner.token, json: { suspended: true } })).status, 200);
+  assert.equal((await api(server, "PATCH", `/api/v1/admin/members/${visitor.username}`, { token: owner.token, json: { isPro: true, quotaPhotos: 500, quotaMb: 2048 } })).status, 200);
+  const jobs = new JobsRepository(server.context.database.db);
+  const jobId = await jobs.enqueue({ kind: "photo.delete-files", payload: { photoId: 1 }, runAfter: Date.now() }, Date.now());
+  assert.ok(await jobs.claimById(jobId, "test-worker", Date.now(), 60_000));
+  await jobs.markFailed(jobId, "test-worker", "EACCES: permission denied", Date.now());
+  await new RecentErrorsRepository(server.context.database.db).insert({ occurred_at: Date.now(), request_id: "trace-i18n", route: "GET /x", message: "boom" }, 200);
+  for (const [title, status] of [["Slow uploads", "investigating"], ["Search was down", "resolved"]] as const) {
+    const incident = await api(server, "POST", "/api/v1/incidents", { token: owner.token, json: { title, impact: "minor", status: "investigating", body: "Looking into it." } });
+    assert.equal(incident.status, 201);
+    assert.equal((await api(server, "POST", `/api/v1/incidents/${incident.body.id}/updates`, { token: owner.token, json: { status, body: "An update." } })).status, 201);
+  }
 });
 after(async () => server.close());
 
@@ -102,7 +120,7 @@ function assertLanguage(page: string, locale: Locale, where: string): void {
 }
 
 test("every converted page speaks the browser's language, marked with lang and dir, with no English left and no raw key", async () => {
-  const pages: Array<{ path: string; member?: Member }> = [
+  const pages: Array<{ path: string; member?: Member; status?: number }> = [
     { path: "/" },
     { path: "/signup" },
     { path: "/login" },
@@ -117,17 +135,27 @@ test("every converted page speaks the browser's language, marked with lang and d
     { path: "/search?q=harbour&sort=taken" },
     { path: "/search?q=nothingmatchesthis" },
     { path: "/explore" },
-    { path: "/no/such/page" },
+    { path: "/map" },
+    { path: `/photos/${owner.username}/map` },
+    { path: "/status" },
+    { path: "/reset-password" },
+    { path: "/reset-password/not-a-real-token", status: 400 },
+    { path: "/confirm-email/not-a-real-token", status: 400 },
+    { path: "/admin", member: owner },
+    { path: `/admin?q=${visitor.username}`, member: owner },
+    { path: "/admin/incidents", member: owner },
+    { path: "/admin/maintenance", member: owner },
+    { path: "/no/such/page", status: 404 },
   ];
   // The check itself finds English: an English page fails it.
   const english = await visit(photoPath);
   assert.throws(() => assertTranslated(english.html, "ja", "the English photo page"), /in English/);
   assert.throws(() => assertTranslated(english.html.replace("Recent photos", "home.title").replace(/<main/, "<p>nav.logIn</p><main"), "en", "a page with a raw key"), /raw key/);
   for (const locale of ["ja", "ar", "de", "es", "fr"] as const) {
-    for (const { path, member } of pages) {
+    for (const { path, member, status } of pages) {
       const where = `${path}${member ? " (member)" : ""}`;
       const page = await visit(path, { language: `${locale}, en;q=0.5`, member });
-      assert.ok(page.status === 200 || (path === "/no/such/page" && page.status === 404), `${where}: ${page.status}`);
+      assert.equal(page.status, status ?? 200, where);
       assertLanguage(page.html, locale, where);
       assertTranslated(page.html, locale, where);
       if (page.status === 200) {
@@ -135,6 +163,35 @@ test("every converted page speaks the browser's language, marked with lang and d
         assert.match(page.headers.get("vary") ?? "", /accept-language/i, "caches keep one copy per language");
       }
     }
+  }
+});
+
+test("read-only maintenance speaks the visitor's language: the standard banner, the page of a refused write, the admin's switch; an admin's own message stays as written", async () => {
+  const banner = (page: string) => /<div class="site-notice" role="status">([\s\S]*?)<\/div>/.exec(page)?.[1] ?? "";
+  assert.equal((await api(server, "PUT", "/api/v1/maintenance", { token: owner.token, json: { enabled: true } })).status, 200);
+  try {
+    const french = await visit(photoPath, { language: "fr" });
+    assert.match(banner(french.html), /^Pinhole est en lecture seule pour maintenance : .+ <a href="\/status">État du service<\/a>$/);
+    assertTranslated(french.html, "fr", "the photo page under maintenance");
+
+    const browser = new WebClient(server);
+    await browser.get("/language?lang=es&return=/");
+    await browser.get("/signup");
+    const refused = await browser.post("/signup", { username: "latecomer", email: "late@example.test", password: "a long enough password" });
+    assert.equal(refused.status, 503);
+    assertLanguage(refused.html, "es", "the read-only page");
+    assertTranslated(refused.html, "es", "the read-only page");
+    assert.match(refused.html, /<h1>Solo lectura por mantenimiento<\/h1><p>Pinhole está en solo lectura por mantenimiento: /);
+
+    const arabic = await visit("/admin/maintenance", { language: "ar", member: owner });
+    assertTranslated(arabic.html, "ar", "/admin/maintenance while on");
+    assert.match(arabic.html, /<strong>الصيانة مفعّلة<\/strong> منذ <time datetime="[^"]+">/);
+
+    const own = "Back at 14:00 — moving to a new disk.";
+    assert.equal((await api(server, "PUT", "/api/v1/maintenance", { token: owner.token, json: { enabled: true, message: own } })).status, 200);
+    assert.equal(banner((await visit(photoPath, { language: "ja" })).html), `${own} <a href="/status">稼働状況</a>`, "the admin's words as written, the link in the page's language");
+  } finally {
+    assert.equal((await api(server, "PUT", "/api/v1/maintenance", { token: owner.token, json: { enabled: false } })).status, 200);
   }
 });
 

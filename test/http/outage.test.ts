@@ -86,6 +86,13 @@ describe("while the database is unreachable", () => {
       // A member's cookie is looked up in the database on every request: that fails too, and
       // must give the same page rather than a 500.
       assertOutagePage(await page("/settings", aliceWeb), "a member page");
+      // In the visitor's language: choosing it needs nothing but the request.
+      const japanese = await fetch(`${server.url}/photos/alice/${photo.id}`, { headers: { accept: "text/html", "accept-language": "ja" } });
+      const japaneseHtml = await japanese.text();
+      assert.equal(japanese.status, 503);
+      assert.match(japaneseHtml, /<html lang="ja" dir="ltr">/);
+      assert.ok(japaneseHtml.includes("<h1>Pinhole がデータベースに接続できずにいます</h1>"), japaneseHtml);
+      assert.ok(japaneseHtml.includes(INCIDENT_TITLE), "the incident as the admin wrote it");
 
       const apiAnswer = await api(server, "GET", `/api/v1/photos/${photo.id}`);
       assert.equal(apiAnswer.status, 503);
@@ -107,6 +114,10 @@ describe("while the database is unreachable", () => {
       assert.ok(status.includes(INCIDENT_TITLE));
       assert.match(status, /this server(&#39;|')s copy from/);
       assert.match(status, /class="component state-down" data-component="uploads"/, "uploads need the database");
+      const arabicStatus = await (await fetch(`${server.url}/status`, { headers: { accept: "text/html", "accept-language": "ar" } })).text();
+      assert.match(arabicStatus, /<html lang="ar" dir="rtl">/);
+      assert.match(arabicStatus, /data-component="database"><span class="name">قاعدة البيانات<\/span> <span class="state">متوقفة<\/span>/);
+      assert.ok(arabicStatus.includes("قاعدة البيانات لا تستجيب، لذا فالحوادث أدناه هي نسخة هذا الخادم من"), "the copy's notice");
       const incidents = await api(server, "GET", "/api/v1/incidents");
       assert.equal(incidents.status, 200);
       assert.equal(incidents.body.source, "copy");
@@ -148,6 +159,13 @@ describe("while the database is unreachable", () => {
       assertOutagePage(await page("/"), "the home page, first request");
       assertOutagePage(await page(`/photos/alice/${photo.id}`), "a photo page, second request");
       assertOutagePage(await page("/settings", aliceWeb), "a member page");
+      // In the visitor's language: choosing it needs nothing but the request.
+      const japanese = await fetch(`${server.url}/photos/alice/${photo.id}`, { headers: { accept: "text/html", "accept-language": "ja" } });
+      const japaneseHtml = await japanese.text();
+      assert.equal(japanese.status, 503);
+      assert.match(japaneseHtml, /<html lang="ja" dir="ltr">/);
+      assert.ok(japaneseHtml.includes("<h1>Pinhole がデータベースに接続できずにいます</h1>"), japaneseHtml);
+      assert.ok(japaneseHtml.includes(INCIDENT_TITLE), "the incident as the admin wrote it");
       const status = await page("/status");
       assert.equal(status.status, 200);
       assert.ok(status.ms < 2500, `the status page answered in ${status.ms} ms`);

@@ -124,7 +124,7 @@ export const adminMessages = defineMessages({
   },
   de: {
     "admin.title": "Verwaltung",
-    "admin.badge": "Admin",
+    "admin.badge": "Administrator",
     "admin.reports": "Meldungen",
     "admin.incidents": "Störungen",
     "admin.maintenance": "Wartung",

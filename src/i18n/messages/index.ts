@@ -1,4 +1,5 @@
 import { LOCALES, type Locale } from "../locales.ts";
+import { accountsMessages } from "./accounts.ts";
 import { adminMessages } from "./admin.ts";
 import { ar } from "./ar.ts";
 import { de } from "./de.ts";
@@ -16,7 +17,7 @@ import { statusMessages } from "./status.ts";
  * (`en.ts`, `ja.ts`…); every other domain's in one file of its own with all languages
  * (`defineMessages` in `domain.ts`), listed here.
  */
-const DOMAINS = [exploreMessages, mapsMessages, adminMessages, statusMessages] as const;
+const DOMAINS = [exploreMessages, accountsMessages, mapsMessages, adminMessages, statusMessages] as const;
 
 export type MessageKey = CoreKey | KeysOf<(typeof DOMAINS)[number]>;
 
