@@ -28,11 +28,11 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
     const hold = await quotas.admit(viewer.id, declaredLength(request));
     try {
       const upload = await receiveUpload(request, store.scratchDir, config.maxUploadBytes);
-      await hold.confirm(upload.bytes).catch(async (error: unknown) => {
+      const quota = await hold.confirm(upload.bytes).catch(async (error: unknown) => {
         await fsp.rm(upload.tempPath, { force: true });
         throw error;
       });
-      return await photos.upload(viewer, upload);
+      return await photos.upload(viewer, upload, quota);
     } finally {
       hold.release();
     }
