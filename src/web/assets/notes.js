@@ -54,7 +54,8 @@
     const response = await fetch(url, {
       method,
       credentials: "same-origin",
-      headers: { accept: "application/json", "content-type": "application/json", "x-csrf-token": csrf },
+      // A JSON content type with no body (DELETE) is refused by the server as invalid JSON.
+      headers: { accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }), "x-csrf-token": csrf },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const data = response.status === 204 ? null : await response.json().catch(() => null);
