@@ -77,7 +77,7 @@ export const socialMessages = defineMessages({
     "social.cancel": "إلغاء",
   },
   de: {
-    "social.fave": "Zu Favoriten",
+    "social.fave": "Zu Favoriten hinzufügen",
     "social.unfave": "Aus Favoriten entfernen",
     "social.faveCount": "{count, plural, one {# Favorit} other {# Favoriten}}",
     "social.favedBy": "von <people></people>",
@@ -106,7 +106,7 @@ export const socialMessages = defineMessages({
     "social.friend": "Freund",
     "social.family": "Familie",
     "social.block": "Blockieren",
-    "social.unblock": "Nicht mehr blockieren",
+    "social.unblock": "Blockierung aufheben",
     "social.faves": "Favoriten",
     "social.yourFaves": "Deine Favoriten",
     "social.editCommentTitle": "Deinen Kommentar bearbeiten",
