@@ -5,15 +5,21 @@ import type { KeysOf } from "./domain.ts";
 import { en, type CoreKey } from "./en.ts";
 import { es } from "./es.ts";
 import { exploreMessages } from "./explore.ts";
+import { feedsMessages } from "./feeds.ts";
 import { fr } from "./fr.ts";
 import { ja } from "./ja.ts";
+import { activityMessages } from "./activity.ts";
+import { moderationMessages } from "./moderation.ts";
+import { notesMessages } from "./notes.ts";
+import { notificationsMessages } from "./notifications.ts";
+import { socialMessages } from "./social.ts";
 
 /**
  * The messages of the layout and the first pages converted live in one file per language
  * (`en.ts`, `ja.ts`…); every other domain's in one file of its own with all languages
  * (`defineMessages` in `domain.ts`), listed here.
  */
-const DOMAINS = [exploreMessages] as const;
+const DOMAINS = [exploreMessages, feedsMessages, socialMessages, notificationsMessages, activityMessages, notesMessages, moderationMessages] as const;
 
 export type MessageKey = CoreKey | KeysOf<(typeof DOMAINS)[number]>;
 
