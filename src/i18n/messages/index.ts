@@ -6,6 +6,7 @@ import { en, type CoreKey } from "./en.ts";
 import { es } from "./es.ts";
 import { exploreMessages } from "./explore.ts";
 import { fr } from "./fr.ts";
+import { groupsMessages } from "./groups.ts";
 import { ja } from "./ja.ts";
 
 /**
@@ -13,7 +14,7 @@ import { ja } from "./ja.ts";
  * (`en.ts`, `ja.ts`…); every other domain's in one file of its own with all languages
  * (`defineMessages` in `domain.ts`), listed here.
  */
-const DOMAINS = [exploreMessages] as const;
+const DOMAINS = [exploreMessages, groupsMessages] as const;
 
 export type MessageKey = CoreKey | KeysOf<(typeof DOMAINS)[number]>;
 
