@@ -395,15 +395,16 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     return body ? { body, lang: messages.locale } : null;
   });
   // "In albums: …" under a photo (those the viewer may see), and for its owner "Add to album".
-  context.photoPageSections.add(async ({ photo, viewer, csrfToken }) => {
+  context.photoPageSections.add(async ({ photo, viewer, csrfToken, request }) => {
     const photoId = Number(photo.id);
     const ownerId = photo.canEdit && viewer ? viewer.id : null;
     const [holding, canAddTo] = await Promise.all([
       albums.albumsHolding(photoId, viewer),
       ownerId !== null ? albums.albumsToAddTo(ownerId, photoId) : null,
     ]);
-    const body = photoAlbumsSection({ photoId: photo.id, ownerUsername: photo.owner.username, pagePath: `/photos/${photo.owner.username}/${photo.id}`, csrfToken, holding, canAddTo });
-    return body ? { body } : null;
+    const messages = request.messages();
+    const body = photoAlbumsSection({ photoId: photo.id, ownerUsername: photo.owner.username, pagePath: `/photos/${photo.owner.username}/${photo.id}`, csrfToken, messages, holding, canAddTo });
+    return body ? { body, lang: messages.locale } : null;
   });
 
   // The photo's place on a small map for whoever may see it; its owner sets it by clicking one.

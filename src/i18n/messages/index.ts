@@ -1,4 +1,5 @@
 import { LOCALES, type Locale } from "../locales.ts";
+import { albumsMessages } from "./albums.ts";
 import { ar } from "./ar.ts";
 import { de } from "./de.ts";
 import type { KeysOf } from "./domain.ts";
@@ -14,7 +15,7 @@ import { ja } from "./ja.ts";
  * (`en.ts`, `ja.ts`…); every other domain's in one file of its own with all languages
  * (`defineMessages` in `domain.ts`), listed here.
  */
-const DOMAINS = [exploreMessages, groupsMessages] as const;
+const DOMAINS = [exploreMessages, groupsMessages, albumsMessages] as const;
 
 export type MessageKey = CoreKey | KeysOf<(typeof DOMAINS)[number]>;
 
