@@ -9,13 +9,14 @@ import { exploreMessages } from "./explore.ts";
 import { fr } from "./fr.ts";
 import { groupsMessages } from "./groups.ts";
 import { ja } from "./ja.ts";
+import { transferMessages } from "./transfer.ts";
 
 /**
  * The messages of the layout and the first pages converted live in one file per language
  * (`en.ts`, `ja.ts`…); every other domain's in one file of its own with all languages
  * (`defineMessages` in `domain.ts`), listed here.
  */
-const DOMAINS = [exploreMessages, groupsMessages, albumsMessages] as const;
+const DOMAINS = [exploreMessages, groupsMessages, albumsMessages, transferMessages] as const;
 
 export type MessageKey = CoreKey | KeysOf<(typeof DOMAINS)[number]>;
 
