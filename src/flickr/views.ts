@@ -103,7 +103,7 @@ export function appsPage(view: Shell & { keys: ApiKeyView[]; error?: string }): 
     messages: m,
     title: m.t("flickr.appsTitle"),
     body: html`<section class="settings"><h1>${m.t("flickr.appsTitle")}</h1>
-<p>${m.rich("flickr.appsIntro", { code: (inner) => html`<code>${inner}</code>` })}</p>
+<p>${m.rich("flickr.appsIntro", { code: (inner) => html`<code>${inner}</code>` }, { rest: "/services/rest/", upload: "/services/upload/", oauth: "/services/oauth/…" })}</p>
 ${view.error ? html`<p class="alert error" role="alert">${view.error}</p>` : null}
 <form method="post" action="/settings/apps" class="stack" id="new-api-key">
 <input type="hidden" name="_csrf" value="${view.csrfToken}">

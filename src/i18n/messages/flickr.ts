@@ -7,7 +7,7 @@ import { defineMessages } from "./domain.ts";
 export const flickrMessages = defineMessages({
   en: {
     "flickr.appsTitle": "Apps and API keys",
-    "flickr.appsIntro": "Tools that speak Flickr's API work with Pinhole: give them a key and secret from here, and point them at this site instead of flickr.com (<code>/services/rest/</code>, <code>/services/upload/</code>, <code>/services/oauth/…</code>). Each app still asks you, on a page of this site, before it may read, change or delete your photos.",
+    "flickr.appsIntro": "Tools that speak Flickr's API work with Pinhole: give them a key and secret from here, and point them at this site instead of flickr.com (<code>{rest}</code>, <code>{upload}</code>, <code>{oauth}</code>). Each app still asks you, on a page of this site, before it may read, change or delete your photos.",
     "flickr.appName": "The app's name",
     "flickr.createKey": "Create a key",
     "flickr.noKeys": "You have no API keys.",
@@ -38,7 +38,7 @@ export const flickrMessages = defineMessages({
   },
   ar: {
     "flickr.appsTitle": "التطبيقات ومفاتيح واجهة البرمجة",
-    "flickr.appsIntro": "تعمل الأدوات التي تتحدث بواجهة برمجة Flickr مع Pinhole: أعطها مفتاحًا وسرًّا من هنا، ووجّهها إلى هذا الموقع بدلًا من flickr.com (<code>/services/rest/</code>، <code>/services/upload/</code>، <code>/services/oauth/…</code>). ومع ذلك يستأذنك كل تطبيق، في صفحة من هذا الموقع، قبل أن يقرأ صورك أو يغيّرها أو يحذفها.",
+    "flickr.appsIntro": "تعمل الأدوات التي تتحدث بواجهة برمجة Flickr مع Pinhole: أعطها مفتاحًا وسرًّا من هنا، ووجّهها إلى هذا الموقع بدلًا من flickr.com (<code>{rest}</code>، <code>{upload}</code>، <code>{oauth}</code>). ومع ذلك يستأذنك كل تطبيق، في صفحة من هذا الموقع، قبل أن يقرأ صورك أو يغيّرها أو يحذفها.",
     "flickr.appName": "اسم التطبيق",
     "flickr.createKey": "أنشئ مفتاحًا",
     "flickr.noKeys": "ليست لديك مفاتيح لواجهة البرمجة.",
@@ -69,7 +69,7 @@ export const flickrMessages = defineMessages({
   },
   de: {
     "flickr.appsTitle": "Apps und API-Schlüssel",
-    "flickr.appsIntro": "Werkzeuge, die Flickrs API sprechen, funktionieren mit Pinhole: Gib ihnen hier einen Schlüssel und ein Geheimnis und richte sie auf diese Website statt auf flickr.com (<code>/services/rest/</code>, <code>/services/upload/</code>, <code>/services/oauth/…</code>). Jede App fragt dich trotzdem auf einer Seite dieser Website, bevor sie deine Fotos lesen, ändern oder löschen darf.",
+    "flickr.appsIntro": "Werkzeuge, die Flickrs API sprechen, funktionieren mit Pinhole: Gib ihnen hier einen Schlüssel und ein Geheimnis und richte sie auf diese Website statt auf flickr.com (<code>{rest}</code>, <code>{upload}</code>, <code>{oauth}</code>). Jede App fragt dich trotzdem auf einer Seite dieser Website, bevor sie deine Fotos lesen, ändern oder löschen darf.",
     "flickr.appName": "Name der App",
     "flickr.createKey": "Schlüssel erstellen",
     "flickr.noKeys": "Du hast keine API-Schlüssel.",
@@ -100,7 +100,7 @@ export const flickrMessages = defineMessages({
   },
   es: {
     "flickr.appsTitle": "Aplicaciones y claves de API",
-    "flickr.appsIntro": "Las herramientas que hablan la API de Flickr funcionan con Pinhole: dales una clave y un secreto de aquí y apúntalas a este sitio en lugar de a flickr.com (<code>/services/rest/</code>, <code>/services/upload/</code>, <code>/services/oauth/…</code>). Aun así, cada aplicación te pide permiso, en una página de este sitio, antes de poder leer, cambiar o borrar tus fotos.",
+    "flickr.appsIntro": "Las herramientas que hablan la API de Flickr funcionan con Pinhole: dales una clave y un secreto de aquí y apúntalas a este sitio en lugar de a flickr.com (<code>{rest}</code>, <code>{upload}</code>, <code>{oauth}</code>). Aun así, cada aplicación te pide permiso, en una página de este sitio, antes de poder leer, cambiar o borrar tus fotos.",
     "flickr.appName": "Nombre de la aplicación",
     "flickr.createKey": "Crear una clave",
     "flickr.noKeys": "No tienes claves de API.",
@@ -131,7 +131,7 @@ export const flickrMessages = defineMessages({
   },
   fr: {
     "flickr.appsTitle": "Applications et clés d’API",
-    "flickr.appsIntro": "Les outils qui parlent l’API de Flickr fonctionnent avec Pinhole : donnez-leur une clé et un secret d’ici, et dirigez-les vers ce site au lieu de flickr.com (<code>/services/rest/</code>, <code>/services/upload/</code>, <code>/services/oauth/…</code>). Chaque application vous demande quand même, sur une page de ce site, avant de pouvoir lire, modifier ou supprimer vos photos.",
+    "flickr.appsIntro": "Les outils qui parlent l’API de Flickr fonctionnent avec Pinhole : donnez-leur une clé et un secret d’ici, et dirigez-les vers ce site au lieu de flickr.com (<code>{rest}</code>, <code>{upload}</code>, <code>{oauth}</code>). Chaque application vous demande quand même, sur une page de ce site, avant de pouvoir lire, modifier ou supprimer vos photos.",
     "flickr.appName": "Nom de l’application",
     "flickr.createKey": "Créer une clé",
     "flickr.noKeys": "Vous n’avez aucune clé d’API.",
@@ -162,7 +162,7 @@ export const flickrMessages = defineMessages({
   },
   ja: {
     "flickr.appsTitle": "アプリと API キー",
-    "flickr.appsIntro": "Flickr の API に対応したツールは Pinhole でも使えます。ここでキーとシークレットを発行し、flickr.com の代わりにこのサイトを指定してください（<code>/services/rest/</code>、<code>/services/upload/</code>、<code>/services/oauth/…</code>）。それでも各アプリは、写真の閲覧・変更・削除の前に、このサイトのページであなたの許可を求めます。",
+    "flickr.appsIntro": "Flickr の API に対応したツールは Pinhole でも使えます。ここでキーとシークレットを発行し、flickr.com の代わりにこのサイトを指定してください（<code>{rest}</code>、<code>{upload}</code>、<code>{oauth}</code>）。それでも各アプリは、写真の閲覧・変更・削除の前に、このサイトのページであなたの許可を求めます。",
     "flickr.appName": "アプリの名前",
     "flickr.createKey": "キーを作成",
     "flickr.noKeys": "API キーはありません。",

@@ -105,7 +105,7 @@ export const groupsMessages = defineMessages({
     "groups.join": "Beitreten",
     "groups.memberCount": "{count, plural, one {# Mitglied} other {# Mitglieder}}",
     "groups.byInvitation": "nur mit Einladung",
-    "groups.roleAdmin": "Admin",
+    "groups.roleAdmin": "Administrator",
     "groups.roleModerator": "Moderator",
     "groups.roleMember": "Mitglied",
     "groups.none": "Noch keine Gruppen.",

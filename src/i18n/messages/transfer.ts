@@ -103,10 +103,10 @@ export const transferMessages = defineMessages({
   de: {
     "transfer.title": "Deine Daten",
     "transfer.heading": "Deine Daten gehören dir",
-    "transfer.export": "Export",
+    "transfer.export": "Exportieren",
     "transfer.exportIntro": "Eine ZIP-Datei mit allem: dem Original jedes Fotos, einer JSON-Datei pro Foto (Titel, Beschreibung, Tags, wer es sehen darf, Lizenz, Aufnahmedatum, Ort, Kommentare, Notizen), deinen Kontakten, Favoriten und Alben.",
     "transfer.exportLink": "Dein Konto als ZIP herunterladen",
-    "transfer.import": "Import",
+    "transfer.import": "Importieren",
     "transfer.importIntro": "Hol deine Fotos von Flickr hierher (lade jede ZIP-Datei deines Flickr-Datenexports hoch, in beliebiger Reihenfolge) oder von einem anderen Pinhole (dessen Export-ZIP). Fotos, die schon hier sind, werden nicht verdoppelt, und ein Import lässt sich gefahrlos wiederholen.",
     "transfer.zipFile": "ZIP-Datei",
     "transfer.maxSize": "Bis zu {mb} MB pro ZIP-Datei.",
