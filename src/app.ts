@@ -315,9 +315,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const moderation = new ModerationService({ moderation: new ModerationRepository(database.db), photos, users, clock });
   const photoPageSections = new PhotoPageSections();
   // Members may report a photo that is not theirs.
-  photoPageSections.add(async ({ photo, viewer, csrfToken }) =>
-    viewer && !photo.canEdit ? { body: html`<section class="photo-report">${reportBox({ kind: "photo", id: photo.id }, csrfToken)}</section>` } : null,
-  );
+  photoPageSections.add(async ({ photo, viewer, csrfToken, request }) => {
+    if (!viewer || photo.canEdit) return null;
+    const messages = request.messages();
+    return { body: html`<section class="photo-report">${reportBox({ kind: "photo", id: photo.id }, csrfToken, messages)}</section>`, lang: messages.locale };
+  });
   const notes = new NoteService({ notes: new NotesRepository(database.db), photos, clock, notifier });
   const photoViews = new PhotoViews({ views: new PhotoViewsRepository(database.db), clock, onError: (error) => log.warn({ err: error }, "could not write photo views") });
   // Periodic tasks run once per period across all servers: the one that claims the period runs it.
@@ -325,10 +327,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const say = (level: "info" | "warn", message: string) => log[level](message);
   const explore = new ExploreService({ explore: new ExploreRepository(database.db), runs: periodicRuns, holder: jobs.workerId, clock, baseUrl: config.baseUrl, say });
   const activity = new ActivityService({ activity: new ActivityRepository(database.db), runs: periodicRuns, holder: jobs.workerId, clock, baseUrl: config.baseUrl, say });
-  photoPageSections.add(async ({ photo, viewer }) => {
+  photoPageSections.add(async ({ photo, viewer, request }) => {
     const { notes: list, canAdd } = await notes.forPage(Number(photo.id), viewer);
-    const overlay = notesOverlay({ photoId: photo.id, notes: list, canAdd });
-    return overlay ? { overlay, body: notesHelp(canAdd, photo.canEdit), scripts: ["notes.js"] } : null;
+    const messages = request.messages();
+    const overlay = notesOverlay({ photoId: photo.id, notes: list, canAdd, messages });
+    return overlay ? { overlay, body: notesHelp(canAdd, photo.canEdit, messages), scripts: ["notes.js"], lang: messages.locale } : null;
   });
   // A visit to the page is a view (the owner's own visits are not); only the owner sees the count.
   photoPageSections.add(async ({ photo, request }) => {

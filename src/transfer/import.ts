@@ -434,11 +434,11 @@ class ImportRun {
     let photoId: number;
     try {
       const upload = await this.extract(entry, metadata?.originalName ?? entry.fileName);
-      await hold.confirm(upload.bytes).catch(async (error: unknown) => {
+      const quota = await hold.confirm(upload.bytes).catch(async (error: unknown) => {
         await fsp.rm(upload.tempPath, { force: true });
         throw error;
       });
-      const stored = await photos.upload(this.member, upload);
+      const stored = await photos.upload(this.member, upload, quota);
       created = stored.created;
       photoId = Number(stored.photo.id);
     } finally {

@@ -14,7 +14,9 @@ import type { Locale } from "../../src/i18n/locales.ts";
 let server: TestServer;
 let owner: Member;
 let visitor: Member;
+let photoId: string;
 let photoPath: string;
+let commentId: string;
 /** Pages of the domains with more to show than a photo: groups, albums, imports, apps. */
 let paths: { group: string; closedGroup: string; thread: string; album: string; smartAlbum: string; collection: string; importPage: string; authorize: string };
 /** A blog on loopback whose post links to the photo, so the photo page lists a webmention. */
@@ -28,11 +30,28 @@ async function ok<T extends { status: number; body: any }>(answer: Promise<T>): 
 
 before(async () => {
   server = await startServer({ PINHOLE_WEBMENTION_ALLOW_LOOPBACK: "1" });
+  // The site's first member is its admin: the owner also sees the reports queue.
   owner = await buildMember(server);
   visitor = await buildMember(server);
   const photo = await buildDistinctPhoto(server, owner, { title: "Harbour fog", tags: "harbour night", visibility: "public" });
   const lamps = await buildDistinctPhoto(server, owner, { title: "Quay lamps", tags: "night", visibility: "public" });
+  photoId = photo.id;
   photoPath = `/photos/${owner.username}/${photo.id}`;
+  // What makes the community's pages say something: contacts both ways (so the visitor may add
+  // notes), a photo of the visitor's for the owner's activity, a fave, a comment, a note (each
+  // notifying the owner) and reports for the admins' queue.
+  const expect = (status: number, response: { status: number; body: unknown }) => assert.equal(response.status, status, JSON.stringify(response.body));
+  expect(201, await api(server, "PUT", `/api/v1/contacts/${owner.username}`, { token: visitor.token, json: { family: true } }));
+  expect(201, await api(server, "PUT", `/api/v1/contacts/${visitor.username}`, { token: owner.token, json: { friend: true } }));
+  await buildDistinctPhoto(server, visitor, { title: "Quay lights", visibility: "public" });
+  expect(200, await api(server, "PUT", `/api/v1/photos/${photo.id}/fave`, { token: visitor.token }));
+  const comment = await api(server, "POST", `/api/v1/photos/${photo.id}/comments`, { token: visitor.token, json: { text: "The fog on the water is lovely." } });
+  expect(201, comment);
+  commentId = comment.body.id;
+  expect(201, await api(server, "POST", `/api/v1/photos/${photo.id}/notes`, { token: visitor.token, json: { x: 0.1, y: 0.2, width: 0.3, height: 0.25, text: "the ferry" } }));
+  expect(201, await api(server, "POST", "/api/v1/reports", { token: visitor.token, json: { targetKind: "photo", targetId: photo.id, reason: "checking the queue" } }));
+  expect(201, await api(server, "POST", "/api/v1/reports", { token: visitor.token, json: { targetKind: "member", username: owner.username, reason: "checking the queue again" } }));
+
   const as = (member: Member) => ({ token: member.token });
 
   // A public group with the photo in its pool and a discussion with a reply; an invitation-only one the visitor is invited to.
@@ -219,6 +238,17 @@ test("every converted page speaks the browser's language, marked with lang and d
     { path: "/settings/apps", member: owner },
     { path: paths.authorize, member: owner },
     { path: "/no/such/page" },
+    // Faves, comments, the report box and notes on the photo page, for a member who may add notes.
+    { path: photoPath, member: visitor },
+    { path: `/photos/${owner.username}`, member: owner },
+    { path: `/photos/${visitor.username}/favorites` },
+    { path: `/people/${visitor.username}/contacts`, member: visitor },
+    { path: `/comments/${commentId}/edit`, member: visitor },
+    { path: "/notifications", member: owner },
+    { path: "/activity", member: owner },
+    { path: "/settings/notes?saved=1", member: owner },
+    { path: `/reports/new?targetKind=member&username=${owner.username}`, member: visitor },
+    { path: "/admin/reports", member: owner },
   ];
   // The check itself finds English: an English page fails it.
   const english = await visit(photoPath);
@@ -237,6 +267,23 @@ test("every converted page speaks the browser's language, marked with lang and d
       }
     }
   }
+});
+
+test("notes.js gets its words in the page's language, and a report sent from a form is answered in it", async () => {
+  const page = await visit(photoPath, { language: "de", member: visitor });
+  assert.match(page.html, /data-msg-save="Notiz speichern"/);
+  assert.match(page.html, /data-msg-failed-status="Der Server antwortete mit \{status\}\."/, "the placeholder is left for the script to fill");
+  assert.doesNotMatch((await visit(photoPath, { language: "de" })).html, /data-msg-save/, "a visitor who may not write notes gets no words for it");
+
+  const browser = new WebClient(server);
+  await browser.logIn(visitor);
+  await browser.get("/language?lang=fr&return=/");
+  await browser.get(`/reports/new?targetKind=photo&targetId=${photoId}`);
+  const sent = await browser.post("/reports", { targetKind: "photo", targetId: photoId, reason: "sent in French" });
+  assert.equal(sent.status, 201, sent.html.slice(0, 300));
+  assertLanguage(sent.html, "fr", "the report's receipt");
+  assertTranslated(sent.html, "fr", "the report's receipt");
+  assert.match(sent.html, /<h1>Merci<\/h1>/);
 });
 
 test("English stays the default, and a language the site does not ship falls back to the next one asked for", async () => {

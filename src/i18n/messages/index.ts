@@ -7,10 +7,16 @@ import { embedsMessages } from "./embeds.ts";
 import { en, type CoreKey } from "./en.ts";
 import { es } from "./es.ts";
 import { exploreMessages } from "./explore.ts";
+import { feedsMessages } from "./feeds.ts";
 import { flickrMessages } from "./flickr.ts";
 import { fr } from "./fr.ts";
 import { groupsMessages } from "./groups.ts";
 import { ja } from "./ja.ts";
+import { activityMessages } from "./activity.ts";
+import { moderationMessages } from "./moderation.ts";
+import { notesMessages } from "./notes.ts";
+import { notificationsMessages } from "./notifications.ts";
+import { socialMessages } from "./social.ts";
 import { transferMessages } from "./transfer.ts";
 import { webmentionsMessages } from "./webmentions.ts";
 
@@ -21,6 +27,12 @@ import { webmentionsMessages } from "./webmentions.ts";
  */
 const DOMAINS = [
   exploreMessages,
+  feedsMessages,
+  socialMessages,
+  notificationsMessages,
+  activityMessages,
+  notesMessages,
+  moderationMessages,
   groupsMessages,
   albumsMessages,
   transferMessages,
