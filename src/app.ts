@@ -391,21 +391,23 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const context: AppContext = { config, log, database, store, users, photos, photoBatch, albums, resumable, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, faves, comments, notifier, photoPageSections, photostreamSections: new PhotostreamSections(), moderation, notes, photoViews, explore, activity, search, maps: new MapService({ maps: new MapsRepository(database.db), baseUrl: config.baseUrl }) };
   addSocialSections({ photoPage: context.photoPageSections, photostream: context.photostreamSections, faves, comments, social });
   // "In groups: …" under a photo, and for its owner the form that adds it to one of their groups.
-  context.photoPageSections.add(async ({ photo, viewer, csrfToken }) => {
+  context.photoPageSections.add(async ({ photo, viewer, csrfToken, request }) => {
     const { holding, canAddTo } = await groups.photoGroups(Number(photo.id), viewer, photo.canEdit);
-    const body = photoGroupsSection({ photoId: photo.id, pagePath: `/photos/${photo.owner.username}/${photo.id}`, csrfToken, holding, canAddTo });
-    return body ? { body } : null;
+    const messages = request.messages();
+    const body = photoGroupsSection({ photoId: photo.id, pagePath: `/photos/${photo.owner.username}/${photo.id}`, csrfToken, messages, holding, canAddTo });
+    return body ? { body, lang: messages.locale } : null;
   });
   // "In albums: …" under a photo (those the viewer may see), and for its owner "Add to album".
-  context.photoPageSections.add(async ({ photo, viewer, csrfToken }) => {
+  context.photoPageSections.add(async ({ photo, viewer, csrfToken, request }) => {
     const photoId = Number(photo.id);
     const ownerId = photo.canEdit && viewer ? viewer.id : null;
     const [holding, canAddTo] = await Promise.all([
       albums.albumsHolding(photoId, viewer),
       ownerId !== null ? albums.albumsToAddTo(ownerId, photoId) : null,
     ]);
-    const body = photoAlbumsSection({ photoId: photo.id, ownerUsername: photo.owner.username, pagePath: `/photos/${photo.owner.username}/${photo.id}`, csrfToken, holding, canAddTo });
-    return body ? { body } : null;
+    const messages = request.messages();
+    const body = photoAlbumsSection({ photoId: photo.id, ownerUsername: photo.owner.username, pagePath: `/photos/${photo.owner.username}/${photo.id}`, csrfToken, messages, holding, canAddTo });
+    return body ? { body, lang: messages.locale } : null;
   });
 
   // The photo's place on a small map for whoever may see it; its owner sets it by clicking one.
