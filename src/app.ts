@@ -315,9 +315,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const moderation = new ModerationService({ moderation: new ModerationRepository(database.db), photos, users, clock });
   const photoPageSections = new PhotoPageSections();
   // Members may report a photo that is not theirs.
-  photoPageSections.add(async ({ photo, viewer, csrfToken }) =>
-    viewer && !photo.canEdit ? { body: html`<section class="photo-report">${reportBox({ kind: "photo", id: photo.id }, csrfToken)}</section>` } : null,
-  );
+  photoPageSections.add(async ({ photo, viewer, csrfToken, request }) => {
+    if (!viewer || photo.canEdit) return null;
+    const messages = request.messages();
+    return { body: html`<section class="photo-report">${reportBox({ kind: "photo", id: photo.id }, csrfToken, messages)}</section>`, lang: messages.locale };
+  });
   const notes = new NoteService({ notes: new NotesRepository(database.db), photos, clock, notifier });
   const photoViews = new PhotoViews({ views: new PhotoViewsRepository(database.db), clock, onError: (error) => log.warn({ err: error }, "could not write photo views") });
   // Periodic tasks run once per period across all servers: the one that claims the period runs it.
@@ -325,10 +327,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const say = (level: "info" | "warn", message: string) => log[level](message);
   const explore = new ExploreService({ explore: new ExploreRepository(database.db), runs: periodicRuns, holder: jobs.workerId, clock, baseUrl: config.baseUrl, say });
   const activity = new ActivityService({ activity: new ActivityRepository(database.db), runs: periodicRuns, holder: jobs.workerId, clock, baseUrl: config.baseUrl, say });
-  photoPageSections.add(async ({ photo, viewer }) => {
+  photoPageSections.add(async ({ photo, viewer, request }) => {
     const { notes: list, canAdd } = await notes.forPage(Number(photo.id), viewer);
-    const overlay = notesOverlay({ photoId: photo.id, notes: list, canAdd });
-    return overlay ? { overlay, body: notesHelp(canAdd, photo.canEdit), scripts: ["notes.js"] } : null;
+    const messages = request.messages();
+    const overlay = notesOverlay({ photoId: photo.id, notes: list, canAdd, messages });
+    return overlay ? { overlay, body: notesHelp(canAdd, photo.canEdit, messages), scripts: ["notes.js"], lang: messages.locale } : null;
   });
   // A visit to the page is a view (the owner's own visits are not); only the owner sees the count.
   photoPageSections.add(async ({ photo, request }) => {
@@ -388,21 +391,23 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const context: AppContext = { config, log, database, store, users, photos, photoBatch, albums, resumable, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, faves, comments, notifier, photoPageSections, photostreamSections: new PhotostreamSections(), moderation, notes, photoViews, explore, activity, search, maps: new MapService({ maps: new MapsRepository(database.db), baseUrl: config.baseUrl }) };
   addSocialSections({ photoPage: context.photoPageSections, photostream: context.photostreamSections, faves, comments, social });
   // "In groups: …" under a photo, and for its owner the form that adds it to one of their groups.
-  context.photoPageSections.add(async ({ photo, viewer, csrfToken }) => {
+  context.photoPageSections.add(async ({ photo, viewer, csrfToken, request }) => {
     const { holding, canAddTo } = await groups.photoGroups(Number(photo.id), viewer, photo.canEdit);
-    const body = photoGroupsSection({ photoId: photo.id, pagePath: `/photos/${photo.owner.username}/${photo.id}`, csrfToken, holding, canAddTo });
-    return body ? { body } : null;
+    const messages = request.messages();
+    const body = photoGroupsSection({ photoId: photo.id, pagePath: `/photos/${photo.owner.username}/${photo.id}`, csrfToken, messages, holding, canAddTo });
+    return body ? { body, lang: messages.locale } : null;
   });
   // "In albums: …" under a photo (those the viewer may see), and for its owner "Add to album".
-  context.photoPageSections.add(async ({ photo, viewer, csrfToken }) => {
+  context.photoPageSections.add(async ({ photo, viewer, csrfToken, request }) => {
     const photoId = Number(photo.id);
     const ownerId = photo.canEdit && viewer ? viewer.id : null;
     const [holding, canAddTo] = await Promise.all([
       albums.albumsHolding(photoId, viewer),
       ownerId !== null ? albums.albumsToAddTo(ownerId, photoId) : null,
     ]);
-    const body = photoAlbumsSection({ photoId: photo.id, ownerUsername: photo.owner.username, pagePath: `/photos/${photo.owner.username}/${photo.id}`, csrfToken, holding, canAddTo });
-    return body ? { body } : null;
+    const messages = request.messages();
+    const body = photoAlbumsSection({ photoId: photo.id, ownerUsername: photo.owner.username, pagePath: `/photos/${photo.owner.username}/${photo.id}`, csrfToken, messages, holding, canAddTo });
+    return body ? { body, lang: messages.locale } : null;
   });
 
   // The photo's place on a small map for whoever may see it; its owner sets it by clicking one.

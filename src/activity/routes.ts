@@ -24,7 +24,7 @@ export function registerActivityRoutes(app: FastifyInstance, context: AppContext
     async (request, reply) => {
       const page = request.query.page ?? 1;
       const result = await activity.page(requireViewer(request), page, PAGE_SIZE);
-      return sendHtml(reply, views.activityPage({ viewer: request.viewer, csrfToken: request.csrfToken(), activity: result, page }));
+      return sendHtml(reply, views.activityPage({ viewer: request.viewer, csrfToken: request.csrfToken(), messages: request.messages(), activity: result, page }));
     },
   );
 }

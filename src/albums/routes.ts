@@ -134,7 +134,7 @@ export function registerAlbumRoutes(app: FastifyInstance, context: AppContext, a
     const list = await albums.listForMember(request.params.username, request.viewer);
     const owner = await context.users.findPublicUser(request.params.username);
     const username = owner?.username ?? request.params.username;
-    return sendHtml(reply, views.albumsPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), username, albums: list, isOwner: request.viewer?.id === owner?.id }));
+    return sendHtml(reply, views.albumsPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), messages: request.messages(), username, albums: list, isOwner: request.viewer?.id === owner?.id }));
   });
 
   app.get<{ Params: Static<typeof schema.AlbumPageParams>; Querystring: Static<typeof schema.BeforeQuery> }>(
@@ -144,7 +144,7 @@ export function registerAlbumRoutes(app: FastifyInstance, context: AppContext, a
       const isOwner = request.viewer?.username.toLowerCase() === request.params.username.toLowerCase();
       const albumPage = await albums.page(Number(request.params.id), request.viewer, request.query.before, isOwner ? OWNER_PAGE_SIZE : PAGE_SIZE, request.params.username);
       const previewHead = albumPreviewHead(albumPage.album, `${context.config.baseUrl}/photos/${albumPage.album.owner.username}/albums/${albumPage.album.id}`, albumPage.photos, context.config.baseUrl);
-      return sendHtml(reply, views.albumPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), page: albumPage, previewHead }));
+      return sendHtml(reply, views.albumPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), messages: request.messages(), page: albumPage, previewHead }));
     },
   );
 
@@ -153,7 +153,7 @@ export function registerAlbumRoutes(app: FastifyInstance, context: AppContext, a
     const owner = await context.users.findPublicUser(request.params.username);
     const isOwner = request.viewer !== null && request.viewer.id === owner?.id;
     const ownAlbums = isOwner ? await albums.listForMember(request.params.username, request.viewer) : [];
-    return sendHtml(reply, views.collectionsPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), username: owner?.username ?? request.params.username, collections, isOwner, ownAlbums }));
+    return sendHtml(reply, views.collectionsPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), messages: request.messages(), username: owner?.username ?? request.params.username, collections, isOwner, ownAlbums }));
   });
 
   app.get<{ Params: Static<typeof schema.CollectionPageParams> }>(
@@ -162,7 +162,7 @@ export function registerAlbumRoutes(app: FastifyInstance, context: AppContext, a
     async (request, reply) => {
       const collection = await albums.getCollection(Number(request.params.id), request.viewer, request.params.username);
       const ownAlbums = collection.canEdit ? await albums.listForMember(request.params.username, request.viewer) : [];
-      return sendHtml(reply, views.collectionPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), collection, ownAlbums }));
+      return sendHtml(reply, views.collectionPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), messages: request.messages(), collection, ownAlbums }));
     },
   );
 

@@ -41,8 +41,9 @@ export function registerEmbedRoutes(app: FastifyInstance, context: AppContext, e
     );
   }
 
-  context.photoPageSections.add(async ({ photo }) => {
+  context.photoPageSections.add(async ({ photo, request }) => {
     const open = isOpenToEveryone(photo);
-    return { head: open ? photoPreviewHead(photo, context.config.baseUrl) : null, body: sharePanel(photo, open) };
+    const messages = request.messages();
+    return { head: open ? photoPreviewHead(photo, context.config.baseUrl) : null, body: sharePanel(photo, open, messages), lang: messages.locale };
   });
 }

@@ -1,5 +1,6 @@
 import type { PhotoView } from "../photos/presenter.ts";
 import { escapeHtml, html, raw, type Html } from "../web/html.ts";
+import { english, type Messages } from "../i18n/messages.ts";
 import type { OEmbedPhoto } from "./service.ts";
 import { bestFit, isOpenToEveryone, wholeJpegSizes } from "./sizes.ts";
 
@@ -66,25 +67,32 @@ ${image ? html`<meta name="twitter:image" content="${image.url}"><meta name="twi
 ${jsonScript(structured)}`;
 }
 
-/** Ready-made snippets for blogs and forums, and the URL of every size the viewer was given. */
-export function sharePanel(photo: PhotoView, openToEveryone: boolean): Html {
+/**
+ * Ready-made snippets for blogs and forums, and the URL of every size the viewer was given. The
+ * snippets' words ("by", "Untitled") are in the member's language too: they paste them into
+ * their own pages.
+ */
+export function sharePanel(photo: PhotoView, openToEveryone: boolean, m: Messages = english()): Html {
   const image = bestFit(photo, 1024, 1024);
   if (!image) return html``;
-  const title = photo.title || "Untitled";
-  const byline = `${title} by ${photo.owner.username}`;
+  const title = photo.title || m.t("photo.untitled");
+  const byline = m.t("embeds.byline", { title, username: photo.owner.username });
   const streamUrl = photo.pageUrl.replace(/\/[0-9]+$/, "");
+  const bbcodeByline = m.t("embeds.byline", { title: `[url=${photo.pageUrl}]${title}[/url]`, username: `[url=${streamUrl}]${photo.owner.username}[/url]` });
   const snippets: Array<[string, string, string]> = [
     ["share-html", "HTML", `<a href="${escapeHtml(photo.pageUrl)}" title="${escapeHtml(byline)}"><img src="${escapeHtml(image.url)}" width="${image.width}" height="${image.height}" alt="${escapeHtml(title)}"></a>`],
-    ["share-bbcode", "BBCode", `[url=${photo.pageUrl}][img]${image.url}[/img][/url]\n[url=${photo.pageUrl}]${title}[/url] by [url=${streamUrl}]${photo.owner.username}[/url]`],
+    ["share-bbcode", "BBCode", `[url=${photo.pageUrl}][img]${image.url}[/img][/url]\n${bbcodeByline}`],
     ["share-markdown", "Markdown", `[![${title.replace(/[[\]]/g, "\\$&")}](${image.url})](${photo.pageUrl})`],
   ];
   const sizes = [...wholeJpegSizes(photo), ...photo.sizes.filter((s) => s.format !== "jpeg" || s.name.startsWith("sq"))];
+  const sizeName = (s: PhotoView["sizes"][number]) =>
+    m.t(s.name.startsWith("sq") ? "embeds.squareSize" : "embeds.size", { width: s.width, height: s.height, format: s.format === "jpeg" ? "JPEG" : s.format.toUpperCase() });
   return html`<details class="share" id="share">
-<summary>Share</summary>
-${openToEveryone ? null : html`<p class="message">Only people allowed to see this photo can open its page, but these image addresses show it to whoever has them.</p>`}
+<summary>${m.t("embeds.share")}</summary>
+${openToEveryone ? null : html`<p class="message">${m.t("embeds.notOpenToEveryone")}</p>`}
 ${snippets.map(([id, label, text]) => html`<label for="${id}">${label}</label><textarea id="${id}" readonly rows="3">${text}</textarea>`)}
-<h3>Every size</h3>
-<ul class="share-sizes">${sizes.map((s) => html`<li><a href="${s.url}">${s.name.startsWith("sq") ? `square ${s.width}` : `${s.width} × ${s.height}`} ${s.format === "jpeg" ? "JPEG" : s.format.toUpperCase()}</a></li>`)}</ul>
+<h3>${m.t("embeds.everySize")}</h3>
+<ul class="share-sizes">${sizes.map((s) => html`<li><a href="${s.url}">${sizeName(s)}</a></li>`)}</ul>
 </details>`;
 }
 

@@ -269,7 +269,7 @@ export function registerFlickrRoutes(app: FastifyInstance, context: AppContext, 
     async (request, reply) => {
       if (!request.viewer) return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
       const view = await flickr.authorizeRequest(request.query.oauth_token, request.query.perms);
-      return sendHtml(reply, authorizePage({ viewer: request.viewer, csrfToken: request.csrfToken(), request: view }));
+      return sendHtml(reply, authorizePage({ viewer: request.viewer, csrfToken: request.csrfToken(), messages: request.messages(), request: view }));
     },
   );
 
@@ -281,18 +281,18 @@ export function registerFlickrRoutes(app: FastifyInstance, context: AppContext, 
       const { oauth_token: token, perms, decision } = request.body;
       if (decision === "deny") {
         const { appName } = await flickr.deny(token);
-        return sendHtml(reply, String(deniedPage({ viewer, csrfToken: request.csrfToken(), appName })));
+        return sendHtml(reply, String(deniedPage({ viewer, csrfToken: request.csrfToken(), messages: request.messages(), appName })));
       }
       const granted = await flickr.grant(viewer, token, perms ?? "read");
       if (granted.redirect) return reply.redirect(granted.redirect, 303);
-      return sendHtml(reply, verifierPage({ viewer, csrfToken: request.csrfToken(), appName: granted.appName, verifier: granted.verifier }));
+      return sendHtml(reply, verifierPage({ viewer, csrfToken: request.csrfToken(), messages: request.messages(), appName: granted.appName, verifier: granted.verifier }));
     },
   );
 
   // ---- API keys: the settings page and the JSON API ----
   app.get("/settings/apps", { config: { access: "member" } }, async (request, reply) => {
     const viewer = requireViewer(request);
-    return sendHtml(reply, appsPage({ viewer, csrfToken: request.csrfToken(), keys: await flickr.keys(viewer) }));
+    return sendHtml(reply, appsPage({ viewer, csrfToken: request.csrfToken(), messages: request.messages(), keys: await flickr.keys(viewer) }));
   });
 
   app.post<{ Body: Static<typeof schema.NewKeyForm> }>("/settings/apps", { config: { access: "member" }, schema: { body: schema.NewKeyForm } }, async (request, reply) => {
@@ -300,7 +300,7 @@ export function registerFlickrRoutes(app: FastifyInstance, context: AppContext, 
     const done = await handleForm(
       reply,
       () => flickr.createKey(viewer, request.body.name),
-      async (error) => appsPage({ viewer, csrfToken: request.csrfToken(), keys: await flickr.keys(viewer), error }),
+      async (error) => appsPage({ viewer, csrfToken: request.csrfToken(), messages: request.messages(), keys: await flickr.keys(viewer), error }),
     );
     return done ? reply.redirect("/settings/apps", 303) : reply;
   });

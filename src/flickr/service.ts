@@ -406,8 +406,8 @@ export class FlickrService {
       if (f.safety_level !== undefined) fields.restricted = f.safety_level === "2" || f.safety_level === "3" ? "true" : "false";
       const hold = await this.deps.quotas.admit(viewer.id, upload.bytes);
       try {
-        await hold.confirm(upload.bytes);
-        const { photo } = await this.deps.photos.upload(viewer, { ...upload, fields });
+        const quota = await hold.confirm(upload.bytes);
+        const { photo } = await this.deps.photos.upload(viewer, { ...upload, fields }, quota);
         return { photoId: photo.id, secret: secretOf(photo) };
       } finally {
         hold.release();

@@ -1,7 +1,8 @@
 import { html, type Html } from "../web/html.ts";
 import { page } from "../web/layout.ts";
 import type { Viewer } from "../users/service.ts";
-import type { ApiKeyView, AuthorizeView } from "./service.ts";
+import { english, type MessageKey, type Messages } from "../i18n/messages.ts";
+import type { ApiKeyView, AuthorizeView, Perm } from "./service.ts";
 
 /**
  * A Flickr answer as a tree, rendered as Flickr renders it: `format=rest` as XML, `format=json`
@@ -91,67 +92,79 @@ export function jsonBody(value: Record<string, unknown>, callback: string | null
 interface Shell {
   viewer: Viewer | null;
   csrfToken: string;
+  /** The request's language (request.messages()); English when absent. */
+  messages?: Messages;
 }
 
 export function appsPage(view: Shell & { keys: ApiKeyView[]; error?: string }): string {
+  const m = view.messages ?? english();
   return page({
     ...view,
-    title: "Apps and API keys",
-    body: html`<section class="settings"><h1>Apps and API keys</h1>
-<p>Tools that speak Flickr's API work with Pinhole: give them a key and secret from here, and point them at this site instead of flickr.com (<code>/services/rest/</code>, <code>/services/upload/</code>, <code>/services/oauth/…</code>). Each app still asks you, on a page of this site, before it may read, change or delete your photos.</p>
+    messages: m,
+    title: m.t("flickr.appsTitle"),
+    body: html`<section class="settings"><h1>${m.t("flickr.appsTitle")}</h1>
+<p>${m.rich("flickr.appsIntro", { code: (inner) => html`<code>${inner}</code>` }, { rest: "/services/rest/", upload: "/services/upload/", oauth: "/services/oauth/…" })}</p>
 ${view.error ? html`<p class="alert error" role="alert">${view.error}</p>` : null}
 <form method="post" action="/settings/apps" class="stack" id="new-api-key">
 <input type="hidden" name="_csrf" value="${view.csrfToken}">
-<label for="name">The app's name</label><input id="name" name="name" required maxlength="100">
-<button type="submit">Create a key</button>
+<label for="name">${m.t("flickr.appName")}</label><input id="name" name="name" required maxlength="100">
+<button type="submit">${m.t("flickr.createKey")}</button>
 </form>
 ${view.keys.length === 0
-  ? html`<p>You have no API keys.</p>`
-  : html`<table class="api-keys"><thead><tr><th>App</th><th>Key</th><th>Secret</th><th>Created</th><th></th></tr></thead><tbody>
+  ? html`<p>${m.t("flickr.noKeys")}</p>`
+  : html`<table class="api-keys"><thead><tr><th>${m.t("flickr.app")}</th><th>${m.t("flickr.key")}</th><th>${m.t("flickr.secret")}</th><th>${m.t("flickr.created")}</th><th></th></tr></thead><tbody>
 ${view.keys.map(
-  (k) => html`<tr class="api-key"><td>${k.name}</td><td><code class="key">${k.key}</code></td><td><code class="secret">${k.secret}</code></td><td>${k.createdAt}</td>
-<td><form method="post" action="/settings/apps/${k.id}/revoke" class="inline"><input type="hidden" name="_csrf" value="${view.csrfToken}"><button type="submit">Revoke</button></form></td></tr>`,
+  (k) => html`<tr class="api-key"><td>${k.name}</td><td><code class="key">${k.key}</code></td><td><code class="secret">${k.secret}</code></td><td><time datetime="${k.createdAt}">${m.date(k.createdAt)}</time></td>
+<td><form method="post" action="/settings/apps/${k.id}/revoke" class="inline"><input type="hidden" name="_csrf" value="${view.csrfToken}"><button type="submit">${m.t("flickr.revoke")}</button></form></td></tr>`,
 )}
 </tbody></table>`}
 </section>`,
   });
 }
 
-const PERMS_TEXT: Record<string, string> = {
-  read: "see your photos and details, including the private ones you may see",
-  write: "see them, and upload, edit, comment, fave and tag",
-  delete: "see them, change them, and delete your photos",
-};
+const PERM_NAME_KEYS: Record<Perm, MessageKey> = { read: "flickr.permRead", write: "flickr.permWrite", delete: "flickr.permDelete" };
+const PERM_TEXT_KEYS: Record<Perm, MessageKey> = { read: "flickr.permReadText", write: "flickr.permWriteText", delete: "flickr.permDeleteText" };
 
 export function authorizePage(view: Shell & { request: AuthorizeView; error?: string }): string {
+  const m = view.messages ?? english();
   const { request } = view;
+  const app = { app: request.appName };
   return page({
     ...view,
-    title: `Allow ${request.appName}?`,
-    body: html`<section class="settings oauth-authorize"><h1>Allow “${request.appName}” to use your account?</h1>
+    messages: m,
+    title: m.t("flickr.allowTitle", app),
+    body: html`<section class="settings oauth-authorize"><h1>${m.t("flickr.allowHeading", app)}</h1>
 ${view.error ? html`<p class="alert error" role="alert">${view.error}</p>` : null}
-<p>The app “${request.appName}” (its key made by ${request.appOwner}) asks to ${PERMS_TEXT[request.perms] ?? request.perms}.</p>
+<p>${m.t("flickr.asks", { app: request.appName, owner: request.appOwner, what: m.t(PERM_TEXT_KEYS[request.perms]) })}</p>
 <form method="post" action="/services/oauth/authorize" class="stack" id="oauth-grant">
 <input type="hidden" name="_csrf" value="${view.csrfToken}">
 <input type="hidden" name="oauth_token" value="${request.token}">
-<fieldset><legend>What it may do</legend>
-${(["read", "write", "delete"] as const).map((p) => html`<label><input type="radio" name="perms" value="${p}" ${p === request.perms ? "checked" : ""}> ${p}: ${PERMS_TEXT[p]}</label>`)}
+<fieldset><legend>${m.t("flickr.whatItMay")}</legend>
+${(["read", "write", "delete"] as const).map((p) => html`<label><input type="radio" name="perms" value="${p}" ${p === request.perms ? "checked" : ""}> ${m.t("flickr.permLabel", { name: m.t(PERM_NAME_KEYS[p]), what: m.t(PERM_TEXT_KEYS[p]) })}</label>`)}
 </fieldset>
-<button type="submit" name="decision" value="grant">Allow</button>
-<button type="submit" name="decision" value="deny" class="secondary">Deny</button>
+<button type="submit" name="decision" value="grant">${m.t("flickr.allow")}</button>
+<button type="submit" name="decision" value="deny" class="secondary">${m.t("flickr.deny")}</button>
 </form></section>`,
   });
 }
 
 export function verifierPage(view: Shell & { appName: string; verifier: string }): string {
+  const m = view.messages ?? english();
   return page({
     ...view,
-    title: "Allowed",
-    body: html`<section class="settings"><h1>You allowed “${view.appName}”</h1>
-<p>Give the app this code to finish: <code id="oauth-verifier">${view.verifier}</code></p></section>`,
+    messages: m,
+    title: m.t("flickr.allowed"),
+    body: html`<section class="settings"><h1>${m.t("flickr.youAllowed", { app: view.appName })}</h1>
+<p>${m.rich("flickr.giveCode", { code: (inner) => html`<code id="oauth-verifier">${inner}</code>` }, { verifier: view.verifier })}</p></section>`,
   });
 }
 
 export function deniedPage(view: Shell & { appName: string }): Html | string {
-  return page({ ...view, title: "Denied", body: html`<section class="settings"><h1>You did not allow “${view.appName}”</h1><p>It gets nothing from your account.</p></section>` });
+  const m = view.messages ?? english();
+  return page({
+    ...view,
+    messages: m,
+    title: m.t("flickr.denied"),
+    body: html`<section class="settings"><h1>${m.t("flickr.youDenied", { app: view.appName })}</h1><p>${m.t("flickr.getsNothing")}</p></section>`,
+  });
 }

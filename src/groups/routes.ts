@@ -172,7 +172,7 @@ export function registerGroupRoutes(app: FastifyInstance, context: AppContext, g
   // ---- pages and their forms (no JavaScript needed; every form carries the CSRF token) ----
   type Slug = { Params: Static<typeof schema.SlugParams> };
   const bySlug = (params: { slug: string }) => ({ slug: params.slug });
-  const shell = (request: FastifyRequest, csrfToken: string) => ({ viewer: request.viewer, csrfToken });
+  const shell = (request: FastifyRequest, csrfToken: string) => ({ viewer: request.viewer, csrfToken, messages: request.messages() });
 
   app.get<{ Querystring: Static<typeof schema.PageQuery> }>("/groups", { config: { access: "public" }, schema: { querystring: schema.PageQuery } }, async (request, reply) => {
     const [list, invitations] = await Promise.all([groups.list(request.viewer, request.query.page ?? 1), request.viewer ? groups.invitations(request.viewer) : []]);

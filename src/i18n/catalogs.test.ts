@@ -148,3 +148,8 @@ test("a client script gets its messages with {placeholders} kept and plurals as 
   assert.deepEqual(Object.keys(arabic).sort(), ["few", "many", "one", "other", "two", "zero"]);
   assert.equal(arabic.few, "طُبّق على {count} صور");
 });
+
+test("a rich message refuses a value named as one of its tags, which ICU would draw as the tag", () => {
+  const m = new MessageCatalogs({ missing: "throw" }).for("en");
+  assert.throws(() => m.rich("photo.byline", { link: (inner) => html`<a>${inner}</a>` }, { username: "x", link: "y" }), /the value \{link\} has the name of the tag <link>/);
+});

@@ -82,6 +82,8 @@ export class MessageCatalogs {
       rich: (key, tags, values = {}) => {
         const wrapped: Record<string, unknown> = { ...values };
         for (const [name, draw] of Object.entries(tags)) {
+          // ICU gives tags and values one namespace: a value named as a tag would be drawn as the tag.
+          if (name in values) throw new Error(`message "${key}": the value {${name}} has the name of the tag <${name}>`);
           wrapped[name] = (chunks: unknown[]) => draw(new Html(chunks.map(asHtml).join("")));
         }
         const out = format(key, wrapped);

@@ -40,13 +40,13 @@ const MAP_SCRIPT_MESSAGES: Array<[string, MessageKey, string?]> = [
   ["where-taken", "map.whereTaken"],
   ["place-hint", "mapScript.placeHint"],
   ["photo-place", "mapScript.photoPlace"],
-  ["remove", "mapScript.remove"],
-  ["not-saved", "mapScript.notSaved"],
-  ["out-of-range", "mapScript.outOfRange"],
-  ["saved", "mapScript.saved"],
-  ["removed", "mapScript.removed"],
-  ["save-failed", "mapScript.saveFailed"],
-  ["remove-failed", "mapScript.removeFailed"],
+  ["location-remove", "mapScript.remove"],
+  ["location-not-saved", "mapScript.notSaved"],
+  ["location-out-of-range", "mapScript.outOfRange"],
+  ["location-saved", "mapScript.saved"],
+  ["location-removed", "mapScript.removed"],
+  ["location-save-failed", "mapScript.saveFailed"],
+  ["location-remove-failed", "mapScript.removeFailed"],
 ];
 
 export function mapHead(): Html {

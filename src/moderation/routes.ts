@@ -72,7 +72,7 @@ export function registerModerationRoutes(app: FastifyInstance, context: AppConte
   app.get<{ Querystring: Static<typeof schema.NewReportQuery> }>(
     "/reports/new",
     { config: { access: "member" }, schema: { querystring: schema.NewReportQuery } },
-    async (request, reply) => sendHtml(reply, views.reportPage({ viewer: request.viewer, csrfToken: request.csrfToken(), target: targetOf(request.query) })),
+    async (request, reply) => sendHtml(reply, views.reportPage({ viewer: request.viewer, csrfToken: request.csrfToken(), messages: request.messages(), target: targetOf(request.query) })),
   );
 
   app.post<{ Body: Static<typeof schema.ReportForm> }>("/reports", { config: { access: "member" }, schema: { body: schema.ReportForm } }, async (request, reply) => {
@@ -86,13 +86,13 @@ export function registerModerationRoutes(app: FastifyInstance, context: AppConte
         const report = await moderation.report(viewer, { targetKind: target.kind, targetId: target.id, username: target.username, reason });
         back = backTo(target, report);
       },
-      (error) => views.reportPage({ viewer, csrfToken: request.csrfToken(), target, reason, error }),
+      (error) => views.reportPage({ viewer, csrfToken: request.csrfToken(), messages: request.messages(), target, reason, error }),
     );
-    return done ? sendHtml(reply, views.reportedPage({ viewer, csrfToken: request.csrfToken(), back }), 201) : reply;
+    return done ? sendHtml(reply, views.reportedPage({ viewer, csrfToken: request.csrfToken(), messages: request.messages(), back }), 201) : reply;
   });
 
   const renderQueue = async (request: FastifyRequest, reply: FastifyReply, refusal?: AppError) =>
-    sendHtml(reply, views.queuePage({ viewer: requireViewer(request), csrfToken: request.csrfToken(), reports: await moderation.queue(), error: refusal?.message }), refusal?.status ?? 200);
+    sendHtml(reply, views.queuePage({ viewer: requireViewer(request), csrfToken: request.csrfToken(), messages: request.messages(), reports: await moderation.queue(), error: refusal?.message }), refusal?.status ?? 200);
 
   app.get("/admin/reports", { config: ADMIN }, async (request, reply) => renderQueue(request, reply));
 

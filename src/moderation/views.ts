@@ -1,11 +1,15 @@
 import { html, type Html } from "../web/html.ts";
 import { page } from "../web/layout.ts";
+import { momentOf } from "../web/time.ts";
 import type { Viewer } from "../users/service.ts";
+import { english, type Messages } from "../i18n/messages.ts";
 import { MAX_REASON_LENGTH, type ReportView } from "./service.ts";
 
 interface Shell {
   viewer: Viewer | null;
   csrfToken: string;
+  /** The request's language (see i18n/); English when absent. */
+  messages?: Messages;
 }
 
 /** What is being reported, as the form carries it. */
@@ -16,76 +20,85 @@ export interface ReportTarget {
   username?: string;
 }
 
-const NOUNS: Record<ReportTarget["kind"], string> = { photo: "this photo", comment: "this comment", member: "this member" };
-
-function reportFields(target: ReportTarget, csrfToken: string, reason = ""): Html {
+function reportFields(target: ReportTarget, csrfToken: string, m: Messages, reason = ""): Html {
   return html`<input type="hidden" name="_csrf" value="${csrfToken}">
 <input type="hidden" name="targetKind" value="${target.kind}">
 ${target.id ? html`<input type="hidden" name="targetId" value="${target.id}">` : null}
 ${target.username ? html`<input type="hidden" name="username" value="${target.username}">` : null}
-<label for="report-reason">What is wrong?</label>
+<label for="report-reason">${m.t("moderation.whatIsWrong")}</label>
 <textarea id="report-reason" name="reason" rows="3" required maxlength="${MAX_REASON_LENGTH}">${reason}</textarea>
-<button type="submit">Send the report</button>
-<small>An admin reads every report. Your name is not shown to the member.</small>`;
+<button type="submit">${m.t("moderation.send")}</button>
+<small>${m.t("moderation.whoReads")}</small>`;
 }
 
 /** The report button on a photo page: a closed box until opened, no script needed. */
-export function reportBox(target: ReportTarget, csrfToken: string): Html {
-  return html`<details class="report" id="report"><summary>Report ${NOUNS[target.kind]}</summary>
-<form method="post" action="/reports" class="stack" id="report-form">${reportFields(target, csrfToken)}</form>
+export function reportBox(target: ReportTarget, csrfToken: string, m: Messages = english()): Html {
+  return html`<details class="report" id="report"><summary>${m.t("moderation.reportThis", { kind: target.kind })}</summary>
+<form method="post" action="/reports" class="stack" id="report-form">${reportFields(target, csrfToken, m)}</form>
 </details>`;
 }
 
 export function reportPage(view: Shell & { target: ReportTarget; reason?: string; error?: string | null }): string {
+  const m = view.messages ?? english();
   return page({
     ...view,
-    title: "Report",
-    body: html`<section class="form-page"><h1>Report ${NOUNS[view.target.kind]}${view.target.username ? html` (${view.target.username})` : null}</h1>
+    messages: m,
+    title: m.t("moderation.reportTitle"),
+    body: html`<section class="form-page"><h1>${m.t("moderation.reportThis", { kind: view.target.kind })}${view.target.username ? html` (${view.target.username})` : null}</h1>
 ${view.error ? html`<p class="alert error" role="alert">${view.error}</p>` : null}
-<form method="post" action="/reports" class="stack" id="report-form">${reportFields(view.target, view.csrfToken, view.reason)}</form></section>`,
+<form method="post" action="/reports" class="stack" id="report-form">${reportFields(view.target, view.csrfToken, m, view.reason)}</form></section>`,
   });
 }
 
 export function reportedPage(view: Shell & { back: string | null }): string {
+  const m = view.messages ?? english();
   return page({
     ...view,
-    title: "Report sent",
-    body: html`<section class="form-page"><h1>Thank you</h1><p role="status" id="report-sent">Your report was sent; an admin will look at it.</p>
-${view.back ? html`<p><a href="${view.back}">Back</a></p>` : null}</section>`,
+    messages: m,
+    title: m.t("moderation.sentTitle"),
+    body: html`<section class="form-page"><h1>${m.t("moderation.thankYou")}</h1><p role="status" id="report-sent">${m.t("moderation.sent")}</p>
+${view.back ? html`<p><a href="${view.back}">${m.t("moderation.back")}</a></p>` : null}</section>`,
   });
 }
 
-const when = (isoTime: string) => isoTime.replace("T", " ").slice(0, 16);
-
-function actions(report: ReportView, csrfToken: string): Html {
+function actions(report: ReportView, csrfToken: string, m: Messages): Html {
   const button = (action: string, label: string, danger: boolean) => html`<form method="post" action="/admin/reports/${report.id}/resolution" class="inline">
 <input type="hidden" name="_csrf" value="${csrfToken}"><input type="hidden" name="action" value="${action}">
 <button type="submit"${danger ? html` class="danger"` : null}>${label}</button></form>`;
   const canHide = report.targetKind !== "member" && report.target.url !== null && !report.target.hidden;
   const canSuspend = report.target.owner !== null && !report.target.suspended;
-  return html`${canHide ? button("hide", report.targetKind === "photo" ? "Hide the photo" : "Hide the comment", true) : null}
-${canSuspend ? button("suspend", `Suspend ${report.target.owner ?? ""}`, true) : null}
-${button("dismiss", "Dismiss", false)}`;
+  return html`${canHide ? button("hide", m.t("moderation.hide", { kind: report.targetKind }), true) : null}
+${canSuspend ? button("suspend", m.t("moderation.suspend", { username: report.target.owner ?? "" }), true) : null}
+${button("dismiss", m.t("moderation.dismiss"), false)}`;
+}
+
+/** What was reported: its kind, a link to it (or that it is gone), whose it is, what was done. */
+function targetCell(report: ReportView, m: Messages): Html {
+  const { target } = report;
+  const what = target.url ? html`<a href="${target.url}">${target.label}</a>` : m.t("moderation.gone", { kind: report.targetKind });
+  return html`${m.t("moderation.kind", { kind: report.targetKind })}: ${what}${target.owner && report.targetKind !== "member" ? html` ${m.t("moderation.byOwner", { owner: target.owner })}` : null}${target.hidden ? html` <span class="badge">${m.t("moderation.hidden")}</span>` : null}${target.suspended ? html` <span class="badge">${m.t("moderation.suspended")}</span>` : null}`;
 }
 
 export function queuePage(view: Shell & { viewer: Viewer; reports: ReportView[]; error?: string | null }): string {
+  const m = view.messages ?? english();
   return page({
     ...view,
-    title: "Reports",
-    body: html`<section class="admin"><h1>Reports</h1>
-<nav class="admin-links"><a href="/admin">Admin</a></nav>
+    messages: m,
+    title: m.t("moderation.queueTitle"),
+    body: html`<section class="admin"><h1>${m.t("moderation.queueTitle")}</h1>
+<nav class="admin-links"><a href="/admin">${m.t("nav.admin")}</a></nav>
 ${view.error ? html`<p class="alert error" role="alert">${view.error}</p>` : null}
 ${view.reports.length === 0
-  ? html`<p class="empty" id="no-reports">No open report.</p>`
-  : html`<table class="admin-table" id="reports"><thead><tr><th>Reported (UTC)</th><th>What</th><th>Reason</th><th>By</th><th></th></tr></thead>
+  ? html`<p class="empty" id="no-reports">${m.t("moderation.noReports")}</p>`
+  : html`<table class="admin-table" id="reports"><thead><tr><th>${m.t("moderation.reportedAt")}</th><th>${m.t("moderation.what")}</th><th>${m.t("moderation.reason")}</th><th>${m.t("moderation.reporter")}</th><th></th></tr></thead>
 <tbody>${view.reports.map((r) => html`<tr id="report-${r.id}">
-<td>${when(r.createdAt)}</td>
-<td>${r.targetKind}: ${r.target.url ? html`<a href="${r.target.url}">${r.target.label}</a>` : r.target.label}${r.target.owner && r.targetKind !== "member" ? html` by ${r.target.owner}` : null}${r.target.hidden ? html` <span class="badge">hidden</span>` : null}${r.target.suspended ? html` <span class="badge">suspended</span>` : null}</td>
+<td>${momentOf(r.createdAt, m)}</td>
+<td>${targetCell(r, m)}</td>
 <td>${r.reason}</td>
 <td>${r.reporter ?? "—"}</td>
-<td>${actions(r, view.csrfToken)}</td>
+<td>${actions(r, view.csrfToken, m)}</td>
 </tr>`)}</tbody></table>`}
-<p><small>Hiding a photo keeps it for its owner, with a notice, and changes its image URLs so copies handed out stop working. Every action resolves the report and the other open reports on the same thing.</small></p>
+<p><small>${m.t("moderation.queueHelp")}</small></p>
 </section>`,
   });
 }

@@ -71,7 +71,7 @@ export function registerNoteRoutes(app: FastifyInstance, context: AppContext): v
   // ---- Web pages ----
   app.get<{ Querystring: Static<typeof schema.SavedQuery> }>("/settings/notes", { config: { access: "member" }, schema: { querystring: schema.SavedQuery } }, async (request, reply) => {
     const viewer = requireViewer(request);
-    return sendHtml(reply, views.noteSettingsPage({ viewer, csrfToken: request.csrfToken(), permission: await notes.permission(viewer), saved: request.query.saved === "1" }));
+    return sendHtml(reply, views.noteSettingsPage({ viewer, csrfToken: request.csrfToken(), messages: request.messages(), permission: await notes.permission(viewer), saved: request.query.saved === "1" }));
   });
 
   app.post<{ Body: Static<typeof schema.NoteSettingsForm> }>("/settings/notes", { config: { access: "member" }, schema: { body: schema.NoteSettingsForm } }, async (request, reply) => {

@@ -58,6 +58,6 @@ export function registerNotificationRoutes(app: FastifyInstance, context: AppCon
   app.get<Paging>("/notifications", { config: { access: "member" }, schema: { querystring: schema.PageQuery } }, async (request, reply) => {
     const viewer = requireViewer(request);
     const list = await notifier.page(viewer, request.query.page ?? 1, { markRead: true });
-    return sendHtml(reply, views.notificationsPage({ viewer, csrfToken: request.csrfToken(), items: list.items, page: list.page, hasMore: list.hasMore }));
+    return sendHtml(reply, views.notificationsPage({ viewer, csrfToken: request.csrfToken(), messages: request.messages(), items: list.items, page: list.page, hasMore: list.hasMore }));
   });
 }

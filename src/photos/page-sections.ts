@@ -54,10 +54,17 @@ export interface PhotostreamContext {
   owner: { id: number; username: string };
   viewer: Viewer | null;
   csrfToken: string;
+  request: FastifyRequest;
 }
 
 /** What another domain adds below a photostream's heading (follow, block, faves links). */
-export type PhotostreamSectionSource = (context: PhotostreamContext) => Promise<Html | null>;
+export interface PhotostreamSection {
+  body: Html;
+  /** The language of its words, as for a photo page section: absent, English, marked lang="en". */
+  lang?: string;
+}
+
+export type PhotostreamSectionSource = (context: PhotostreamContext) => Promise<PhotostreamSection | null>;
 
 export class PhotostreamSections {
   private readonly sources: PhotostreamSectionSource[] = [];
@@ -66,8 +73,8 @@ export class PhotostreamSections {
     this.sources.push(source);
   }
 
-  async render(context: PhotostreamContext): Promise<Html[]> {
+  async render(context: PhotostreamContext): Promise<PhotostreamSection[]> {
     const sections = await Promise.all(this.sources.map((source) => source(context)));
-    return sections.filter((s): s is Html => s !== null);
+    return sections.filter((s): s is PhotostreamSection => s !== null);
   }
 }

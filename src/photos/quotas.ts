@@ -41,10 +41,21 @@ export function formatMegabytes(bytes: number, rounding: "nearest" | "up" = "nea
   return value.toLocaleString("en-US", { maximumFractionDigits: digits });
 }
 
+/**
+ * What the photo's insert checks once more, in its own transaction, against the counters every
+ * server shares: the place a process holds for an upload is that process's alone, so two servers
+ * at a member's very limit could otherwise both store one.
+ */
+export interface InsertQuota {
+  limits: Limits;
+  /** The refusal to give when the insert finds the limit reached (usage read afresh). */
+  refusal(): Promise<QuotaExceededError>;
+}
+
 /** A place held for one upload in flight, from before its body is read until it is stored or refused. */
 export interface QuotaHold {
   /** Checks again with the received file's real size; throws QuotaExceededError when it does not fit. */
-  confirm(bytes: number): Promise<void>;
+  confirm(bytes: number): Promise<InsertQuota>;
   release(): void;
 }
 
@@ -58,7 +69,9 @@ interface Reservation {
  * quota is refused before any byte of it is stored; and with the received file's real size,
  * before anything goes to storage. Uploads in flight in this process hold their place, so the
  * uploader's parallel uploads cannot together pass a limit; across processes of a cluster two
- * simultaneous uploads at the very edge can still both pass.
+ * simultaneous uploads at the very edge can both pass these checks, and the photo's insert, which
+ * counts against the member's shared counters in its own transaction (`InsertQuota`), refuses the
+ * one that would go over.
  */
 export class UploadQuotas {
   private readonly inFlight = new Map<number, Set<Reservation>>();
@@ -91,6 +104,7 @@ export class UploadQuotas {
         checkPhotos(fresh, rest.length);
         checkBytes(fresh, sumBytes(rest), bytes);
         own.bytes = bytes;
+        return { limits: fresh.limits, refusal: () => this.refusal(userId, bytes) };
       },
       release: () => {
         if (released) return;
@@ -102,10 +116,25 @@ export class UploadQuotas {
     };
   }
 
+  private async refusal(userId: number, bytes: number): Promise<QuotaExceededError> {
+    const usage = await this.usage(userId);
+    try {
+      checkPhotos(usage, 0);
+      checkBytes(usage, 0, bytes);
+    } catch (error) {
+      if (error instanceof QuotaExceededError) return error;
+      throw error;
+    }
+    // The counters moved back (a photo was deleted meanwhile): the limit was still reached when the insert ran.
+    const photos = usage.limits.photos !== null && usage.photos + 1 > usage.limits.photos;
+    return new QuotaExceededError("Your quota was reached while this upload was stored; nothing was kept.", photos ? { quota: "photos", limit: usage.limits.photos ?? 0, used: usage.photos } : { quota: "bytes", limit: usage.limits.bytes ?? 0, used: usage.bytes });
+  }
+
   /** A replaced file adds no photo: only the bytes it adds to what is stored count. */
-  async checkReplacement(userId: number, bytesDelta: number): Promise<void> {
-    if (bytesDelta <= 0) return;
-    checkBytes(await this.usage(userId), sumBytes(this.reservations(userId)), bytesDelta);
+  async checkReplacement(userId: number, bytesDelta: number): Promise<Limits> {
+    const usage = await this.usage(userId);
+    if (bytesDelta > 0) checkBytes(usage, sumBytes(this.reservations(userId)), bytesDelta);
+    return usage.limits;
   }
 
   private reservations(userId: number): Set<Reservation> {

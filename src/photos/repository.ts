@@ -6,6 +6,14 @@ import { addPhotosToAlbum } from "../albums/repository.ts";
 import type { Audience, Standing } from "./visibility.ts";
 import { writeSearchRow } from "../search/repository.ts";
 
+/** The owner's counters had no room left for the photo when its insert ran; nothing was written. */
+export class QuotaReachedAtInsert extends Error {
+  constructor() {
+    super("the member's quota was reached when the photo was inserted");
+    this.name = "QuotaReachedAtInsert";
+  }
+}
+
 export interface PhotoRecord extends Omit<PhotoRow, "tags"> {
   owner_username: string;
   tags: Tag[];
@@ -177,16 +185,26 @@ export class PhotosRepository {
       .where("users.suspended_at", "is", null);
   }
 
-  async insert(photo: Omit<NewPhotoRow, "tags">, tags: Tag[]): Promise<void> {
+  /**
+   * Inserts a photo with its tags, search rows and map point, counting it in its owner's photo
+   * count and stored bytes. With `limits`, only while the counts stay within them: the counter
+   * update is the check, so two servers' inserts at a member's limit cannot both pass (the row
+   * is locked, or the database written by one at a time); over them, nothing is written and
+   * `QuotaReachedAtInsert` is thrown.
+   */
+  async insert(photo: Omit<NewPhotoRow, "tags">, tags: Tag[], limits: { photos: number | null; bytes: number | null } | null = null): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto("photos").values({ ...photo, tags: JSON.stringify(tags) }).execute();
       if (tags.length > 0) await trx.insertInto("photo_tags").values(tagRows(photo.id, tags)).execute();
       await writeSearchRow(trx, { id: photo.id, title: photo.title, description: photo.description, tags, ownerId: photo.owner_id });
-      await trx
+      let counting = trx
         .updateTable("users")
         .set((eb) => ({ photo_count: eb("photo_count", "+", 1), bytes_stored: eb("bytes_stored", "+", photo.original_bytes) }))
-        .where("id", "=", photo.owner_id)
-        .execute();
+        .where("id", "=", photo.owner_id);
+      if (limits?.photos != null) counting = counting.where("photo_count", "<", limits.photos);
+      if (limits?.bytes != null) counting = counting.where((eb) => eb(eb("bytes_stored", "+", photo.original_bytes), "<=", limits.bytes!));
+      const counted = await counting.executeTakeFirst();
+      if (Number(counted.numUpdatedRows) === 0) throw new QuotaReachedAtInsert();
       if (photo.latitude != null) await syncMapPoints(trx, { photoId: photo.id });
     });
   }
@@ -339,13 +357,20 @@ export class PhotosRepository {
 
   /**
    * Points a photo at a replacement file, in one transaction with its owner's stored bytes and
-   * the map: only while its secret is still `expectedSecret` (false when another change came first).
+   * the map: only while its secret is still `expectedSecret` (false when another change came first),
+   * and, growing, only within `bytesLimit` (else `QuotaReachedAtInsert`, nothing written).
    */
-  async replaceFile(id: number, expectedSecret: string, changes: Omit<PhotoUpdate, "tags">, bytesDelta: number): Promise<boolean> {
+  async replaceFile(id: number, expectedSecret: string, changes: Omit<PhotoUpdate, "tags">, bytesDelta: number, bytesLimit: number | null = null): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       const result = await trx.updateTable("photos").set(changes).where("id", "=", id).where("secret", "=", expectedSecret).returning("owner_id").executeTakeFirst();
       if (!result) return false;
-      if (bytesDelta !== 0) await trx.updateTable("users").set((eb) => ({ bytes_stored: eb("bytes_stored", "+", bytesDelta) })).where("id", "=", result.owner_id).execute();
+      if (bytesDelta !== 0) {
+        let counting = trx.updateTable("users").set((eb) => ({ bytes_stored: eb("bytes_stored", "+", bytesDelta) })).where("id", "=", result.owner_id);
+        // A larger file must still fit when the counter moves (another server may have stored one meanwhile).
+        if (bytesDelta > 0 && bytesLimit !== null) counting = counting.where((eb) => eb(eb("bytes_stored", "+", bytesDelta), "<=", bytesLimit));
+        const counted = await counting.executeTakeFirst();
+        if (Number(counted.numUpdatedRows) === 0) throw new QuotaReachedAtInsert();
+      }
       if (MAP_COLUMNS.some((column) => changes[column] !== undefined)) await syncMapPoints(trx, { photoId: id });
       return true;
     });

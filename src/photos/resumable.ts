@@ -116,13 +116,13 @@ export class ResumableUploads {
         await handle.close();
       }
       const bytes = (await fsp.stat(file)).size;
-      await hold.confirm(bytes);
+      const quota = await hold.confirm(bytes);
       const metadata = upload.metadata ?? {};
       const fields: Record<string, string> = {};
       for (const key of FIELDS) if (typeof metadata[key] === "string") fields[key] = metadata[key];
       const received: ReceivedUpload = { tempPath: file, sha256: await sha256Of(file), bytes, displayName: sanitizeFileName(metadata.filename ?? metadata.name ?? undefined), fields };
       // The ingest removes the file it was given, whatever happens.
-      const { photo, created } = await this.deps.photos.upload(viewer, received);
+      const { photo, created } = await this.deps.photos.upload(viewer, received, quota);
       return { status_code: created ? 201 : 200, headers: { "content-type": "application/json; charset=utf-8", location: photo.pageUrl }, body: JSON.stringify(photo) };
     } catch (error) {
       throw asTusError(error);

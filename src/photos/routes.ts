@@ -28,11 +28,11 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
     const hold = await quotas.admit(viewer.id, declaredLength(request));
     try {
       const upload = await receiveUpload(request, store.scratchDir, config.maxUploadBytes);
-      await hold.confirm(upload.bytes).catch(async (error: unknown) => {
+      const quota = await hold.confirm(upload.bytes).catch(async (error: unknown) => {
         await fsp.rm(upload.tempPath, { force: true });
         throw error;
       });
-      return await photos.upload(viewer, upload);
+      return await photos.upload(viewer, upload, quota);
     } finally {
       hold.release();
     }
@@ -263,7 +263,7 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
       const list = await photos.list({ viewer: request.viewer, ownerId: owner.id, before: request.query.before, limit: GRID_PAGE_SIZE });
       const isOwner = request.viewer?.id === owner.id;
       const csrfToken = memberCsrfToken(request);
-      const sections = await context.photostreamSections.render({ owner: { id: owner.id, username: owner.username }, viewer: request.viewer, csrfToken });
+      const sections = await context.photostreamSections.render({ owner: { id: owner.id, username: owner.username }, viewer: request.viewer, csrfToken, request });
       const previewHead = memberPreviewHead(owner.username, list.photos, config.baseUrl);
       return sendHtml(reply, views.photostreamPage({ viewer: request.viewer, csrfToken, messages: request.messages(), username: owner.username, list, isOwner, sections, previewHead }));
     },

@@ -14,7 +14,8 @@ import type { Viewer } from "../users/service.ts";
 import { ABANDONED_UPLOAD_MS, DELETE_FILES_JOB, FINISH_UPLOAD_JOB, type DeleteFilesPayload, type FinishUploadPayload, type PhotoFiles } from "./files.ts";
 import { newPhotoId, newPhotoSecret } from "./ids.ts";
 import { presentPhoto, type PhotoView, type StoredSize } from "./presenter.ts";
-import type { PhotoRecord, PhotosRepository, SearchScope } from "./repository.ts";
+import { QuotaReachedAtInsert, type PhotoRecord, type PhotosRepository, type SearchScope } from "./repository.ts";
+import type { InsertQuota, Limits } from "./quotas.ts";
 import { parseTags, uniqueTags, type Tag } from "./tags.ts";
 import type { ReceivedUpload } from "./upload-receiver.ts";
 import { DEFAULT_LICENSE, isLicenseId, LICENSE_IDS, type LicenseId } from "./licenses.ts";
@@ -169,7 +170,12 @@ export class PhotoService {
    * The same bytes uploaded again by the same member return the existing photo, with the
    * title, description, tags or visibility sent this time applied to it.
    */
-  async upload(viewer: Viewer, upload: ReceivedUpload): Promise<{ photo: PhotoView; created: boolean }> {
+  /**
+   * Stores an upload as a new photo (or answers the member's photo with the same bytes). `quota`
+   * (from `QuotaHold.confirm`) is checked once more by the insert, against the counters every
+   * server shares.
+   */
+  async upload(viewer: Viewer, upload: ReceivedUpload, quota: InsertQuota | null = null): Promise<{ photo: PhotoView; created: boolean }> {
     try {
       const edit = this.validateEdit(upload.fields);
       const existing = await this.deps.photos.findIdByOwnerAndHash(viewer.id, upload.sha256);
@@ -179,7 +185,7 @@ export class PhotoService {
       // Two uploads in the same millisecond draw the same id once in 4096 times: draw again.
       for (let attempt = 1; ; attempt++) {
         try {
-          return await this.store(viewer, upload, processed, edit);
+          return await this.store(viewer, upload, processed, edit, quota);
         } catch (error) {
           if (!(error instanceof IdCollision) || attempt === 3) throw error;
         }
@@ -196,7 +202,7 @@ export class PhotoService {
     return anything ? this.update(id, viewer, edit) : this.get(id, viewer);
   }
 
-  private async store(viewer: Viewer, upload: ReceivedUpload, processed: ProcessedImage, edit: ValidEdit): Promise<{ photo: PhotoView; created: boolean }> {
+  private async store(viewer: Viewer, upload: ReceivedUpload, processed: ProcessedImage, edit: ValidEdit, quota: InsertQuota | null): Promise<{ photo: PhotoView; created: boolean }> {
     const now = this.deps.clock.now();
     const id = newPhotoId(now);
     const secret = newPhotoSecret();
@@ -235,7 +241,7 @@ export class PhotoService {
       await this.deps.store.putFile(keyOfOriginal, upload.tempPath);
       originalStored = true;
       inserting = true;
-      await this.deps.photos.insert(row, tags);
+      await this.deps.photos.insert(row, tags, quota?.limits ?? null);
     } catch (error) {
       if (inserting && isDatabaseUnavailable(error)) {
         // The insert may have committed although no answer came back: the files stay, and the
@@ -254,6 +260,7 @@ export class PhotoService {
         throw new IdCollision();
       }
       if ((error as NodeJS.ErrnoException).code === "EEXIST") throw new IdCollision();
+      if (error instanceof QuotaReachedAtInsert && quota) throw await quota.refusal();
       throw translateDiskError(error);
     }
     // Derivatives are made durable after the answer; the original already is.
@@ -270,13 +277,13 @@ export class PhotoService {
    * private: the old ones named the old picture. The same file again changes nothing.
    * `bytesDelta` of the answer is what the member's storage grew by (for the quota check first).
    */
-  async replaceFile(id: number, viewer: Viewer, upload: ReceivedUpload, admit: (bytesDelta: number) => Promise<void> = async () => undefined): Promise<PhotoView> {
+  async replaceFile(id: number, viewer: Viewer, upload: ReceivedUpload, admit: (bytesDelta: number) => Promise<Limits | null> = async () => null): Promise<PhotoView> {
     try {
       const photo = await this.ownedRecord(id, viewer);
       if (photo.sha256 === upload.sha256) return this.get(id, viewer);
       const twin = await this.deps.photos.findIdByOwnerAndHash(viewer.id, upload.sha256);
       if (twin !== undefined) throw new ConflictError(`This file is already your photo ${twin}; nothing was changed.`);
-      await admit(upload.bytes - photo.original_bytes);
+      const limits = await admit(upload.bytes - photo.original_bytes);
       const probe = await this.deps.images.probe(upload.tempPath);
       const processed = await this.deps.images.process(upload.tempPath, probe);
       const now = this.deps.clock.now();
@@ -302,7 +309,7 @@ export class PhotoService {
         await this.deps.store.putFile(keyOfOriginal, upload.tempPath);
         originalStored = true;
         dropOldJob = await this.deps.jobs.enqueue(DELETE_FILES_JOB, dropOld, DELETION_JOB_DELAY_MS);
-        const replaced = await this.deps.photos.replaceFile(id, photo.secret, changes, upload.bytes - photo.original_bytes);
+        const replaced = await this.deps.photos.replaceFile(id, photo.secret, changes, upload.bytes - photo.original_bytes, limits?.bytes ?? null);
         if (!replaced) throw new ConflictError("This photo was changed at the same moment by another request; look at it again and retry.");
       } catch (error) {
         if (originalStored && isDatabaseUnavailable(error)) throw error; // the jobs settle it once the database answers
@@ -314,6 +321,10 @@ export class PhotoService {
           })
           .catch(() => undefined);
         if (isUniqueViolation(error)) throw new ConflictError("This file is already one of your photos; nothing was changed.");
+        if (error instanceof QuotaReachedAtInsert) {
+          await admit(upload.bytes - photo.original_bytes); // says which limit, from the counters as they are now
+          throw new ConflictError("Your stored photos changed at the same moment; look at them again and retry.");
+        }
         throw translateDiskError(error);
       }
       // The old URLs stop working now, in every process, even if the files outlive this call.

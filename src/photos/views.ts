@@ -4,7 +4,7 @@ import { feedDiscovery, feedLink } from "../web/feed-links.ts";
 import { assetUrl } from "../web/assets.ts";
 import { aspectClass, aspectRatio } from "../web/grid.ts";
 import type { Viewer } from "../users/service.ts";
-import type { PhotoPageSection } from "./page-sections.ts";
+import type { PhotoPageSection, PhotostreamSection } from "./page-sections.ts";
 import { altTextOf, type PhotoView, type PhotoSize } from "./presenter.ts";
 import type { PhotoPage } from "./service.ts";
 import { LOCATION_VISIBILITIES, VISIBILITIES, type LocationVisibility } from "./visibility.ts";
@@ -159,7 +159,7 @@ export function homePage(view: Shell & { list: PhotoPage }): string {
   });
 }
 
-export function photostreamPage(view: Shell & { username: string; list: PhotoPage; isOwner: boolean; sections?: Html[]; previewHead?: Html }): string {
+export function photostreamPage(view: Shell & { username: string; list: PhotoPage; isOwner: boolean; sections?: PhotostreamSection[]; previewHead?: Html }): string {
   const m = view.messages ?? english();
   const name = { username: view.username };
   return page({
@@ -171,8 +171,8 @@ export function photostreamPage(view: Shell & { username: string; list: PhotoPag
       { path: `/photos/${view.username}/comments/feed`, title: m.t("stream.commentsFeed", name) },
     ])}`,
     body: html`<section><h1>${m.t("stream.title", name)}</h1>
-<p class="stream-links"><a href="/photos/${view.username}/archives" id="archives-link">${m.t("stream.archives")}</a> · <a href="/photos/${view.username}/albums" id="albums-link">${m.t("stream.albums")}</a> · <a href="/photos/${view.username}/map" id="map-link">${m.t("stream.map")}</a> · <a href="/photos/${view.username}/collections" id="collections-link">${m.t("stream.collections")}</a> ${feedLink(`/photos/${view.username}/feed`)}${view.isOwner ? html` · <a href="/organize" id="organize-link">${m.t("stream.organize")}</a>` : null}</p>
-${(view.sections ?? []).map((section) => inLanguage(section, "en", m))}
+<p class="stream-links"><a href="/photos/${view.username}/archives" id="archives-link">${m.t("stream.archives")}</a> · <a href="/photos/${view.username}/albums" id="albums-link">${m.t("stream.albums")}</a> · <a href="/photos/${view.username}/map" id="map-link">${m.t("stream.map")}</a> · <a href="/photos/${view.username}/collections" id="collections-link">${m.t("stream.collections")}</a> ${feedLink(`/photos/${view.username}/feed`, m)}${view.isOwner ? html` · <a href="/organize" id="organize-link">${m.t("stream.organize")}</a>` : null}</p>
+${(view.sections ?? []).map((section) => inLanguage(section.body, section.lang ?? "en", m))}
 ${view.isOwner ? html`<p><a class="button" href="/upload">${m.t("upload.title")}</a></p>` : null}
 ${view.viewer && !view.isOwner ? html`<p class="report-link"><a href="/reports/new?targetKind=member&amp;username=${view.username}" id="report-member">${m.t("stream.report", name)}</a></p>` : null}
 ${photoGrid(view.list.photos, { messages: m })}${pager(view.list, `/photos/${view.username}`, m)}</section>`,
@@ -188,7 +188,7 @@ export function tagPage(view: Shell & { tag: string; username: string | null; li
     messages: m,
     title: view.username ? m.t("tag.memberTitle", values) : m.t("tag.title", values),
     head: feedDiscovery([{ path: `${base}/feed`, title: view.username ? m.t("tag.memberFeed", values) : m.t("tag.feed", values) }]),
-    body: html`<section><h1>${view.username ? m.t("tag.memberHeading", values) : m.t("tag.heading", values)}</h1><p>${feedLink(`${base}/feed`)}</p>${photoGrid(view.list.photos, { messages: m })}${pager(view.list, base, m)}</section>`,
+    body: html`<section><h1>${view.username ? m.t("tag.memberHeading", values) : m.t("tag.heading", values)}</h1><p>${feedLink(`${base}/feed`, m)}</p>${photoGrid(view.list.photos, { messages: m })}${pager(view.list, base, m)}</section>`,
   });
 }
 

@@ -108,7 +108,7 @@ export function registerCommunityRoutes(app: FastifyInstance, context: AppContex
 
   app.get<CommentId>("/comments/:id/edit", { config: { access: "member" }, schema: { params: schema.CommentIdParams } }, async (request, reply) => {
     const comment = await comments.forEditing(requireViewer(request), Number(request.params.id));
-    return sendHtml(reply, views.editCommentPage({ viewer: request.viewer, csrfToken: request.csrfToken(), comment }));
+    return sendHtml(reply, views.editCommentPage({ viewer: request.viewer, csrfToken: request.csrfToken(), messages: request.messages(), comment }));
   });
 
   // A refused edit (too long, too many links) shows the form again with what was typed.
@@ -122,7 +122,7 @@ export function registerCommunityRoutes(app: FastifyInstance, context: AppContex
       const done = await handleForm(
         reply,
         async () => (edited = await comments.edit(viewer, id, request.body.text)),
-        async (message) => views.editCommentPage({ viewer, csrfToken: request.csrfToken(), comment: await comments.forEditing(viewer, id), message, text: request.body.text }),
+        async (message) => views.editCommentPage({ viewer, csrfToken: request.csrfToken(), messages: request.messages(), comment: await comments.forEditing(viewer, id), message, text: request.body.text }),
       );
       if (done && edited) return reply.redirect(`/photos/${encodeURIComponent(edited.photoOwnerUsername)}/${edited.photoId}#comment-${edited.id}`, 303);
       return reply;
@@ -135,7 +135,7 @@ export function registerCommunityRoutes(app: FastifyInstance, context: AppContex
     { config: { access: "public" }, schema: { params: schema.UsernameParams, querystring: schema.PageQuery } },
     async (request, reply) => {
       const list = await faves.favedPhotos(request.params.username, request.viewer, request.query.page ?? 1);
-      return sendHtml(reply, views.favoritesPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), username: list.username, photos: list.items, page: list.page, hasMore: list.hasMore }));
+      return sendHtml(reply, views.favoritesPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), messages: request.messages(), username: list.username, photos: list.items, page: list.page, hasMore: list.hasMore }));
     },
   );
 }

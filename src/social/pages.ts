@@ -49,7 +49,7 @@ export function registerContactPages(app: FastifyInstance, context: AppContext):
       const viewer = requireViewer(request);
       if (viewer.username.toLowerCase() !== request.params.username.toLowerCase()) throw new ForbiddenError("Only the member themself can see whom they follow.");
       const list = await social.contactsPage(viewer, request.query.page ?? 1);
-      return sendHtml(reply, views.contactsPage({ viewer, csrfToken: request.csrfToken(), username: viewer.username, contacts: list.items, page: list.page, hasMore: list.hasMore }));
+      return sendHtml(reply, views.contactsPage({ viewer, csrfToken: request.csrfToken(), messages: request.messages(), username: viewer.username, contacts: list.items, page: list.page, hasMore: list.hasMore }));
     },
   );
 }

@@ -15,9 +15,11 @@ export function addSocialSections(deps: { photoPage: PhotoPageSections; photostr
     const commentsPage = commentsPageOf(request.query);
     // Sections run only once the page has let the viewer see the photo.
     const [summary, comments] = await Promise.all([deps.faves.pageSummary(photoId, viewer, FAVERS_SHOWN), deps.comments.pageList(photoId, commentsPage)]);
+    const messages = request.messages();
     const body = views.photoSocialSection({
       viewer,
       csrfToken,
+      messages,
       photoId: photo.id,
       pagePath: `/photos/${photo.owner.username}/${photo.id}`,
       isOwner: viewer?.id !== undefined && photo.canEdit,
@@ -26,14 +28,18 @@ export function addSocialSections(deps: { photoPage: PhotoPageSections; photostr
       commentsPage,
       moreComments: comments.hasMore,
     });
-    return { body, scripts: [] };
+    return { body, scripts: [], lang: messages.locale };
   });
 
-  deps.photostream.add(async ({ owner, viewer, csrfToken }) => {
-    if (!viewer) return views.visitorControls(owner.username);
-    if (viewer.id === owner.id) return views.ownControls(owner.username);
-    const relationship = await deps.social.relationship(viewer as Viewer, owner.id);
-    return views.memberControls({ csrfToken, username: owner.username, ...relationship });
+  deps.photostream.add(async ({ owner, viewer, csrfToken, request }) => {
+    const messages = request.messages();
+    const controls = async () => {
+      if (!viewer) return views.visitorControls(owner.username, messages);
+      if (viewer.id === owner.id) return views.ownControls(owner.username, messages);
+      const relationship = await deps.social.relationship(viewer as Viewer, owner.id);
+      return views.memberControls({ csrfToken, username: owner.username, messages, ...relationship });
+    };
+    return { body: await controls(), lang: messages.locale };
   });
 }
 

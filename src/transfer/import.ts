@@ -76,9 +76,15 @@ export interface ImportView {
   finishedAt: string | null;
   pageUrl: string;
   /** What did not simply work, and what else was imported (albums, contacts, faves, settings). */
-  entries: Array<{ entry: string; kind: string; outcome: string; reason: string | null }>;
-  notices: string[];
+  entries: Array<{ entry: string; kind: EntryKind; outcome: EntryOutcome; reason: string | null }>;
+  notices: ImportNotice[];
 }
+
+/**
+ * What the member should know about how the source's data was mapped, by name: pages say it in
+ * the reader's language, the JSON API in English (`transfer.notice*` in i18n/messages/transfer.ts).
+ */
+export type ImportNotice = "flickrLicences" | "flickrLocations" | "albumsKept";
 
 interface Payload {
   importId: number;
@@ -86,9 +92,6 @@ interface Payload {
 
 const MAX_JSON_BYTES = 16 * 1024 * 1024;
 const ENTRY_LIST_LIMIT = 500;
-const FLICKR_LICENCE_NOTICE =
-  "Flickr's Creative Commons licences (version 2.0) were given the Creative Commons 4.0 licence of the same terms, the only versions Pinhole offers; anything else Flickr named became “All rights reserved”. Change licences at /organize if you want otherwise.";
-const FLICKR_LOCATION_NOTICE = "Flickr's export does not say who may see a photo's location: imported locations got your default (Settings → Your photos).";
 
 /** A member as the import acts for them: their own photos, contacts and faves. */
 function memberViewer(account: AccountRow): Viewer {
@@ -197,8 +200,8 @@ export class ImportService {
   }
 
   private present(row: ImportRow, counts: { done: number; skipped: number; failed: number }, entries: ImportEntryRow[]): ImportView {
-    const notices = row.format === "flickr" ? [FLICKR_LICENCE_NOTICE, FLICKR_LOCATION_NOTICE] : [];
-    if (!this.deps.albums && entries.some((e) => e.kind === "album")) notices.push("Albums are kept with the import and made as soon as this server has albums.");
+    const notices: ImportNotice[] = row.format === "flickr" ? ["flickrLicences", "flickrLocations"] : [];
+    if (!this.deps.albums && entries.some((e) => e.kind === "album")) notices.push("albumsKept");
     return {
       id: String(row.id),
       status: row.status,
@@ -431,11 +434,11 @@ class ImportRun {
     let photoId: number;
     try {
       const upload = await this.extract(entry, metadata?.originalName ?? entry.fileName);
-      await hold.confirm(upload.bytes).catch(async (error: unknown) => {
+      const quota = await hold.confirm(upload.bytes).catch(async (error: unknown) => {
         await fsp.rm(upload.tempPath, { force: true });
         throw error;
       });
-      const stored = await photos.upload(this.member, upload);
+      const stored = await photos.upload(this.member, upload, quota);
       created = stored.created;
       photoId = Number(stored.photo.id);
     } finally {

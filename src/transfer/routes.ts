@@ -6,12 +6,19 @@ import { withErrors } from "../web/api-schema.ts";
 import { sendHtml } from "../web/forms.ts";
 import { receiveUpload } from "../photos/upload-receiver.ts";
 import type { ExportService } from "./export.ts";
-import type { ImportService } from "./import.ts";
+import type { ImportService, ImportView } from "./import.ts";
+import { english } from "../i18n/messages.ts";
 import type { AccountRow } from "./repository.ts";
 import * as schema from "./schema.ts";
 import * as views from "./views.ts";
 
 const API = { tags: ["transfer"], security: [{ bearer: [] }] };
+
+/** An import for JSON clients: its notices in English words. */
+function importJson(item: ImportView) {
+  const m = english();
+  return { ...item, notices: item.notices.map((notice) => views.noticeText(notice, m)) };
+}
 
 export function registerTransferRoutes(app: FastifyInstance, context: AppContext, exports: ExportService, imports: ImportService): void {
   const { config, store } = context;
@@ -66,26 +73,26 @@ export function registerTransferRoutes(app: FastifyInstance, context: AppContext
     },
     async (request, reply) => {
       const started = await receive(request);
-      return reply.code(202).header("location", `/api/v1/imports/${started.id}`).send(started);
+      return reply.code(202).header("location", `/api/v1/imports/${started.id}`).send(importJson(started));
     },
   );
 
   app.get(
     "/api/v1/imports",
     { config: { access: "member" }, schema: { ...API, description: "Your latest imports, newest first.", response: withErrors({ 200: schema.ImportListJson }, 401) } },
-    async (request) => ({ imports: await imports.list(requireViewer(request)) }),
+    async (request) => ({ imports: (await imports.list(requireViewer(request))).map(importJson) }),
   );
 
   app.get<{ Params: Static<typeof schema.ImportParams> }>(
     "/api/v1/imports/:id",
     { config: { access: "member" }, schema: { ...API, description: "An import's progress: photo files in all, imported, already here, failed (with reasons).", params: schema.ImportParams, response: withErrors({ 200: schema.ImportJson }, 400, 401, 404) } },
-    async (request) => imports.get(requireViewer(request), Number(request.params.id)),
+    async (request) => importJson(await imports.get(requireViewer(request), Number(request.params.id))),
   );
 
   // ---- Web pages ----
   app.get("/imports", { config: { access: "member" } }, async (request, reply) => {
     const viewer = requireViewer(request);
-    return sendHtml(reply, views.importsPage({ viewer, csrfToken: request.csrfToken(), maxImportMb, imports: await imports.list(viewer) }));
+    return sendHtml(reply, views.importsPage({ viewer, csrfToken: request.csrfToken(), messages: request.messages(), maxImportMb, imports: await imports.list(viewer) }));
   });
 
   app.post("/imports", { config: { access: "member" }, schema: { querystring: schema.CsrfQuery } }, async (request, reply) => {
@@ -95,6 +102,6 @@ export function registerTransferRoutes(app: FastifyInstance, context: AppContext
 
   app.get<{ Params: Static<typeof schema.ImportParams> }>("/imports/:id", { config: { access: "member" }, schema: { params: schema.ImportParams } }, async (request, reply) => {
     const viewer = requireViewer(request);
-    return sendHtml(reply, views.importPage({ viewer, csrfToken: request.csrfToken(), item: await imports.get(viewer, Number(request.params.id)) }));
+    return sendHtml(reply, views.importPage({ viewer, csrfToken: request.csrfToken(), messages: request.messages(), item: await imports.get(viewer, Number(request.params.id)) }));
   });
 }

@@ -1,58 +1,102 @@
 import { html } from "../web/html.ts";
 import { page } from "../web/layout.ts";
 import type { Viewer } from "../users/service.ts";
-import type { ImportView } from "./import.ts";
+import { english, type MessageKey, type Messages } from "../i18n/messages.ts";
+import type { ImportNotice, ImportView } from "./import.ts";
 
-const STATUS: Record<ImportView["status"], string> = { queued: "Waiting to start", running: "Importing", done: "Finished", failed: "Failed" };
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+const STATUS_KEYS: Record<ImportView["status"], MessageKey> = {
+  queued: "transfer.statusQueued",
+  running: "transfer.statusRunning",
+  done: "transfer.statusDone",
+  failed: "transfer.statusFailed",
+};
+
+const KIND_KEYS: Record<ImportView["entries"][number]["kind"], MessageKey> = {
+  photo: "transfer.kindPhoto",
+  metadata: "transfer.kindMetadata",
+  album: "transfer.kindAlbum",
+  contact: "transfer.kindContact",
+  fave: "transfer.kindFave",
+  account: "transfer.kindAccount",
+};
+
+const OUTCOME_KEYS: Record<ImportView["entries"][number]["outcome"], MessageKey> = {
+  done: "transfer.outcomeDone",
+  skipped: "transfer.outcomeSkipped",
+  failed: "transfer.outcomeFailed",
+};
+
+const NOTICE_KEYS: Record<ImportNotice, MessageKey> = {
+  flickrLicences: "transfer.noticeFlickrLicences",
+  flickrLocations: "transfer.noticeFlickrLocations",
+  albumsKept: "transfer.noticeAlbumsKept",
+};
+
+/** What a notice says, in the given language (the JSON API asks for English). */
+export function noticeText(notice: ImportNotice, m: Messages): string {
+  return m.t(NOTICE_KEYS[notice]);
+}
+
+function megabytes(bytes: number, m: Messages): string {
+  return m.t("transfer.megabytes", { mb: m.number(bytes / 1024 / 1024, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) });
+}
 
 /** Export your account, import a zip, and the imports so far. */
-export function importsPage(view: { viewer: Viewer; csrfToken: string; maxImportMb: number; imports: ImportView[] }): string {
+export function importsPage(view: { viewer: Viewer; csrfToken: string; messages?: Messages; maxImportMb: number; imports: ImportView[] }): string {
+  const m = view.messages ?? english();
   return page({
-    title: "Your data",
+    title: m.t("transfer.title"),
     viewer: view.viewer,
     csrfToken: view.csrfToken,
-    body: html`<section class="form-page"><h1>Your data is yours</h1>
-<h2>Export</h2>
-<p>One zip of everything: every photo's original, a JSON file per photo (title, description, tags, who may see it, licence, date taken, location, comments, notes), your contacts, faves and albums.</p>
-<p><a class="button" href="/api/v1/me/export" id="export-link" download>Download your account as a zip</a></p>
-<h2>Import</h2>
-<p>Bring your photos here from Flickr (upload each zip of your Flickr data export, in any order) or from another Pinhole (its export zip). Photos you already have here are not duplicated, and running an import again is safe.</p>
+    messages: m,
+    body: html`<section class="form-page"><h1>${m.t("transfer.heading")}</h1>
+<h2>${m.t("transfer.export")}</h2>
+<p>${m.t("transfer.exportIntro")}</p>
+<p><a class="button" href="/api/v1/me/export" id="export-link" download>${m.t("transfer.exportLink")}</a></p>
+<h2>${m.t("transfer.import")}</h2>
+<p>${m.t("transfer.importIntro")}</p>
 <form method="post" action="/imports?_csrf=${view.csrfToken}" enctype="multipart/form-data" class="stack" id="import-form">
-<label>Zip file <input type="file" name="file" accept=".zip,application/zip" required></label>
-<small>Up to ${view.maxImportMb.toLocaleString("en-US")} MB a zip.</small>
-<button type="submit">Import</button>
+<label>${m.t("transfer.zipFile")} <input type="file" name="file" accept=".zip,application/zip" required></label>
+<small>${m.t("transfer.maxSize", { mb: m.number(view.maxImportMb) })}</small>
+<button type="submit">${m.t("transfer.importSubmit")}</button>
 </form>
 ${view.imports.length > 0
-  ? html`<h2>Your imports</h2><ul id="imports">${view.imports.map(
-      (i) => html`<li><a href="/imports/${i.id}">${i.fileName}</a> — ${STATUS[i.status]}${i.status === "done" ? html`: ${i.done} imported, ${i.skipped} already here, ${i.failed} failed` : null}</li>`,
+  ? html`<h2>${m.t("transfer.yourImports")}</h2><ul id="imports">${view.imports.map(
+      (i) =>
+        html`<li><a href="/imports/${i.id}">${i.fileName}</a> — ${i.status === "done" ? m.t("transfer.doneWithCounts", { done: i.done, skipped: i.skipped, failed: i.failed }) : m.t(STATUS_KEYS[i.status])}</li>`,
     )}</ul>`
   : null}
-<p><a href="/settings">Back to settings</a></p></section>`,
+<p><a href="/settings">${m.t("transfer.backToSettings")}</a></p></section>`,
   });
 }
 
 /** One import's progress; reloads itself every few seconds until it ends. */
-export function importPage(view: { viewer: Viewer; csrfToken: string; item: ImportView }): string {
+export function importPage(view: { viewer: Viewer; csrfToken: string; messages?: Messages; item: ImportView }): string {
+  const m = view.messages ?? english();
   const { item } = view;
   const running = item.status === "queued" || item.status === "running";
   const handled = item.done + item.skipped + item.failed;
+  const status = m.t(STATUS_KEYS[item.status]);
+  const size = megabytes(item.fileBytes, m);
+  const format = item.format === null ? null : m.t(item.format === "flickr" ? "transfer.formatFlickr" : "transfer.formatPinhole");
+  const progress = { handled, total: item.total };
   return page({
-    title: `Import of ${item.fileName}`,
+    title: m.t("transfer.importOf", { file: item.fileName }),
     viewer: view.viewer,
     csrfToken: view.csrfToken,
+    messages: m,
     head: running ? html`<meta http-equiv="refresh" content="3">` : undefined,
-    body: html`<section class="form-page"><h1>Import of ${item.fileName}</h1>
-<p id="import-status" role="status">${STATUS[item.status]}${item.format ? html` (${item.format === "flickr" ? "Flickr data export" : "Pinhole export"})` : null}, ${mb(item.fileBytes)}</p>
-${item.total > 0 ? html`<p><progress max="${item.total}" value="${handled}">${handled} of ${item.total}</progress> ${handled} of ${item.total} photo files</p>` : null}
-<dl id="import-counts"><dt>Imported</dt><dd>${item.done}</dd><dt>Already here</dt><dd>${item.skipped}</dd><dt>Failed</dt><dd>${item.failed}</dd></dl>
+    body: html`<section class="form-page"><h1>${m.t("transfer.importOf", { file: item.fileName })}</h1>
+<p id="import-status" role="status">${format === null ? m.t("transfer.statusLine", { status, size }) : m.t("transfer.statusLineWithFormat", { status, format, size })}</p>
+${item.total > 0 ? html`<p><progress max="${item.total}" value="${handled}">${m.t("transfer.progressShort", progress)}</progress> ${m.t("transfer.progress", progress)}</p>` : null}
+<dl id="import-counts"><dt>${m.t("transfer.imported")}</dt><dd>${m.number(item.done)}</dd><dt>${m.t("transfer.alreadyHere")}</dt><dd>${m.number(item.skipped)}</dd><dt>${m.t("transfer.failed")}</dt><dd>${m.number(item.failed)}</dd></dl>
 ${item.error ? html`<p class="alert error" role="alert">${item.error}</p>` : null}
-${item.notices.map((n) => html`<p class="alert notice">${n}</p>`)}
+${item.notices.map((n) => html`<p class="alert notice">${noticeText(n, m)}</p>`)}
 ${item.entries.length > 0
-  ? html`<h2>Details</h2><table id="import-entries"><thead><tr><th>Entry</th><th>What</th><th>Outcome</th><th>Why</th></tr></thead><tbody>${item.entries.map(
-      (e) => html`<tr><td>${e.entry}</td><td>${e.kind}</td><td>${e.outcome}</td><td>${e.reason ?? ""}</td></tr>`,
+  ? html`<h2>${m.t("transfer.details")}</h2><table id="import-entries"><thead><tr><th>${m.t("transfer.entry")}</th><th>${m.t("transfer.what")}</th><th>${m.t("transfer.outcome")}</th><th>${m.t("transfer.why")}</th></tr></thead><tbody>${item.entries.map(
+      (e) => html`<tr><td>${e.entry}</td><td>${m.t(KIND_KEYS[e.kind])}</td><td>${m.t(OUTCOME_KEYS[e.outcome])}</td><td>${e.reason ?? ""}</td></tr>`,
     )}</tbody></table>`
   : null}
-<p><a href="/photos/${view.viewer.username}">Your photostream</a> · <a href="/imports">Your data</a></p></section>`,
+<p><a href="/photos/${view.viewer.username}">${m.t("nav.yourPhotostream")}</a> · <a href="/imports">${m.t("transfer.title")}</a></p></section>`,
   });
 }

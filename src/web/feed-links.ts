@@ -1,4 +1,5 @@
 import { html, type Html } from "./html.ts";
+import { english, type Messages } from "../i18n/messages.ts";
 
 /** Where a page's feeds live: the same path with `.atom` or `.rss`. */
 export interface FeedRef {
@@ -16,7 +17,7 @@ export function feedDiscovery(feeds: FeedRef[]): Html {
   )}`;
 }
 
-/** A visible link to a page's first feed, for people rather than readers. */
-export function feedLink(path: string): Html {
-  return html`<a href="${path}.atom" class="feed-link" type="application/atom+xml">Feed</a>`;
+/** A visible link to a page's first feed, for people rather than readers, in the page's language. */
+export function feedLink(path: string, m: Messages = english()): Html {
+  return html`<a href="${path}.atom" class="feed-link" type="application/atom+xml">${m.t("feeds.link")}</a>`;
 }

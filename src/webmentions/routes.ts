@@ -39,10 +39,11 @@ export function registerWebmentionRoutes(app: FastifyInstance, context: AppConte
     if (request.routeOptions.url === PHOTO_PAGE_ROUTE && request.method === "GET" && reply.statusCode === 200) reply.header("link", `<${endpoint}>; rel="webmention"`);
     return payload;
   });
-  context.photoPageSections.add(async ({ photo, viewer, csrfToken }) => {
+  context.photoPageSections.add(async ({ photo, viewer, csrfToken, request }) => {
     const isOwner = viewer?.id !== undefined && photo.canEdit;
     const list = await mentions.forPhoto(Number(photo.id), viewer, isOwner);
-    return { head: html`<link rel="webmention" href="${endpoint}">`, body: mentionsSection(list, isOwner, csrfToken) };
+    const messages = request.messages();
+    return { head: html`<link rel="webmention" href="${endpoint}">`, body: mentionsSection(list, isOwner, csrfToken, messages), lang: messages.locale };
   });
 
   app.get<{ Params: Static<typeof schema.PhotoIdParams> }>(
@@ -86,7 +87,7 @@ export function registerWebmentionRoutes(app: FastifyInstance, context: AppConte
   );
   app.get<{ Querystring: Static<typeof schema.SavedQuery> }>("/settings/webmentions", { config: { access: "member" }, schema: { querystring: schema.SavedQuery } }, async (request, reply) => {
     const viewer = requireViewer(request);
-    return sendHtml(reply, policyPage({ viewer, csrfToken: request.csrfToken(), policy: await mentions.policy(viewer), saved: request.query.saved === "1" }));
+    return sendHtml(reply, policyPage({ viewer, csrfToken: request.csrfToken(), messages: request.messages(), policy: await mentions.policy(viewer), saved: request.query.saved === "1" }));
   });
   app.post<{ Body: Static<typeof schema.PolicyForm> }>("/settings/webmentions", { config: { access: "member" }, schema: { body: schema.PolicyForm } }, async (request, reply) => {
     await mentions.setPolicy(requireViewer(request), request.body.policy);

@@ -103,3 +103,26 @@ test("a visitor sees notes but cannot draw", async (t) => {
   await page.locator(".note").hover();
   assert.equal(await page.locator(".note-text").isVisible(), true);
 });
+
+test("on a Japanese page, notes.js speaks Japanese: the form, the saved note and its deletion", async (t) => {
+  if (!browser) {
+    t.skip(`Chromium is not installed at ${CHROMIUM_PATH}`);
+    return;
+  }
+  const owner = await buildMember(server);
+  const photo = await buildDistinctPhoto(server, owner, { title: "sagi" }, { width: 800, height: 600 });
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  await logInThroughForm(page, server.url, owner);
+  const path = `/photos/${owner.username}/${photo.id}`;
+  await page.goto(`${server.url}/language?lang=ja&return=${encodeURIComponent(path)}`);
+  assert.equal(await page.evaluate(() => document.documentElement.lang), "ja");
+  await drawNote(page, [0.2, 0.2], [0.6, 0.6], "白鷺", { textLabel: "メモの本文", save: "メモを保存", saved: "メモを保存しました。" });
+  const note = page.locator(".note[data-note-id]");
+  await note.hover();
+  await note.getByRole("button", { name: "削除" }).click();
+  await eventually(() => page.locator("#notes-status").textContent(), (text) => text === "メモを削除しました。", "the deletion is told in Japanese");
+  assert.equal(await note.count(), 0);
+  assert.deepEqual(errors, []);
+});

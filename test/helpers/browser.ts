@@ -35,9 +35,16 @@ export async function logInThroughForm(page: Page, baseUrl: string, member: { us
 
 /**
  * Draws a note on the photo page's image by dragging the mouse from one point to another
- * (fractions of the image), types its text and saves it, as a member would.
+ * (fractions of the image), types its text and saves it, as a member would; `words` are the
+ * page's, in its language.
  */
-export async function drawNote(page: Page, from: [number, number], to: [number, number], text: string): Promise<void> {
+export async function drawNote(
+  page: Page,
+  from: [number, number],
+  to: [number, number],
+  text: string,
+  words: { textLabel: string; save: string; saved: string } = { textLabel: "Note text", save: "Save note", saved: "Note saved." },
+): Promise<void> {
   await page.locator("#notes.ready.can-add").waitFor();
   const img = page.locator(".photo-frame img");
   await eventually(() => img.evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0), Boolean, "the photo loads");
@@ -51,10 +58,10 @@ export async function drawNote(page: Page, from: [number, number], to: [number, 
   await page.mouse.move(...at(...middle), { steps: 5 });
   await page.mouse.move(...at(...to), { steps: 5 });
   await page.mouse.up();
-  await page.getByLabel("Note text").fill(text);
-  await page.getByRole("button", { name: "Save note" }).click();
+  await page.getByLabel(words.textLabel).fill(text);
+  await page.getByRole("button", { name: words.save }).click();
   await page.locator(".note[data-note-id]").waitFor();
-  assert.equal(await page.locator("#notes-status").textContent(), "Note saved.");
+  assert.equal(await page.locator("#notes-status").textContent(), words.saved);
 }
 
 /**

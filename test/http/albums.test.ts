@@ -452,6 +452,15 @@ test("the owner reorders an album in a browser, by dragging and by the keyboard 
     await page.reload();
     const shown = await page.locator("#album-photos li[data-photo-id]").evaluateAll((els) => els.map((el) => (el as HTMLElement).dataset.photoId));
     assert.deepEqual(shown, [c, b, a], "the page shows the saved order");
+    // The script has no words of its own: in German it says what the German page gave it.
+    await page.context().addCookies([{ name: "lang", value: "de", url: server.url }]);
+    await page.reload();
+    const status = () => page.evaluate(() => document.querySelector("#album-status")?.textContent ?? "");
+    await page.locator(`li[data-photo-id="${c}"] .move-earlier`).click();
+    await eventually(status, (text) => text === "Schon das erste Foto.", "the German status for the first photo");
+    await page.locator(`li[data-photo-id="${c}"] .move-later`).click();
+    await eventually(status, (text) => text === "Reihenfolge gespeichert.", "the German status once saved");
+    assert.deepEqual(await albumIds(album.id), [b, c, a]);
   } finally {
     await browser.close();
   }

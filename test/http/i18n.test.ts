@@ -1,8 +1,13 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { startServer, type TestServer } from "../helpers/server.ts";
 import { api, buildMember, WebClient, type Member } from "../helpers/client.ts";
-import { buildDistinctPhoto } from "../helpers/images.ts";
+import { buildDistinctPhoto, distinctJpeg } from "../helpers/images.ts";
+import { buildApiKey, parseForm, send, signedParams } from "../helpers/flickr.ts";
+import { makeZip } from "../helpers/zip.ts";
+import { waitUntil } from "../helpers/wait.ts";
 import { CATALOGS } from "../../src/i18n/messages/index.ts";
 import { JobsRepository } from "../../src/jobs/repository.ts";
 import { RecentErrorsRepository } from "../../src/admin/recent-errors-repository.ts";
@@ -11,14 +16,28 @@ import type { Locale } from "../../src/i18n/locales.ts";
 let server: TestServer;
 let owner: Member;
 let visitor: Member;
+let photoId: string;
 let photoPath: string;
+let commentId: string;
+/** Pages of the domains with more to show than a photo: groups, albums, imports, apps. */
+let paths: { group: string; closedGroup: string; thread: string; album: string; smartAlbum: string; collection: string; importPage: string; authorize: string };
+/** A blog on loopback whose post links to the photo, so the photo page lists a webmention. */
+let blog: http.Server;
+
+async function ok<T extends { status: number; body: any }>(answer: Promise<T>): Promise<T> {
+  const done = await answer;
+  assert.ok(done.status >= 200 && done.status < 300, JSON.stringify(done.body));
+  return done;
+}
 
 before(async () => {
-  server = await startServer();
-  // The first account of a site is its admin: the owner sees the admin pages.
+  server = await startServer({ PINHOLE_WEBMENTION_ALLOW_LOOPBACK: "1" });
+  // The site's first member is its admin: the owner also sees the reports queue and the admin pages.
   owner = await buildMember(server);
   visitor = await buildMember(server);
   const photo = await buildDistinctPhoto(server, owner, { title: "Harbour fog", tags: "harbour night", visibility: "public" });
+  const lamps = await buildDistinctPhoto(server, owner, { title: "Quay lamps", tags: "night", visibility: "public" });
+  photoId = photo.id;
   photoPath = `/photos/${owner.username}/${photo.id}`;
   assert.equal((await api(server, "PUT", `/api/v1/photos/${photo.id}/location`, { token: owner.token, json: { latitude: 59.33, longitude: 18.07, visibility: "everyone" } })).status, 200);
   // The admin page's every part: a suspended member, a failed job, a recorded error; the status page's: an open incident and a resolved one.
@@ -35,8 +54,78 @@ before(async () => {
     assert.equal(incident.status, 201);
     assert.equal((await api(server, "POST", `/api/v1/incidents/${incident.body.id}/updates`, { token: owner.token, json: { status, body: "An update." } })).status, 201);
   }
+  // What makes the community's pages say something: contacts both ways (so the visitor may add
+  // notes), a photo of the visitor's for the owner's activity, a fave, a comment, a note (each
+  // notifying the owner) and reports for the admins' queue.
+  const expect = (status: number, response: { status: number; body: unknown }) => assert.equal(response.status, status, JSON.stringify(response.body));
+  expect(201, await api(server, "PUT", `/api/v1/contacts/${owner.username}`, { token: visitor.token, json: { family: true } }));
+  expect(201, await api(server, "PUT", `/api/v1/contacts/${visitor.username}`, { token: owner.token, json: { friend: true } }));
+  await buildDistinctPhoto(server, visitor, { title: "Quay lights", visibility: "public" });
+  expect(200, await api(server, "PUT", `/api/v1/photos/${photo.id}/fave`, { token: visitor.token }));
+  const comment = await api(server, "POST", `/api/v1/photos/${photo.id}/comments`, { token: visitor.token, json: { text: "The fog on the water is lovely." } });
+  expect(201, comment);
+  commentId = comment.body.id;
+  expect(201, await api(server, "POST", `/api/v1/photos/${photo.id}/notes`, { token: visitor.token, json: { x: 0.1, y: 0.2, width: 0.3, height: 0.25, text: "the ferry" } }));
+  expect(201, await api(server, "POST", "/api/v1/reports", { token: visitor.token, json: { targetKind: "photo", targetId: photo.id, reason: "checking the queue" } }));
+  expect(201, await api(server, "POST", "/api/v1/reports", { token: visitor.token, json: { targetKind: "member", username: owner.username, reason: "checking the queue again" } }));
+
+  const as = (member: Member) => ({ token: member.token });
+
+  // A public group with the photo in its pool and a discussion with a reply; an invitation-only one the visitor is invited to.
+  const group = (await ok(api(server, "POST", "/api/v1/groups", { ...as(owner), json: { name: "Night walkers", privacy: "public", description: "After dark" } }))).body;
+  await ok(api(server, "POST", `/api/v1/groups/${group.id}/pool`, { ...as(owner), json: { photoId: Number(photo.id) } }));
+  const thread = (await ok(api(server, "POST", `/api/v1/groups/${group.id}/threads`, { ...as(owner), json: { title: "Favourite lenses", text: "Which one do you carry?" } }))).body;
+  await ok(api(server, "POST", `/api/v1/groups/${group.id}/threads/${thread.id}/replies`, { ...as(owner), json: { text: "The 35 mm, always." } }));
+  const closed = (await ok(api(server, "POST", "/api/v1/groups", { ...as(owner), json: { name: "Darkroom", privacy: "invitation" } }))).body;
+  await ok(api(server, "POST", `/api/v1/groups/${closed.id}/invitations`, { ...as(owner), json: { username: visitor.username } }));
+
+  // An album of both photos (so it can be reordered), a smart album and a collection.
+  const album = (await ok(api(server, "POST", "/api/v1/albums", { ...as(owner), json: { title: "Harbour nights" } }))).body;
+  await ok(api(server, "POST", `/api/v1/albums/${album.id}/photos`, { ...as(owner), json: { photoIds: [Number(photo.id), Number(lamps.id)] } }));
+  const smart = (await ok(api(server, "POST", "/api/v1/albums", { ...as(owner), json: { title: "Nocturnes", rule: { tags: ["night"] } } }))).body;
+  const collection = (await ok(api(server, "POST", "/api/v1/collections", { ...as(owner), json: { title: "Seasons", albumIds: [album.id] } }))).body;
+
+  // A finished import of a Flickr zip with an album, for the visitor.
+  const zip = await makeZip({
+    "photo_501.json": { id: "501", name: "Grey heron", privacy: "public", license: "Attribution License" },
+    "heron_501_o.jpg": await distinctJpeg(30, 20),
+    "albums.json": { albums: [{ id: "9", title: "Birds", photos: ["501"] }] },
+  });
+  const form = new FormData();
+  form.append("file", new Blob([new Uint8Array(zip)], { type: "application/zip" }), "flickr-part-1.zip");
+  const started = (await ok(api(server, "POST", "/api/v1/imports", { ...as(visitor), form }))).body;
+  await waitUntil("the import finishes", async () => ((await api(server, "GET", `/api/v1/imports/${started.id}`, as(visitor))).body.status === "done" ? true : undefined), 30_000);
+
+  // The blog's post links to the photo; the owner holds mentions for approval (the default).
+  blog = http.createServer((request, response) => {
+    response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    response.end(`<!doctype html><html><head><title>Fog over the water</title><meta name="author" content="Mara Quill"></head><body><a href="${server.url}${photoPath}">this</a></body></html>`);
+  });
+  await new Promise<void>((resolve) => blog.listen(0, "127.0.0.1", resolve));
+  const source = `http://127.0.0.1:${(blog.address() as AddressInfo).port}/fog`;
+  await fetch(`${server.url}/webmention`, { method: "POST", body: new URLSearchParams({ source, target: server.url + photoPath }) });
+  await waitUntil("the webmention is verified", async () => ((await api(server, "GET", `/api/v1/photos/${photo.id}/webmentions`, as(owner))).body.mentions.length > 0 ? true : undefined), 30_000);
+
+  // An API key, and an app's request token waiting on the authorize page.
+  const app = await buildApiKey(server, owner, "Lantern uploader");
+  const requested = await send(server, "/services/oauth/request_token", signedParams(server, "GET", "/services/oauth/request_token", { oauth_callback: "oob" }, { app }));
+  assert.equal(requested.status, 200, requested.text);
+
+  paths = {
+    group: `/groups/${group.slug}`,
+    closedGroup: `/groups/${closed.slug}`,
+    thread: `/groups/${group.slug}/discuss/${thread.id}`,
+    album: `/photos/${owner.username}/albums/${album.id}`,
+    smartAlbum: `/photos/${owner.username}/albums/${smart.id}`,
+    collection: `/photos/${owner.username}/collections/${collection.id}`,
+    importPage: `/imports/${started.id}`,
+    authorize: `/services/oauth/authorize?oauth_token=${encodeURIComponent(parseForm(requested.text).oauth_token!)}&perms=write`,
+  };
 });
-after(async () => server.close());
+after(async () => {
+  await new Promise((resolve) => blog?.close(resolve));
+  await server.close();
+});
 
 async function visit(path: string, options: { language?: string; member?: Member; cookie?: string } = {}): Promise<{ status: number; html: string; headers: Headers }> {
   const headers: Record<string, string> = { accept: "text/html" };
@@ -56,20 +145,30 @@ function withoutUntranslatedSections(page: string): string {
   let out = page;
   const marker = /<div class="lang-other" lang="en"( dir="ltr")?>/;
   for (let start = out.search(marker); start >= 0; start = out.search(marker)) {
-    const tags = /<\/?div\b[^>]*>/g;
-    tags.lastIndex = start;
-    let depth = 0;
-    let end = out.length;
-    for (let tag = tags.exec(out); tag; tag = tags.exec(out)) {
-      depth += tag[0].startsWith("</") ? -1 : 1;
-      if (depth === 0) {
-        end = tag.index + tag[0].length;
-        break;
-      }
-    }
-    out = out.slice(0, start) + out.slice(end);
+    out = out.slice(0, start) + out.slice(elementEnd(out, start));
   }
   return out;
+}
+
+/** Where the element whose start tag begins at `start` ends (after its end tag). */
+function elementEnd(page: string, start: number): number {
+  const name = /^<(\w+)/.exec(page.slice(start))![1]!;
+  const tags = new RegExp(`<\\/?${name}\\b[^>]*>`, "g");
+  tags.lastIndex = start;
+  let depth = 0;
+  for (let tag = tags.exec(page); tag; tag = tags.exec(page)) {
+    depth += tag[0].startsWith("</") ? -1 : 1;
+    if (depth === 0) return tag.index + tag[0].length;
+  }
+  return page.length;
+}
+
+/** The element with this id, start tag to end tag. */
+function elementById(page: string, id: string, where: string): string {
+  const at = page.indexOf(` id="${id}"`);
+  assert.ok(at >= 0, `${where} has #${id}`);
+  const start = page.lastIndexOf("<", at);
+  return page.slice(start, elementEnd(page, start));
 }
 
 /** What a reader meets: text between tags and the attributes a person sees or hears, trimmed. */
@@ -120,7 +219,8 @@ function assertLanguage(page: string, locale: Locale, where: string): void {
 }
 
 test("every converted page speaks the browser's language, marked with lang and dir, with no English left and no raw key", async () => {
-  const pages: Array<{ path: string; member?: Member; status?: number }> = [
+  // `parts`: only these elements of the page are checked (the rest is another domain's, not converted yet).
+  const pages: Array<{ path: string; member?: Member; parts?: string[]; status?: number }> = [
     { path: "/" },
     { path: "/signup" },
     { path: "/login" },
@@ -145,19 +245,49 @@ test("every converted page speaks the browser's language, marked with lang and d
     { path: `/admin?q=${visitor.username}`, member: owner },
     { path: "/admin/incidents", member: owner },
     { path: "/admin/maintenance", member: owner },
+    // The owner's photo page: its edit forms are the photos domain's; the parts other domains add are checked.
+    { path: photoPath, member: owner, parts: ["photo-groups", "photo-albums", "webmentions", "share"] },
+    { path: "/groups" },
+    { path: "/groups", member: visitor },
+    { path: paths.group },
+    { path: paths.group, member: owner },
+    { path: paths.closedGroup, member: visitor },
+    { path: `${paths.group}/discuss`, member: owner },
+    { path: paths.thread, member: owner },
+    { path: `/photos/${owner.username}/albums`, member: owner },
+    { path: paths.album, member: owner },
+    { path: paths.smartAlbum, member: owner },
+    { path: `/photos/${owner.username}/collections`, member: owner },
+    { path: paths.collection, member: owner },
+    { path: "/imports", member: visitor },
+    { path: paths.importPage, member: visitor },
+    { path: "/settings/webmentions", member: owner },
+    { path: "/settings/apps", member: owner },
+    { path: paths.authorize, member: owner },
     { path: "/no/such/page", status: 404 },
+    // Faves, comments, the report box and notes on the photo page, for a member who may add notes.
+    { path: photoPath, member: visitor },
+    { path: `/photos/${owner.username}`, member: owner },
+    { path: `/photos/${visitor.username}/favorites` },
+    { path: `/people/${visitor.username}/contacts`, member: visitor },
+    { path: `/comments/${commentId}/edit`, member: visitor },
+    { path: "/notifications", member: owner },
+    { path: "/activity", member: owner },
+    { path: "/settings/notes?saved=1", member: owner },
+    { path: `/reports/new?targetKind=member&username=${owner.username}`, member: visitor },
+    { path: "/admin/reports", member: owner },
   ];
   // The check itself finds English: an English page fails it.
   const english = await visit(photoPath);
   assert.throws(() => assertTranslated(english.html, "ja", "the English photo page"), /in English/);
   assert.throws(() => assertTranslated(english.html.replace("Recent photos", "home.title").replace(/<main/, "<p>nav.logIn</p><main"), "en", "a page with a raw key"), /raw key/);
   for (const locale of ["ja", "ar", "de", "es", "fr"] as const) {
-    for (const { path, member, status } of pages) {
+    for (const { path, member, parts, status } of pages) {
       const where = `${path}${member ? " (member)" : ""}`;
       const page = await visit(path, { language: `${locale}, en;q=0.5`, member });
       assert.equal(page.status, status ?? 200, where);
       assertLanguage(page.html, locale, where);
-      assertTranslated(page.html, locale, where);
+      assertTranslated(parts ? parts.map((id) => elementById(page.html, id, where)).join("\n") : page.html, locale, where);
       if (page.status === 200) {
         assert.equal(page.headers.get("content-language"), locale);
         assert.match(page.headers.get("vary") ?? "", /accept-language/i, "caches keep one copy per language");
@@ -193,6 +323,23 @@ test("read-only maintenance speaks the visitor's language: the standard banner, 
   } finally {
     assert.equal((await api(server, "PUT", "/api/v1/maintenance", { token: owner.token, json: { enabled: false } })).status, 200);
   }
+});
+
+test("notes.js gets its words in the page's language, and a report sent from a form is answered in it", async () => {
+  const page = await visit(photoPath, { language: "de", member: visitor });
+  assert.match(page.html, /data-msg-save="Notiz speichern"/);
+  assert.match(page.html, /data-msg-failed-status="Der Server antwortete mit \{status\}\."/, "the placeholder is left for the script to fill");
+  assert.doesNotMatch((await visit(photoPath, { language: "de" })).html, /data-msg-save/, "a visitor who may not write notes gets no words for it");
+
+  const browser = new WebClient(server);
+  await browser.logIn(visitor);
+  await browser.get("/language?lang=fr&return=/");
+  await browser.get(`/reports/new?targetKind=photo&targetId=${photoId}`);
+  const sent = await browser.post("/reports", { targetKind: "photo", targetId: photoId, reason: "sent in French" });
+  assert.equal(sent.status, 201, sent.html.slice(0, 300));
+  assertLanguage(sent.html, "fr", "the report's receipt");
+  assertTranslated(sent.html, "fr", "the report's receipt");
+  assert.match(sent.html, /<h1>Merci<\/h1>/);
 });
 
 test("English stays the default, and a language the site does not ship falls back to the next one asked for", async () => {

@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
@@ -5,6 +6,9 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, type TestServer } from "../helpers/server.ts";
 import { JobsRepository } from "../../src/jobs/repository.ts";
+import { QuotaExceededError } from "../../src/errors.ts";
+import { QuotaRepository } from "../../src/photos/quota-repository.ts";
+import { UploadQuotas } from "../../src/photos/quotas.ts";
 import { api, buildMember, corpusFile, photoForm, WebClient, type Member } from "../helpers/client.ts";
 
 const MB = 1024 * 1024;
@@ -103,6 +107,45 @@ describe("the photo quota", () => {
     const statuses = (await Promise.all([upload(member, tinyPhoto()), upload(member, tinyPhoto()), upload(member, tinyPhoto())])).map((r) => r.status).sort();
     assert.deepEqual(statuses, [201, 403, 403]);
     assert.equal(await photoRows(member), 2);
+  });
+
+  test("two servers at the limit, each holding only its own upload's place, store one photo: the insert refuses the other and leaves nothing", async () => {
+    const member = await buildMember(server);
+    assert.equal((await upload(member, tinyPhoto())).status, 201);
+    await jobsSettled();
+    const filesBefore = storedFiles();
+    const viewer = (await server.context.users.authenticate(member.token, "bearer"))!;
+    // Each process keeps the places of its own uploads in flight: a second server's quotas know nothing of the first's.
+    const otherServer = new UploadQuotas(new QuotaRepository(server.context.database.db), server.context.config.quotas);
+    const received = async (quotas: UploadQuotas, name: string) => {
+      const bytes = tinyPhoto();
+      const tempPath = path.join(server.context.store.scratchDir, `quota-race-${name}.part`);
+      fs.writeFileSync(tempPath, bytes);
+      const hold = await quotas.admit(viewer.id, bytes.length);
+      const quota = await hold.confirm(bytes.length);
+      return { hold, quota, upload: { tempPath, sha256: crypto.createHash("sha256").update(bytes).digest("hex"), bytes: bytes.length, displayName: name, fields: {} } };
+    };
+    const here = await received(server.context.quotas, "here");
+    const there = await received(otherServer, "there");
+    try {
+      assert.equal((await server.context.photos.upload(viewer, here.upload, here.quota)).created, true);
+      await assert.rejects(server.context.photos.upload(viewer, there.upload, there.quota), (error: unknown) => {
+        assert.ok(error instanceof QuotaExceededError, String(error));
+        assert.match(error.message, /^You have 2 of 2 photos allowed/);
+        return true;
+      });
+    } finally {
+      here.hold.release();
+      there.hold.release();
+    }
+    await jobsSettled();
+    assert.equal(await photoRows(member), 2);
+    const counters = await server.context.database.db.selectFrom("users").select(["photo_count"]).where("id", "=", viewer.id).executeTakeFirstOrThrow();
+    assert.equal(Number(counters.photo_count), 2, "the refused photo was not counted");
+    const added = storedFiles().filter((file) => !filesBefore.includes(file));
+    assert.ok(added.length > 0, "the stored photo's files are there");
+    const stored = await server.context.database.db.selectFrom("photos").select(["id", "secret"]).where("owner_id", "=", viewer.id).orderBy("id", "desc").executeTakeFirstOrThrow();
+    assert.ok(added.every((file) => file.includes(String(stored.secret)) || file.includes(String(stored.id))), `only the stored photo's files were added: ${added.join(", ")}`);
   });
 
   test("the web uploader without JavaScript gets the message on a page", async () => {

@@ -183,7 +183,7 @@ export const adminMessages = defineMessages({
   },
   es: {
     "admin.title": "Administración",
-    "admin.badge": "admin",
+    "admin.badge": "administrador",
     "admin.reports": "Denuncias",
     "admin.incidents": "Incidencias",
     "admin.maintenance": "Mantenimiento",
@@ -242,7 +242,7 @@ export const adminMessages = defineMessages({
   },
   fr: {
     "admin.title": "Administration",
-    "admin.badge": "admin",
+    "admin.badge": "administrateur",
     "admin.reports": "Signalements",
     "admin.incidents": "Incidents",
     "admin.maintenance": "Maintenance",

@@ -10,8 +10,10 @@
   const csrf = document.querySelector('meta[name="csrf-token"]')?.getAttribute("content") ?? "";
   const status = document.getElementById("album-status");
   const albumId = section.dataset.albumId;
-  const say = (message) => {
-    if (status) status.textContent = message;
+  // The page's words (data-msg-* on the section, in its language), {name} filled in.
+  const words = (name, values) => (section.getAttribute("data-msg-" + name) || "").replace(/\{(\w+)\}/g, (whole, key) => (values && key in values ? String(values[key]) : whole));
+  const say = (name, values) => {
+    if (status) status.textContent = words(name, values);
   };
   const items = () => [...grid.querySelectorAll("li[data-photo-id]")];
   let saved = items().map((li) => li.dataset.photoId);
@@ -19,7 +21,7 @@
   async function save() {
     const order = items().map((li) => li.dataset.photoId);
     if (order.join() === saved.join()) return;
-    say("Saving the order…");
+    say("saving");
     try {
       const response = await fetch(`/api/v1/albums/${albumId}/order`, {
         method: "PUT",
@@ -29,15 +31,15 @@
       });
       if (!response.ok) {
         const data = await response.json().catch(() => null);
-        throw new Error(data?.error?.message ?? `The server answered ${response.status}.`);
+        throw new Error(data?.error?.message ?? words("server-answered", { status: response.status }));
       }
       saved = order;
-      say("Order saved.");
+      say("saved");
     } catch (error) {
       // Put the grid back as the server has it.
       const byId = new Map(items().map((li) => [li.dataset.photoId, li]));
       for (const id of saved) grid.appendChild(byId.get(id));
-      say(`The order was not saved: ${error.message}`);
+      say("not-saved", { reason: error.message });
     }
   }
 
@@ -50,7 +52,7 @@
     const li = form.closest("li");
     const sibling = direction === "earlier" ? li.previousElementSibling : li.nextElementSibling;
     if (!sibling || !sibling.matches("li[data-photo-id]")) {
-      say(direction === "earlier" ? "Already the first photo." : "Already the last photo.");
+      say(direction === "earlier" ? "already-first" : "already-last");
       return;
     }
     if (direction === "earlier") grid.insertBefore(li, sibling);

@@ -206,7 +206,7 @@
     const remove = document.createElement("button");
     remove.type = "button";
     remove.id = "remove-location";
-    remove.textContent = say("remove");
+    remove.textContent = say("location-remove");
     const fieldset = form.querySelector("fieldset") ?? form;
     fieldset.prepend(help);
     help.after(element);
@@ -236,7 +236,7 @@
     const fill = (latlng) => {
       latitude.value = latlng.lat.toFixed(6);
       longitude.value = L.Util.wrapNum(latlng.lng, [-180, 180], true).toFixed(6);
-      status.textContent = say("not-saved");
+      status.textContent = say("location-not-saved");
     };
     whenShown(() => {
       map = baseMap(element, {});
@@ -280,28 +280,28 @@
         marker.remove();
         marker = null;
       }
-      status.textContent = say("removed");
+      status.textContent = say("location-removed");
     };
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       try {
         const at = current();
         if (!at && latitude.value.trim() === "" && longitude.value.trim() === "") await removeLocation();
-        else if (!at) status.textContent = say("out-of-range");
+        else if (!at) status.textContent = say("location-out-of-range");
         else {
           await send("PUT", { latitude: at[0], longitude: at[1], ...(visibility ? { visibility: visibility.value } : {}) });
           place(at);
-          status.textContent = say("saved");
+          status.textContent = say("location-saved");
         }
       } catch (error) {
-        status.textContent = say("save-failed", { reason: error.message });
+        status.textContent = say("location-save-failed", { reason: error.message });
       }
     });
     remove.addEventListener("click", async () => {
       try {
         await removeLocation();
       } catch (error) {
-        status.textContent = say("remove-failed", { reason: error.message });
+        status.textContent = say("location-remove-failed", { reason: error.message });
       }
     });
   }

@@ -15,6 +15,8 @@
   const say = (message) => {
     if (status) status.textContent = message;
   };
+  // The page's words (data-msg-* on the overlay, in its language), {name} filled in.
+  const words = (name, values) => (overlay.getAttribute(`data-msg-${name}`) || "").replace(/\{(\w+)\}/g, (whole, key) => (values && key in values ? String(values[key]) : whole));
   const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
   const round = (v) => Math.round(v * 1e6) / 1e6;
 
@@ -52,11 +54,12 @@
     const response = await fetch(url, {
       method,
       credentials: "same-origin",
-      headers: { accept: "application/json", "content-type": "application/json", "x-csrf-token": csrf },
+      // A JSON content type with no body (DELETE) is refused by the server as invalid JSON.
+      headers: { accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }), "x-csrf-token": csrf },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const data = response.status === 204 ? null : await response.json().catch(() => null);
-    if (!response.ok) throw new Error(data?.error?.message ?? `The server answered ${response.status}.`);
+    if (!response.ok) throw new Error(data?.error?.message ?? words("failed-status", { status: response.status }));
     return data;
   }
 
@@ -66,12 +69,12 @@
     const button = document.createElement("button");
     button.type = "button";
     button.className = "link note-delete";
-    button.textContent = "Delete";
+    button.textContent = words("delete");
     button.addEventListener("click", async () => {
       try {
         await send("DELETE", `/api/v1/notes/${note.dataset.noteId}`);
         note.remove();
-        say("Note deleted.");
+        say(words("deleted"));
       } catch (error) {
         say(error.message);
       }
@@ -120,15 +123,15 @@
     textarea.rows = 3;
     textarea.maxLength = 500;
     textarea.required = true;
-    textarea.setAttribute("aria-label", "Note text");
+    textarea.setAttribute("aria-label", words("text-label"));
     const buttons = document.createElement("div");
     const save = document.createElement("button");
     save.type = "submit";
-    save.textContent = "Save note";
+    save.textContent = words("save");
     const cancel = document.createElement("button");
     cancel.type = "button";
     cancel.className = "link";
-    cancel.textContent = "Cancel";
+    cancel.textContent = words("cancel");
     buttons.append(save, cancel);
     element.append(textarea, buttons);
     overlay.append(element);
@@ -147,7 +150,7 @@
         const note = noteElement(json);
         overlay.append(note);
         if (json.canEdit) addDeleteButton(note);
-        say("Note saved.");
+        say(words("saved"));
       } catch (error) {
         save.disabled = false;
         say(error.message);
@@ -159,7 +162,7 @@
     const r = rectOf(note);
     try {
       await send("PATCH", `/api/v1/notes/${note.dataset.noteId}`, { x: r.x, y: r.y });
-      say("Note moved.");
+      say(words("moved"));
     } catch (error) {
       place(note, before);
       say(error.message);
