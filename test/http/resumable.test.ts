@@ -5,9 +5,9 @@ import net from "node:net";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import * as tus from "tus-js-client";
-import sharp from "sharp";
 import { startServer, type TestServer } from "../helpers/server.ts";
 import { api, buildMember, type Member, type PhotoJson } from "../helpers/client.ts";
+import { noiseJpeg } from "../helpers/images.ts";
 import { waitUntil } from "../helpers/wait.ts";
 
 let server: TestServer;
@@ -16,12 +16,6 @@ before(async () => {
 });
 after(async () => server.close());
 
-/** A JPEG of noise: large, and incompressible, so a few megabytes stay a few megabytes. */
-async function bigJpeg(width = 2400, height = 1800): Promise<Buffer> {
-  const noise = Buffer.alloc(width * height * 3);
-  for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761 + Math.floor(Math.random() * 256)) & 0xff;
-  return sharp(noise, { raw: { width, height, channels: 3 } }).jpeg({ quality: 95 }).toBuffer();
-}
 
 /** A TCP relay in front of the server that can be made to cut every connection once some bytes have passed. */
 class Cutter {
@@ -86,7 +80,7 @@ function upload(endpoint: string, member: Member, file: Buffer, metadata: Record
 
 test("a large upload cut off twice resumes where it stopped and becomes a photo, with its fields", async () => {
   const member = await buildMember(server);
-  const file = await bigJpeg();
+  const file = await noiseJpeg();
   assert.ok(file.length > 2 * 1024 * 1024, `the file is large: ${file.length} bytes`);
   const cutter = await Cutter.start(Number(new URL(server.url).port));
   try {
@@ -120,7 +114,7 @@ test("a large upload cut off twice resumes where it stopped and becomes a photo,
 test("uploads belong to their member; bad files are refused at the end; an unknown upload is a 404", async () => {
   const owner = await buildMember(server);
   const other = await buildMember(server);
-  const file = await bigJpeg(400, 300);
+  const file = await noiseJpeg(400, 300);
   const created = await fetch(`${server.url}/api/v1/uploads/`, { method: "POST", headers: { authorization: `Bearer ${owner.token}`, "tus-resumable": "1.0.0", "upload-length": String(file.length) } });
   assert.equal(created.status, 201);
   assert.ok(created.headers.get("upload-expires"), "the expiration extension names when it expires");
@@ -147,7 +141,7 @@ test("uploads belong to their member; bad files are refused at the end; an unkno
 
 test("an upload left unfinished expires and its parts are removed by the periodic clean-up", async () => {
   const member = await buildMember(server);
-  const file = await bigJpeg(800, 600);
+  const file = await noiseJpeg(800, 600);
   const created = await fetch(`${server.url}/api/v1/uploads/`, { method: "POST", headers: { authorization: `Bearer ${member.token}`, "tus-resumable": "1.0.0", "upload-length": String(file.length) } });
   const location = new URL(created.headers.get("location")!, server.url).toString();
   const half = file.subarray(0, Math.floor(file.length / 2));
