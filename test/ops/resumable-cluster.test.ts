@@ -11,6 +11,7 @@ import { openDatabase, type DatabaseHandle } from "../../src/db/database.ts";
 import { PeriodicRunsRepository } from "../../src/ops/periodic-repository.ts";
 import { SHARED_PARTS_FOLDER } from "../../src/photos/resumable-parts.ts";
 import { RESUMABLE_EXPIRY_TASK } from "../../src/photos/resumable.ts";
+import { UPLOAD_LOCK_TIMINGS } from "../../src/photos/upload-locker.ts";
 import { UploadLocksRepository } from "../../src/photos/upload-locks-repository.ts";
 import type { BlobStore } from "../../src/storage/blob-store.ts";
 import { openStore } from "../../src/storage/open-store.ts";
@@ -160,12 +161,12 @@ test("an upload created on A, its chunks sent alternately to A and B and one cut
 });
 
 /** A PATCH whose body trickles in (16 KB every 200 ms) until the server answers or drops it. */
-function tricklingPatch(url: string, token: string, body: Buffer): { response: Promise<{ status: number; offset: string | undefined } | "dropped">; sent: () => number } {
+function tricklingPatch(url: string, token: string, body: Buffer, offset = 0): { response: Promise<{ status: number; offset: string | undefined } | "dropped">; sent: () => number } {
   let sent = 0;
   const request = http.request(url, {
     method: "PATCH",
     agent: false,
-    headers: { ...TUS, authorization: `Bearer ${token}`, "upload-offset": "0", "content-type": "application/offset+octet-stream", "content-length": String(body.length) },
+    headers: { ...TUS, authorization: `Bearer ${token}`, "upload-offset": String(offset), "content-type": "application/offset+octet-stream", "content-length": String(body.length) },
   });
   let answered = false;
   const response = new Promise<{ status: number; offset: string | undefined } | "dropped">((resolve) => {
@@ -270,4 +271,37 @@ test("an upload left unfinished expires: the clean-up, run by one server per per
   assert.deepEqual(runs.filter((run) => run.error !== null), [], "every clean-up went through");
   const late = await fetch(a.url + abandoned.location, { method: "HEAD", headers: { ...TUS, authorization: `Bearer ${member.token}` } });
   assert.equal(late.status, 404, "the expired upload is gone for every server");
+});
+
+test("a server killed in the middle of a PATCH: its lock runs out with its lease, and the upload goes on on the other server", { skip: SKIP, timeout: 120_000 }, async (t) => {
+  const { a, b, member, database } = cluster;
+  const locks = new UploadLocksRepository(database.db);
+  const file = await noiseJpeg(1200, 900);
+  const headers = { ...TUS, authorization: `Bearer ${member.token}` };
+  const created = await fetch(`${a.url}/api/v1/uploads/`, { method: "POST", headers: { ...headers, "upload-length": String(file.length) } });
+  const location = new URL(created.headers.get("location")!, a.url).pathname;
+  const uploadId = location.split("/").pop()!;
+  const first = 300_000;
+  const stored = await fetch(a.url + location, { method: "PATCH", headers: { ...headers, "upload-offset": "0", "content-type": "application/offset+octet-stream" }, body: new Uint8Array(file.subarray(0, first)) });
+  assert.equal(stored.status, 204);
+
+  // The next chunk trickles into A, which holds the lock, and A dies.
+  const onA = tricklingPatch(a.url + location, member.token, file.subarray(first), first);
+  await waitUntil("A to hold the upload's lock", async () => (await locks.holderOf(uploadId)) ?? undefined, 10_000);
+  a.child.kill("SIGKILL");
+  await a.exited;
+  assert.equal(await onA.response, "dropped");
+  const killedAt = performance.now();
+
+  // B answers where to resume once the dead server's lease has run out, not before and not never.
+  const head = await fetch(b.url + location, { method: "HEAD", headers });
+  const waited = performance.now() - killedAt;
+  t.diagnostic(`B answered the HEAD ${Math.round(waited)} ms after A was killed`);
+  assert.equal(head.status, 200);
+  assert.equal(Number(head.headers.get("upload-offset")), first, "what A had stored before it died is there; the piece it was receiving is not");
+  assert.ok(waited < UPLOAD_LOCK_TIMINGS.waitMs, `within the wait for a lock: ${Math.round(waited)} ms`);
+  const rest = await fetch(b.url + location, { method: "PATCH", headers: { ...headers, "upload-offset": String(first), "content-type": "application/offset+octet-stream" }, body: new Uint8Array(file.subarray(first)) });
+  assert.equal(rest.status, 201, await rest.clone().text());
+  const photo = (await rest.json()) as PhotoJson;
+  assert.ok((await originalOf(b, member, photo)).equals(file), "the original is byte for byte what was sent");
 });
