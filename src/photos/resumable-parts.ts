@@ -28,7 +28,7 @@ export interface ResumablePartsStore extends DataStore {
 /**
  * One machine: tus's own file store in the data dir (`data/resumable-uploads`), one growing file
  * per upload; several processes of the machine share the folder. The finished file is used
- * where it is: fsynced in place and handed to the ingest.
+ * where it is: fsynced in place and handed to the ingest under a second name.
  */
 export class LocalPartsStore extends FileStore implements ResumablePartsStore {
   constructor(
@@ -39,12 +39,22 @@ export class LocalPartsStore extends FileStore implements ResumablePartsStore {
     super({ directory: folder, expirationPeriodInMilliseconds: expiryMs });
   }
 
-  async wholeFile(upload: Upload): Promise<WholeFile> {
+  /**
+   * A second name for the file in the scratch dir (same disk: a hard link, no copy), which the
+   * ingest removes; the upload's own name stays until `discard`, for tus to read it meanwhile.
+   */
+  async wholeFile(upload: Upload, scratchDir: string): Promise<WholeFile> {
     const file = path.join(this.folder, upload.id);
     await fsyncFile(file);
+    const tempPath = path.join(scratchDir, scratchName("upload", `${upload.id}.part`));
+    await fsp.link(file, tempPath).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EXDEV") throw error;
+      await fsp.copyFile(file, tempPath);
+      await fsyncFile(tempPath);
+    });
     const hash = crypto.createHash("sha256");
-    await pipeline(fs.createReadStream(file), hash);
-    return { tempPath: file, sha256: hash.digest("hex"), bytes: (await fsp.stat(file)).size };
+    await pipeline(fs.createReadStream(tempPath), hash);
+    return { tempPath, sha256: hash.digest("hex"), bytes: (await fsp.stat(tempPath)).size };
   }
 
   async discard(uploadId: string): Promise<void> {

@@ -1,4 +1,5 @@
 import { Server, type Upload } from "@tus/server";
+import type { ServerResponse } from "node:http";
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.ts";
@@ -55,6 +56,7 @@ function asTusError(error: unknown): TusError {
 interface Caller {
   viewer: Viewer;
   log: FastifyBaseLogger;
+  response: ServerResponse;
 }
 
 /**
@@ -82,7 +84,7 @@ export class ResumableUploads {
       respectForwardedHeaders: false,
       onIncomingRequest: async (req, uploadId) => this.checkOwner(this.callerOf(req).viewer, uploadId),
       onUploadCreate: async (req, upload) => this.admit(this.callerOf(req).viewer, upload),
-      onUploadFinish: async (req, upload) => this.finish(this.callerOf(req).viewer, upload),
+      onUploadFinish: async (req, upload) => this.finish(this.callerOf(req), upload, req.method === "POST"),
       onResponseError: async (req, error) => this.answerFailure(req, error),
     });
     // Unfinished uploads are removed once across the site, by whichever server claims the period:
@@ -111,7 +113,7 @@ export class ResumableUploads {
 
   /** The route's access rule made sure of a member; tus takes over the raw request and response. */
   async handle(request: FastifyRequest, reply: FastifyReply, viewer: Viewer): Promise<void> {
-    this.callers.set(request.raw, { viewer, log: request.log });
+    this.callers.set(request.raw, { viewer, log: request.log, response: reply.raw });
     reply.hijack();
     await this.tus.handle(request.raw, reply.raw);
   }
@@ -147,7 +149,7 @@ export class ResumableUploads {
    * step, so a repeated last PATCH, on any server, cannot ingest it twice; tus has let go of its
    * own lock before calling this.
    */
-  private async finish(viewer: Viewer, upload: Upload): Promise<{ status_code: number; headers: Record<string, string>; body: string }> {
+  private async finish(caller: Caller, upload: Upload, inCreation: boolean): Promise<{ status_code: number; headers: Record<string, string>; body: string }> {
     const lock = this.locker.newLock(upload.id);
     // The ingest is not stopped for another request: the bytes are all there and it is the last step.
     await lock.lock(new AbortController().signal, () => undefined);
@@ -155,13 +157,14 @@ export class ResumableUploads {
       const current = await this.deps.parts.getUpload(upload.id).catch(() => null);
       if (!current) throw refusal(404, "There is no such upload: it was finished or removed meanwhile.");
       if (current.size === undefined || current.offset < current.size) throw refusal(409, "The upload is not complete yet.");
-      return await this.ingest(viewer, current);
+      return await this.ingest(caller, current, inCreation);
     } finally {
       await lock.unlock();
     }
   }
 
-  private async ingest(viewer: Viewer, upload: Upload): Promise<{ status_code: number; headers: Record<string, string>; body: string }> {
+  private async ingest(caller: Caller, upload: Upload, inCreation: boolean): Promise<{ status_code: number; headers: Record<string, string>; body: string }> {
+    const { viewer } = caller;
     const hold = await this.deps.quotas.admit(viewer.id, upload.size ?? null).catch((error: unknown) => {
       throw asTusError(error);
     });
@@ -179,9 +182,16 @@ export class ResumableUploads {
       throw asTusError(error);
     } finally {
       hold.release();
-      // Parts that cannot be removed now (the store is away) go with the expiry clean-up.
-      await this.deps.parts.discard(upload.id).catch((error: unknown) => this.deps.log.warn({ err: error, uploadId: upload.id }, "could not remove a finished resumable upload's parts"));
+      // tus reads the upload once more after a creation that carried every byte (for its
+      // Upload-Expires header): then the parts go once the answer is sent, else at once.
+      if (inCreation && !caller.response.closed) caller.response.once("close", () => void this.discard(upload.id, caller.log));
+      else await this.discard(upload.id, caller.log);
     }
+  }
+
+  /** Parts that cannot be removed now (the store is away) go with the expiry clean-up. */
+  private async discard(uploadId: string, log: FastifyBaseLogger): Promise<void> {
+    await this.deps.parts.discard(uploadId).catch((error: unknown) => log.warn({ err: error, uploadId }, "could not remove a finished resumable upload's parts"));
   }
 
   /** Removes unfinished uploads older than the expiry, parts and all, and locks their holders left; answers how many uploads. */

@@ -155,3 +155,20 @@ test("an upload left unfinished expires and its parts are removed by the periodi
   const late = await fetch(location, { method: "PATCH", headers: { authorization: `Bearer ${member.token}`, "tus-resumable": "1.0.0", "upload-offset": String(half.length), "content-type": "application/offset+octet-stream" }, body: new Uint8Array(file.subarray(half.length)) });
   assert.ok([404, 410].includes(late.status), `an expired upload cannot be finished: ${late.status}`);
 });
+
+test("a creation that carries the whole file (creation-with-upload) answers 201 with the photo, and leaves nothing behind", async () => {
+  const member = await buildMember(server);
+  const file = await noiseJpeg(300, 200);
+  const answer = await fetch(`${server.url}/api/v1/uploads/`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${member.token}`, "tus-resumable": "1.0.0", "upload-length": String(file.length), "upload-metadata": `title ${Buffer.from("In one go").toString("base64")}`, "content-type": "application/offset+octet-stream" },
+    body: new Uint8Array(file),
+  });
+  assert.equal(answer.status, 201, await answer.clone().text());
+  const photo = (await answer.json()) as PhotoJson;
+  assert.equal(photo.title, "In one go");
+  const original = await fetch(`${server.url}/photos/${member.username}/${photo.id}/original`, { headers: { authorization: `Bearer ${member.token}` } });
+  assert.ok(Buffer.from(await original.arrayBuffer()).equals(file), "the original is byte for byte what was sent");
+  const dir = path.join(server.dataDir, "resumable-uploads");
+  await waitUntil("the upload's file and record to be removed", async () => ((await fsp.readdir(dir)).length === 0 ? true : undefined), 5_000);
+});
