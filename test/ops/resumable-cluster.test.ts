@@ -189,7 +189,7 @@ function tricklingPatch(url: string, token: string, body: Buffer, offset = 0): {
   return { response, sent: () => sent };
 }
 
-test("two PATCHes of one upload at once, one on A and one on B: the lock lets one write at a time, the other is refused, and the file stays whole", { skip: SKIP, timeout: 120_000 }, async (t) => {
+test("an upload made on A is its creator's on B; two PATCHes of it at once, one on A and one on B: the lock lets one write at a time, the other is refused, and the file stays whole", { skip: SKIP, timeout: 120_000 }, async (t) => {
   const { a, b, member, store, database } = cluster;
   const locks = new UploadLocksRepository(database.db);
   const file = await noiseJpeg(1200, 900);
@@ -197,6 +197,9 @@ test("two PATCHes of one upload at once, one on A and one on B: the lock lets on
   assert.equal(created.status, 201);
   const location = new URL(created.headers.get("location")!, a.url).pathname;
   const uploadId = location.split("/").pop()!;
+  // Made on A, it is its creator's on B too.
+  const stranger = await buildMember(b);
+  assert.equal((await fetch(b.url + location, { method: "HEAD", headers: { ...TUS, authorization: `Bearer ${stranger.token}` } })).status, 404, "another member's HEAD on B finds no such upload");
 
   // A's PATCH holds the upload's lock while its body trickles in.
   const onA = tricklingPatch(a.url + location, member.token, file);
@@ -232,23 +235,39 @@ test("two PATCHes of one upload at once, one on A and one on B: the lock lets on
   assert.equal(await locks.holderOf(uploadId), null, "no lock is left behind");
 });
 
-test("through HAProxy running deploy/haproxy.cfg, with no stickiness, a resumable upload's PATCHes land on both servers and the photo arrives", { skip: HAPROXY_SKIP, timeout: 120_000 }, async (t) => {
+test("through HAProxy running deploy/haproxy.cfg, with no stickiness: a server that took chunks of an upload is drained mid-upload (a rolling restart) and the other takes the rest", { skip: HAPROXY_SKIP, timeout: 120_000 }, async (t) => {
   const { a, b, member } = cluster;
   const port = await freePort();
   const haproxy = await startHaproxy({ port, apps: [`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`] });
+  const patchesOn = () => {
+    const lines = haproxy.output().split("\n").filter((line) => line.includes('"PATCH /api/v1/uploads/'));
+    return { app1: lines.filter((line) => line.includes("pinhole_web/app1")).length, app2: lines.filter((line) => line.includes("pinhole_web/app2")).length };
+  };
   try {
     await haproxy.waitFor("app1", "UP");
     await haproxy.waitFor("app2", "UP");
     const file = await noiseJpeg(1200, 900);
-    const result = await tusUpload(`http://127.0.0.1:${port}/api/v1/uploads/`, member, file, { chunkSize: 256 * 1024 });
+    let patches = 0;
+    let drained: "app1" | "app2" | null = null;
+    const result = await tusUpload(`${haproxy.url}/api/v1/uploads/`, member, file, {
+      chunkSize: 256 * 1024,
+      onBeforeRequest: async (request) => {
+        if (request.getMethod() !== "PATCH" || ++patches !== 3) return;
+        // Two chunks are in: a server that took one of them goes out of rotation, as in a rolling restart.
+        const seen = await waitUntil("HAProxy to log the two PATCHes", async () => {
+          const counts = patchesOn();
+          return counts.app1 + counts.app2 >= 2 ? counts : undefined;
+        }, 5_000);
+        drained = seen.app1 > 0 ? "app1" : "app2";
+        await haproxy.command(`set server pinhole_web/${drained} state drain`);
+      },
+    });
     assert.equal(result.status, 201, result.body);
     const photo = JSON.parse(result.body) as PhotoJson;
-    assert.ok((await originalOf(b, member, photo)).equals(file));
-    const patchLines = haproxy.output().split("\n").filter((line) => line.includes('"PATCH /api/v1/uploads/'));
-    const onApp1 = patchLines.filter((line) => line.includes("pinhole_web/app1")).length;
-    const onApp2 = patchLines.filter((line) => line.includes("pinhole_web/app2")).length;
-    t.diagnostic(`HAProxy sent ${onApp1} PATCHes to A and ${onApp2} to B`);
-    assert.ok(onApp1 > 0 && onApp2 > 0, `both servers took PATCHes of the one upload: ${onApp1} and ${onApp2}`);
+    assert.ok((await originalOf(b, member, photo)).equals(file), "the original is byte for byte what was sent");
+    const counts = patchesOn();
+    t.diagnostic(`HAProxy sent ${counts.app1} PATCHes to A and ${counts.app2} to B (${drained} drained after two)`);
+    assert.ok(counts.app1 > 0 && counts.app2 > 0, `both servers took PATCHes of the one upload: ${counts.app1} and ${counts.app2}`);
   } finally {
     await haproxy.stop();
   }
