@@ -38,9 +38,11 @@ import { WEBMENTION_JOB, WebmentionService } from "./webmentions/service.ts";
 import { WebmentionsRepository } from "./webmentions/repository.ts";
 import { registerWebmentionRoutes } from "./webmentions/routes.ts";
 import { registerBatchRoutes } from "./photos/batch-routes.ts";
-import { openImageRedirects, openStore } from "./storage/open-store.ts";
+import { openImageRedirects, openStore, sharedStore } from "./storage/open-store.ts";
 import { ResumableUploads } from "./photos/resumable.ts";
 import { registerResumableRoutes } from "./photos/resumable-routes.ts";
+import { LocalPartsStore, SharedPartsStore } from "./photos/resumable-parts.ts";
+import { UploadLocksRepository } from "./photos/upload-locks-repository.ts";
 import { ImageCache } from "./images/image-cache.ts";
 import { ImageServer } from "./images/routes.ts";
 import { SharpImageProcessor, type ImageProcessor } from "./images/processor.ts";
@@ -359,7 +361,22 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   jobs.register(WEBMENTION_JOB, webmentions.verify);
 
-  const resumable = new ResumableUploads({ directory: path.join(config.dataDir, "resumable-uploads"), maxBytes: config.maxUploadBytes, expiryMs: config.resumableExpiryMs, photos, quotas, log });
+  // Parts of unfinished tus uploads: in the bucket when the site has one, so any server takes any
+  // request; on one machine's disk, tus's file store in the data dir.
+  const shared = sharedStore(store);
+  const resumable = new ResumableUploads({
+    parts: shared ? new SharedPartsStore(shared, config.resumableExpiryMs, () => clock.now()) : new LocalPartsStore(path.join(config.dataDir, "resumable-uploads"), config.resumableExpiryMs),
+    scratchDir: store.scratchDir,
+    maxBytes: config.maxUploadBytes,
+    expiryMs: config.resumableExpiryMs,
+    photos,
+    quotas,
+    locks: new UploadLocksRepository(database.db),
+    runs: periodicRuns,
+    clock,
+    holder: jobs.workerId,
+    log,
+  });
   const albums = new AlbumService({ albums: new AlbumsRepository(database.db), clock, baseUrl: config.baseUrl });
   photos.setAlbumsOf((photoId, viewer) => albums.albumsHolding(photoId, viewer));
   const photoBatch = new BatchEditor({ photos: photosRepository, albumOf: (id) => albums.ownership(id), files: photoFiles, jobs, imageCache, clock });
@@ -460,7 +477,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     await backupSchedule?.stop();
     await explore.stop();
     await activity.stop();
-    resumable.stop();
+    await resumable.stop();
     await photoViews.flush().catch((error: unknown) => log.warn({ err: error }, "could not write photo views"));
     await jobs.stop();
     await database.close();
@@ -471,9 +488,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   // Explore is ranked at start and every 15 minutes, by one server of many (ops/periodic.ts).
   if (jobsHere) app.addHook("onReady", async () => explore.start());
   if (jobsHere) app.addHook("onReady", async () => activity.start());
-  // Unfinished tus uploads are parts in this server's data dir, so the server that takes
-  // them removes them when they expire, whatever else it runs.
-  if (site) app.addHook("onReady", async () => resumable.start());
+  // Unfinished tus uploads expire once across the site, like the other periodic tasks.
+  if (jobsHere) app.addHook("onReady", async () => resumable.start());
 
   await app.register(cookie);
   await app.register(formbody);

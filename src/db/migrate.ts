@@ -19,6 +19,7 @@ import * as altText from "./migrations/0019_alt_text.ts";
 import * as rateEvents from "./migrations/0021_rate_events.ts";
 import * as searchPostings from "./migrations/0022_search_postings.ts";
 import * as userLocale from "./migrations/0023_user_locale.ts";
+import * as uploadLocks from "./migrations/0025_upload_locks.ts";
 import type { Database } from "./schema.ts";
 
 /** Migrations by name, applied in name order. */
@@ -46,6 +47,7 @@ export const MIGRATIONS: MigrationSet = {
   "0021_rate_events": rateEvents,
   "0022_search_postings": searchPostings,
   "0023_user_locale": userLocale,
+  "0025_upload_locks": uploadLocks,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

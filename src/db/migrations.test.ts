@@ -33,6 +33,7 @@ const SHIPPED: Record<string, string> = {
   "0021_rate_events.ts": "611882f3d798448a587f55e99cb31b86af77d9f5ad7acef89b93668abb828b1d",
   "0022_search_postings.ts": "8fe301ea0a04576a8c25bee03016c3a90cb57c35548b6809fe100631130d9e91",
   "0023_user_locale.ts": "a60c8f332235fd93d98d38fe7c3eb36add59ea34ce2168634714eb060367eb8a",
+  "0025_upload_locks.ts": "0b4f2ff9260f3eb748f47d1c57567d51fcf14d1b0ff04b6ee7f9877d9e4ac676",
 };
 
 function migrationFiles(): string[] {

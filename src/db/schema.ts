@@ -537,6 +537,7 @@ export interface Database {
   import_entries: ImportEntriesTable;
   import_items: ImportItemsTable;
   rate_events: RateEventsTable;
+  upload_locks: UploadLocksTable;
   search_postings: SearchPostingsTable;
 }
 
@@ -548,6 +549,14 @@ export interface SearchPostingsTable {
 }
 
 /** A counted event of a rate limit, kept for the limit's window (migration 0021). */
+/** Who holds the lock on a resumable upload, until when, and whether another request asked for it (migration 0025). */
+export interface UploadLocksTable {
+  upload_id: string;
+  holder: string;
+  expires_at: number;
+  release_requested: Generated<number>;
+}
+
 export interface RateEventsTable {
   key: string;
   at: number;

@@ -1,30 +1,43 @@
-import crypto from "node:crypto";
-import fs from "node:fs";
-import fsp from "node:fs/promises";
-import path from "node:path";
-import { pipeline } from "node:stream/promises";
-import { FileStore } from "@tus/file-store";
 import { Server, type Upload } from "@tus/server";
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { ServerResponse } from "node:http";
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
+import type { Clock } from "../clock.ts";
+import { isDatabaseUnavailable } from "../db/errors.ts";
 import { AppError } from "../errors.ts";
+import { PeriodicTask, type PeriodicRuns } from "../ops/periodic.ts";
 import type { Viewer } from "../users/service.ts";
+import { DATABASE_DOWN_MESSAGE } from "../web/error-handler.ts";
 import type { PhotoService } from "./service.ts";
 import type { UploadQuotas } from "./quotas.ts";
+import type { ResumablePartsStore } from "./resumable-parts.ts";
 import { sanitizeFileName, type ReceivedUpload } from "./upload-receiver.ts";
+import { UploadLocker, type UploadLockTimings } from "./upload-locker.ts";
+import type { UploadLocksRepository } from "./upload-locks-repository.ts";
 
 export const RESUMABLE_PATH = "/api/v1/uploads";
 /** Upload-Metadata keys taken over as the photo's fields, as the multipart upload takes them. */
 const FIELDS = ["title", "description", "tags", "visibility", "restricted", "license", "downloadAllowed"];
 const OWNER_KEY = "pinholeOwner";
 const CLEAN_UP_EVERY_MS = 60 * 60_000;
+/** The task's name in `periodic_runs`. */
+export const RESUMABLE_EXPIRY_TASK = "resumable.expire";
 
 export interface ResumableUploadsDeps {
-  directory: string;
+  /** Where parts wait: the data dir on one machine, the shared store (S3) on several. */
+  parts: ResumablePartsStore;
+  /** Where the finished file is put together for the ingest (the store's scratch dir). */
+  scratchDir: string;
   maxBytes: number;
   expiryMs: number;
   photos: PhotoService;
   quotas: UploadQuotas;
+  locks: UploadLocksRepository;
+  lockTimings?: UploadLockTimings;
+  runs: PeriodicRuns;
+  clock: Clock;
+  /** Who this process is, in `periodic_runs`. */
+  holder: string;
   log: Logger;
 }
 
@@ -39,57 +52,85 @@ function asTusError(error: unknown): TusError {
   throw error;
 }
 
-async function sha256Of(file: string): Promise<string> {
-  const hash = crypto.createHash("sha256");
-  await pipeline(fs.createReadStream(file), hash);
-  return hash.digest("hex");
+/** Who is behind a request tus is handling, and its logger: tus sees a web Request wrapping the Node one. */
+interface Caller {
+  viewer: Viewer;
+  log: FastifyBaseLogger;
+  response: ServerResponse;
 }
 
 /**
  * tus 1.0 resumable uploads (creation, termination, expiration) at /api/v1/uploads/, for large
- * files over bad connections. Parts are kept in the data dir until the last byte arrives; then
- * the file is fsynced and goes through the same ingest as a multipart upload, and the final
- * PATCH answers 201 with the photo. Each upload belongs to the member who created it.
+ * files over bad connections. Parts wait in the parts store until the last byte arrives (any
+ * server of a site may take any request: the parts are in the shared store, the lock in the
+ * database); then the file is put together, fsynced and goes through the same ingest as a
+ * multipart upload, and the final PATCH answers 201 with the photo. Each upload belongs to the
+ * member who created it.
  */
 export class ResumableUploads {
-  private readonly store: FileStore;
   private readonly tus: Server;
-  /** Who is behind each request tus is handling: tus sees a web Request wrapping the Node one. */
-  private readonly viewers = new WeakMap<object, Viewer>();
-  private timer: NodeJS.Timeout | null = null;
+  private readonly locker: UploadLocker;
+  private readonly callers = new WeakMap<object, Caller>();
+  private readonly expiry: PeriodicTask;
 
   constructor(private readonly deps: ResumableUploadsDeps) {
-    fs.mkdirSync(deps.directory, { recursive: true });
-    this.store = new FileStore({ directory: deps.directory, expirationPeriodInMilliseconds: deps.expiryMs });
+    this.locker = new UploadLocker({ locks: deps.locks, clock: deps.clock, log: deps.log }, deps.lockTimings);
     this.tus = new Server({
       path: RESUMABLE_PATH,
-      datastore: this.store,
+      datastore: deps.parts,
+      locker: this.locker,
       maxSize: deps.maxBytes,
       relativeLocation: true,
       respectForwardedHeaders: false,
-      onIncomingRequest: async (req, uploadId) => this.checkOwner(this.viewerOf(req), uploadId),
-      onUploadCreate: async (req, upload) => this.admit(this.viewerOf(req), upload),
-      onUploadFinish: async (req, upload) => this.finish(this.viewerOf(req), upload),
+      onIncomingRequest: async (req, uploadId) => this.checkOwner(this.callerOf(req).viewer, uploadId),
+      onUploadCreate: async (req, upload) => this.admit(this.callerOf(req).viewer, upload),
+      onUploadFinish: async (req, upload) => this.finish(this.callerOf(req), upload, req.method === "POST"),
+      onResponseError: async (req, error) => this.answerFailure(req, error),
+    });
+    // Unfinished uploads are removed once across the site, by whichever server claims the period:
+    // every hour, or every expiry period when that is shorter.
+    const { runs, clock, holder, log } = deps;
+    this.expiry = new PeriodicTask({
+      task: RESUMABLE_EXPIRY_TASK,
+      intervalMs: Math.min(CLEAN_UP_EVERY_MS, deps.expiryMs),
+      runs,
+      clock,
+      holder,
+      say: (level, message) => log[level](`resumable uploads: ${message}`),
+      work: async () => {
+        const removed = await this.cleanUpExpired();
+        return removed > 0 ? `removed ${removed} expired unfinished uploads` : undefined;
+      },
     });
   }
 
-  private viewerOf(req: { runtime?: { node?: { req: object } } }): Viewer {
+  private callerOf(req: { runtime?: { node?: { req: object } } }): Caller {
     const raw = req.runtime?.node?.req;
-    const viewer = raw ? this.viewers.get(raw) : undefined;
-    if (!viewer) throw refusal(401, "Log in, or use the header Authorization: Bearer <token>.");
-    return viewer;
+    const caller = raw ? this.callers.get(raw) : undefined;
+    if (!caller) throw refusal(401, "Log in, or use the header Authorization: Bearer <token>.");
+    return caller;
   }
 
   /** The route's access rule made sure of a member; tus takes over the raw request and response. */
   async handle(request: FastifyRequest, reply: FastifyReply, viewer: Viewer): Promise<void> {
-    this.viewers.set(request.raw, viewer);
+    this.callers.set(request.raw, { viewer, log: request.log, response: reply.raw });
     reply.hijack();
     await this.tus.handle(request.raw, reply.raw);
   }
 
+  /** tus's own refusals pass as they are; the database being away is a 503 as everywhere; anything else is logged. */
+  private answerFailure(req: { runtime?: { node?: { req: object } } }, error: Error | TusError): TusError | undefined {
+    if ("status_code" in error) return undefined;
+    const raw = req.runtime?.node?.req;
+    const log = (raw && this.callers.get(raw)?.log) || this.deps.log;
+    if (isDatabaseUnavailable(error)) return { status_code: 503, body: JSON.stringify({ error: { code: "unavailable", message: DATABASE_DOWN_MESSAGE } }) };
+    log.error({ err: error }, "resumable upload request failed");
+    return undefined;
+  }
+
   private async checkOwner(viewer: Viewer, uploadId: string): Promise<void> {
     if (!uploadId) return;
-    const upload = await this.store.getUpload(uploadId).catch(() => null);
+    const upload = await this.deps.parts.getUpload(uploadId).catch(() => null);
     // Someone else's upload is answered as if it did not exist.
     if (upload && upload.metadata?.[OWNER_KEY] !== String(viewer.id)) throw refusal(404, "There is no such upload.");
   }
@@ -103,24 +144,37 @@ export class ResumableUploads {
     return { metadata: { ...(upload.metadata ?? {}), [OWNER_KEY]: String(viewer.id) } };
   }
 
-  private async finish(viewer: Viewer, upload: Upload): Promise<{ status_code: number; headers: Record<string, string>; body: string }> {
-    const file = path.join(this.deps.directory, upload.id);
+  /**
+   * The last byte is in (on this server or another): the upload is locked again for its last
+   * step, so a repeated last PATCH, on any server, cannot ingest it twice; tus has let go of its
+   * own lock before calling this.
+   */
+  private async finish(caller: Caller, upload: Upload, inCreation: boolean): Promise<{ status_code: number; headers: Record<string, string>; body: string }> {
+    const lock = this.locker.newLock(upload.id);
+    // The ingest is not stopped for another request: the bytes are all there and it is the last step.
+    await lock.lock(new AbortController().signal, () => undefined);
+    try {
+      const current = await this.deps.parts.getUpload(upload.id).catch(() => null);
+      if (!current) throw refusal(404, "There is no such upload: it was finished or removed meanwhile.");
+      if (current.size === undefined || current.offset < current.size) throw refusal(409, "The upload is not complete yet.");
+      return await this.ingest(caller, current, inCreation);
+    } finally {
+      await lock.unlock();
+    }
+  }
+
+  private async ingest(caller: Caller, upload: Upload, inCreation: boolean): Promise<{ status_code: number; headers: Record<string, string>; body: string }> {
+    const { viewer } = caller;
     const hold = await this.deps.quotas.admit(viewer.id, upload.size ?? null).catch((error: unknown) => {
       throw asTusError(error);
     });
     try {
-      const handle = await fsp.open(file, "r+");
-      try {
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      const bytes = (await fsp.stat(file)).size;
-      const quota = await hold.confirm(bytes);
+      const whole = await this.deps.parts.wholeFile(upload, this.deps.scratchDir);
+      const quota = await hold.confirm(whole.bytes);
       const metadata = upload.metadata ?? {};
       const fields: Record<string, string> = {};
       for (const key of FIELDS) if (typeof metadata[key] === "string") fields[key] = metadata[key];
-      const received: ReceivedUpload = { tempPath: file, sha256: await sha256Of(file), bytes, displayName: sanitizeFileName(metadata.filename ?? metadata.name ?? undefined), fields };
+      const received: ReceivedUpload = { ...whole, displayName: sanitizeFileName(metadata.filename ?? metadata.name ?? undefined), fields };
       // The ingest removes the file it was given, whatever happens.
       const { photo, created } = await this.deps.photos.upload(viewer, received, quota);
       return { status_code: created ? 201 : 200, headers: { "content-type": "application/json; charset=utf-8", location: photo.pageUrl }, body: JSON.stringify(photo) };
@@ -128,25 +182,30 @@ export class ResumableUploads {
       throw asTusError(error);
     } finally {
       hold.release();
-      await fsp.rm(file, { force: true });
-      await fsp.rm(`${file}.json`, { force: true });
+      // tus reads the upload once more after a creation that carried every byte (for its
+      // Upload-Expires header): then the parts go once the answer is sent, else at once.
+      if (inCreation && !caller.response.closed) caller.response.once("close", () => void this.discard(upload.id, caller.log));
+      else await this.discard(upload.id, caller.log);
     }
   }
 
-  /** Removes unfinished uploads older than the expiry, parts and all; answers how many. */
+  /** Parts that cannot be removed now (the store is away) go with the expiry clean-up. */
+  private async discard(uploadId: string, log: FastifyBaseLogger): Promise<void> {
+    await this.deps.parts.discard(uploadId).catch((error: unknown) => log.warn({ err: error, uploadId }, "could not remove a finished resumable upload's parts"));
+  }
+
+  /** Removes unfinished uploads older than the expiry, parts and all, and locks their holders left; answers how many uploads. */
   async cleanUpExpired(): Promise<number> {
-    return this.tus.cleanUpExpiredUploads();
+    const removed = await this.tus.cleanUpExpiredUploads();
+    await this.deps.locks.pruneExpired(this.deps.clock.now() - 60_000);
+    return removed;
   }
 
   start(): void {
-    this.timer = setInterval(() => {
-      this.cleanUpExpired().catch((error: unknown) => this.deps.log.warn({ err: error }, "clean-up of expired resumable uploads failed"));
-    }, CLEAN_UP_EVERY_MS);
-    this.timer.unref();
+    this.expiry.start();
   }
 
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+  async stop(): Promise<void> {
+    await this.expiry.stop();
   }
 }

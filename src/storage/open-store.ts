@@ -21,6 +21,15 @@ export function openStore(config: StoreConfig): BlobStore {
   return config.storageFallback ? new FallbackStore(primary, openOneStore(config.dataDir, config.storageFallback)) : primary;
 }
 
+/**
+ * The store every machine of a site reaches (the S3 bucket; during a migration to it, the new
+ * store alone), or null when files are on this machine's disk.
+ */
+export function sharedStore(store: BlobStore): BlobStore | null {
+  const primary = store instanceof FallbackStore ? store.primary : store;
+  return primary instanceof S3BlobStore ? primary : null;
+}
+
 /** Redirects for image URLs (PINHOLE_S3_SERVE=presign|public), or null when the server sends the bytes. */
 export function openImageRedirects(config: Pick<Config, "imageDelivery">, store: BlobStore): ImageRedirects | null {
   const primary = store instanceof FallbackStore ? store.primary : store;

@@ -12,6 +12,8 @@ export interface Haproxy {
   url: string;
   /** Each app server's state as HAProxy sees it (app1, app2, …: UP, DOWN, …). */
   states(): Promise<Record<string, string>>;
+  /** A command on the admin socket, as an operator types it into socat ("set server pinhole_web/app1 state drain"); answers its output. */
+  command(line: string): Promise<string>;
   /** Resolves once the server is in that state (bounded; the last states are in the error). */
   waitFor(server: string, state: "UP" | "DOWN", timeoutMs?: number): Promise<void>;
   output(): string;
@@ -59,6 +61,7 @@ export async function startHaproxy(options: { port: number; apps: string[] }): P
   }
   return {
     url,
+    command,
     states,
     waitFor: async (server, state, timeoutMs = 30_000) => {
       const deadline = Date.now() + timeoutMs;

@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import { startServer, type TestServer } from "../helpers/server.ts";
 import { api, buildMember, corpusFile, photoForm, type PhotoJson } from "../helpers/client.ts";
 import { S3BlobStore } from "../../src/storage/s3.ts";
+import { SHARED_PARTS_FOLDER } from "../../src/photos/resumable-parts.ts";
+import { noiseJpeg } from "../helpers/images.ts";
 
 const ENDPOINT = process.env.PINHOLE_TEST_S3_ENDPOINT;
 const SKIP = ENDPOINT ? false : "no S3 server: set PINHOLE_TEST_S3_ENDPOINT (and _BUCKET, _ACCESS_KEY_ID, _SECRET_ACCESS_KEY); .ci/run starts one";
@@ -30,7 +32,7 @@ before(async () => {
 after(async () => {
   await server?.close();
   if (bucket) {
-    for (const top of ["originals/", "derivatives/", "health/"]) await bucket.deletePrefix(top);
+    for (const top of ["originals/", "derivatives/", "health/", SHARED_PARTS_FOLDER]) await bucket.deletePrefix(top);
     await bucket.delete("pinhole-storage.json");
     bucket.close();
   }
@@ -75,4 +77,30 @@ test("on S3 storage, making a photo private moves its sizes to a new secret and 
   const newSecret = new URL(now.sizes[0]!.url).pathname.split("/")[3]!;
   assert.ok(!(await keysUnder("derivatives/")).some((k) => k.includes(`/${newSecret}/`)), "a deleted photo's sizes leave the bucket");
   assert.ok(!(await keysUnder("originals/")).some((k) => k.endsWith(`/${photo.id}.jpg`)), "and its original");
+});
+
+test("on S3 storage, a resumable upload's parts wait in the bucket, not on this server's disk, are its owner's alone, and become the photo whole", { skip: SKIP }, async () => {
+  const owner = await buildMember(server!);
+  const other = await buildMember(server!);
+  const file = await noiseJpeg(1000, 800);
+  const tus = (member: typeof owner, extra: Record<string, string> = {}) => ({ "tus-resumable": "1.0.0", authorization: `Bearer ${member.token}`, ...extra });
+  const created = await fetch(`${server!.url}/api/v1/uploads/`, { method: "POST", headers: tus(owner, { "upload-length": String(file.length), "upload-metadata": `title ${Buffer.from("in parts").toString("base64")}` }) });
+  assert.equal(created.status, 201);
+  const location = new URL(created.headers.get("location")!, server!.url).toString();
+  const id = location.split("/").pop()!;
+  const half = Math.floor(file.length / 2);
+  const first = await fetch(location, { method: "PATCH", headers: tus(owner, { "upload-offset": "0", "content-type": "application/offset+octet-stream" }), body: new Uint8Array(file.subarray(0, half)) });
+  assert.equal(first.status, 204);
+  const waiting = await keysUnder(`${SHARED_PARTS_FOLDER}${id}/`);
+  assert.equal(waiting.length, 2, `its record and one part: ${waiting.join(", ")}`);
+  const localParts = path.join(server!.dataDir, "resumable-uploads");
+  assert.deepEqual(fs.existsSync(localParts) ? fs.readdirSync(localParts) : [], [], "nothing of it on this server's disk");
+  assert.equal((await fetch(location, { method: "HEAD", headers: tus(other) })).status, 404, "someone else's upload does not exist for them");
+  const last = await fetch(location, { method: "PATCH", headers: tus(owner, { "upload-offset": String(half), "content-type": "application/offset+octet-stream" }), body: new Uint8Array(file.subarray(half)) });
+  assert.equal(last.status, 201, await last.clone().text());
+  const photo = (await last.json()) as PhotoJson;
+  assert.equal(photo.title, "in parts");
+  const original = await fetch(`${server!.url}/photos/${owner.username}/${photo.id}/original`, { headers: { authorization: `Bearer ${owner.token}` } });
+  assert.ok(Buffer.from(await original.arrayBuffer()).equals(file), "the original is byte for byte what was sent");
+  assert.deepEqual(await keysUnder(`${SHARED_PARTS_FOLDER}${id}/`), [], "the parts are gone once the photo is made");
 });

@@ -219,8 +219,12 @@
       try {
         if (url) {
           const head = await request("HEAD", url, TUS);
+          // 423: another request (the one whose connection dropped, on this server or another) still holds it.
+          if (head.status === 423) throw new Error("busy");
           if (head.status === 200) offset = Number(head.getResponseHeader("upload-offset"));
           else { url = null; offset = 0; localStorage.removeItem(key); }
+          // Every byte is in and a request is making the photo: ask again in a moment rather than at once.
+          if (url && offset >= file.size) throw new Error("finishing");
         }
         if (!url) {
           const created = await request("POST", "/api/v1/uploads", { ...TUS, "upload-length": String(file.size), "upload-metadata": metadataHeader({ filename: file.name, ...batchFields(job) }) });
@@ -239,8 +243,10 @@
             localStorage.removeItem(key);
             return { status: patched.status, json: parse(patched.responseText) };
           }
+          // The offset moved (a dropped request's bytes arrived after all) or the upload is busy: ask again where it stands.
+          if (patched.status === 409 || patched.status === 423) throw new Error("resume");
           if (patched.status !== 204) {
-            if (patched.status >= 400 && patched.status < 500 && patched.status !== 409) localStorage.removeItem(key);
+            if (patched.status >= 400 && patched.status < 500) localStorage.removeItem(key);
             return { status: patched.status, json: parse(patched.responseText) };
           }
           offset = Number(patched.getResponseHeader("upload-offset"));
@@ -248,7 +254,7 @@
           if (offset >= file.size) job.status.textContent = say("making-sizes");
         }
       } catch {
-        // The connection dropped: wait, ask the server how far it got, and go on from there.
+        // The connection dropped (or the upload was busy): wait, ask the server how far it got, and go on from there.
         if (failures >= RETRY_DELAYS_MS.length) throw say("keeps-failing");
         job.status.textContent = say("resuming");
         await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[failures++]));
