@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import { unplanned } from "../db/database.ts";
 import type { Database, PhotoRow } from "../db/schema.ts";
 import { ownerActive, visibleTo, withTags, type PhotoRecord } from "../photos/repository.ts";
 import type { Audience } from "../photos/visibility.ts";
@@ -23,7 +24,7 @@ export class ActivityRepository {
    * none from a member either side blocked, nor from a suspended one.
    */
   async contactPhotos(audience: Audience & { viewerId: number }, limit: number, offset: number): Promise<PhotoRecord[]> {
-    const viewer = audience.viewerId;
+    const viewer = unplanned(audience.viewerId);
     // The page is chosen by sorting only ids and upload times, read from the covering index (a
     // member following 500 others has thousands of candidates; sorting whole rows, descriptions
     // and size lists with them, made the page several times slower than a photo page); only
@@ -39,7 +40,7 @@ export class ActivityRepository {
               and not exists (select 1 from blocks b where (b.blocker_id = ${viewer} and b.blocked_id = contacts.contact_id) or (b.blocker_id = contacts.contact_id and b.blocked_id = ${viewer})))
           and ${visibleTo(audience, "candidate")}
         order by candidate.uploaded_at desc, candidate.id desc
-        limit ${limit} offset ${offset})
+        limit ${unplanned(limit)} offset ${unplanned(offset)})
       select photos.*, users.username as owner_username
       from page inner join photos on photos.id = page.id inner join users on users.id = photos.owner_id
       order by page.uploaded_at desc, page.id desc`.execute(this.db);
@@ -52,12 +53,12 @@ export class ActivityRepository {
    * viewer, nor by suspended members.
    */
   async onPhotosOf(audience: Audience & { viewerId: number }, limit: number, offset: number): Promise<ActivityRow[]> {
-    const viewer = audience.viewerId;
+    const viewer = unplanned(audience.viewerId);
     // Each source is read newest first from its (photo_owner_id, time) index and stops after the
     // rows this page can need, with the per-row rules applied on the way so none is cut later;
     // the page is then taken from at most four times that many rows. (A member with thousands
     // of photos and a million faves on them reads a page from a few dozen index entries.)
-    const take = limit + offset;
+    const take = unplanned(limit + offset);
     const actorAllowed = (actor: string) =>
       sql`${sql.raw(actor)} <> ${viewer}
         and exists (select 1 from users au where au.id = ${sql.raw(actor)} and au.suspended_at is null)
@@ -84,7 +85,7 @@ export class ActivityRepository {
       where ${visibleTo(audience, "p")}
         and ${ownerActive("p")}
       order by a.at desc, a.kind, a.photo_id desc
-      limit ${limit} offset ${offset}`.execute(this.db);
+      limit ${unplanned(limit)} offset ${unplanned(offset)}`.execute(this.db);
     return rows.map((r) => ({ ...r, photo_id: Number(r.photo_id), at: Number(r.at) }));
   }
 

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder, type SqlBool } from "kysely";
 import type { Database, NewPhotoRow, PhotoRow, PhotoUpdate } from "../db/schema.ts";
+import { unplanned } from "../db/database.ts";
 import { syncMapPoints } from "../maps/repository.ts";
 import type { Tag } from "./tags.ts";
 import { addPhotosToAlbum } from "../albums/repository.ts";
@@ -126,7 +127,8 @@ export function visibleTo(audience: Audience, alias = "photos"): RawBuilder<SqlB
   if (audience.viewerId === null) {
     return sql<SqlBool>`(${col("visibility")} = 'public' and ${col("restricted")} = 0 and ${col("hidden_at")} is null)`;
   }
-  const viewer = audience.viewerId;
+  // Unplanned: listings with this rule were compiled again on every run once photos had sqlite_stat4 samples.
+  const viewer = unplanned(audience.viewerId);
   const restrictedOk = audience.showsRestricted ? sql`` : sql`and ${col("restricted")} = 0`;
   return sql<SqlBool>`(${col("owner_id")} = ${viewer} or (${col("hidden_at")} is null ${restrictedOk} and (
     ${col("visibility")} = 'public'
