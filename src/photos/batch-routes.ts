@@ -58,7 +58,7 @@ export function registerBatchRoutes(app: FastifyInstance, context: AppContext): 
     const { before, changed, deleted } = request.query;
     const list = await photos.list({ viewer, ownerId: viewer.id, before, limit: ORGANIZE_PAGE_SIZE });
     const done = changed !== undefined ? { count: Number(changed), deleted: false } : deleted !== undefined ? { count: Number(deleted), deleted: true } : null;
-    return sendHtml(reply, views.organizePage({ viewer, csrfToken: request.csrfToken(), list, albums: await albums.handMadeAlbums(viewer.id), before: before ?? null, done }));
+    return sendHtml(reply, views.organizePage({ viewer, csrfToken: request.csrfToken(), messages: request.messages(), list, albums: await albums.handMadeAlbums(viewer.id), before: before ?? null, done }));
   });
 
   app.post<{ Body: OrganizeForm }>("/organize", { config: { access: "member" }, schema: { body: schema.OrganizeForm } }, async (request, reply) => {

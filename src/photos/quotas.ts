@@ -32,13 +32,19 @@ export function effectiveLimits(allowance: Allowance, defaults: QuotaDefaults): 
   };
 }
 
-/** "12.3", "1,010": one decimal below 100 MB; rounded up when a total must not look smaller than it is. */
-export function formatMegabytes(bytes: number, rounding: "nearest" | "up" = "nearest"): string {
+/**
+ * Megabytes as shown: one decimal below 100 MB; rounded up when a total must not look smaller
+ * than it is. A number, for messages that write it the locale's way.
+ */
+export function megabytes(bytes: number, rounding: "nearest" | "up" = "nearest"): number {
   const mb = bytes / MB;
-  const digits = mb < 100 ? 1 : 0;
-  const factor = 10 ** digits;
-  const value = (rounding === "up" ? Math.ceil(mb * factor) : Math.round(mb * factor)) / factor;
-  return value.toLocaleString("en-US", { maximumFractionDigits: digits });
+  const factor = mb < 100 ? 10 : 1;
+  return (rounding === "up" ? Math.ceil(mb * factor) : Math.round(mb * factor)) / factor;
+}
+
+/** "12.3", "1,010": `megabytes` written in English. */
+export function formatMegabytes(bytes: number, rounding: "nearest" | "up" = "nearest"): string {
+  return megabytes(bytes, rounding).toLocaleString("en-US", { maximumFractionDigits: 1 });
 }
 
 /** A place held for one upload in flight, from before its body is read until it is stored or refused. */

@@ -7,13 +7,14 @@ import { es } from "./es.ts";
 import { exploreMessages } from "./explore.ts";
 import { fr } from "./fr.ts";
 import { ja } from "./ja.ts";
+import { photosMessages } from "./photos.ts";
 
 /**
  * The messages of the layout and the first pages converted live in one file per language
  * (`en.ts`, `ja.ts`…); every other domain's in one file of its own with all languages
  * (`defineMessages` in `domain.ts`), listed here.
  */
-const DOMAINS = [exploreMessages] as const;
+const DOMAINS = [exploreMessages, photosMessages] as const;
 
 export type MessageKey = CoreKey | KeysOf<(typeof DOMAINS)[number]>;
 
