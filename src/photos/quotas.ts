@@ -1,5 +1,5 @@
 import type { QuotaDefaults } from "../config.ts";
-import { QuotaExceededError } from "../errors.ts";
+import { QuotaExceededError, wording } from "../errors.ts";
 import type { QuotaRepository } from "./quota-repository.ts";
 
 const MB = 1024 * 1024;
@@ -125,8 +125,9 @@ function sumBytes(reservations: Iterable<Reservation>): number {
   return total;
 }
 
-function askFor(usage: QuotaUsage): string {
-  return usage.isPro ? "ask the site's operator for more room" : "ask for Pro";
+/** Who gives more room: a member without Pro asks for it, one with Pro asks the operator. */
+function pro(usage: QuotaUsage): "yes" | "no" {
+  return usage.isPro ? "yes" : "no";
 }
 
 function checkPhotos(usage: QuotaUsage, uploadsInFlight: number): void {
@@ -134,7 +135,7 @@ function checkPhotos(usage: QuotaUsage, uploadsInFlight: number): void {
   if (limit === null) return;
   const have = usage.photos + uploadsInFlight;
   if (have + 1 <= limit) return;
-  throw new QuotaExceededError(`You have ${have.toLocaleString("en-US")} of ${limit.toLocaleString("en-US")} photos allowed; delete some or ${askFor(usage)}.`, {
+  throw new QuotaExceededError(wording("errors.quota.photos", { used: have, limit, pro: pro(usage) }), {
     quota: "photos",
     limit,
     used: have,
@@ -148,7 +149,7 @@ function checkBytes(usage: QuotaUsage, bytesInFlight: number, incoming: number |
   const used = usage.bytes + bytesInFlight;
   if (incoming === null) {
     if (used < limit) return;
-    throw new QuotaExceededError(`You have used ${formatMegabytes(used, "up")} MB of your ${formatMegabytes(limit)} MB; delete some photos or ${askFor(usage)}.`, {
+    throw new QuotaExceededError(wording("errors.quota.bytesUsed", { used: megabytes(used, "up"), limit: megabytes(limit), pro: pro(usage) }), {
       quota: "bytes",
       limit,
       used,
@@ -156,7 +157,7 @@ function checkBytes(usage: QuotaUsage, bytesInFlight: number, incoming: number |
   }
   if (used + incoming <= limit) return;
   throw new QuotaExceededError(
-    `This upload of ${formatMegabytes(incoming, "up")} MB would bring you to ${formatMegabytes(used + incoming, "up")} MB of your ${formatMegabytes(limit)} MB; delete some photos or ${askFor(usage)}.`,
+    wording("errors.quota.bytesUpload", { size: megabytes(incoming, "up"), total: megabytes(used + incoming, "up"), limit: megabytes(limit), pro: pro(usage) }),
     { quota: "bytes", limit, used },
   );
 }

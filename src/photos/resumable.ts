@@ -8,6 +8,8 @@ import { Server, type Upload } from "@tus/server";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import { AppError } from "../errors.ts";
+import { english, type Messages } from "../i18n/messages.ts";
+import { apiErrorBody } from "../web/error-handler.ts";
 import type { Viewer } from "../users/service.ts";
 import type { PhotoService } from "./service.ts";
 import type { UploadQuotas } from "./quotas.ts";
@@ -31,11 +33,12 @@ export interface ResumableUploadsDeps {
 type TusError = { status_code: number; body: string };
 
 function refusal(status: number, message: string): TusError {
-  return { status_code: status, body: JSON.stringify({ error: { code: "refused", message } }) };
+  return { status_code: status, body: JSON.stringify(apiErrorBody({ code: "refused", message, wording: null }, english())) };
 }
 
-function asTusError(error: unknown): TusError {
-  if (error instanceof AppError) return { status_code: error.status, body: JSON.stringify({ error: { code: error.code, message: error.message } }) };
+/** A refusal as the JSON API writes it, `localizedMessage` in the uploader's language. */
+function asTusError(error: unknown, messages: Messages): TusError {
+  if (error instanceof AppError) return { status_code: error.status, body: JSON.stringify(apiErrorBody(error, messages)) };
   throw error;
 }
 
@@ -54,8 +57,8 @@ async function sha256Of(file: string): Promise<string> {
 export class ResumableUploads {
   private readonly store: FileStore;
   private readonly tus: Server;
-  /** Who is behind each request tus is handling: tus sees a web Request wrapping the Node one. */
-  private readonly viewers = new WeakMap<object, Viewer>();
+  /** Who is behind each request tus is handling, and their language: tus sees a web Request wrapping the Node one. */
+  private readonly callers = new WeakMap<object, { viewer: Viewer; messages: Messages }>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: ResumableUploadsDeps) {
@@ -67,22 +70,22 @@ export class ResumableUploads {
       maxSize: deps.maxBytes,
       relativeLocation: true,
       respectForwardedHeaders: false,
-      onIncomingRequest: async (req, uploadId) => this.checkOwner(this.viewerOf(req), uploadId),
-      onUploadCreate: async (req, upload) => this.admit(this.viewerOf(req), upload),
-      onUploadFinish: async (req, upload) => this.finish(this.viewerOf(req), upload),
+      onIncomingRequest: async (req, uploadId) => this.checkOwner(this.callerOf(req).viewer, uploadId),
+      onUploadCreate: async (req, upload) => this.admit(this.callerOf(req), upload),
+      onUploadFinish: async (req, upload) => this.finish(this.callerOf(req), upload),
     });
   }
 
-  private viewerOf(req: { runtime?: { node?: { req: object } } }): Viewer {
+  private callerOf(req: { runtime?: { node?: { req: object } } }): { viewer: Viewer; messages: Messages } {
     const raw = req.runtime?.node?.req;
-    const viewer = raw ? this.viewers.get(raw) : undefined;
-    if (!viewer) throw refusal(401, "Log in, or use the header Authorization: Bearer <token>.");
-    return viewer;
+    const caller = raw ? this.callers.get(raw) : undefined;
+    if (!caller) throw refusal(401, "Log in, or use the header Authorization: Bearer <token>.");
+    return caller;
   }
 
   /** The route's access rule made sure of a member; tus takes over the raw request and response. */
   async handle(request: FastifyRequest, reply: FastifyReply, viewer: Viewer): Promise<void> {
-    this.viewers.set(request.raw, viewer);
+    this.callers.set(request.raw, { viewer, messages: request.messages() });
     reply.hijack();
     await this.tus.handle(request.raw, reply.raw);
   }
@@ -95,18 +98,18 @@ export class ResumableUploads {
   }
 
   /** Over quota with the declared size: refused before any byte is stored. */
-  private async admit(viewer: Viewer, upload: Upload): Promise<{ metadata: Record<string, string | null> }> {
+  private async admit({ viewer, messages }: { viewer: Viewer; messages: Messages }, upload: Upload): Promise<{ metadata: Record<string, string | null> }> {
     const hold = await this.deps.quotas.admit(viewer.id, upload.size ?? null).catch((error: unknown) => {
-      throw asTusError(error);
+      throw asTusError(error, messages);
     });
     hold.release();
     return { metadata: { ...(upload.metadata ?? {}), [OWNER_KEY]: String(viewer.id) } };
   }
 
-  private async finish(viewer: Viewer, upload: Upload): Promise<{ status_code: number; headers: Record<string, string>; body: string }> {
+  private async finish({ viewer, messages }: { viewer: Viewer; messages: Messages }, upload: Upload): Promise<{ status_code: number; headers: Record<string, string>; body: string }> {
     const file = path.join(this.deps.directory, upload.id);
     const hold = await this.deps.quotas.admit(viewer.id, upload.size ?? null).catch((error: unknown) => {
-      throw asTusError(error);
+      throw asTusError(error, messages);
     });
     try {
       const handle = await fsp.open(file, "r+");
@@ -125,7 +128,7 @@ export class ResumableUploads {
       const { photo, created } = await this.deps.photos.upload(viewer, received);
       return { status_code: created ? 201 : 200, headers: { "content-type": "application/json; charset=utf-8", location: photo.pageUrl }, body: JSON.stringify(photo) };
     } catch (error) {
-      throw asTusError(error);
+      throw asTusError(error, messages);
     } finally {
       hold.release();
       await fsp.rm(file, { force: true });

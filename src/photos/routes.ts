@@ -2,7 +2,7 @@ import fsp from "node:fs/promises";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import type { AppContext } from "../app.ts";
-import { AppError, NotFoundError } from "../errors.ts";
+import { AppError, NotFoundError, wording } from "../errors.ts";
 import { requireViewer } from "../web/access.ts";
 import { withErrors } from "../web/api-schema.ts";
 import { memberCsrfToken, sendHtml } from "../web/forms.ts";
@@ -53,7 +53,7 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
 
   const ownerOf = async (username: string) => {
     const owner = await users.findPublicUser(username);
-    if (!owner) throw new NotFoundError("There is no member with that name.");
+    if (!owner) throw new NotFoundError(wording("errors.memberNotFound"));
     return owner;
   };
 

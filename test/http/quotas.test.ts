@@ -196,7 +196,7 @@ describe("Pro and per-member quotas", () => {
     assert.equal((await upload(lower, tinyPhoto())).status, 201);
     const refused = await upload(lower, tinyPhoto());
     assert.equal(refused.status, 403);
-    assert.equal(refused.body.error.message, "You have 1 of 1 photos allowed; delete some or ask for Pro.");
+    assert.equal(refused.body.error.message, "You have 1 of 1 photo allowed; delete some or ask for Pro.");
 
     const higher = await buildMember(server);
     await api(server, "PATCH", `/api/v1/admin/members/${higher.username}`, { token: operator.token, json: { quotaPhotos: 3, quotaMb: 5 } });

@@ -3,6 +3,7 @@ import { ar } from "./ar.ts";
 import { de } from "./de.ts";
 import type { KeysOf } from "./domain.ts";
 import { en, type CoreKey } from "./en.ts";
+import { errorMessages } from "./errors.ts";
 import { es } from "./es.ts";
 import { exploreMessages } from "./explore.ts";
 import { fr } from "./fr.ts";
@@ -14,7 +15,7 @@ import { photosMessages } from "./photos.ts";
  * (`en.ts`, `ja.ts`…); every other domain's in one file of its own with all languages
  * (`defineMessages` in `domain.ts`), listed here.
  */
-const DOMAINS = [exploreMessages, photosMessages] as const;
+const DOMAINS = [exploreMessages, photosMessages, errorMessages] as const;
 
 export type MessageKey = CoreKey | KeysOf<(typeof DOMAINS)[number]>;
 
