@@ -1,4 +1,4 @@
-import { InvalidError } from "../errors.ts";
+import { InvalidError, wording, type Wording } from "../errors.ts";
 import { normalizeTag } from "../photos/tags.ts";
 
 /** A smart album's rule: which of its owner's photos it holds, evaluated whenever it is read. */
@@ -21,7 +21,7 @@ const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5
 
 function takenBound(value: string | undefined, field: string): string | undefined {
   if (value === undefined) return undefined;
-  if (!DATE.test(value)) throw new InvalidError(`${field} must be a date (2024-05-17) or a date and time (2024-05-17T08:30).`, { field });
+  if (!DATE.test(value)) throw new InvalidError(wording("errors.rule.date", { field }), { field });
   return value;
 }
 
@@ -30,8 +30,8 @@ export function parseRule(input: SmartRule): SmartRule {
   const rule: SmartRule = {};
   if (input.tags !== undefined) {
     const tags = [...new Set(input.tags.map(normalizeTag).filter((t) => t !== ""))];
-    if (tags.length === 0 && input.tags.length > 0) throw new InvalidError("rule.tags holds no usable tag.", { field: "rule.tags" });
-    if (tags.length > MAX_RULE_TAGS) throw new InvalidError(`rule.tags may hold at most ${MAX_RULE_TAGS} tags.`, { field: "rule.tags" });
+    if (tags.length === 0 && input.tags.length > 0) throw new InvalidError(wording("errors.rule.noTag"), { field: "rule.tags" });
+    if (tags.length > MAX_RULE_TAGS) throw new InvalidError(wording("errors.rule.tooManyTags", { max: MAX_RULE_TAGS }), { field: "rule.tags" });
     if (tags.length > 0) {
       rule.tags = tags;
       rule.tagMode = input.tagMode ?? "all";
@@ -40,7 +40,7 @@ export function parseRule(input: SmartRule): SmartRule {
   rule.takenFrom = takenBound(input.takenFrom, "rule.takenFrom");
   rule.takenTo = takenBound(input.takenTo, "rule.takenTo");
   if (rule.takenFrom && rule.takenTo && rule.takenFrom.slice(0, 10) > rule.takenTo.slice(0, 10)) {
-    throw new InvalidError("rule.takenFrom must not be after rule.takenTo.", { field: "rule.takenFrom" });
+    throw new InvalidError(wording("errors.rule.dateOrder"), { field: "rule.takenFrom" });
   }
   if (input.camera !== undefined) {
     const camera = input.camera.trim();
@@ -49,17 +49,17 @@ export function parseRule(input: SmartRule): SmartRule {
   }
   if (input.near !== undefined) {
     const { latitude, longitude, radiusKm } = input.near;
-    if (!(Number.isFinite(latitude) && latitude >= -90 && latitude <= 90)) throw new InvalidError("rule.near.latitude must be within -90 and 90.", { field: "rule.near.latitude" });
-    if (!(Number.isFinite(longitude) && longitude >= -180 && longitude <= 180)) throw new InvalidError("rule.near.longitude must be within -180 and 180.", { field: "rule.near.longitude" });
-    if (!(Number.isFinite(radiusKm) && radiusKm > 0 && radiusKm <= 20_000)) throw new InvalidError("rule.near.radiusKm must be above 0 and at most 20000.", { field: "rule.near.radiusKm" });
+    if (!(Number.isFinite(latitude) && latitude >= -90 && latitude <= 90)) throw new InvalidError(wording("errors.rule.latitude"), { field: "rule.near.latitude" });
+    if (!(Number.isFinite(longitude) && longitude >= -180 && longitude <= 180)) throw new InvalidError(wording("errors.rule.longitude"), { field: "rule.near.longitude" });
+    if (!(Number.isFinite(radiusKm) && radiusKm > 0 && radiusKm <= 20_000)) throw new InvalidError(wording("errors.rule.radius"), { field: "rule.near.radiusKm" });
     rule.near = { latitude, longitude, radiusKm };
   }
   if (input.minFaves !== undefined) {
-    if (!(Number.isSafeInteger(input.minFaves) && input.minFaves >= 0)) throw new InvalidError("rule.minFaves must be a whole number, 0 or more.", { field: "rule.minFaves" });
+    if (!(Number.isSafeInteger(input.minFaves) && input.minFaves >= 0)) throw new InvalidError(wording("errors.rule.minFaves"), { field: "rule.minFaves" });
     rule.minFaves = input.minFaves;
   }
   const criteria = [rule.tags, rule.takenFrom, rule.takenTo, rule.camera, rule.near, rule.minFaves].filter((c) => c !== undefined);
-  if (criteria.length === 0) throw new InvalidError("A smart album's rule needs at least one of tags, takenFrom, takenTo, camera, near, minFaves.", { field: "rule" });
+  if (criteria.length === 0) throw new InvalidError(wording("errors.rule.empty"), { field: "rule" });
   for (const key of Object.keys(rule) as Array<keyof SmartRule>) if (rule[key] === undefined) delete rule[key];
   return rule;
 }
@@ -80,9 +80,9 @@ export interface RuleForm {
 /** The form's fields as a rule for `parseRule`; a number that is not one is refused naming its field. */
 export function ruleFromForm(form: RuleForm): SmartRule {
   const text = (value: string | undefined) => (value ?? "").trim();
-  const number = (value: string | undefined, field: string, label: string) => {
+  const number = (value: string | undefined, field: string, notANumber: Wording) => {
     const n = Number(text(value));
-    if (text(value) === "" || !Number.isFinite(n)) throw new InvalidError(`${label} must be a number.`, { field });
+    if (text(value) === "" || !Number.isFinite(n)) throw new InvalidError(notANumber, { field });
     return n;
   };
   const rule: SmartRule = {};
@@ -96,10 +96,14 @@ export function ruleFromForm(form: RuleForm): SmartRule {
   if (text(form.camera)) rule.camera = text(form.camera);
   const near = [form.nearLatitude, form.nearLongitude, form.nearRadiusKm].map(text);
   if (near.some(Boolean)) {
-    if (!near.every(Boolean)) throw new InvalidError("A place needs its latitude, longitude and radius together.", { field: "rule.near" });
-    rule.near = { latitude: number(form.nearLatitude, "rule.near.latitude", "The latitude"), longitude: number(form.nearLongitude, "rule.near.longitude", "The longitude"), radiusKm: number(form.nearRadiusKm, "rule.near.radiusKm", "The radius") };
+    if (!near.every(Boolean)) throw new InvalidError(wording("errors.rule.placeIncomplete"), { field: "rule.near" });
+    rule.near = {
+      latitude: number(form.nearLatitude, "rule.near.latitude", wording("errors.rule.latitudeNumber")),
+      longitude: number(form.nearLongitude, "rule.near.longitude", wording("errors.rule.longitudeNumber")),
+      radiusKm: number(form.nearRadiusKm, "rule.near.radiusKm", wording("errors.rule.radiusNumber")),
+    };
   }
-  if (text(form.minFaves)) rule.minFaves = number(form.minFaves, "rule.minFaves", "The number of faves");
+  if (text(form.minFaves)) rule.minFaves = number(form.minFaves, "rule.minFaves", wording("errors.rule.favesNumber"));
   return rule;
 }
 

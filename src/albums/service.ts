@@ -1,5 +1,5 @@
 import type { Clock } from "../clock.ts";
-import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "../errors.ts";
+import { ConflictError, ForbiddenError, InvalidError, NotFoundError, wording } from "../errors.ts";
 import { presentPhoto, type PhotoView } from "../photos/presenter.ts";
 import { audienceOf, type Audience } from "../photos/visibility.ts";
 import type { Viewer } from "../users/service.ts";
@@ -11,7 +11,7 @@ export const MAX_SMART_ALBUMS_PER_MEMBER = 100;
 export const MAX_TITLE_LENGTH = 255;
 export const MAX_DESCRIPTION_LENGTH = 10_000;
 export const MAX_COLLECTIONS_LISTED = 500;
-const SMART_CONFLICT = "This is a smart album: its rule chooses its photos, so they cannot be added, removed or reordered by hand. Change the rule instead.";
+const SMART_CONFLICT = wording("errors.album.smart");
 
 type ViewerRef = Pick<Viewer, "id" | "showsRestricted"> | null;
 
@@ -64,7 +64,7 @@ function cleanText(value: string, max: number): string {
 
 function title(value: string): string {
   const clean = cleanText(value, MAX_TITLE_LENGTH);
-  if (clean === "") throw new InvalidError("Give a title.", { field: "title" });
+  if (clean === "") throw new InvalidError(wording("errors.album.titleNeeded"), { field: "title" });
   return clean;
 }
 
@@ -81,7 +81,7 @@ export function encodeCursor(cursor: AlbumCursor): string {
 }
 
 export function decodeCursor(value: string, smart: boolean): AlbumCursor {
-  const bad = () => new InvalidError("The cursor is not valid; start from the first page.", { field: "cursor" });
+  const bad = () => new InvalidError(wording("errors.cursor"), { field: "cursor" });
   let parts: unknown;
   try {
     parts = JSON.parse(Buffer.from(value, "base64url").toString("utf8"));
@@ -123,19 +123,19 @@ export class AlbumService {
    */
   private async visible(id: number, viewer: ViewerRef): Promise<{ album: AlbumRow; view: AlbumView }> {
     const album = await this.deps.albums.findById(id);
-    if (!album) throw new NotFoundError("There is no such album, or you are not allowed to see it.");
+    if (!album) throw new NotFoundError(wording("errors.album.notFound"));
     const stats = (await this.deps.albums.stats([album], audienceOf(viewer))).get(album.id)!;
-    if (viewer?.id !== album.ownerId && stats.count === 0) throw new NotFoundError("There is no such album, or you are not allowed to see it.");
+    if (viewer?.id !== album.ownerId && stats.count === 0) throw new NotFoundError(wording("errors.album.notFound"));
     return { album, view: this.present(album, stats, viewer) };
   }
 
   private async owned(id: number, viewer: Viewer): Promise<AlbumRow> {
     const album = await this.deps.albums.findById(id);
-    if (!album) throw new NotFoundError("There is no such album, or you are not allowed to see it.");
+    if (!album) throw new NotFoundError(wording("errors.album.notFound"));
     if (album.ownerId !== viewer.id) {
       const stats = (await this.deps.albums.stats([album], audienceOf(viewer))).get(album.id)!;
-      if (stats.count === 0) throw new NotFoundError("There is no such album, or you are not allowed to see it.");
-      throw new ForbiddenError("Only the album's owner can change it.");
+      if (stats.count === 0) throw new NotFoundError(wording("errors.album.notFound"));
+      throw new ForbiddenError(wording("errors.album.ownerOnly"));
     }
     return album;
   }
@@ -144,8 +144,8 @@ export class AlbumService {
     const rule = input.rule === undefined ? null : parseRule(input.rule);
     const clean = { title: title(input.title), description: cleanText(input.description ?? "", MAX_DESCRIPTION_LENGTH) };
     const counts = await this.deps.albums.countOwned(viewer.id);
-    if (counts.all >= MAX_ALBUMS_PER_MEMBER) throw new ConflictError(`You have ${MAX_ALBUMS_PER_MEMBER} albums, the most a member may have; delete one first.`);
-    if (rule && counts.smart >= MAX_SMART_ALBUMS_PER_MEMBER) throw new ConflictError(`You have ${MAX_SMART_ALBUMS_PER_MEMBER} smart albums, the most a member may have; delete one first.`);
+    if (counts.all >= MAX_ALBUMS_PER_MEMBER) throw new ConflictError(wording("errors.album.tooMany", { max: MAX_ALBUMS_PER_MEMBER }));
+    if (rule && counts.smart >= MAX_SMART_ALBUMS_PER_MEMBER) throw new ConflictError(wording("errors.album.tooManySmart", { max: MAX_SMART_ALBUMS_PER_MEMBER }));
     const id = await this.deps.albums.create({ ownerId: viewer.id, ...clean, rule }, this.deps.clock.now());
     return (await this.visible(id, viewer)).view;
   }
@@ -157,7 +157,7 @@ export class AlbumService {
   /** The album with a page of its photos the viewer may see, in the album's order. */
   async page(id: number, viewer: ViewerRef, cursor: string | undefined, limit: number, username?: string): Promise<AlbumPage> {
     const { album, view } = await this.visible(id, viewer);
-    if (username !== undefined && album.ownerUsername.toLowerCase() !== username.toLowerCase()) throw new NotFoundError("There is no such album, or you are not allowed to see it.");
+    if (username !== undefined && album.ownerUsername.toLowerCase() !== username.toLowerCase()) throw new NotFoundError(wording("errors.album.notFound"));
     const after = cursor === undefined ? null : decodeCursor(cursor, album.rule !== null);
     const rows = await this.deps.albums.photos(album, audienceOf(viewer), after, limit + 1);
     const shown = rows.slice(0, limit);
@@ -184,9 +184,9 @@ export class AlbumService {
     const clean = { title: title(input.title), description: cleanText(input.description ?? "", MAX_DESCRIPTION_LENGTH) };
     const photoIds = await this.ownPhotos(viewer, input.photoIds, isVisible);
     const cover = input.coverPhotoId ?? null;
-    if (cover !== null && !photoIds.includes(cover)) throw new InvalidError("The cover must be one of the album's photos.", { field: "coverPhotoId" });
+    if (cover !== null && !photoIds.includes(cover)) throw new InvalidError(wording("errors.album.coverNotIn"), { field: "coverPhotoId" });
     const counts = await this.deps.albums.countOwned(viewer.id);
-    if (counts.all >= MAX_ALBUMS_PER_MEMBER) throw new ConflictError(`You have ${MAX_ALBUMS_PER_MEMBER} albums, the most a member may have; delete one first.`);
+    if (counts.all >= MAX_ALBUMS_PER_MEMBER) throw new ConflictError(wording("errors.album.tooMany", { max: MAX_ALBUMS_PER_MEMBER }));
     const id = await this.deps.albums.createWithPhotos({ ownerId: viewer.id, ...clean, photoIds, coverPhotoId: cover }, this.deps.clock.now());
     return (await this.visible(id, viewer)).view;
   }
@@ -252,7 +252,7 @@ export class AlbumService {
     if (input.title !== undefined) changes.title = title(input.title);
     if (input.description !== undefined) changes.description = cleanText(input.description, MAX_DESCRIPTION_LENGTH);
     if (input.rule !== undefined) {
-      if (!album.rule) throw new ConflictError("This album's photos are chosen by hand; only a smart album has a rule. Make a new smart album instead.");
+      if (!album.rule) throw new ConflictError(wording("errors.album.notSmart"));
       changes.rule = parseRule(input.rule);
     }
     if (input.coverPhotoId !== undefined) {
@@ -260,7 +260,7 @@ export class AlbumService {
       else {
         const [photoId] = ids([input.coverPhotoId], "coverPhotoId");
         const withRule = changes.rule ? { ...album, rule: changes.rule } : album;
-        if (!(await this.deps.albums.holds(withRule, photoId!))) throw new InvalidError("The cover must be one of the album's photos.", { field: "coverPhotoId" });
+        if (!(await this.deps.albums.holds(withRule, photoId!))) throw new InvalidError(wording("errors.album.coverNotIn"), { field: "coverPhotoId" });
         changes.coverPhotoId = photoId!;
       }
     }
@@ -283,8 +283,8 @@ export class AlbumService {
     const owned = await this.deps.albums.ownedPhotoIds(viewer.id, wanted);
     for (const photoId of wanted) {
       if (owned.has(photoId)) continue;
-      if (await isVisible(photoId)) throw new ForbiddenError(`Photo ${photoId} is not yours: an album holds only its owner's photos. Nothing was changed.`);
-      throw new NotFoundError(`There is no photo ${photoId}, or you are not allowed to see it. Nothing was changed.`);
+      if (await isVisible(photoId)) throw new ForbiddenError(wording("errors.album.photoNotYours", { id: String(photoId) }));
+      throw new NotFoundError(wording("errors.album.photoNotFound", { id: String(photoId) }));
     }
     return wanted;
   }
@@ -323,7 +323,7 @@ export class AlbumService {
     if (album.rule) throw new ConflictError(SMART_CONFLICT);
     const order = await this.deps.albums.photoIdsInOrder(id);
     const at = order.indexOf(photoId);
-    if (at < 0) throw new NotFoundError("That photo is not in this album.");
+    if (at < 0) throw new NotFoundError(wording("errors.album.photoNotIn"));
     const to = direction === "earlier" ? at - 1 : at + 1;
     if (to < 0 || to >= order.length) return;
     [order[at], order[to]] = [order[to]!, order[at]!];
@@ -333,7 +333,7 @@ export class AlbumService {
   /** A member's albums this viewer may see (all of them for the owner), newest first. */
   async listForMember(username: string, viewer: ViewerRef): Promise<AlbumView[]> {
     const ownerId = await this.deps.albums.findMemberId(username);
-    if (ownerId === undefined) throw new NotFoundError("There is no member with that name.");
+    if (ownerId === undefined) throw new NotFoundError(wording("errors.memberNotFound"));
     return this.listOfOwner(ownerId, viewer);
   }
 
@@ -406,7 +406,7 @@ export class AlbumService {
   /** A collection shows only the albums the viewer may see; one with none is not there for them. */
   async getCollection(id: number, viewer: ViewerRef, username?: string): Promise<CollectionView> {
     const row = await this.deps.albums.findCollection(id);
-    const missing = () => new NotFoundError("There is no such collection, or you are not allowed to see it.");
+    const missing = () => new NotFoundError(wording("errors.collection.notFound"));
     if (!row || (username !== undefined && row.ownerUsername.toLowerCase() !== username.toLowerCase())) throw missing();
     const [view] = await this.presentCollections([row], viewer);
     if (!view || (!view.canEdit && view.albums.length === 0)) throw missing();
@@ -415,7 +415,7 @@ export class AlbumService {
 
   async listCollections(username: string, viewer: ViewerRef): Promise<CollectionView[]> {
     const ownerId = await this.deps.albums.findMemberId(username);
-    if (ownerId === undefined) throw new NotFoundError("There is no member with that name.");
+    if (ownerId === undefined) throw new NotFoundError(wording("errors.memberNotFound"));
     const views = await this.presentCollections(await this.deps.albums.collectionsByOwner(ownerId, MAX_COLLECTIONS_LISTED), viewer);
     return views.filter((c) => c.canEdit || c.albums.length > 0);
   }
@@ -429,10 +429,10 @@ export class AlbumService {
 
   private async ownedCollection(id: number, viewer: Viewer): Promise<CollectionRow> {
     const row = await this.deps.albums.findCollection(id);
-    if (!row) throw new NotFoundError("There is no such collection, or you are not allowed to see it.");
+    if (!row) throw new NotFoundError(wording("errors.collection.notFound"));
     if (row.ownerId !== viewer.id) {
       await this.getCollection(id, viewer);
-      throw new ForbiddenError("Only the collection's owner can change it.");
+      throw new ForbiddenError(wording("errors.collection.ownerOnly"));
     }
     return row;
   }

@@ -1,6 +1,6 @@
 import type { Clock } from "../clock.ts";
 import { isUniqueViolation } from "../db/errors.ts";
-import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "../errors.ts";
+import { ConflictError, ForbiddenError, InvalidError, NotFoundError, wording, type Wording } from "../errors.ts";
 import type { NewNotification } from "../notifications/repository.ts";
 import { presentPhoto, type PhotoView } from "../photos/presenter.ts";
 import { audienceOf } from "../photos/visibility.ts";
@@ -112,7 +112,7 @@ export class GroupService {
 
   private async find(ref: GroupRef): Promise<GroupRow> {
     const group = "id" in ref ? await this.deps.groups.findById(ref.id) : await this.deps.groups.findBySlug(ref.slug);
-    if (!group) throw new NotFoundError("There is no such group.");
+    if (!group) throw new NotFoundError(wording("errors.group.notFound"));
     return group;
   }
 
@@ -145,20 +145,20 @@ export class GroupService {
   private async readable(ref: GroupRef, viewer: ViewerRef): Promise<{ group: GroupRow; role: GroupRole | null }> {
     const group = await this.find(ref);
     const role = await this.roleOf(group, viewer);
-    if (group.privacy === "invitation" && role === null) throw new ForbiddenError("This group is by invitation only: its pool and discussion are open to its members.");
+    if (group.privacy === "invitation" && role === null) throw new ForbiddenError(wording("errors.group.invitationOnly"));
     return { group, role };
   }
 
-  private async asMember(ref: GroupRef, viewer: Viewer, doing: string): Promise<{ group: GroupRow; role: GroupRole }> {
+  private async asMember(ref: GroupRef, viewer: Viewer, refusal: Wording): Promise<{ group: GroupRow; role: GroupRole }> {
     const group = await this.find(ref);
     const role = await this.roleOf(group, viewer);
-    if (role === null) throw new ForbiddenError(`Join this group to ${doing}.`);
+    if (role === null) throw new ForbiddenError(refusal);
     return { group, role };
   }
 
   private async asAdmin(ref: GroupRef, viewer: Viewer): Promise<GroupRow> {
     const group = await this.find(ref);
-    if ((await this.roleOf(group, viewer)) !== "admin") throw new ForbiddenError("Only the group's admins can do this.");
+    if ((await this.roleOf(group, viewer)) !== "admin") throw new ForbiddenError(wording("errors.group.adminsOnly"));
     return group;
   }
 
@@ -175,7 +175,7 @@ export class GroupService {
 
   async create(viewer: Viewer, input: { name: string; privacy: string; description?: string }): Promise<GroupView> {
     const name = cleanText(input.name, MAX_NAME_LENGTH);
-    if (!name) throw new InvalidError("Give the group a name.", { field: "name" });
+    if (!name) throw new InvalidError(wording("errors.group.nameNeeded"), { field: "name" });
     if (!(GROUP_PRIVACIES as readonly string[]).includes(input.privacy)) throw new InvalidError("privacy must be public or invitation.", { field: "privacy" });
     const description = cleanText(input.description ?? "", MAX_DESCRIPTION_LENGTH);
     const base = slugify(name);
@@ -191,7 +191,7 @@ export class GroupService {
         if (!isUniqueViolation(error)) throw error;
       }
     }
-    throw new ConflictError("Too many groups have this name; choose another one.", { field: "name" });
+    throw new ConflictError(wording("errors.group.nameTaken"), { field: "name" });
   }
 
   // ---- membership ----
@@ -202,7 +202,7 @@ export class GroupService {
     const role = await this.roleOf(group, viewer);
     if (role !== null) return { group: await this.view(group, viewer), joined: false };
     if (group.privacy === "invitation" && !(await this.deps.groups.isInvited(group.id, viewer.id))) {
-      throw new ForbiddenError("This group is by invitation only: ask one of its admins to invite you.");
+      throw new ForbiddenError(wording("errors.group.askInvite"));
     }
     const joined = await this.deps.groups.addMember(group.id, viewer.id, "member", this.deps.clock.now());
     return { group: await this.get({ id: group.id }, viewer), joined };
@@ -213,15 +213,15 @@ export class GroupService {
     const role = await this.roleOf(group, viewer);
     if (role === null) return;
     if (!(await this.deps.groups.removeMemberKeepingAnAdmin(group.id, viewer.id))) {
-      throw new ConflictError("You are this group's last admin: make another member an admin before you leave.");
+      throw new ConflictError(wording("errors.group.lastAdminLeaving"));
     }
   }
 
   async invite(ref: GroupRef, viewer: Viewer, username: string): Promise<{ username: string; created: boolean }> {
     const group = await this.asAdmin(ref, viewer);
     const userId = await this.deps.groups.findMemberId(username);
-    if (userId === undefined) throw new NotFoundError("There is no member by that name.");
-    if ((await this.deps.groups.role(group.id, userId)) !== undefined) throw new ConflictError("This member already belongs to the group.");
+    if (userId === undefined) throw new NotFoundError(wording("errors.memberNotFound"));
+    if ((await this.deps.groups.role(group.id, userId)) !== undefined) throw new ConflictError(wording("errors.group.alreadyMember"));
     const created = await this.deps.groups.invite(group.id, userId, viewer.id, this.deps.clock.now());
     if (created) await this.deps.notify({ userId, kind: "group_invitation", actorId: viewer.id, groupId: group.id });
     return { username, created };
@@ -232,9 +232,9 @@ export class GroupService {
     const group = await this.asAdmin(ref, viewer);
     const userId = await this.deps.groups.findMemberId(username);
     const current = userId === undefined ? undefined : await this.deps.groups.role(group.id, userId);
-    if (userId === undefined || current === undefined) throw new NotFoundError("This member does not belong to the group.");
+    if (userId === undefined || current === undefined) throw new NotFoundError(wording("errors.group.notMember"));
     if (!(await this.deps.groups.setRoleKeepingAnAdmin(group.id, userId, role as GroupRole))) {
-      throw new ConflictError("This is the group's last admin: make another member an admin first.");
+      throw new ConflictError(wording("errors.group.lastAdmin"));
     }
     const member = (await this.deps.groups.members(group.id, MEMBERS_SHOWN)).find((m) => m.userId === userId);
     return { username: member?.username ?? username, role: role as GroupRole, joinedAt: iso(member?.joinedAt ?? 0) };
@@ -243,9 +243,9 @@ export class GroupService {
   async removeMember(ref: GroupRef, viewer: Viewer, username: string): Promise<void> {
     const group = await this.asAdmin(ref, viewer);
     const userId = await this.deps.groups.findMemberId(username);
-    if (userId === undefined || (await this.deps.groups.role(group.id, userId)) === undefined) throw new NotFoundError("This member does not belong to the group.");
+    if (userId === undefined || (await this.deps.groups.role(group.id, userId)) === undefined) throw new NotFoundError(wording("errors.group.notMember"));
     if (!(await this.deps.groups.removeMemberKeepingAnAdmin(group.id, userId))) {
-      throw new ConflictError("This is the group's last admin: make another member an admin first.");
+      throw new ConflictError(wording("errors.group.lastAdmin"));
     }
   }
 
@@ -258,9 +258,9 @@ export class GroupService {
 
   /** A member adds one of their own photos; a photo they may not see is not found. */
   async addToPool(ref: GroupRef, viewer: Viewer, photoId: number): Promise<{ added: boolean; group: GroupView }> {
-    const { group } = await this.asMember(ref, viewer, "add photos to its pool");
-    if (!(await this.deps.photoVisible(photoId, viewer))) throw new NotFoundError("There is no such photo, or you are not allowed to see it.");
-    if (!(await this.deps.photoIsOwn(photoId, viewer))) throw new ForbiddenError("You can add only your own photos to a group's pool.");
+    const { group } = await this.asMember(ref, viewer, wording("errors.group.joinToAdd"));
+    if (!(await this.deps.photoVisible(photoId, viewer))) throw new NotFoundError(wording("errors.photoNotFound"));
+    if (!(await this.deps.photoIsOwn(photoId, viewer))) throw new ForbiddenError(wording("errors.group.ownPhotosOnly"));
     const added = await this.deps.groups.addToPool(group.id, photoId, viewer.id, this.deps.clock.now());
     return { added, group: await this.view(group, viewer) };
   }
@@ -270,8 +270,8 @@ export class GroupService {
     const group = await this.find(ref);
     const entry = await this.deps.groups.poolEntry(group.id, photoId);
     const role = await this.roleOf(group, viewer);
-    if (!entry || (group.privacy === "invitation" && role === null)) throw new NotFoundError("This photo is not in the group's pool.");
-    if (entry.addedBy !== viewer.id && !canModerate(role)) throw new ForbiddenError("Only the member who added this photo, or the group's moderators, can remove it.");
+    if (!entry || (group.privacy === "invitation" && role === null)) throw new NotFoundError(wording("errors.group.notInPool"));
+    if (entry.addedBy !== viewer.id && !canModerate(role)) throw new ForbiddenError(wording("errors.group.removeFromPool"));
     await this.deps.groups.removeFromPool(group.id, photoId);
     return this.view(group, viewer);
   }
@@ -321,31 +321,31 @@ export class GroupService {
   }
 
   async createThread(ref: GroupRef, viewer: Viewer, input: { title: string; text: string }): Promise<ThreadView> {
-    const { group, role } = await this.asMember(ref, viewer, "start a discussion");
+    const { group, role } = await this.asMember(ref, viewer, wording("errors.group.joinToStart"));
     const title = cleanText(input.title, MAX_TITLE_LENGTH);
     const text = cleanText(input.text, MAX_TEXT_LENGTH);
-    if (!title) throw new InvalidError("Give the discussion a title.", { field: "title" });
-    if (!text) throw new InvalidError("Write something to start the discussion.", { field: "text" });
+    if (!title) throw new InvalidError(wording("errors.group.threadTitle"), { field: "title" });
+    if (!text) throw new InvalidError(wording("errors.group.threadText"), { field: "text" });
     const id = await this.deps.groups.createThread({ groupId: group.id, authorId: viewer.id, title, body: text }, this.deps.clock.now());
     const thread = await this.deps.groups.thread(group.id, id);
-    if (!thread) throw new NotFoundError("The discussion was removed.");
+    if (!thread) throw new NotFoundError(wording("errors.group.threadRemoved"));
     return this.threadView(thread, viewer, role);
   }
 
   async thread(ref: GroupRef, viewer: ViewerRef, threadId: number): Promise<{ group: GroupView; thread: ThreadView; replies: ReplyView[] }> {
     const { group, role } = await this.readable(ref, viewer);
     const thread = await this.deps.groups.thread(group.id, threadId);
-    if (!thread) throw new NotFoundError("There is no such discussion in this group.");
+    if (!thread) throw new NotFoundError(wording("errors.group.noThread"));
     const replies = await this.deps.groups.replies(thread.id, REPLIES_SHOWN);
     return { group: await this.view(group, viewer), thread: this.threadView(thread, viewer, role), replies: replies.map((r) => this.replyView(r, viewer, role)) };
   }
 
   async reply(ref: GroupRef, viewer: Viewer, threadId: number, input: { text: string }): Promise<ReplyView> {
-    const { group, role } = await this.asMember(ref, viewer, "reply");
+    const { group, role } = await this.asMember(ref, viewer, wording("errors.group.joinToReply"));
     const thread = await this.deps.groups.thread(group.id, threadId);
-    if (!thread) throw new NotFoundError("There is no such discussion in this group.");
+    if (!thread) throw new NotFoundError(wording("errors.group.noThread"));
     const text = cleanText(input.text, MAX_TEXT_LENGTH);
-    if (!text) throw new InvalidError("Write something to reply.", { field: "text" });
+    if (!text) throw new InvalidError(wording("errors.group.replyText"), { field: "text" });
     const now = this.deps.clock.now();
     const id = await this.deps.groups.addReply({ threadId: thread.id, authorId: viewer.id, body: text }, now);
     return this.replyView({ id, threadId: thread.id, authorId: viewer.id, author: viewer.username, body: text, createdAt: now }, viewer, role);
@@ -354,8 +354,8 @@ export class GroupService {
   async deleteThread(ref: GroupRef, viewer: Viewer, threadId: number): Promise<void> {
     const { group, role } = await this.readable(ref, viewer);
     const thread = await this.deps.groups.thread(group.id, threadId);
-    if (!thread) throw new NotFoundError("There is no such discussion in this group.");
-    if (thread.authorId !== viewer.id && !canModerate(role)) throw new ForbiddenError("Only its author or the group's moderators can remove a discussion.");
+    if (!thread) throw new NotFoundError(wording("errors.group.noThread"));
+    if (thread.authorId !== viewer.id && !canModerate(role)) throw new ForbiddenError(wording("errors.group.removeThread"));
     await this.deps.groups.deleteThread(thread.id);
   }
 
@@ -363,8 +363,8 @@ export class GroupService {
     const { group, role } = await this.readable(ref, viewer);
     const thread = await this.deps.groups.thread(group.id, threadId);
     const reply = thread ? await this.deps.groups.reply(thread.id, replyId) : undefined;
-    if (!reply) throw new NotFoundError("There is no such reply in this discussion.");
-    if (reply.authorId !== viewer.id && !canModerate(role)) throw new ForbiddenError("Only its author or the group's moderators can remove a reply.");
+    if (!reply) throw new NotFoundError(wording("errors.group.noReply"));
+    if (reply.authorId !== viewer.id && !canModerate(role)) throw new ForbiddenError(wording("errors.group.removeReply"));
     await this.deps.groups.deleteReply(replyId);
   }
 }

@@ -115,7 +115,7 @@ test("hostile but valid files are accepted, typed by their bytes", async () => {
 test("animations over the frame limit are refused with 422", async () => {
   const error = await rejection(probeImage(corpus("bad/many-frames.gif"), LIMITS));
   assert.equal(error.status, 422);
-  assert.match(error.message, /at most 1000/);
+  assert.match(error.message, /at most 1,000/);
   const animated = await probeImage(corpus("formats/animated.gif"), { ...LIMITS, maxFrames: 12 });
   assert.equal(animated.frames, 12);
 });

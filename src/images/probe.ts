@@ -1,6 +1,6 @@
 import { open } from "node:fs/promises";
 import sharp, { type Metadata, type SharpOptions } from "sharp";
-import { TooLargeError, UnprocessableError, UnsupportedMediaError } from "../errors.ts";
+import { TooLargeError, UnprocessableError, UnsupportedMediaError, wording } from "../errors.ts";
 import { ACCEPTED_FORMATS_TEXT, type ImageFormat, type ImageProbe } from "./types.ts";
 
 export interface ProbeLimits {
@@ -29,7 +29,7 @@ export async function probeImage(filePath: string, limits: ProbeLimits): Promise
   const storedWidth = header.width;
   const storedHeight = header.height;
   if (!(storedWidth > 0 && storedHeight > 0)) {
-    throw new UnprocessableError(`The ${FORMAT_NAMES[sniffed.format]} header gives no image size; the file is damaged.`);
+    throw new UnprocessableError(wording("errors.upload.noSize", { format: FORMAT_NAMES[sniffed.format] }));
   }
   refuseTooManyPixels(storedWidth, storedHeight, limits.maxPixels);
 
@@ -37,7 +37,7 @@ export async function probeImage(filePath: string, limits: ProbeLimits): Promise
   // A 5000-frame GIF is a CPU and storage trap, not a photo; a clear refusal beats silently keeping a still.
   if (frames > limits.maxFrames) {
     throw new UnprocessableError(
-      `The animation has ${frames} frames; at most ${limits.maxFrames} are accepted.`,
+      wording("errors.upload.tooManyFrames", { frames, max: limits.maxFrames }),
       { frames, maxFrames: limits.maxFrames },
     );
   }
@@ -79,15 +79,15 @@ export function decodeError(error: unknown, probe: ImageProbe): Error {
   const reason = error instanceof Error ? error.message : String(error);
   const name = FORMAT_NAMES[probe.format];
   if (/has not been built in|no decoder|unsupported codec/i.test(reason)) {
-    return new UnsupportedMediaError(`This ${name} file uses a compression this server cannot decode; upload it as JPEG.`, { reason });
+    return new UnsupportedMediaError(wording("errors.upload.compression", { format: name }), { reason });
   }
   if (/exceeds pixel limit/i.test(reason)) {
-    return new TooLargeError(`The image is larger than the ${megapixels(probe.storedWidth * probe.storedHeight)} megapixels its header declared.`, { reason });
+    return new TooLargeError(wording("errors.upload.largerThanDeclared", { megapixels: megapixels(probe.storedWidth * probe.storedHeight) }), { reason });
   }
   if (/premature end|truncat|unexpected end|end of (file|stream|data)/i.test(reason)) {
-    return new UnprocessableError(`The ${name} file is truncated: the image data ends early. Upload the complete file.`, { reason });
+    return new UnprocessableError(wording("errors.upload.truncated", { format: name }), { reason });
   }
-  return new UnprocessableError(`The ${name} file is damaged: its image data cannot be decoded.`, { reason });
+  return new UnprocessableError(wording("errors.upload.damaged", { format: name }), { reason });
 }
 
 /**
@@ -184,8 +184,7 @@ function sniffIsoBrands(head: Buffer): Sniffed | null {
 }
 
 function notAnImage(empty: boolean): UnsupportedMediaError {
-  const what = empty ? "The file is empty." : "The file is not an image this site accepts.";
-  return new UnsupportedMediaError(`${what} Accepted formats: ${ACCEPTED_FORMATS_TEXT}.`, {
+  return new UnsupportedMediaError(wording(empty ? "errors.upload.empty" : "errors.upload.notAnImage"), {
     accepted: ACCEPTED_FORMATS_TEXT,
   });
 }
@@ -196,12 +195,12 @@ async function readHeader(filePath: string, format: ImageFormat): Promise<Metada
   try {
     header = await sharp(filePath, { limitInputPixels: false }).metadata();
   } catch (error) {
-    throw new UnprocessableError(`The file starts like a ${FORMAT_NAMES[format]} but its header cannot be read; the file is damaged.`, {
+    throw new UnprocessableError(wording("errors.upload.headerUnreadable", { format: FORMAT_NAMES[format] }), {
       reason: error instanceof Error ? error.message : String(error),
     });
   }
   if (header.format !== SHARP_FORMAT[format]) {
-    throw new UnprocessableError(`The file starts like a ${FORMAT_NAMES[format]} but is not a valid one.`, {
+    throw new UnprocessableError(wording("errors.upload.notValid", { format: FORMAT_NAMES[format] }), {
       detected: header.format,
     });
   }
@@ -216,8 +215,7 @@ function canDecodeHevc(): boolean {
 function refuseUndecodableHeic(header: Metadata): void {
   if (header.format === "heif" && header.compression === "hevc" && !canDecodeHevc()) {
     throw new UnsupportedMediaError(
-      "HEIC photos cannot be decoded by this server; upload JPEG instead " +
-        "(on an iPhone: Settings › Camera › Formats › Most Compatible). PNG, WebP and AVIF also work.",
+      wording("errors.upload.heic"),
       { compression: "hevc" },
     );
   }
@@ -226,15 +224,16 @@ function refuseUndecodableHeic(header: Metadata): void {
 function refuseTooManyPixels(width: number, height: number, maxPixels: number): void {
   if (width * height > maxPixels) {
     throw new TooLargeError(
-      `The image is ${width}×${height} pixels (${megapixels(width * height)} megapixels); the limit is ${megapixels(maxPixels)} megapixels.`,
+      // Width and height as digits, as the file's header and image tools write them.
+      wording("errors.upload.tooManyPixels", { width: String(width), height: String(height), megapixels: megapixels(width * height), limit: megapixels(maxPixels) }),
       { width, height, maxPixels },
     );
   }
 }
 
-function megapixels(pixels: number): string {
+function megapixels(pixels: number): number {
   const mp = pixels / 1_000_000;
-  return mp >= 10 ? mp.toFixed(0) : mp.toFixed(1);
+  return Number(mp >= 10 ? mp.toFixed(0) : mp.toFixed(1));
 }
 
 /** Out-of-range values (hostile or broken EXIF) are treated as "no orientation". */

@@ -1,5 +1,5 @@
 import type { Clock } from "../clock.ts";
-import { ConflictError, ForbiddenError, InvalidError, NotFoundError, TooManyRequestsError } from "../errors.ts";
+import { ConflictError, ForbiddenError, InvalidError, NotFoundError, TooManyRequestsError, wording } from "../errors.ts";
 import type { PhotoService } from "../photos/service.ts";
 import { usernameKey, type UserService, type Viewer } from "../users/service.ts";
 import type { ModerationRepository, ReportRow, TargetKind } from "./repository.ts";
@@ -61,13 +61,13 @@ export class ModerationService {
   async report(viewer: Viewer, input: NewReport): Promise<ReportView> {
     const reason = [...input.reason.normalize("NFC").replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "").trim()];
     if (reason.length === 0 || reason.length > MAX_REASON_LENGTH) {
-      throw new InvalidError(`Say in 1 to ${MAX_REASON_LENGTH} characters what is wrong.`, { field: "reason" });
+      throw new InvalidError(wording("errors.report.reason", { max: MAX_REASON_LENGTH }), { field: "reason" });
     }
     const targetId = await this.reportableTarget(viewer, input);
     const now = this.deps.clock.now();
     const recent = await this.deps.moderation.countReportsSince(viewer.id, now - DAY);
     if (recent >= REPORTS_PER_DAY) {
-      throw new TooManyRequestsError(`You have made ${recent} reports in the last 24 hours, the most allowed; try again tomorrow.`, DAY / 1000);
+      throw new TooManyRequestsError(wording("errors.report.tooMany", { count: recent }), DAY / 1000);
     }
     const id = await this.deps.moderation.insertReport({ reporterId: viewer.id, targetKind: input.targetKind, targetId, reason: reason.join(""), now });
     return this.get(id);
@@ -76,8 +76,8 @@ export class ModerationService {
   private async reportableTarget(viewer: Viewer, input: NewReport): Promise<number> {
     if (input.targetKind === "member") {
       const member = input.username ? await this.deps.moderation.findMemberByKey(usernameKey(input.username.trim())) : undefined;
-      if (!member || member.suspended_at !== null) throw new NotFoundError("There is no member by that name.");
-      if (member.id === viewer.id) throw new InvalidError("You cannot report yourself.");
+      if (!member || member.suspended_at !== null) throw new NotFoundError(wording("errors.memberNotFound"));
+      if (member.id === viewer.id) throw new InvalidError(wording("errors.report.self"));
       return member.id;
     }
     const id = Number(input.targetId);
@@ -85,15 +85,15 @@ export class ModerationService {
       throw new InvalidError(`targetId must be the id of the ${input.targetKind}.`, { field: "targetId" });
     }
     if (input.targetKind === "photo") {
-      if (!(await this.deps.photos.isVisible(id, viewer))) throw new NotFoundError("There is no such photo, or you are not allowed to see it.");
+      if (!(await this.deps.photos.isVisible(id, viewer))) throw new NotFoundError(wording("errors.photoNotFound"));
       const [photo] = await this.deps.moderation.photos([id]);
-      if (photo?.owner_id === viewer.id) throw new InvalidError("You cannot report your own photo; edit or delete it instead.");
+      if (photo?.owner_id === viewer.id) throw new InvalidError(wording("errors.report.ownPhoto"));
       return id;
     }
     const [comment] = await this.deps.moderation.comments([id]);
     const seen = comment !== undefined && (comment.hidden_at === null || comment.author_id === viewer.id) && (await this.deps.photos.isVisible(comment.photo_id, viewer));
-    if (!comment || !seen) throw new NotFoundError("There is no such comment, or you are not allowed to see it.");
-    if (comment.author_id === viewer.id) throw new InvalidError("You cannot report your own comment; edit or delete it instead.");
+    if (!comment || !seen) throw new NotFoundError(wording("errors.commentNotFound"));
+    if (comment.author_id === viewer.id) throw new InvalidError(wording("errors.report.ownComment"));
     return id;
   }
 

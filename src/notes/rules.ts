@@ -1,4 +1,4 @@
-import { InvalidError } from "../errors.ts";
+import { InvalidError, wording } from "../errors.ts";
 
 /** Who a member lets add notes to their photos (users.note_permission). */
 export const NOTE_PERMISSIONS = ["owner", "contacts", "friends", "everyone"] as const;
@@ -61,7 +61,7 @@ export function checkRectangle(r: Rectangle): Rectangle {
 export function checkNoteText(text: string): string {
   const clean = text.normalize("NFC").replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "").trim();
   const length = [...clean].length;
-  if (length === 0) throw new InvalidError("Write something in the note.", { field: "text" });
-  if (length > MAX_NOTE_LENGTH) throw new InvalidError(`A note holds at most ${MAX_NOTE_LENGTH} characters; this one has ${length}.`, { field: "text" });
+  if (length === 0) throw new InvalidError(wording("errors.note.empty"), { field: "text" });
+  if (length > MAX_NOTE_LENGTH) throw new InvalidError(wording("errors.note.tooLong", { max: MAX_NOTE_LENGTH, length }), { field: "text" });
   return clean;
 }

@@ -1,5 +1,5 @@
 import type { Clock } from "../clock.ts";
-import { ForbiddenError, NotFoundError } from "../errors.ts";
+import { ForbiddenError, NotFoundError, wording } from "../errors.ts";
 import type { Notifier } from "../notifications/service.ts";
 import type { PhotoService } from "../photos/service.ts";
 import type { Viewer } from "../users/service.ts";
@@ -33,8 +33,8 @@ export interface NoteInput {
 
 type ViewerRef = Pick<Viewer, "id" | "showsRestricted"> | null;
 
-const NO_SUCH_PHOTO = "There is no such photo, or you are not allowed to see it.";
-const NO_SUCH_NOTE = "There is no such note, or you are not allowed to see its photo.";
+const NO_SUCH_PHOTO = wording("errors.photoNotFound");
+const NO_SUCH_NOTE = wording("errors.note.notFound");
 
 export class NoteService {
   constructor(private readonly deps: { notes: NotesRepository; photos: PhotoService; clock: Clock; notifier: Notifier }) {}
@@ -90,7 +90,7 @@ export class NoteService {
 
   async add(photoId: number, viewer: Viewer, input: NoteInput): Promise<NoteView> {
     const ownerId = await this.visiblePhotoOwner(photoId, viewer);
-    if (!(await this.mayAdd(photoId, viewer, ownerId))) throw new ForbiddenError("The photo's owner does not let you add notes to their photos.");
+    if (!(await this.mayAdd(photoId, viewer, ownerId))) throw new ForbiddenError(wording("errors.note.notAllowed"));
     const rectangle = checkRectangle(input);
     const text = checkNoteText(input.text);
     const now = this.deps.clock.now();
@@ -106,7 +106,7 @@ export class NoteService {
     const row = await this.deps.notes.find(noteId);
     if (!row) throw new NotFoundError(NO_SUCH_NOTE);
     const ownerId = await this.visiblePhotoOwner(row.photo_id, viewer, NO_SUCH_NOTE);
-    if (row.author_id !== viewer.id && ownerId !== viewer.id) throw new ForbiddenError("Only the note's author or the photo's owner can change this note.");
+    if (row.author_id !== viewer.id && ownerId !== viewer.id) throw new ForbiddenError(wording("errors.note.authorOrOwner"));
     return row;
   }
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import type { AppContext } from "../app.ts";
-import { InvalidError } from "../errors.ts";
+import { InvalidError, wording } from "../errors.ts";
 import { requireViewer } from "../web/access.ts";
 import { withErrors } from "../web/api-schema.ts";
 import { sendHtml } from "../web/forms.ts";
@@ -18,7 +18,7 @@ type OrganizeForm = Static<typeof schema.OrganizeForm>;
 function batchFromForm(form: OrganizeForm): BatchEdit {
   const photoIds = form.photoIds === undefined ? [] : Array.isArray(form.photoIds) ? form.photoIds : [form.photoIds];
   if (form.intent === "delete") {
-    if (form.confirmDelete !== "1") throw new InvalidError("Tick “Yes, delete them” to delete the selected photos.", { field: "confirmDelete" });
+    if (form.confirmDelete !== "1") throw new InvalidError(wording("errors.batch.confirmDelete"), { field: "confirmDelete" });
     return { photoIds, delete: true };
   }
   const edit: BatchEdit = { photoIds, addTags: form.addTags, removeTags: form.removeTags, visibility: form.visibility, license: form.license, locationVisibility: form.locationVisibility, albumId: form.albumId };
@@ -28,7 +28,7 @@ function batchFromForm(form: OrganizeForm): BatchEdit {
     const latitude = Number(form.latitude ?? "");
     const longitude = Number(form.longitude ?? "");
     if (form.latitude?.trim() === "" || form.longitude?.trim() === "" || !Number.isFinite(latitude) || !Number.isFinite(longitude)) {
-      throw new InvalidError("Give a latitude and a longitude to set the location.", { field: "latitude" });
+      throw new InvalidError(wording("errors.batch.needCoordinates"), { field: "latitude" });
     }
     edit.location = { latitude, longitude };
   }
@@ -58,7 +58,7 @@ export function registerBatchRoutes(app: FastifyInstance, context: AppContext): 
     const { before, changed, deleted } = request.query;
     const list = await photos.list({ viewer, ownerId: viewer.id, before, limit: ORGANIZE_PAGE_SIZE });
     const done = changed !== undefined ? { count: Number(changed), deleted: false } : deleted !== undefined ? { count: Number(deleted), deleted: true } : null;
-    return sendHtml(reply, views.organizePage({ viewer, csrfToken: request.csrfToken(), list, albums: await albums.handMadeAlbums(viewer.id), before: before ?? null, done }));
+    return sendHtml(reply, views.organizePage({ viewer, csrfToken: request.csrfToken(), messages: request.messages(), list, albums: await albums.handMadeAlbums(viewer.id), before: before ?? null, done }));
   });
 
   app.post<{ Body: OrganizeForm }>("/organize", { config: { access: "member" }, schema: { body: schema.OrganizeForm } }, async (request, reply) => {

@@ -1,6 +1,6 @@
 import type { Clock } from "../clock.ts";
 import type { PhotoUpdate } from "../db/schema.ts";
-import { ConflictError, InvalidError, NotFoundError } from "../errors.ts";
+import { ConflictError, InvalidError, NotFoundError, wording } from "../errors.ts";
 import type { ImageCache } from "../images/image-cache.ts";
 import { derivativePrefix } from "../images/keys.ts";
 import type { JobQueue } from "../jobs/runner.ts";
@@ -58,7 +58,7 @@ interface Plan {
   delete: boolean;
 }
 
-const RACED = "Some of these photos were changed at the same moment by another request; nothing was changed. Look at them again and retry.";
+const RACED = wording("errors.batch.raced");
 
 /**
  * Changes many of a member's photos in one request, all of them or none: tags added and
@@ -72,8 +72,8 @@ export class BatchEditor {
     const plan = this.plan(edit);
     if (plan.albumId !== undefined) {
       const album = await this.deps.albumOf(plan.albumId);
-      if (!album || album.ownerId !== viewer.id) throw new NotFoundError("There is no such album of yours; nothing was changed.");
-      if (album.smart) throw new ConflictError("A smart album fills itself from its rule; photos cannot be added to it by hand. Nothing was changed.");
+      if (!album || album.ownerId !== viewer.id) throw new NotFoundError(wording("errors.batch.albumNotYours"));
+      if (album.smart) throw new ConflictError(wording("errors.batch.smartAlbum"));
     }
     const targets = await this.deps.photos.findBatchTargets(viewer.id, plan.ids);
     if (targets.length !== plan.ids.length) throw this.missing(plan.ids, targets);
@@ -85,8 +85,8 @@ export class BatchEditor {
 
   private plan(edit: BatchEdit): Plan {
     const ids = [...new Set(edit.photoIds.map((id) => id.trim()))].map(Number);
-    if (ids.length === 0) throw new InvalidError("Choose at least one photo.", { field: "photoIds" });
-    if (ids.length > MAX_BATCH_PHOTOS) throw new InvalidError(`At most ${MAX_BATCH_PHOTOS} photos can be changed at once.`, { field: "photoIds" });
+    if (ids.length === 0) throw new InvalidError(wording("errors.batch.choosePhotos"), { field: "photoIds" });
+    if (ids.length > MAX_BATCH_PHOTOS) throw new InvalidError(wording("errors.batch.tooMany", { max: MAX_BATCH_PHOTOS }), { field: "photoIds" });
     if (ids.some((id) => !Number.isSafeInteger(id) || id <= 0)) throw new InvalidError("photoIds must be photo ids.", { field: "photoIds" });
     const changes: Omit<PhotoUpdate, "tags" | "secret"> = { updated_at: this.deps.clock.now() };
     if (edit.visibility !== undefined && edit.visibility !== "") changes.visibility = parseVisibility(edit.visibility, "public");
@@ -99,7 +99,7 @@ export class BatchEditor {
     if (edit.location === null) Object.assign(changes, { latitude: null, longitude: null, altitude: null });
     else if (edit.location !== undefined) {
       const { latitude, longitude } = edit.location;
-      if (!(Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180)) throw new InvalidError("latitude must be within ±90 and longitude within ±180.", { field: "location" });
+      if (!(Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180)) throw new InvalidError(wording("errors.photo.coordinates"), { field: "location" });
       Object.assign(changes, { latitude, longitude, altitude: null });
       if (edit.location.visibility !== undefined) changes.location_visibility = parseLocationVisibility(edit.location.visibility);
     }
@@ -110,9 +110,9 @@ export class BatchEditor {
     if (albumId !== undefined && !(Number.isSafeInteger(albumId) && albumId > 0)) throw new InvalidError("albumId must be an album id.", { field: "albumId" });
     const editsSomething = Object.keys(changes).length > 1 || add.length > 0 || remove.size > 0 || albumId !== undefined;
     if (edit.delete === true) {
-      if (editsSomething) throw new InvalidError("Deleting photos cannot be combined with changing them.", { field: "delete" });
+      if (editsSomething) throw new InvalidError(wording("errors.batch.deleteAndChange"), { field: "delete" });
     } else if (!editsSomething) {
-      throw new InvalidError("Say what to change: tags to add or remove, visibility, licence, location, an album to add to, or delete.", { field: "photoIds" });
+      throw new InvalidError(wording("errors.batch.nothingToChange"), { field: "photoIds" });
     }
     return { ids, changes, add, remove, albumId, delete: edit.delete === true };
   }
@@ -120,14 +120,15 @@ export class BatchEditor {
   private missing(ids: number[], found: BatchTarget[]): NotFoundError {
     const have = new Set(found.map((t) => t.id));
     const absent = ids.filter((id) => !have.has(id));
-    return new NotFoundError(`These are not photos of yours: ${absent.slice(0, 10).join(", ")}${absent.length > 10 ? ` and ${absent.length - 10} more` : ""}. Nothing was changed.`);
+    const shown = absent.slice(0, 10).join(", ");
+    return new NotFoundError(absent.length > 10 ? wording("errors.batch.notYoursMore", { ids: shown, more: absent.length - 10 }) : wording("errors.batch.notYours", { ids: shown }));
   }
 
   private retag(id: number, current: Tag[], plan: Plan): Tag[] {
     const kept = current.filter((t) => !plan.remove.has(t.tag));
     const present = new Set(kept.map((t) => t.tag));
     const next = [...kept, ...plan.add.filter((t) => !present.has(t.tag))];
-    if (next.length > MAX_TAGS) throw new InvalidError(`Photo ${id} would have more than ${MAX_TAGS} tags; nothing was changed.`, { field: "addTags" });
+    if (next.length > MAX_TAGS) throw new InvalidError(wording("errors.batch.tooManyTags", { id: String(id), max: MAX_TAGS }), { field: "addTags" });
     return next;
   }
 

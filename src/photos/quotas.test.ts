@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { QuotaExceededError } from "../errors.ts";
 import type { QuotaRepository, QuotaRow } from "./quota-repository.ts";
-import { effectiveLimits, formatMegabytes, UploadQuotas } from "./quotas.ts";
+import { effectiveLimits, formatMegabytes, megabytes, UploadQuotas } from "./quotas.ts";
+import { MessageCatalogs } from "../i18n/messages.ts";
 
 const MB = 1024 * 1024;
 const noLimits = { photos: null, bytes: null, proPhotos: null, proBytes: null };
@@ -25,6 +26,10 @@ test("megabytes read as people write them", () => {
   assert.equal(formatMegabytes(1000 * MB), "1,000");
   assert.equal(formatMegabytes(1010.2 * MB, "up"), "1,011");
   assert.equal(formatMegabytes(4291, "up"), "0.1");
+  // Pages write the number the locale's way: it must stay a number from 1,000 MB on (it once went through "1,000" and read NaN).
+  assert.equal(megabytes(1010.2 * MB, "up"), 1011);
+  assert.equal(megabytes(12.34 * MB), 12.3);
+  assert.equal(new MessageCatalogs({ missing: "throw" }).for("de").number(megabytes(10_240.5 * MB)), "10.241");
 });
 
 test("the photo limit is stated with the use; Pro members are not told to ask for Pro", async () => {

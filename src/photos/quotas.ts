@@ -1,5 +1,5 @@
 import type { QuotaDefaults } from "../config.ts";
-import { QuotaExceededError } from "../errors.ts";
+import { QuotaExceededError, wording } from "../errors.ts";
 import type { QuotaRepository } from "./quota-repository.ts";
 
 const MB = 1024 * 1024;
@@ -32,13 +32,19 @@ export function effectiveLimits(allowance: Allowance, defaults: QuotaDefaults): 
   };
 }
 
-/** "12.3", "1,010": one decimal below 100 MB; rounded up when a total must not look smaller than it is. */
-export function formatMegabytes(bytes: number, rounding: "nearest" | "up" = "nearest"): string {
+/**
+ * Megabytes as shown: one decimal below 100 MB; rounded up when a total must not look smaller
+ * than it is. A number, for messages that write it the locale's way.
+ */
+export function megabytes(bytes: number, rounding: "nearest" | "up" = "nearest"): number {
   const mb = bytes / MB;
-  const digits = mb < 100 ? 1 : 0;
-  const factor = 10 ** digits;
-  const value = (rounding === "up" ? Math.ceil(mb * factor) : Math.round(mb * factor)) / factor;
-  return value.toLocaleString("en-US", { maximumFractionDigits: digits });
+  const factor = mb < 100 ? 10 : 1;
+  return (rounding === "up" ? Math.ceil(mb * factor) : Math.round(mb * factor)) / factor;
+}
+
+/** "12.3", "1,010": `megabytes` written in English. */
+export function formatMegabytes(bytes: number, rounding: "nearest" | "up" = "nearest"): string {
+  return megabytes(bytes, rounding).toLocaleString("en-US", { maximumFractionDigits: 1 });
 }
 
 /**
@@ -148,8 +154,9 @@ function sumBytes(reservations: Iterable<Reservation>): number {
   return total;
 }
 
-function askFor(usage: QuotaUsage): string {
-  return usage.isPro ? "ask the site's operator for more room" : "ask for Pro";
+/** Who gives more room: a member without Pro asks for it, one with Pro asks the operator. */
+function pro(usage: QuotaUsage): "yes" | "no" {
+  return usage.isPro ? "yes" : "no";
 }
 
 function checkPhotos(usage: QuotaUsage, uploadsInFlight: number): void {
@@ -157,7 +164,7 @@ function checkPhotos(usage: QuotaUsage, uploadsInFlight: number): void {
   if (limit === null) return;
   const have = usage.photos + uploadsInFlight;
   if (have + 1 <= limit) return;
-  throw new QuotaExceededError(`You have ${have.toLocaleString("en-US")} of ${limit.toLocaleString("en-US")} photos allowed; delete some or ${askFor(usage)}.`, {
+  throw new QuotaExceededError(wording("errors.quota.photos", { used: have, limit, pro: pro(usage) }), {
     quota: "photos",
     limit,
     used: have,
@@ -171,7 +178,7 @@ function checkBytes(usage: QuotaUsage, bytesInFlight: number, incoming: number |
   const used = usage.bytes + bytesInFlight;
   if (incoming === null) {
     if (used < limit) return;
-    throw new QuotaExceededError(`You have used ${formatMegabytes(used, "up")} MB of your ${formatMegabytes(limit)} MB; delete some photos or ${askFor(usage)}.`, {
+    throw new QuotaExceededError(wording("errors.quota.bytesUsed", { used: megabytes(used, "up"), limit: megabytes(limit), pro: pro(usage) }), {
       quota: "bytes",
       limit,
       used,
@@ -179,7 +186,7 @@ function checkBytes(usage: QuotaUsage, bytesInFlight: number, incoming: number |
   }
   if (used + incoming <= limit) return;
   throw new QuotaExceededError(
-    `This upload of ${formatMegabytes(incoming, "up")} MB would bring you to ${formatMegabytes(used + incoming, "up")} MB of your ${formatMegabytes(limit)} MB; delete some photos or ${askFor(usage)}.`,
+    wording("errors.quota.bytesUpload", { size: megabytes(incoming, "up"), total: megabytes(used + incoming, "up"), limit: megabytes(limit), pro: pro(usage) }),
     { quota: "bytes", limit, used },
   );
 }

@@ -7,7 +7,8 @@ import { isDatabaseUnavailable } from "../db/errors.ts";
 import { AppError } from "../errors.ts";
 import { PeriodicTask, type PeriodicRuns } from "../ops/periodic.ts";
 import type { Viewer } from "../users/service.ts";
-import { DATABASE_DOWN_MESSAGE } from "../web/error-handler.ts";
+import { english, type Messages } from "../i18n/messages.ts";
+import { apiErrorBody, DATABASE_DOWN_MESSAGE } from "../web/error-handler.ts";
 import type { PhotoService } from "./service.ts";
 import type { UploadQuotas } from "./quotas.ts";
 import type { ResumablePartsStore } from "./resumable-parts.ts";
@@ -44,17 +45,19 @@ export interface ResumableUploadsDeps {
 type TusError = { status_code: number; body: string };
 
 function refusal(status: number, message: string): TusError {
-  return { status_code: status, body: JSON.stringify({ error: { code: "refused", message } }) };
+  return { status_code: status, body: JSON.stringify(apiErrorBody({ code: "refused", message, wording: null }, english())) };
 }
 
-function asTusError(error: unknown): TusError {
-  if (error instanceof AppError) return { status_code: error.status, body: JSON.stringify({ error: { code: error.code, message: error.message } }) };
+/** A refusal as the JSON API writes it, `localizedMessage` in the uploader's language. */
+function asTusError(error: unknown, messages: Messages): TusError {
+  if (error instanceof AppError) return { status_code: error.status, body: JSON.stringify(apiErrorBody(error, messages)) };
   throw error;
 }
 
 /** Who is behind a request tus is handling, and its logger: tus sees a web Request wrapping the Node one. */
 interface Caller {
   viewer: Viewer;
+  messages: Messages;
   log: FastifyBaseLogger;
   response: ServerResponse;
 }
@@ -83,7 +86,7 @@ export class ResumableUploads {
       relativeLocation: true,
       respectForwardedHeaders: false,
       onIncomingRequest: async (req, uploadId) => this.checkOwner(this.callerOf(req).viewer, uploadId),
-      onUploadCreate: async (req, upload) => this.admit(this.callerOf(req).viewer, upload),
+      onUploadCreate: async (req, upload) => this.admit(this.callerOf(req), upload),
       onUploadFinish: async (req, upload) => this.finish(this.callerOf(req), upload, req.method === "POST"),
       onResponseError: async (req, error) => this.answerFailure(req, error),
     });
@@ -113,7 +116,7 @@ export class ResumableUploads {
 
   /** The route's access rule made sure of a member; tus takes over the raw request and response. */
   async handle(request: FastifyRequest, reply: FastifyReply, viewer: Viewer): Promise<void> {
-    this.callers.set(request.raw, { viewer, log: request.log, response: reply.raw });
+    this.callers.set(request.raw, { viewer, messages: request.messages(), log: request.log, response: reply.raw });
     reply.hijack();
     await this.tus.handle(request.raw, reply.raw);
   }
@@ -136,9 +139,9 @@ export class ResumableUploads {
   }
 
   /** Over quota with the declared size: refused before any byte is stored. */
-  private async admit(viewer: Viewer, upload: Upload): Promise<{ metadata: Record<string, string | null> }> {
+  private async admit({ viewer, messages }: Caller, upload: Upload): Promise<{ metadata: Record<string, string | null> }> {
     const hold = await this.deps.quotas.admit(viewer.id, upload.size ?? null).catch((error: unknown) => {
-      throw asTusError(error);
+      throw asTusError(error, messages);
     });
     hold.release();
     return { metadata: { ...(upload.metadata ?? {}), [OWNER_KEY]: String(viewer.id) } };
@@ -164,9 +167,9 @@ export class ResumableUploads {
   }
 
   private async ingest(caller: Caller, upload: Upload, inCreation: boolean): Promise<{ status_code: number; headers: Record<string, string>; body: string }> {
-    const { viewer } = caller;
+    const { viewer, messages } = caller;
     const hold = await this.deps.quotas.admit(viewer.id, upload.size ?? null).catch((error: unknown) => {
-      throw asTusError(error);
+      throw asTusError(error, messages);
     });
     try {
       const whole = await this.deps.parts.wholeFile(upload, this.deps.scratchDir);
@@ -179,7 +182,7 @@ export class ResumableUploads {
       const { photo, created } = await this.deps.photos.upload(viewer, received, quota);
       return { status_code: created ? 201 : 200, headers: { "content-type": "application/json; charset=utf-8", location: photo.pageUrl }, body: JSON.stringify(photo) };
     } catch (error) {
-      throw asTusError(error);
+      throw asTusError(error, messages);
     } finally {
       hold.release();
       // tus reads the upload once more after a creation that carried every byte (for its

@@ -2,7 +2,7 @@ import fsp from "node:fs/promises";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import type { AppContext } from "../app.ts";
-import { AppError, NotFoundError } from "../errors.ts";
+import { AppError, NotFoundError, wording } from "../errors.ts";
 import { requireViewer } from "../web/access.ts";
 import { withErrors } from "../web/api-schema.ts";
 import { memberCsrfToken, sendHtml } from "../web/forms.ts";
@@ -53,7 +53,7 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
 
   const ownerOf = async (username: string) => {
     const owner = await users.findPublicUser(username);
-    if (!owner) throw new NotFoundError("There is no member with that name.");
+    if (!owner) throw new NotFoundError(wording("errors.memberNotFound"));
     return owner;
   };
 
@@ -130,7 +130,7 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
 
   app.get<{ Querystring: Static<typeof schema.SavedQuery> }>("/settings/photos", { config: { access: "member" }, schema: { querystring: schema.SavedQuery } }, async (request, reply) => {
     const viewer = requireViewer(request);
-    return sendHtml(reply, views.photoDefaultsPage({ viewer, csrfToken: request.csrfToken(), defaults: await photos.defaults(viewer), saved: request.query.saved === "1" }));
+    return sendHtml(reply, views.photoDefaultsPage({ viewer, csrfToken: request.csrfToken(), messages: request.messages(), defaults: await photos.defaults(viewer), saved: request.query.saved === "1" }));
   });
 
   app.post<{ Body: Static<typeof schema.PhotoDefaultsForm> }>("/settings/photos", { config: { access: "member" }, schema: { body: schema.PhotoDefaultsForm } }, async (request, reply) => {
@@ -273,7 +273,7 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
   app.get<{ Params: Static<typeof schema.UsernameParams> }>("/photos/:username/archives", { config: { access: "public" }, schema: { params: schema.UsernameParams } }, async (request, reply) => {
     const owner = await ownerOf(request.params.username);
     const archive = await photos.archive(owner.id, request.viewer, null);
-    return sendHtml(reply, views.archiveYearsPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), username: owner.username, archive }));
+    return sendHtml(reply, views.archiveYearsPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), messages: request.messages(), username: owner.username, archive }));
   });
 
   app.get<{ Params: Static<typeof schema.UsernameParams>; Querystring: Static<typeof schema.BeforeQuery> }>(
@@ -282,14 +282,14 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
     async (request, reply) => {
       const owner = await ownerOf(request.params.username);
       const list = await photos.list({ viewer: request.viewer, ownerId: owner.id, undated: true, before: request.query.before, limit: GRID_PAGE_SIZE });
-      return sendHtml(reply, views.archivePeriodPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), username: owner.username, period: null, counts: null, list }));
+      return sendHtml(reply, views.archivePeriodPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), messages: request.messages(), username: owner.username, period: null, counts: null, list }));
     },
   );
 
   app.get<{ Params: Static<typeof schema.ArchiveYearParams> }>("/photos/:username/archives/:year", { config: { access: "public" }, schema: { params: schema.ArchiveYearParams } }, async (request, reply) => {
     const owner = await ownerOf(request.params.username);
     const counts = await photos.archive(owner.id, request.viewer, request.params.year);
-    return sendHtml(reply, views.archiveYearPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), username: owner.username, year: request.params.year, counts: counts.periods }));
+    return sendHtml(reply, views.archiveYearPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), messages: request.messages(), username: owner.username, year: request.params.year, counts: counts.periods }));
   });
 
   app.get<{ Params: Static<typeof schema.ArchiveMonthParams>; Querystring: Static<typeof schema.BeforeQuery> }>(
@@ -302,7 +302,7 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
         photos.archive(owner.id, request.viewer, period),
         photos.list({ viewer: request.viewer, ownerId: owner.id, takenIn: period, before: request.query.before, limit: GRID_PAGE_SIZE }),
       ]);
-      return sendHtml(reply, views.archivePeriodPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), username: owner.username, period, counts: counts.periods, list }));
+      return sendHtml(reply, views.archivePeriodPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), messages: request.messages(), username: owner.username, period, counts: counts.periods, list }));
     },
   );
 
@@ -313,7 +313,7 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
       const owner = await ownerOf(request.params.username);
       const period = `${request.params.year}-${request.params.month}-${request.params.day}`;
       const list = await photos.list({ viewer: request.viewer, ownerId: owner.id, takenIn: period, before: request.query.before, limit: GRID_PAGE_SIZE });
-      return sendHtml(reply, views.archivePeriodPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), username: owner.username, period, counts: null, list }));
+      return sendHtml(reply, views.archivePeriodPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), messages: request.messages(), username: owner.username, period, counts: null, list }));
     },
   );
 
@@ -322,7 +322,7 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
     { config: { access: "public" }, schema: { params: schema.CameraParams, querystring: schema.BeforeQuery } },
     async (request, reply) => {
       const list = await photos.list({ viewer: request.viewer, cameraModel: request.params.model, before: request.query.before, limit: GRID_PAGE_SIZE });
-      return sendHtml(reply, views.cameraPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), model: request.params.model, list }));
+      return sendHtml(reply, views.cameraPage({ viewer: request.viewer, csrfToken: memberCsrfToken(request), messages: request.messages(), model: request.params.model, list }));
     },
   );
 

@@ -2,7 +2,7 @@ import fsp from "node:fs/promises";
 import type { Readable } from "node:stream";
 import type { Clock } from "../clock.ts";
 import { isDatabaseUnavailable, isUniqueViolation } from "../db/errors.ts";
-import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "../errors.ts";
+import { ConflictError, ForbiddenError, InvalidError, NotFoundError, wording } from "../errors.ts";
 import type { ImageCache } from "../images/image-cache.ts";
 import { derivativeKey, derivativePrefix, originalKey, replacementOriginalKey } from "../images/keys.ts";
 import type { JobQueue } from "../jobs/runner.ts";
@@ -282,7 +282,7 @@ export class PhotoService {
       const photo = await this.ownedRecord(id, viewer);
       if (photo.sha256 === upload.sha256) return this.get(id, viewer);
       const twin = await this.deps.photos.findIdByOwnerAndHash(viewer.id, upload.sha256);
-      if (twin !== undefined) throw new ConflictError(`This file is already your photo ${twin}; nothing was changed.`);
+      if (twin !== undefined) throw new ConflictError(wording("errors.photo.alreadyYours", { id: String(twin) }));
       const limits = await admit(upload.bytes - photo.original_bytes);
       const probe = await this.deps.images.probe(upload.tempPath);
       const processed = await this.deps.images.process(upload.tempPath, probe);
@@ -310,7 +310,7 @@ export class PhotoService {
         originalStored = true;
         dropOldJob = await this.deps.jobs.enqueue(DELETE_FILES_JOB, dropOld, DELETION_JOB_DELAY_MS);
         const replaced = await this.deps.photos.replaceFile(id, photo.secret, changes, upload.bytes - photo.original_bytes, limits?.bytes ?? null);
-        if (!replaced) throw new ConflictError("This photo was changed at the same moment by another request; look at it again and retry.");
+        if (!replaced) throw new ConflictError(wording("errors.photo.raced"));
       } catch (error) {
         if (originalStored && isDatabaseUnavailable(error)) throw error; // the jobs settle it once the database answers
         await this.deps.files
@@ -320,10 +320,10 @@ export class PhotoService {
             if (dropOldJob !== null) await this.deps.jobs.discard(dropOldJob);
           })
           .catch(() => undefined);
-        if (isUniqueViolation(error)) throw new ConflictError("This file is already one of your photos; nothing was changed.");
+        if (isUniqueViolation(error)) throw new ConflictError(wording("errors.photo.alreadyOneOfYours"));
         if (error instanceof QuotaReachedAtInsert) {
           await admit(upload.bytes - photo.original_bytes); // says which limit, from the counters as they are now
-          throw new ConflictError("Your stored photos changed at the same moment; look at them again and retry.");
+          throw new ConflictError(wording("errors.photo.raced"));
         }
         throw translateDiskError(error);
       }
@@ -348,7 +348,7 @@ export class PhotoService {
   private async visibleRecord(id: number, viewer: ViewerRef): Promise<PhotoRecord> {
     const photo = await this.deps.photos.findById(id);
     if (!photo || !(await this.canSee(photo, viewer))) {
-      throw new NotFoundError("There is no such photo, or you are not allowed to see it.");
+      throw new NotFoundError(wording("errors.photoNotFound"));
     }
     return photo;
   }
@@ -370,7 +370,7 @@ export class PhotoService {
 
   private async ownedRecord(id: number, viewer: Viewer): Promise<PhotoRecord> {
     const photo = await this.visibleRecord(id, viewer);
-    if (photo.owner_id !== viewer.id) throw new ForbiddenError("Only the photo's owner can change it.");
+    if (photo.owner_id !== viewer.id) throw new ForbiddenError(wording("errors.photo.ownerOnly"));
     return photo;
   }
 
@@ -392,7 +392,7 @@ export class PhotoService {
   async setLocation(id: number, viewer: Viewer, input: { latitude: number; longitude: number; visibility?: string }): Promise<PhotoView> {
     await this.ownedRecord(id, viewer);
     const { latitude, longitude } = input;
-    if (!(Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180)) throw new InvalidError("latitude must be within ±90 and longitude within ±180.", { field: "latitude" });
+    if (!(Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180)) throw new InvalidError(wording("errors.photo.coordinates"), { field: "latitude" });
     const changes: PhotoUpdate = { latitude, longitude, altitude: null, updated_at: this.deps.clock.now() };
     if (input.visibility !== undefined) changes.location_visibility = parseLocationVisibility(input.visibility);
     await this.deps.photos.update(id, changes);
@@ -409,7 +409,7 @@ export class PhotoService {
   async getWithNeighbours(username: string, id: number, viewer: ViewerRef): Promise<{ photo: PhotoView; newer: string | null; older: string | null }> {
     const record = await this.deps.photos.findWithNeighbours(id, audienceOf(viewer));
     if (!record || !(await this.canSee(record, viewer)) || record.owner_username.toLowerCase() !== username.toLowerCase()) {
-      throw new NotFoundError("There is no such photo in this photostream, or you are not allowed to see it.");
+      throw new NotFoundError(wording("errors.photo.notInStream"));
     }
     const { newer, older } = record;
     return { photo: presentPhoto(record, viewer?.id ?? null, this.deps.baseUrl, await this.locationStanding(record, viewer)), newer: newer === null ? null : String(newer), older: older === null ? null : String(older) };
@@ -452,7 +452,7 @@ export class PhotoService {
     }
     const place = facts.location;
     if (place) {
-      if (!(Math.abs(place.latitude) <= 90 && Math.abs(place.longitude) <= 180)) throw new InvalidError("latitude must be within ±90 and longitude within ±180.", { field: "latitude" });
+      if (!(Math.abs(place.latitude) <= 90 && Math.abs(place.longitude) <= 180)) throw new InvalidError(wording("errors.photo.coordinates"), { field: "latitude" });
       changes.latitude = place.latitude;
       changes.longitude = place.longitude;
       changes.altitude = place.altitude !== null && Number.isFinite(place.altitude) ? place.altitude : null;
@@ -493,7 +493,7 @@ export class PhotoService {
         // A change that rotated first deletes the old files as soon as it lands, possibly while
         // this copy still reads them: that is the same lost race as below, not a failure.
         const current = await this.deps.photos.findFiles(id);
-        if (current && current.secret !== oldSecret) throw new ConflictError("This photo was changed at the same moment by another request; look at it again and retry.");
+        if (current && current.secret !== oldSecret) throw new ConflictError(wording("errors.photo.raced"));
         throw error;
       }
       const payload: DeleteFilesPayload = { photoId: id, secret: oldSecret, originalKey: null };
@@ -504,7 +504,7 @@ export class PhotoService {
       // Another change rotated the secret first: ours never took effect, so its copies go.
       await this.deps.files.removeFiles(id, changes.secret, null);
       if (dropOldFiles !== null) await this.deps.jobs.discard(dropOldFiles);
-      throw new ConflictError("This photo was changed at the same moment by another request; look at it again and retry.");
+      throw new ConflictError(wording("errors.photo.raced"));
     }
     if (dropOldFiles !== null) {
       // The old URLs stop working now, in every process, even if the files outlive this call.
@@ -539,9 +539,9 @@ export class PhotoService {
 
   async original(id: number, viewer: ViewerRef): Promise<{ body: Readable; size: number; format: string; name: string }> {
     const photo = await this.visibleRecord(id, viewer);
-    if (viewer?.id !== photo.owner_id && photo.download_allowed !== 1) throw new ForbiddenError("The owner of this photo does not offer its original for download.");
+    if (viewer?.id !== photo.owner_id && photo.download_allowed !== 1) throw new ForbiddenError(wording("errors.photo.noDownload"));
     const file = await this.deps.store.stream(photo.original_key);
-    if (!file) throw new NotFoundError("The original file of this photo is missing; the site operator has been told.");
+    if (!file) throw new NotFoundError(wording("errors.photo.originalMissing"));
     return { ...file, format: photo.original_format, name: photo.original_name };
   }
 
@@ -557,7 +557,7 @@ export class PhotoService {
 
   async setDefaults(viewer: Pick<Viewer, "id">, input: { license: string; downloadAllowed: boolean | string | undefined; locationVisibility?: string }): Promise<PhotoDefaults> {
     const license = parseLicense(input.license);
-    if (license === undefined) throw new InvalidError("Choose a licence.", { field: "license" });
+    if (license === undefined) throw new InvalidError(wording("errors.photo.chooseLicense"), { field: "license" });
     const locationVisibility = input.locationVisibility === undefined ? (await this.defaults(viewer)).locationVisibility : parseLocationVisibility(input.locationVisibility);
     const defaults = { license, downloadAllowed: parseSwitch(input.downloadAllowed, "downloadAllowed") ?? false, locationVisibility };
     await this.deps.photos.setOwnerDefaults(viewer.id, defaults);
@@ -577,7 +577,7 @@ export class PhotoService {
     if (scope.takenIn !== undefined) parseTakenPeriod(scope.takenIn, false);
     const limit = Math.min(Math.max(scope.limit, 1), PAGE_SIZE_MAX);
     const before = scope.before === undefined ? undefined : Number(scope.before);
-    if (before !== undefined && !Number.isSafeInteger(before)) throw new InvalidError("The cursor is not valid; start from the first page.");
+    if (before !== undefined && !Number.isSafeInteger(before)) throw new InvalidError(wording("errors.cursor"));
     const { ownerId, tag, takenIn, undated, cameraModel } = scope;
     const records = await this.deps.photos.list({ audience: audienceOf(scope.viewer), ownerId, tag, takenIn, undated, cameraModel, before, limit: limit + 1 });
     const photos = records.slice(0, limit).map((r) => presentPhoto(r, scope.viewer?.id ?? null, this.deps.baseUrl));

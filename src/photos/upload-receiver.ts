@@ -5,7 +5,7 @@ import path from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { FastifyRequest } from "fastify";
-import { InvalidError, TooLargeError } from "../errors.ts";
+import { InvalidError, TooLargeError, wording } from "../errors.ts";
 import { translateDiskError } from "../storage/local-disk.ts";
 import { scratchName } from "../storage/scratch.ts";
 
@@ -50,13 +50,13 @@ export async function receiveUpload(request: FastifyRequest, scratchDir: string,
       }
       if (part.fieldname !== fileField || received) {
         part.file.resume();
-        throw new InvalidError(`Send exactly one ${what}, in the field named ${fileField}.`);
+        throw new InvalidError(wording(what === "zip" ? "errors.upload.oneZip" : "errors.upload.onePhoto", { field: fileField }));
       }
       const written = await writeHashed(part.file, tempPath);
       if (part.file.truncated) throw tooLarge(maxBytes, what);
       received = { tempPath, ...written, displayName: sanitizeFileName(part.filename) };
     }
-    if (!received) throw new InvalidError(`No ${what} was sent: put the file in the multipart field named ${fileField}.`);
+    if (!received) throw new InvalidError(wording(what === "zip" ? "errors.upload.noZip" : "errors.upload.noPhoto", { field: fileField }));
     await fsyncFile(tempPath);
     return { ...received, fields };
   } catch (error) {
@@ -68,7 +68,7 @@ export async function receiveUpload(request: FastifyRequest, scratchDir: string,
 
 function tooLarge(maxBytes: number, what: "photo" | "zip"): TooLargeError {
   const mb = Math.round(maxBytes / 1024 / 1024);
-  return new TooLargeError(`That file is too large: ${what === "zip" ? "imports" : "uploads"} are limited to ${mb} MB.`, { maxBytes });
+  return new TooLargeError(wording(what === "zip" ? "errors.upload.importTooLarge" : "errors.upload.tooLarge", { mb }), { maxBytes });
 }
 
 /**

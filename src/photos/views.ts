@@ -9,7 +9,7 @@ import { altTextOf, type PhotoView, type PhotoSize } from "./presenter.ts";
 import type { PhotoPage } from "./service.ts";
 import { LOCATION_VISIBILITIES, VISIBILITIES, type LocationVisibility } from "./visibility.ts";
 import { formatTags } from "./tags.ts";
-import { formatMegabytes, type QuotaUsage } from "./quotas.ts";
+import { megabytes, type QuotaUsage } from "./quotas.ts";
 import { LICENSES, type License, type LicenseId } from "./licenses.ts";
 import type { PhotoDefaults } from "./service.ts";
 import { english, type Messages, type MessageKey } from "../i18n/messages.ts";
@@ -22,27 +22,31 @@ interface Shell {
   messages?: Messages;
 }
 
-const LOCATION_LABELS: Record<LocationVisibility, string> = {
-  everyone: "Everyone who sees the photo",
-  contacts: "Your contacts",
-  friends_and_family: "Your friends and family",
-  private: "Only you",
+const LOCATION_KEYS: Record<LocationVisibility, MessageKey> = {
+  everyone: "location.everyone",
+  contacts: "location.contacts",
+  friends_and_family: "location.friendsAndFamily",
+  private: "location.private",
 };
 
-function locationVisibilitySelect(id: string, chosen: LocationVisibility): Html {
-  return html`<select id="${id}" name="${id === "locationVisibility" ? "locationVisibility" : "visibility"}">${LOCATION_VISIBILITIES.map((v) => html`<option value="${v}"${v === chosen ? html` selected` : null}>${LOCATION_LABELS[v]}</option>`)}</select>`;
+function locationVisibilityOptions(chosen: LocationVisibility | null, m: Messages): Html {
+  return html`${LOCATION_VISIBILITIES.map((v) => html`<option value="${v}"${v === chosen ? html` selected` : null}>${m.t(LOCATION_KEYS[v])}</option>`)}`;
 }
 
-function locationForm(photo: PhotoView, csrfToken: string): Html {
+function locationVisibilitySelect(id: string, chosen: LocationVisibility, m: Messages): Html {
+  return html`<select id="${id}" name="${id === "locationVisibility" ? "locationVisibility" : "visibility"}">${locationVisibilityOptions(chosen, m)}</select>`;
+}
+
+function locationForm(photo: PhotoView, csrfToken: string, m: Messages): Html {
   const action = `/photos/${photo.owner.username}/${photo.id}/location`;
   return html`<form method="post" action="${action}" class="stack" id="location-form">
 <input type="hidden" name="_csrf" value="${csrfToken}">
-<fieldset><legend>Where it was taken</legend>
-<label for="latitude">Latitude</label><input id="latitude" name="latitude" inputmode="decimal" value="${photo.location ? String(photo.location.latitude) : ""}">
-<label for="longitude">Longitude</label><input id="longitude" name="longitude" inputmode="decimal" value="${photo.location ? String(photo.location.longitude) : ""}">
-<label for="location-visibility">Who can see the location</label>${locationVisibilitySelect("location-visibility", photo.location?.visibility ?? "private")}
-<small>Leave both empty to remove the location.</small></fieldset>
-<button type="submit">Save location</button>
+<fieldset><legend>${m.t("photoEdit.whereTaken")}</legend>
+<label for="latitude">${m.t("photoEdit.latitude")}</label><input id="latitude" name="latitude" inputmode="decimal" value="${photo.location ? String(photo.location.latitude) : ""}">
+<label for="longitude">${m.t("photoEdit.longitude")}</label><input id="longitude" name="longitude" inputmode="decimal" value="${photo.location ? String(photo.location.longitude) : ""}">
+<label for="location-visibility">${m.t("photoEdit.locationWho")}</label>${locationVisibilitySelect("location-visibility", photo.location?.visibility ?? "private", m)}
+<small>${m.t("photoEdit.locationHint")}</small></fieldset>
+<button type="submit">${m.t("photoEdit.saveLocation")}</button>
 </form>`;
 }
 
@@ -55,13 +59,27 @@ const VISIBILITY_KEYS: Record<string, MessageKey> = {
 };
 
 
-const VISIBILITY_LABELS: Record<string, string> = {
-  public: "Public: anyone",
-  friends_and_family: "Your friends and family",
-  friends: "Your friends",
-  family: "Your family",
-  private: "Only you",
+function visibilityLabel(visibility: string, m: Messages): string {
+  const key = VISIBILITY_KEYS[visibility];
+  return key ? m.t(key) : visibility;
+}
+
+const LICENSE_KEYS: Record<LicenseId, MessageKey> = {
+  "all-rights-reserved": "license.allRightsReserved",
+  "cc-by-4.0": "license.ccBy",
+  "cc-by-sa-4.0": "license.ccBySa",
+  "cc-by-nd-4.0": "license.ccByNd",
+  "cc-by-nc-4.0": "license.ccByNc",
+  "cc-by-nc-sa-4.0": "license.ccByNcSa",
+  "cc-by-nc-nd-4.0": "license.ccByNcNd",
+  "cc0-1.0": "license.cc0",
+  "pdm-1.0": "license.publicDomainMark",
 };
+
+/** A licence's name in the page's language (the API and feeds keep licenses.ts's English names). */
+export function licenseName(id: LicenseId, m: Messages): string {
+  return m.t(LICENSE_KEYS[id]);
+}
 
 /** The longest-edge sizes of one format, smallest first (squares are crops, never offered). */
 function sizesOf(sizes: PhotoSize[], format: "jpeg" | "webp", maxWidth = Infinity): PhotoSize[] {
@@ -220,56 +238,59 @@ function takenAt(value: string, m: Messages): string {
   return m.date(date, { dateStyle: "long", timeStyle: "short", timeZone: "UTC" });
 }
 
-function editForm(photo: PhotoView, csrfToken: string): Html {
+function editForm(photo: PhotoView, csrfToken: string, m: Messages): Html {
   const action = `/photos/${photo.owner.username}/${photo.id}`;
-  return html`<details class="edit"><summary>Edit this photo</summary>
+  return html`<details class="edit"><summary>${m.t("photoEdit.summary")}</summary>
 <form method="post" action="${action}/edit" class="stack" id="edit-form">
 <input type="hidden" name="_csrf" value="${csrfToken}">
-<label for="title">Title</label><input id="title" name="title" maxlength="255" value="${photo.title}">
-<label for="description">Description</label><textarea id="description" name="description" rows="4" maxlength="10000">${photo.description}</textarea>
-<label for="altText">Alt text</label><textarea id="altText" name="altText" rows="2" maxlength="1000" aria-describedby="altText-help">${photo.altText}</textarea><small id="altText-help">What the photo shows, for people who cannot see it. Left empty, the title or description is used.</small>
-<label for="tags">Tags</label><input id="tags" name="tags" value="${formatTags(photo.tags)}"><small>Separate tags with spaces; "quote a phrase".</small>
-<label for="visibility">Who can see it</label><select id="visibility" name="visibility">${VISIBILITIES.map((v) => html`<option value="${v}"${v === photo.visibility ? html` selected` : null}>${VISIBILITY_LABELS[v]}</option>`)}</select>
-<label><input type="checkbox" id="restricted" name="restricted" value="1"${photo.restricted ? html` checked` : null}> Restricted: not for all audiences</label><small>Only members who chose to see restricted photos will see it.</small>
-${licenseFields(photo.license.id, photo.downloadAllowed)}
-<button type="submit">Save</button>
+<label for="title">${m.t("form.title")}</label><input id="title" name="title" maxlength="255" value="${photo.title}">
+<label for="description">${m.t("form.description")}</label><textarea id="description" name="description" rows="4" maxlength="10000">${photo.description}</textarea>
+<label for="altText">${m.t("photoEdit.altText")}</label><textarea id="altText" name="altText" rows="2" maxlength="1000" aria-describedby="altText-help">${photo.altText}</textarea><small id="altText-help">${m.t("photoEdit.altTextHint")}</small>
+<label for="tags">${m.t("form.tags")}</label><input id="tags" name="tags" value="${formatTags(photo.tags)}"><small>${m.t("form.tagsHint")}</small>
+<label for="visibility">${m.t("photoEdit.whoCanSee")}</label><select id="visibility" name="visibility">${VISIBILITIES.map((v) => html`<option value="${v}"${v === photo.visibility ? html` selected` : null}>${visibilityLabel(v, m)}</option>`)}</select>
+<label><input type="checkbox" id="restricted" name="restricted" value="1"${photo.restricted ? html` checked` : null}> ${m.t("form.restricted")}</label><small>${m.t("photoEdit.restrictedHint")}</small>
+${licenseFields(photo.license.id, photo.downloadAllowed, m)}
+<button type="submit">${m.t("form.save")}</button>
 </form>
 <form method="post" action="${action}/replace?_csrf=${encodeURIComponent(csrfToken)}" enctype="multipart/form-data" class="stack" id="replace-form">
-<label for="replace-file">Replace the photo's file</label><input type="file" id="replace-file" name="file" accept="image/*" required>
-<small>Title, description, tags, comments, faves and albums stay; the picture, its size and camera details change, and so do its image links.</small>
-<button type="submit">Replace</button>
+<label for="replace-file">${m.t("photoEdit.replaceLabel")}</label><input type="file" id="replace-file" name="file" accept="image/*" required>
+<small>${m.t("photoEdit.replaceHint")}</small>
+<button type="submit">${m.t("photoEdit.replace")}</button>
 </form>
-<form method="post" action="${action}/delete" class="danger" id="delete-form">
+<form method="post" action="${action}/delete" class="danger" id="delete-form" data-msg-confirm="${m.forScript("photoEdit.deleteConfirm")}">
 <input type="hidden" name="_csrf" value="${csrfToken}">
-<button type="submit" class="danger">Delete this photo</button> <small>The photo and all its files are removed for good.</small>
+<button type="submit" class="danger">${m.t("photoEdit.delete")}</button> <small>${m.t("photoEdit.deleteHint")}</small>
 </form>
-${locationForm(photo, csrfToken)}
-${photo.originalUrl ? html`<p><a href="${photo.originalUrl}">Download the original</a> (${photo.originalName})</p>` : null}
+${locationForm(photo, csrfToken, m)}
+${photo.originalUrl ? html`<p>${m.rich("photoEdit.downloadOriginal", { link: (inner) => html`<a href="${photo.originalUrl ?? ""}">${inner}</a>` }, { name: photo.originalName ?? "" })}</p>` : null}
 </details>`;
 }
 
-function licenseFields(chosen: LicenseId, downloadAllowed: boolean): Html {
-  return html`<label for="license">Licence</label><select id="license" name="license">${LICENSES.map((l) => html`<option value="${l.id}"${l.id === chosen ? html` selected` : null}>${l.name}</option>`)}</select>
-<label><input type="checkbox" id="downloadAllowed" name="downloadAllowed" value="1"${downloadAllowed ? html` checked` : null}> Let people who can see it download the original</label>`;
+function licenseFields(chosen: LicenseId, downloadAllowed: boolean, m: Messages): Html {
+  return html`<label for="license">${m.t("license.label")}</label><select id="license" name="license">${LICENSES.map((l) => html`<option value="${l.id}"${l.id === chosen ? html` selected` : null}>${licenseName(l.id, m)}</option>`)}</select>
+<label><input type="checkbox" id="downloadAllowed" name="downloadAllowed" value="1"${downloadAllowed ? html` checked` : null}> ${m.t("license.downloadAllowed")}</label>`;
 }
 
 function licenseLine(license: License, m: Messages): Html {
-  const text = license.id === "all-rights-reserved" ? html`© ${m.t("license.allRightsReserved")}` : html`${license.name}`;
+  const name = licenseName(license.id, m);
+  const text = license.id === "all-rights-reserved" ? html`© ${name}` : html`${name}`;
   return html`<p class="license" id="license">${license.url ? html`<a href="${license.url}" rel="license">${text}</a>` : text}</p>`;
 }
 
 export function photoDefaultsPage(view: Shell & { defaults: PhotoDefaults; saved: boolean }): string {
+  const m = view.messages ?? english();
   return page({
     ...view,
-    title: "Licence, downloads and locations",
-    body: html`<section class="settings"><h1>Licence, downloads and locations</h1>
-${view.saved ? html`<p class="alert" role="status">Saved. Your next uploads get these.</p>` : null}
-<p>What your new uploads get. Each photo's own choice can be changed on its page; photos already uploaded keep theirs.</p>
+    messages: m,
+    title: m.t("photoDefaults.title"),
+    body: html`<section class="settings"><h1>${m.t("photoDefaults.title")}</h1>
+${view.saved ? html`<p class="alert" role="status">${m.t("photoDefaults.saved")}</p>` : null}
+<p>${m.t("photoDefaults.intro")}</p>
 <form method="post" action="/settings/photos" class="stack" id="photo-defaults">
 <input type="hidden" name="_csrf" value="${view.csrfToken}">
-${licenseFields(view.defaults.license, view.defaults.downloadAllowed)}
-<label for="locationVisibility">Who can see where your photos were taken</label>${locationVisibilitySelect("locationVisibility", view.defaults.locationVisibility)}
-<button type="submit">Save</button>
+${licenseFields(view.defaults.license, view.defaults.downloadAllowed, m)}
+<label for="locationVisibility">${m.t("photoDefaults.locationWho")}</label>${locationVisibilitySelect("locationVisibility", view.defaults.locationVisibility, m)}
+<button type="submit">${m.t("form.save")}</button>
 </form></section>`,
   });
 }
@@ -320,14 +341,14 @@ ${view.older ? html`<a href="${stream}/${view.older}" rel="next" id="older">${m.
 <div class="photo-body">
 <div class="photo-info">
 <h1 id="photo-title">${photo.title || m.t("photo.untitled")}</h1>
-<p class="byline">${m.rich("photo.byline", { link: (inner) => html`<a href="${stream}">${inner}</a>` }, { username: photo.owner.username })}${photo.visibility !== "public" ? html` · <span class="badge">${VISIBILITY_KEYS[photo.visibility] ? m.t(VISIBILITY_KEYS[photo.visibility] as MessageKey) : photo.visibility}</span>` : null}${photo.restricted ? html` · <span class="badge">${m.t("photo.restricted")}</span>` : null}</p>
+<p class="byline">${m.rich("photo.byline", { link: (inner) => html`<a href="${stream}">${inner}</a>` }, { username: photo.owner.username })}${photo.visibility !== "public" ? html` · <span class="badge">${visibilityLabel(photo.visibility, m)}</span>` : null}${photo.restricted ? html` · <span class="badge">${m.t("photo.restricted")}</span>` : null}</p>
 ${photo.hidden ? html`<p class="alert error" role="alert" id="hidden-notice">${m.t("photo.hiddenNotice")}</p>` : null}
 ${photo.description ? html`<p class="description">${photo.description}</p>` : null}
 ${photo.tags.length ? html`<ul class="tags" aria-label="${m.t("photo.tags")}">${photo.tags.map((raw, i) => html`<li><a href="/photos/tags/${photo.tagKeys[i] ?? ""}" rel="tag">${raw}</a></li>`)}</ul>` : null}
 ${exifList(photo, m)}
 ${licenseLine(photo.license, m)}
 ${photo.originalUrl && !photo.canEdit ? html`<p><a href="${photo.originalUrl}" id="download-original" download>${m.t("photo.downloadOriginal")}</a></p>` : null}
-${photo.canEdit ? editForm(photo, view.csrfToken) : null}
+${photo.canEdit ? editForm(photo, view.csrfToken, m) : null}
 </div>
 <div class="photo-sections">
 ${sections.map((s) => (s.body ? inLanguage(s.body, s.lang ?? "en", m) : null))}
@@ -342,8 +363,8 @@ function quotaLine(quota: QuotaUsage, m: Messages): Html {
   const photos = quota.limits.photos === null ? m.t("quota.photosUnlimited", { count: quota.photos }) : m.t("quota.photosOf", { count: quota.photos, limit: quota.limits.photos });
   const bytes =
     quota.limits.bytes === null
-      ? m.t("quota.bytesUnlimited", { mb: m.number(Number(formatMegabytes(quota.bytes))) })
-      : m.t("quota.bytesOf", { mb: m.number(Number(formatMegabytes(quota.bytes))), limit: m.number(Number(formatMegabytes(quota.limits.bytes))) });
+      ? m.t("quota.bytesUnlimited", { mb: m.number(megabytes(quota.bytes)) })
+      : m.t("quota.bytesOf", { mb: m.number(megabytes(quota.bytes)), limit: m.number(megabytes(quota.limits.bytes)) });
   return html`<p class="quota" id="quota">${m.t("quota.line", { photos, bytes })}${quota.isPro ? html` · <span class="badge">Pro</span>` : null}</p>`;
 }
 
@@ -388,7 +409,7 @@ ${quotaLine(view.quota, m)}
 <label for="title">${m.t("form.title")}</label><input id="title" name="title" maxlength="255">
 <label for="description">${m.t("form.description")}</label><textarea id="description" name="description" rows="3"></textarea>
 <label for="tags">${m.t("form.tags")}</label><input id="tags" name="tags"><small>${m.t("form.tagsHint")}</small>
-<label for="visibility">${m.t("upload.whoCanSee")}</label><select id="visibility" name="visibility">${VISIBILITIES.map((v) => html`<option value="${v}">${VISIBILITY_KEYS[v] ? m.t(VISIBILITY_KEYS[v] as MessageKey) : v}</option>`)}</select>
+<label for="visibility">${m.t("upload.whoCanSee")}</label><select id="visibility" name="visibility">${VISIBILITIES.map((v) => html`<option value="${v}">${visibilityLabel(v, m)}</option>`)}</select>
 <label><input type="checkbox" id="restricted" name="restricted" value="1"> ${m.t("form.restricted")}</label>
 </fieldset>
 <button type="submit" id="upload-button">${m.t("upload.submit")}</button>
@@ -405,57 +426,76 @@ ${quotaLine(view.quota, m)}
 
 // ---- archives (by date taken) and camera pages ----
 
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+/**
+ * Months and days are the camera's own wall clock (takenAt as recorded), so they are written in
+ * UTC, which leaves them as they are; the names come from Intl in the page's language.
+ */
+const UTC = { timeZone: "UTC" } as const;
 
-function photoCount(count: number): string {
-  return `${count.toLocaleString("en-US")} ${count === 1 ? "photo" : "photos"}`;
+function monthName(month: number, m: Messages): string {
+  return m.date(Date.UTC(2000, month - 1, 1), { month: "long", ...UTC });
 }
 
-function archiveCrumbs(username: string, period: string | null): Html {
+function monthAndYear(year: number, month: number, m: Messages): string {
+  return m.date(Date.UTC(year, month - 1, 1), { month: "long", year: "numeric", ...UTC });
+}
+
+/** Monday to Sunday (1 January 2024 was a Monday). */
+function weekdayNames(m: Messages): string[] {
+  return Array.from({ length: 7 }, (_, i) => m.date(Date.UTC(2024, 0, 1 + i), { weekday: "short", ...UTC }));
+}
+
+function archiveCrumbs(username: string, period: string | null, m: Messages): Html {
   const base = `/photos/${username}/archives`;
-  const parts: Html[] = [html`<a href="/photos/${username}">${username}</a>`, html`<a href="${base}">Archives</a>`];
+  const parts: Html[] = [html`<a href="/photos/${username}">${username}</a>`, html`<a href="${base}">${m.t("stream.archives")}</a>`];
   if (period) {
     const [year, month] = period.split("-");
     parts.push(html`<a href="${base}/${year}">${year}</a>`);
-    if (month && period.length > 7) parts.push(html`<a href="${base}/${year}/${month}">${MONTHS[Number(month) - 1]}</a>`);
+    if (month && period.length > 7) parts.push(html`<a href="${base}/${year}/${month}">${monthName(Number(month), m)}</a>`);
   }
-  return html`<nav class="crumbs" aria-label="Archive">${parts.map((p, i) => html`${i ? " › " : ""}${p}`)}</nav>`;
+  return html`<nav class="crumbs" aria-label="${m.t("archives.crumbs")}">${parts.map((p, i) => html`${i ? " › " : ""}${p}`)}</nav>`;
 }
 
 export function archiveYearsPage(view: Shell & { username: string; archive: { periods: Array<{ period: string; count: number }>; undated: number } }): string {
+  const m = view.messages ?? english();
   const base = `/photos/${view.username}/archives`;
   const { periods, undated } = view.archive;
+  const title = m.t("archives.title", { username: view.username });
   return page({
     ...view,
-    title: `${view.username}'s archives`,
-    body: html`<section class="archive"><h1>${view.username}'s archives</h1>
-${archiveCrumbs(view.username, null)}
-<p class="byline">Photos by the date they were taken.</p>
-${periods.length === 0 && undated === 0 ? html`<p class="empty">No photos here yet.</p>` : null}
-<ul class="archive-years" id="archive-years">${[...periods].reverse().map((p) => html`<li><a href="${base}/${p.period}">${p.period}</a> <span class="count">${photoCount(p.count)}</span></li>`)}</ul>
-${undated > 0 ? html`<p><a href="${base}/undated" id="undated">${photoCount(undated)} with no date taken</a></p>` : null}</section>`,
+    messages: m,
+    title,
+    body: html`<section class="archive"><h1>${title}</h1>
+${archiveCrumbs(view.username, null, m)}
+<p class="byline">${m.t("archives.byline")}</p>
+${periods.length === 0 && undated === 0 ? html`<p class="empty">${m.t("grid.empty")}</p>` : null}
+<ul class="archive-years" id="archive-years">${[...periods].reverse().map((p) => html`<li><a href="${base}/${p.period}">${p.period}</a> <span class="count">${m.t("archives.photoCount", { count: p.count })}</span></li>`)}</ul>
+${undated > 0 ? html`<p><a href="${base}/undated" id="undated">${m.t("archives.undated", { count: undated })}</a></p>` : null}</section>`,
   });
 }
 
 export function archiveYearPage(view: Shell & { username: string; year: string; counts: Array<{ period: string; count: number }> }): string {
+  const m = view.messages ?? english();
   const base = `/photos/${view.username}/archives/${view.year}`;
   const byMonth = new Map(view.counts.map((c) => [c.period.slice(5, 7), c.count]));
+  const values = { username: view.username, year: view.year };
   return page({
     ...view,
-    title: `${view.username}: ${view.year}`,
-    body: html`<section class="archive"><h1>${view.username}'s photos taken in ${view.year}</h1>
-${archiveCrumbs(view.username, view.year)}
-<ol class="archive-months" id="archive-months">${MONTHS.map((name, i) => {
+    messages: m,
+    title: m.t("archives.yearTitle", values),
+    body: html`<section class="archive"><h1>${m.t("archives.yearHeading", values)}</h1>
+${archiveCrumbs(view.username, view.year, m)}
+<ol class="archive-months" id="archive-months">${Array.from({ length: 12 }, (_, i) => {
+      const name = monthName(i + 1, m);
       const month = String(i + 1).padStart(2, "0");
       const count = byMonth.get(month) ?? 0;
-      return html`<li>${count > 0 ? html`<a href="${base}/${month}">${name}</a> <span class="count">${photoCount(count)}</span>` : html`<span class="muted">${name}</span>`}</li>`;
+      return html`<li>${count > 0 ? html`<a href="${base}/${month}">${name}</a> <span class="count">${m.t("archives.photoCount", { count })}</span>` : html`<span class="muted">${name}</span>`}</li>`;
     })}</ol></section>`,
   });
 }
 
 /** A month as a calendar, weeks from Monday, each day with its count and link; dates are the camera's own clock. */
-function monthCalendar(username: string, period: string, counts: Array<{ period: string; count: number }>): Html {
+function monthCalendar(username: string, period: string, counts: Array<{ period: string; count: number }>, m: Messages): Html {
   const [year, month] = period.split("-").map(Number) as [number, number];
   const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
   const leading = (new Date(Date.UTC(year, month - 1, 1)).getUTCDay() + 6) % 7;
@@ -464,76 +504,105 @@ function monthCalendar(username: string, period: string, counts: Array<{ period:
   for (let day = 1; day <= days; day++) {
     const count = byDay.get(day) ?? 0;
     const dd = String(day).padStart(2, "0");
-    cells.push(count > 0 ? html`<td class="has-photos"><a href="/photos/${username}/archives/${period.slice(0, 4)}/${period.slice(5, 7)}/${dd}" aria-label="${day} ${MONTHS[month - 1]}: ${photoCount(count)}">${day}</a><small>${count}</small></td>` : html`<td>${day}</td>`);
+    const label = () => m.t("archives.dayLabel", { date: m.date(Date.UTC(year, month - 1, day), { day: "numeric", month: "long", ...UTC }), count });
+    cells.push(count > 0 ? html`<td class="has-photos"><a href="/photos/${username}/archives/${period.slice(0, 4)}/${period.slice(5, 7)}/${dd}" aria-label="${label()}">${m.number(day)}</a><small>${m.number(count)}</small></td>` : html`<td>${m.number(day)}</td>`);
   }
   while (cells.length % 7) cells.push(html`<td></td>`);
   const weeks: Html[] = [];
   for (let i = 0; i < cells.length; i += 7) weeks.push(html`<tr>${cells.slice(i, i + 7)}</tr>`);
-  return html`<table class="calendar" id="calendar"><caption>${MONTHS[month - 1]} ${year}</caption><thead><tr>${WEEKDAYS.map((d) => html`<th scope="col">${d}</th>`)}</tr></thead><tbody>${weeks}</tbody></table>`;
+  return html`<table class="calendar" id="calendar"><caption>${monthAndYear(year, month, m)}</caption><thead><tr>${weekdayNames(m).map((d) => html`<th scope="col">${d}</th>`)}</tr></thead><tbody>${weeks}</tbody></table>`;
+}
+
+function periodWords(username: string, period: string | null, m: Messages): { title: string; heading: string } {
+  if (period === null) return { title: m.t("archives.undatedTitle", { username }), heading: m.t("archives.undatedHeading", { username }) };
+  const year = Number(period.slice(0, 4));
+  const month = Number(period.slice(5, 7));
+  if (period.length === 7) {
+    const values = { username, month: monthAndYear(year, month, m) };
+    return { title: m.t("archives.monthTitle", values), heading: m.t("archives.monthHeading", values) };
+  }
+  const values = { username, date: m.date(Date.UTC(year, month - 1, Number(period.slice(8, 10))), { dateStyle: "long", ...UTC }) };
+  return { title: m.t("archives.dayTitle", values), heading: m.t("archives.dayHeading", values) };
 }
 
 export function archivePeriodPage(view: Shell & { username: string; period: string | null; counts: Array<{ period: string; count: number }> | null; list: PhotoPage }): string {
+  const m = view.messages ?? english();
   const { period } = view;
-  const label = period === null ? "with no date taken" : period.length === 7 ? `taken in ${MONTHS[Number(period.slice(5, 7)) - 1]} ${period.slice(0, 4)}` : `taken on ${Number(period.slice(8, 10))} ${MONTHS[Number(period.slice(5, 7)) - 1]} ${period.slice(0, 4)}`;
+  const words = periodWords(view.username, period, m);
   const path = `/photos/${view.username}/archives/${period === null ? "undated" : period.replaceAll("-", "/")}`;
   return page({
     ...view,
-    title: `${view.username}: photos ${label}`,
-    body: html`<section class="archive"><h1>${view.username}'s photos ${label}</h1>
-${archiveCrumbs(view.username, period)}
-${period !== null && view.counts ? monthCalendar(view.username, period, view.counts) : null}
-${photoGrid(view.list.photos)}${pager(view.list, path)}</section>`,
+    messages: m,
+    title: words.title,
+    body: html`<section class="archive"><h1>${words.heading}</h1>
+${archiveCrumbs(view.username, period, m)}
+${period !== null && view.counts ? monthCalendar(view.username, period, view.counts, m) : null}
+${photoGrid(view.list.photos, { messages: m })}${pager(view.list, path, m)}</section>`,
   });
 }
 
 export function cameraPage(view: Shell & { model: string; list: PhotoPage }): string {
+  const m = view.messages ?? english();
   return page({
     ...view,
-    title: `Taken with ${view.model}`,
-    body: html`<section><h1>Photos taken with a ${view.model}</h1>${photoGrid(view.list.photos)}${pager(view.list, `/cameras/${encodeURIComponent(view.model)}`)}</section>`,
+    messages: m,
+    title: m.t("camera.title", { model: view.model }),
+    body: html`<section><h1>${m.t("camera.heading", { model: view.model })}</h1>${photoGrid(view.list.photos, { messages: m })}${pager(view.list, `/cameras/${encodeURIComponent(view.model)}`, m)}</section>`,
   });
 }
 
-const KEEP = html`<option value="" selected>— leave as it is —</option>`;
+/** The words organize.js shows, in the page's language (scripts carry no text of their own). */
+function organizeScriptMessages(m: Messages): Html {
+  const keys: Array<[string, MessageKey, string?]> = [
+    ["none", "organizeScript.none"],
+    ["selected", "organizeScript.selected", "count"],
+    ["select-first", "organizeScript.selectFirst"],
+    ["confirm-delete", "organizeScript.confirmDelete", "count"],
+  ];
+  return html`${keys.map(([name, key, plural]) => html` data-msg-${name}="${m.forScript(key, plural)}"`)}`;
+}
 
 /** Flickr's Organizr: pick photos from a page of one's own, then change them all at once. */
 export function organizePage(view: Shell & { list: PhotoPage; albums: Array<{ id: number; title: string }>; before: string | null; done: { count: number; deleted: boolean } | null }): string {
+  const m = view.messages ?? english();
   const { list, done } = view;
-  const doneLine = done ? html`<p class="notice" role="status" id="organize-done">${done.deleted ? `Deleted ${photoCount(done.count)}.` : `Changed ${photoCount(done.count)}.`}</p>` : null;
+  const keep = html`<option value="" selected>${m.t("organize.keep")}</option>`;
+  const doneLine = done ? html`<p class="notice" role="status" id="organize-done">${m.t(done.deleted ? "organize.deleted" : "organize.changed", { count: done.count })}</p>` : null;
   const tiles = list.photos.map((photo) => {
     const thumb = pick(photo.sizes, 240);
     return html`<li class="${aspectClass(photo.width, photo.height)}"><input type="checkbox" class="pick" name="photoIds" value="${photo.id}" id="pick-${photo.id}"><label for="pick-${photo.id}"><img src="${thumb?.url ?? ""}" width="${thumb?.width ?? photo.width}" height="${thumb?.height ?? photo.height}" alt="${altText(photo)}" loading="lazy" decoding="async"></label></li>`;
   });
   return page({
     ...view,
-    title: "Organize your photos",
+    messages: m,
+    title: m.t("organize.title"),
     scripts: ["organize.js"],
-    body: html`<section><h1>Organize your photos</h1>
+    body: html`<section><h1>${m.t("organize.title")}</h1>
 ${doneLine}
-<form method="post" action="/organize" id="organize-form" class="organize">
+<form method="post" action="/organize" id="organize-form" class="organize" ${organizeScriptMessages(m)}>
 <input type="hidden" name="_csrf" value="${view.csrfToken}">
 ${view.before ? html`<input type="hidden" name="before" value="${view.before}">` : null}
-<p class="organize-bar"><span id="selected-count" aria-live="polite">Tick the photos to change; shift-click picks a range.</span>
-<button type="button" class="link" id="select-all" hidden>Select all on this page</button> <button type="button" class="link" id="select-none" hidden>Select none</button></p>
-${list.photos.length === 0 ? html`<p class="empty">No photos here yet.</p>` : html`<ul class="jg organize-grid">${tiles}</ul>`}
-<fieldset><legend>Change the selected photos</legend>
-<label for="addTags">Add tags</label><input id="addTags" name="addTags" placeholder="sunset &quot;lake district&quot;">
-<label for="removeTags">Remove tags</label><input id="removeTags" name="removeTags">
-<label for="batch-visibility">Who can see them</label><select id="batch-visibility" name="visibility">${KEEP}${VISIBILITIES.map((v) => html`<option value="${v}">${VISIBILITY_LABELS[v] ?? v}</option>`)}</select>
-<label for="batch-restricted">Restricted (not for all audiences)</label><select id="batch-restricted" name="restricted">${KEEP}<option value="yes">Restricted</option><option value="no">Not restricted</option></select>
-<label for="batch-license">Licence</label><select id="batch-license" name="license">${KEEP}${LICENSES.map((l) => html`<option value="${l.id}">${l.name}</option>`)}</select>
-<label for="batch-location">Location</label><select id="batch-location" name="location"><option value="keep" selected>— leave as it is —</option><option value="set">Set to the place below</option><option value="remove">Remove it</option></select>
-<label for="batch-latitude">Latitude</label><input id="batch-latitude" name="latitude" inputmode="decimal">
-<label for="batch-longitude">Longitude</label><input id="batch-longitude" name="longitude" inputmode="decimal">
-<label for="batch-location-visibility">Who can see the location</label><select id="batch-location-visibility" name="locationVisibility">${KEEP}${LOCATION_VISIBILITIES.map((v) => html`<option value="${v}">${LOCATION_LABELS[v]}</option>`)}</select>
-${view.albums.length ? html`<label for="batch-album">Add to album</label><select id="batch-album" name="albumId"><option value="" selected>— none —</option>${view.albums.map((a) => html`<option value="${String(a.id)}">${a.title}</option>`)}</select>` : null}
+<p class="organize-bar"><span id="selected-count" aria-live="polite">${m.t("organize.hint")}</span>
+<button type="button" class="link" id="select-all" hidden>${m.t("organize.selectAll")}</button> <button type="button" class="link" id="select-none" hidden>${m.t("organize.selectNone")}</button></p>
+${list.photos.length === 0 ? html`<p class="empty">${m.t("grid.empty")}</p>` : html`<ul class="jg organize-grid">${tiles}</ul>`}
+<fieldset><legend>${m.t("organize.changeLegend")}</legend>
+<label for="addTags">${m.t("organize.addTags")}</label><input id="addTags" name="addTags" placeholder="${m.t("organize.addTagsExample")}">
+<label for="removeTags">${m.t("organize.removeTags")}</label><input id="removeTags" name="removeTags">
+<label for="batch-visibility">${m.t("upload.whoCanSee")}</label><select id="batch-visibility" name="visibility">${keep}${VISIBILITIES.map((v) => html`<option value="${v}">${visibilityLabel(v, m)}</option>`)}</select>
+<label for="batch-restricted">${m.t("organize.restricted")}</label><select id="batch-restricted" name="restricted">${keep}<option value="yes">${m.t("photo.restricted")}</option><option value="no">${m.t("organize.notRestricted")}</option></select>
+<label for="batch-license">${m.t("license.label")}</label><select id="batch-license" name="license">${keep}${LICENSES.map((l) => html`<option value="${l.id}">${licenseName(l.id, m)}</option>`)}</select>
+<label for="batch-location">${m.t("exif.location")}</label><select id="batch-location" name="location"><option value="keep" selected>${m.t("organize.keep")}</option><option value="set">${m.t("organize.locationSet")}</option><option value="remove">${m.t("organize.locationRemove")}</option></select>
+<label for="batch-latitude">${m.t("photoEdit.latitude")}</label><input id="batch-latitude" name="latitude" inputmode="decimal">
+<label for="batch-longitude">${m.t("photoEdit.longitude")}</label><input id="batch-longitude" name="longitude" inputmode="decimal">
+<label for="batch-location-visibility">${m.t("photoEdit.locationWho")}</label><select id="batch-location-visibility" name="locationVisibility">${keep}${locationVisibilityOptions(null, m)}</select>
+${view.albums.length ? html`<label for="batch-album">${m.t("organize.addToAlbum")}</label><select id="batch-album" name="albumId"><option value="" selected>${m.t("organize.noAlbum")}</option>${view.albums.map((a) => html`<option value="${String(a.id)}">${a.title}</option>`)}</select>` : null}
 </fieldset>
-<p><button type="submit" name="intent" value="apply" id="apply-batch">Apply to the selected photos</button></p>
-<fieldset class="danger"><legend>Delete the selected photos</legend>
-<label><input type="checkbox" name="confirmDelete" value="1" id="confirm-delete"> Yes, delete them and their files for good</label>
-<button type="submit" name="intent" value="delete" id="delete-batch">Delete the selected photos</button>
+<p><button type="submit" name="intent" value="apply" id="apply-batch">${m.t("organize.apply")}</button></p>
+<fieldset class="danger"><legend>${m.t("organize.delete")}</legend>
+<label><input type="checkbox" name="confirmDelete" value="1" id="confirm-delete"> ${m.t("organize.confirmDelete")}</label>
+<button type="submit" name="intent" value="delete" id="delete-batch">${m.t("organize.delete")}</button>
 </fieldset>
 </form>
-${list.nextCursor ? html`<nav class="pager"><a href="/organize?before=${list.nextCursor}" rel="next">Older photos →</a></nav>` : null}</section>`,
+${pager(list, "/organize", m)}</section>`,
   });
 }

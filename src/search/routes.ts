@@ -38,7 +38,7 @@ export function registerSearchRoutes(app: FastifyInstance, context: AppContext):
       return sendHtml(reply, views.searchPage({ ...shell, result, error: null, nextHref: result.nextCursor ? `/search?${next.toString()}` : null }));
     } catch (error) {
       if (!(error instanceof InvalidError)) throw error;
-      return sendHtml(reply, views.searchPage({ ...shell, result: null, error: error.message, nextHref: null }), 400);
+      return sendHtml(reply, views.searchPage({ ...shell, result: null, error: error.in(shell.messages), nextHref: null }), 400);
     }
   });
 }

@@ -1,4 +1,4 @@
-import { InvalidError } from "../errors.ts";
+import { InvalidError, wording } from "../errors.ts";
 import { isLicenseId } from "../photos/licenses.ts";
 import { presentPhoto, type PhotoView } from "../photos/presenter.ts";
 import { normalizeTag } from "../photos/tags.ts";
@@ -75,12 +75,12 @@ export function parseScope(viewer: ViewerRef, params: SearchParams, defaultPerPa
   const sortParam = given(params.sort);
   if (sortParam !== undefined && !(SEARCH_SORTS as string[]).includes(sortParam)) throw new InvalidError(`sort must be one of ${SEARCH_SORTS.join(", ")}.`, { field: "sort" });
   const sort = (sortParam as SearchSort | undefined) ?? (terms.length > 0 ? "relevance" : "uploaded");
-  if (sort === "relevance" && terms.length === 0) throw new InvalidError("sort=relevance needs words to search for in q; sort by taken, uploaded or interesting without them.", { field: "sort" });
+  if (sort === "relevance" && terms.length === 0) throw new InvalidError(wording("errors.search.relevanceNeedsWords"), { field: "sort" });
 
   const tagMode = given(params.tagMode) ?? "all";
   if (tagMode !== "all" && tagMode !== "any") throw new InvalidError("tagMode must be all or any.", { field: "tagMode" });
   const tags = [...new Set((params.tags ?? "").split(/[\s,]+/).map(normalizeTag).filter((t) => t.length > 0))];
-  if (tags.length > MAX_TAGS) throw new InvalidError(`Search for at most ${MAX_TAGS} tags at once.`, { field: "tags" });
+  if (tags.length > MAX_TAGS) throw new InvalidError(wording("errors.search.tooManyTags", { max: MAX_TAGS }), { field: "tags" });
 
   const media = given(params.media) ?? "all";
   if (media !== "photos" && media !== "videos" && media !== "all") throw new InvalidError("media must be photos, videos or all.", { field: "media" });
@@ -148,13 +148,13 @@ export function parseBbox(value: string): BoundingBox {
   const [minLon, minLat, maxLon, maxLat] = numbers as [number, number, number, number];
   const problem =
     parts.length !== 4 || numbers.some((n) => Number.isNaN(n))
-      ? "bbox must be four numbers: minLon,minLat,maxLon,maxLat (such as -3.2,54.4,-2.9,54.6)."
+      ? wording("errors.search.bboxShape")
       : [minLon, maxLon].some((n) => n < -180 || n > 180)
-        ? "bbox longitudes must be from -180 to 180."
+        ? wording("errors.search.bboxLongitudes")
         : [minLat, maxLat].some((n) => n < -90 || n > 90)
-          ? "bbox latitudes must be from -90 to 90."
+          ? wording("errors.search.bboxLatitudes")
           : minLat > maxLat
-            ? "bbox: minLat must not be above maxLat."
+            ? wording("errors.search.bboxOrder")
             : null;
   if (problem) throw new InvalidError(problem, { field: "bbox" });
   return { minLon, minLat, maxLon, maxLat };
@@ -180,7 +180,7 @@ function encodeCursor(after: SearchAfter): string {
 }
 
 function decodeCursor(cursor: string, sort: SearchSort): SearchAfter {
-  const bad = () => new InvalidError("The cursor is not valid for this search; start again from the first page.", { field: "cursor" });
+  const bad = () => new InvalidError(wording("errors.search.cursor"), { field: "cursor" });
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));

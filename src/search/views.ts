@@ -1,6 +1,6 @@
 import { html, type Html } from "../web/html.ts";
 import { page } from "../web/layout.ts";
-import { photoGrid } from "../photos/views.ts";
+import { licenseName, photoGrid } from "../photos/views.ts";
 import { LICENSES } from "../photos/licenses.ts";
 import type { Viewer } from "../users/service.ts";
 import { english, type Messages, type MessageKey } from "../i18n/messages.ts";
@@ -33,7 +33,7 @@ export function searchPage(view: { viewer: Viewer | null; csrfToken: string; mes
 <details${searched && Object.entries(v).some(([k, value]) => k !== "q" && k !== "sort" && value) ? html` open` : null}><summary>${m.t("search.filters")}</summary>
 <p>${TEXT_FIELDS.map(([name, label, hint]) => html`<label>${m.t(label)} <input type="text" name="${name}" id="search-${name}" value="${v[name] ?? ""}" placeholder="${m.t(hint)}"></label> `)}</p>
 <p>${select("tagMode", m.t("search.tagMode"), v.tagMode, [["all", m.t("search.tagModeAll")], ["any", m.t("search.tagModeAny")]])}
-${select("license", m.t("search.license"), v.license, [["", m.t("search.any")], ...LICENSES.map((l): [string, string] => [l.id, l.id === "all-rights-reserved" ? m.t("license.allRightsReserved") : l.name])])}
+${select("license", m.t("search.license"), v.license, [["", m.t("search.any")], ...LICENSES.map((l): [string, string] => [l.id, licenseName(l.id, m)])])}
 ${select("hasLocation", m.t("search.location"), v.hasLocation, [["", m.t("search.either")], ["true", m.t("search.withLocation")], ["false", m.t("search.withoutLocation")]])}
 ${select("media", m.t("search.media"), v.media, [["all", m.t("search.mediaAll")], ["photos", m.t("search.mediaPhotos")], ["videos", m.t("search.mediaVideos")]])}</p>
 <p>${dateField("takenFrom", m.t("search.takenFrom"), v.takenFrom)} ${dateField("takenTo", m.t("search.to"), v.takenTo)} ${dateField("uploadedFrom", m.t("search.uploadedFrom"), v.uploadedFrom)} ${dateField("uploadedTo", m.t("search.to"), v.uploadedTo)}</p>

@@ -1,5 +1,5 @@
 import type { Clock } from "../clock.ts";
-import { ForbiddenError, InvalidError, NotFoundError, TooManyRequestsError } from "../errors.ts";
+import { ForbiddenError, InvalidError, NotFoundError, TooManyRequestsError, wording } from "../errors.ts";
 import type { Notifier } from "../notifications/service.ts";
 import type { PhotoService } from "../photos/service.ts";
 import type { Viewer } from "../users/service.ts";
@@ -13,8 +13,8 @@ import type { SocialService } from "./service.ts";
 export const COMMENTS_PER_HOUR = 30;
 export const COMMENTS_PAGE_SIZE = 100;
 const HOUR = 60 * 60_000;
-const PHOTO_NOT_FOUND = "There is no such photo, or you are not allowed to see it.";
-const COMMENT_NOT_FOUND = "There is no such comment, or you are not allowed to see it.";
+const PHOTO_NOT_FOUND = wording("errors.photoNotFound");
+const COMMENT_NOT_FOUND = wording("errors.commentNotFound");
 
 type ViewerRef = Viewer | null;
 
@@ -29,10 +29,10 @@ export interface CommentsServiceDeps {
 function validText(text: string): string {
   const clean = cleanCommentText(text);
   const length = [...clean].length;
-  if (length === 0) throw new InvalidError("Write something: a comment cannot be empty.", { field: "text" });
-  if (length > MAX_COMMENT_LENGTH) throw new InvalidError(`A comment may be at most ${MAX_COMMENT_LENGTH} characters; this one has ${length}.`, { field: "text" });
+  if (length === 0) throw new InvalidError(wording("errors.comment.empty"), { field: "text" });
+  if (length > MAX_COMMENT_LENGTH) throw new InvalidError(wording("errors.comment.tooLong", { max: MAX_COMMENT_LENGTH, length }), { field: "text" });
   const links = countLinks(clean);
-  if (links > MAX_COMMENT_LINKS) throw new InvalidError(`A comment may hold at most ${MAX_COMMENT_LINKS} links; this one has ${links}. Remove some and post again.`, { field: "text" });
+  if (links > MAX_COMMENT_LINKS) throw new InvalidError(wording("errors.comment.tooManyLinks", { max: MAX_COMMENT_LINKS, links }), { field: "text" });
   return clean;
 }
 
@@ -66,12 +66,12 @@ export class CommentsService {
   async add(viewer: Viewer, photoId: number, text: string): Promise<CommentRow> {
     const body = validText(text);
     const ownerId = await this.visibleOwner(photoId, viewer);
-    if (await this.deps.social.isBlockedBy(ownerId, viewer.id)) throw new ForbiddenError("This photo's owner has blocked you, so you cannot comment on their photos.");
+    if (await this.deps.social.isBlockedBy(ownerId, viewer.id)) throw new ForbiddenError(wording("errors.comment.blocked"));
     const now = this.deps.clock.now();
     const recent = await this.deps.comments.recentBy(viewer.id, now - HOUR);
     if (recent.count >= COMMENTS_PER_HOUR) {
       const retryAfter = Math.max(1, Math.ceil(((recent.oldest ?? now) + HOUR - now) / 1000));
-      throw new TooManyRequestsError(`You have posted ${recent.count} comments in the last hour, the most allowed; try again in ${Math.ceil(retryAfter / 60)} minutes.`, retryAfter);
+      throw new TooManyRequestsError(wording("errors.comment.tooMany", { count: recent.count, minutes: Math.ceil(retryAfter / 60) }), retryAfter);
     }
     const id = await this.deps.comments.add(photoId, viewer.id, body, now);
     await this.deps.notifier.notify({ userId: ownerId, kind: "comment", actorId: viewer.id, photoId, commentId: id });
@@ -81,7 +81,7 @@ export class CommentsService {
   /** The comment as its author sees it before changing it. */
   async forEditing(viewer: Viewer, commentId: number): Promise<CommentRow> {
     const comment = await this.visibleComment(commentId, viewer);
-    if (comment.authorId !== viewer.id) throw new ForbiddenError("Only the comment's author can change it.");
+    if (comment.authorId !== viewer.id) throw new ForbiddenError(wording("errors.comment.authorOnly"));
     return this.found(commentId);
   }
 
@@ -89,7 +89,7 @@ export class CommentsService {
   async edit(viewer: Viewer, commentId: number, text: string): Promise<CommentRow> {
     const body = validText(text);
     const comment = await this.visibleComment(commentId, viewer);
-    if (comment.authorId !== viewer.id) throw new ForbiddenError("Only the comment's author can change it.");
+    if (comment.authorId !== viewer.id) throw new ForbiddenError(wording("errors.comment.authorOnly"));
     await this.deps.comments.update(commentId, body, this.deps.clock.now());
     return this.found(commentId);
   }
@@ -97,7 +97,7 @@ export class CommentsService {
   /** The author, or the owner of the photo it is on, may delete a comment. */
   async delete(viewer: Viewer, commentId: number): Promise<{ photoId: number; photoOwnerUsername: string }> {
     const comment = await this.visibleComment(commentId, viewer);
-    if (comment.authorId !== viewer.id && comment.photoOwnerId !== viewer.id) throw new ForbiddenError("Only the comment's author or the photo's owner can delete it.");
+    if (comment.authorId !== viewer.id && comment.photoOwnerId !== viewer.id) throw new ForbiddenError(wording("errors.comment.authorOrOwner"));
     await this.deps.comments.delete(commentId);
     return { photoId: comment.photoId, photoOwnerUsername: comment.photoOwnerUsername };
   }

@@ -1,5 +1,5 @@
 import type { Clock } from "../clock.ts";
-import { ForbiddenError, NotFoundError } from "../errors.ts";
+import { ForbiddenError, NotFoundError, wording } from "../errors.ts";
 import type { Notifier } from "../notifications/service.ts";
 import { presentPhoto, type PhotoView } from "../photos/presenter.ts";
 import type { PhotoService } from "../photos/service.ts";
@@ -33,7 +33,7 @@ export interface FavesServiceDeps {
   baseUrl: string;
 }
 
-const NOT_FOUND = "There is no such photo, or you are not allowed to see it.";
+const NOT_FOUND = wording("errors.photoNotFound");
 
 /** Favourites: a member marks photos they like; the owner is told. */
 export class FavesService {
@@ -48,7 +48,7 @@ export class FavesService {
 
   async fave(viewer: Viewer, photoId: number): Promise<FaveState> {
     const ownerId = await this.visibleOwner(photoId, viewer);
-    if (await this.deps.social.isBlockedBy(ownerId, viewer.id)) throw new ForbiddenError("This photo's owner has blocked you, so you cannot fave their photos.");
+    if (await this.deps.social.isBlockedBy(ownerId, viewer.id)) throw new ForbiddenError(wording("errors.fave.blocked"));
     const created = await this.deps.faves.add(photoId, viewer.id, this.deps.clock.now());
     if (created) await this.deps.notifier.notifyOnce({ userId: ownerId, kind: "fave", actorId: viewer.id, photoId });
     return { faved: true, faveCount: await this.deps.faves.count(photoId) };

@@ -1,5 +1,5 @@
 import type { Clock } from "../clock.ts";
-import { ForbiddenError, InvalidError, NotFoundError, TooManyRequestsError } from "../errors.ts";
+import { ForbiddenError, InvalidError, NotFoundError, TooManyRequestsError, wording } from "../errors.ts";
 import type { Viewer } from "../users/service.ts";
 import type { ContactRow, SocialRepository } from "./repository.ts";
 
@@ -25,14 +25,14 @@ export class SocialService {
 
   private async memberId(username: string): Promise<number> {
     const id = await this.deps.social.findMemberId(username);
-    if (id === undefined) throw new NotFoundError("There is no member by that name.");
+    if (id === undefined) throw new NotFoundError(wording("errors.memberNotFound"));
     return id;
   }
 
   /** A member who is not suspended, by name; 404 otherwise. */
   async findMember(username: string): Promise<{ id: number; username: string }> {
     const member = await this.deps.social.findMember(username);
-    if (!member) throw new NotFoundError("There is no member by that name.");
+    if (!member) throw new NotFoundError(wording("errors.memberNotFound"));
     return member;
   }
 
@@ -44,16 +44,16 @@ export class SocialService {
 
   async setContact(viewer: Viewer, username: string, flags: { friend?: boolean; family?: boolean }): Promise<{ username: string; friend: boolean; family: boolean; created: boolean }> {
     const contactId = await this.memberId(username);
-    if (contactId === viewer.id) throw new InvalidError("You cannot add yourself as a contact.");
+    if (contactId === viewer.id) throw new InvalidError(wording("errors.contact.self"));
     // A member who blocked you cannot be added; the answer does not say who blocked whom.
-    if (await this.deps.social.isBlocked(contactId, viewer.id)) throw new ForbiddenError("You cannot add this member as a contact.");
-    if (await this.deps.social.isBlocked(viewer.id, contactId)) throw new ForbiddenError("Unblock this member before adding them as a contact.");
+    if (await this.deps.social.isBlocked(contactId, viewer.id)) throw new ForbiddenError(wording("errors.contact.blocked"));
+    if (await this.deps.social.isBlocked(viewer.id, contactId)) throw new ForbiddenError(wording("errors.contact.unblockFirst"));
     const existing = await this.deps.social.contact(viewer.id, contactId);
     if (!existing) {
       const now = this.deps.clock.now();
       const recent = await this.deps.social.countContactsAddedSince(viewer.id, now - HOUR);
       if (recent >= CONTACTS_PER_HOUR) {
-        throw new TooManyRequestsError(`You have added ${recent} contacts in the last hour, the most allowed; try again later.`, 3600);
+        throw new TooManyRequestsError(wording("errors.contact.tooMany", { count: recent }), 3600);
       }
     }
     const isFriend = flags.friend ?? existing?.isFriend ?? false;
@@ -69,7 +69,7 @@ export class SocialService {
 
   async block(viewer: Viewer, username: string): Promise<void> {
     const blockedId = await this.memberId(username);
-    if (blockedId === viewer.id) throw new InvalidError("You cannot block yourself.");
+    if (blockedId === viewer.id) throw new InvalidError(wording("errors.contact.blockSelf"));
     await this.deps.social.block(viewer.id, blockedId, this.deps.clock.now());
   }
 

@@ -8,7 +8,7 @@ import yauzl, { type Entry, type ZipFile } from "yauzl";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.ts";
 import { isDatabaseUnavailable } from "../db/errors.ts";
-import { AppError, ForbiddenError, InvalidError, NotFoundError, UnsupportedMediaError } from "../errors.ts";
+import { AppError, ForbiddenError, InvalidError, NotFoundError, UnsupportedMediaError, wording } from "../errors.ts";
 import type { JobHandler, JobQueue, JobResult } from "../jobs/runner.ts";
 import { NOTE_PERMISSIONS, type NotePermission } from "../notes/rules.ts";
 import { MAX_COMMENT_LENGTH } from "../social/comment-text.ts";
@@ -172,7 +172,7 @@ export class ImportService {
   async start(viewer: Viewer, upload: Pick<ReceivedUpload, "tempPath" | "bytes" | "displayName">): Promise<ImportView> {
     const { transfer, clock } = this.deps;
     try {
-      if (!(await isZip(upload.tempPath))) throw new UnsupportedMediaError("That is not a zip file: send the zip Flickr or Pinhole gave you, as it is.", { field: "file" });
+      if (!(await isZip(upload.tempPath))) throw new UnsupportedMediaError(wording("errors.import.notZip"), { field: "file" });
       const stored = `${crypto.randomBytes(12).toString("hex")}.zip`;
       // The upload is fsynced; the store keeps it durably, for any server's job to read.
       await this.deps.store.putFile(importKey(stored), upload.tempPath);
@@ -188,7 +188,7 @@ export class ImportService {
   /** An import as its member (or an admin) sees it; anyone else gets a 404. */
   async get(viewer: Viewer, id: number): Promise<ImportView> {
     const row = await this.deps.transfer.findImport(id);
-    if (!row || (row.member_id !== viewer.id && !viewer.isAdmin)) throw new NotFoundError("There is no such import.");
+    if (!row || (row.member_id !== viewer.id && !viewer.isAdmin)) throw new NotFoundError(wording("errors.import.notFound"));
     const counts = row.status === "done" || row.status === "failed" ? { done: row.done, skipped: row.skipped, failed: row.failed } : await this.deps.transfer.photoCounts(id);
     const entries = await this.deps.transfer.notableEntries(id, ENTRY_LIST_LIMIT);
     return this.present(row, counts, entries);

@@ -1,18 +1,17 @@
 import { hash, verify, Algorithm } from "@node-rs/argon2";
+import { wording, type Wording } from "../errors.ts";
 import { COMMON_PASSWORDS } from "./common-passwords.ts";
 
 export const MIN_PASSWORD_LENGTH = 10;
 export const MAX_PASSWORD_LENGTH = 1000;
 
 /** Why a password is refused, or null when it is acceptable. */
-export function passwordProblem(password: string, username: string): string | null {
-  if (password.length < MIN_PASSWORD_LENGTH) return `Use at least ${MIN_PASSWORD_LENGTH} characters for your password.`;
-  if (password.length > MAX_PASSWORD_LENGTH) return `Use at most ${MAX_PASSWORD_LENGTH} characters for your password.`;
+export function passwordProblem(password: string, username: string): Wording | null {
+  if (password.length < MIN_PASSWORD_LENGTH) return wording("errors.account.passwordTooShort", { min: MIN_PASSWORD_LENGTH });
+  if (password.length > MAX_PASSWORD_LENGTH) return wording("errors.account.passwordTooLong", { max: MAX_PASSWORD_LENGTH });
   const folded = password.toLowerCase();
-  if (COMMON_PASSWORDS.has(folded) || /^(.)\1+$/.test(folded) || isRun(folded)) {
-    return "That password is one of the most common ones and easy to guess; choose another.";
-  }
-  if (username.length >= 3 && folded.includes(username.toLowerCase())) return "Your password must not contain your username.";
+  if (COMMON_PASSWORDS.has(folded) || /^(.)\1+$/.test(folded) || isRun(folded)) return wording("errors.account.passwordCommon");
+  if (username.length >= 3 && folded.includes(username.toLowerCase())) return wording("errors.account.passwordHasUsername");
   return null;
 }
 

@@ -1,6 +1,6 @@
 import { hashToken, randomToken, type Clock } from "../clock.ts";
 import { isUniqueViolation } from "../db/errors.ts";
-import { ConflictError, ForbiddenError, InvalidError, TooManyRequestsError, UnauthenticatedError } from "../errors.ts";
+import { ConflictError, ForbiddenError, InvalidError, TooManyRequestsError, UnauthenticatedError, wording } from "../errors.ts";
 import type { CallLog, Mailer } from "./mailer.ts";
 import { passwordProblem, type PasswordHasher } from "./passwords.ts";
 import type { SessionKind, UsersRepository } from "./repository.ts";
@@ -29,7 +29,7 @@ const RESERVED_USERNAMES = new Set([
   "status", "search", "explore", "groups", "albums", "photos", "people", "help", "root", "pinhole", "me", "new",
 ]);
 
-export const SUSPENDED_MESSAGE = "This account is suspended; contact the site's operator.";
+export const SUSPENDED_MESSAGE = wording("errors.account.suspended");
 
 const DAY = 24 * 60 * 60 * 1000;
 const WEB_SESSION_TTL = 30 * DAY;
@@ -80,14 +80,14 @@ export class UserService {
     const username = input.username.trim();
     const email = input.email.trim();
     if (!USERNAME_PATTERN.test(username)) {
-      throw new InvalidError("A username has 3 to 32 characters: letters a-z, digits, _ and -.", { field: "username" });
+      throw new InvalidError(wording("errors.account.usernameShape"), { field: "username" });
     }
-    if (RESERVED_USERNAMES.has(usernameKey(username))) throw new ConflictError("That username is taken; choose another.", { field: "username" });
-    if (email.length > 254 || !EMAIL_PATTERN.test(email)) throw new InvalidError("Enter a valid email address.", { field: "email" });
+    if (RESERVED_USERNAMES.has(usernameKey(username))) throw new ConflictError(wording("errors.account.usernameTaken"), { field: "username" });
+    if (email.length > 254 || !EMAIL_PATTERN.test(email)) throw new InvalidError(wording("errors.account.emailInvalid"), { field: "email" });
     const problem = passwordProblem(input.password, username);
     if (problem) throw new InvalidError(problem, { field: "password" });
     if (await this.deps.users.findByUsernameKey(usernameKey(username))) {
-      throw new ConflictError("That username is taken; choose another.", { field: "username" });
+      throw new ConflictError(wording("errors.account.usernameTaken"), { field: "username" });
     }
     const passwordHash = await this.deps.hasher.hash(input.password);
     try {
@@ -103,7 +103,7 @@ export class UserService {
       });
       return publicUser(row);
     } catch (error) {
-      if (isUniqueViolation(error)) throw new ConflictError("That username is taken; choose another.", { field: "username" });
+      if (isUniqueViolation(error)) throw new ConflictError(wording("errors.account.usernameTaken"), { field: "username" });
       throw error;
     }
   }
@@ -118,7 +118,7 @@ export class UserService {
     const ok = user ? await this.deps.hasher.verify(user.password_hash, input.password) : false;
     if (!user || !ok) {
       await this.deps.users.recordLoginFailure([accountKey, ipKey], now);
-      throw new UnauthenticatedError("Wrong username or password.");
+      throw new UnauthenticatedError(wording("errors.account.wrongLogin"));
     }
     await this.deps.users.clearLoginFailures(accountKey);
     // Said only to whoever knows the password, so it reveals nothing to a stranger.
@@ -132,7 +132,7 @@ export class UserService {
     const failures = await this.deps.users.countLoginFailures(key, since);
     if (failures.count >= limit) {
       const retryAfter = Math.max(1, Math.ceil(((failures.oldest ?? now) + LOGIN_THROTTLE.windowMs - now) / 1000));
-      throw new TooManyRequestsError(`Too many failed log-ins. Try again in ${Math.ceil(retryAfter / 60)} minutes, or reset your password.`, retryAfter);
+      throw new TooManyRequestsError(wording("errors.account.throttled", { minutes: Math.ceil(retryAfter / 60) }), retryAfter);
     }
   }
 
@@ -194,7 +194,7 @@ export class UserService {
   async changePassword(viewer: Viewer, currentPassword: string, newPassword: string): Promise<void> {
     const user = await this.deps.users.findById(viewer.id);
     if (!user || !(await this.deps.hasher.verify(user.password_hash, currentPassword))) {
-      throw new InvalidError("Your current password is not right.", { field: "currentPassword" });
+      throw new InvalidError(wording("errors.account.currentPasswordWrong"), { field: "currentPassword" });
     }
     const problem = passwordProblem(newPassword, user.username);
     if (problem) throw new InvalidError(problem, { field: "newPassword" });
@@ -221,7 +221,7 @@ export class UserService {
   async confirmEmail(token: string): Promise<void> {
     const now = this.deps.clock.now();
     const userId = await this.deps.users.consumeAccountToken(hashToken(token), "confirm_email", now);
-    if (userId === null) throw new InvalidError("This confirmation link is invalid or has expired. Log in and ask for a new one.");
+    if (userId === null) throw new InvalidError(wording("errors.account.confirmLinkInvalid"));
     await this.deps.users.markEmailConfirmed(userId, now);
   }
 
@@ -247,7 +247,7 @@ export class UserService {
   async resetPassword(token: string, newPassword: string): Promise<void> {
     const tokenHash = hashToken(token);
     const now = this.deps.clock.now();
-    const invalid = new InvalidError("This reset link is invalid, used or expired. Ask for a new one.");
+    const invalid = new InvalidError(wording("errors.account.resetLinkInvalid"));
     const pendingUserId = await this.deps.users.findUsableAccountToken(tokenHash, "reset_password", now);
     const user = pendingUserId === null ? undefined : await this.deps.users.findById(pendingUserId);
     if (!user) throw invalid;

@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from "fastify";
-import { ForbiddenError, UnauthenticatedError } from "../errors.ts";
+import { ForbiddenError, UnauthenticatedError, wording } from "../errors.ts";
 import type { UserService, Viewer } from "../users/service.ts";
 import { CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, type CsrfTokens } from "./csrf.ts";
 
@@ -78,7 +78,7 @@ export function installAccessControl(app: FastifyInstance, deps: { users: UserSe
       if (access === "member" && !request.viewer) throw new UnauthenticatedError();
       if (access === "admin") {
         if (!request.viewer) throw new UnauthenticatedError();
-        if (!request.viewer.isAdmin) throw new ForbiddenError("Only an admin can do this.");
+        if (!request.viewer.isAdmin) throw new ForbiddenError(wording("errors.adminOnly"));
       }
       if (!SAFE_METHODS.has(request.method)) checkCsrf(request, deps.csrf);
     };
@@ -145,6 +145,6 @@ function checkCsrf(request: FastifyRequest, csrf: CsrfTokens): void {
   const fromQuery = query && typeof query[CSRF_FIELD] === "string" ? (query[CSRF_FIELD] as string) : undefined;
   const submitted = (request.headers[CSRF_HEADER] as string | undefined) ?? fromBody ?? fromQuery;
   if (!csrf.isValid(request.cookies[CSRF_COOKIE], submitted)) {
-    throw new ForbiddenError("This form has expired or came from another site. Reload the page and try again.");
+    throw new ForbiddenError(wording("errors.csrf"));
   }
 }

@@ -3,7 +3,8 @@ import { Type } from "@sinclair/typebox";
 export const ErrorJson = Type.Object({
   error: Type.Object({
     code: Type.String(),
-    message: Type.String(),
+    message: Type.String({ description: "What went wrong, in English whatever the request's language: stable text for logs and bug reports (match on code, not on it)." }),
+    localizedMessage: Type.Optional(Type.String({ description: "The same for a person, in the request's language (lang cookie, the member's saved language, then Accept-Language); English where it has no translation." })),
     details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   }),
 });

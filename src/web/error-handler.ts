@@ -1,7 +1,7 @@
 import { english, type Messages } from "../i18n/messages.ts";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isDatabaseUnavailable } from "../db/errors.ts";
-import { AppError, ReadOnlyError, TooManyRequestsError, UnavailableError } from "../errors.ts";
+import { AppError, ReadOnlyError, TooManyRequestsError, UnavailableError, wording, type Wording } from "../errors.ts";
 import type { IncidentView } from "../status/presenter.ts";
 import { readOnlyPage, unavailablePage } from "../status/views.ts";
 import { errorPage } from "./layout.ts";
@@ -23,8 +23,15 @@ export interface ErrorRecorder {
 interface HttpFailure {
   status: number;
   code: string;
+  /** In English: the API's `message`, and the log's. */
   message: string;
+  /** The same as a catalog message, for a person in the request's language; null: English only. */
+  wording: Wording | null;
   details?: Record<string, unknown>;
+}
+
+function failureOf(status: number, code: string, words: Wording): HttpFailure {
+  return { status, code, message: english().t(words.key, words.values), wording: words };
 }
 
 export const DATABASE_DOWN_MESSAGE = "Pinhole is having trouble reaching its database. Nothing is lost: try again in a minute.";
@@ -53,31 +60,49 @@ function normalize(error: unknown): unknown {
 
 /** Every error becomes one of our meanings here, the one place errors meet HTTP. */
 function classify(error: unknown, maxUploadMb: number): HttpFailure {
-  if (error instanceof AppError) return { status: error.status, code: error.code, message: error.message, details: error.details };
+  if (error instanceof AppError) return { status: error.status, code: error.code, message: error.message, wording: error.wording, details: error.details };
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
-    return { status: 400, code: "invalid", message: `The request is not valid: ${fastifyError.message}` };
+    // The detail is Ajv's, in English whatever the page's language: it names the field and rule.
+    return failureOf(400, "invalid", wording("errors.requestInvalid", { detail: fastifyError.message }));
   }
   switch (fastifyError.code) {
     case "FST_REQ_FILE_TOO_LARGE":
     case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return { status: 413, code: "too_large", message: `That file is too large: uploads are limited to ${maxUploadMb} MB.` };
+      return failureOf(413, "too_large", wording("errors.upload.tooLarge", { mb: maxUploadMb }));
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
     case "FST_INVALID_MULTIPART_CONTENT_TYPE":
-      return { status: 415, code: "unsupported_media_type", message: "Send this request as multipart/form-data or JSON." };
+      return failureOf(415, "unsupported_media_type", wording("errors.multipartOrJson"));
     case "FST_PARTS_LIMIT":
     case "FST_FILES_LIMIT":
     case "FST_FIELDS_LIMIT":
-      return { status: 400, code: "invalid", message: "Send one photo per request in the field named file." };
+      return failureOf(400, "invalid", wording("errors.onePhotoPerRequest"));
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
     case "FST_ERR_CTP_INVALID_JSON_BODY":
-      return { status: 400, code: "invalid", message: "The request body is not valid JSON." };
+      return failureOf(400, "invalid", wording("errors.invalidJson"));
     default:
       break;
   }
   const status = fastifyError.statusCode;
-  if (status && status >= 400 && status < 500) return { status, code: "invalid", message: fastifyError.message };
-  return { status: 500, code: "internal", message: "Something went wrong on our side. It has been logged; try again in a moment." };
+  if (status && status >= 400 && status < 500) return { status, code: "invalid", message: fastifyError.message, wording: null };
+  return failureOf(500, "internal", wording("errors.internal"));
+}
+
+/** What a person reads: the failure in the language of the request's page. */
+function spoken(failure: Pick<HttpFailure, "message" | "wording">, messages: Messages): string {
+  return failure.wording ? messages.t(failure.wording.key, failure.wording.values) : failure.message;
+}
+
+/**
+ * The API's error answer. `message` stays English in every language: it is the documented text
+ * that machine clients log, compare and quote in bug reports, the same for everyone and for every
+ * cache. `localizedMessage` says the same in the request's language (the `lang` cookie, the
+ * member's saved language, then Accept-Language, as for pages), for scripts and apps that show
+ * it to a person: upload.js shows it per file, so a refusal keeps its details (which format,
+ * which limit) in the page's language. It is English where the message has no translation.
+ */
+export function apiErrorBody(failure: Pick<HttpFailure, "code" | "message" | "wording" | "details">, messages: Messages): { error: Record<string, unknown> } {
+  return { error: { code: failure.code, message: failure.message, localizedMessage: spoken(failure, messages), ...(failure.details ? { details: failure.details } : {}) } };
 }
 
 function wantsHtml(request: FastifyRequest): boolean {
@@ -95,13 +120,12 @@ async function htmlFor(error: unknown, failure: HttpFailure, request: FastifyReq
     const incidents = outage ? await outage.openIncidents().catch(() => []) : [];
     return unavailablePage({ viewer, csrfToken, messages, databaseDown: error instanceof DatabaseUnavailableError, message: failure.message, incidents });
   }
-  return errorPage(failure.status, failure.message, viewer, csrfToken, messages);
+  return errorPage(failure.status, spoken(failure, messages ?? english()), viewer, csrfToken, messages);
 }
 
 /**
- * Error pages speak the visitor's language (the message from the error itself is still English,
- * but for the database being down and the standard maintenance message, which the pages word).
- * Choosing it reads no database: the viewer's saved language counts only if they were found.
+ * Error pages, and the API's `localizedMessage`, speak the visitor's language. Choosing it reads
+ * no database: the viewer's saved language counts only if they were found.
  */
 function pageMessages(request: FastifyRequest): Messages | undefined {
   return typeof request.messages === "function" ? request.messages() : undefined;
@@ -169,7 +193,7 @@ export function installErrorHandler(app: FastifyInstance, maxUploadBytes: number
     // its end first; one too large, or too slow, is cut off by closing after the answer.
     if (!(await drainBody(request.raw))) reply.header("connection", "close");
     if (wantsHtml(request)) return reply.type("text/html; charset=utf-8").send(await htmlFor(error, failure, request, outage));
-    return reply.send({ error: { code: failure.code, message: failure.message, ...(failure.details ? { details: failure.details } : {}) } });
+    return reply.send(apiErrorBody(failure, pageMessages(request) ?? english()));
   });
 
   app.setNotFoundHandler(async (request, reply) => {
@@ -178,6 +202,6 @@ export function installErrorHandler(app: FastifyInstance, maxUploadBytes: number
       const messages = pageMessages(request) ?? english();
       return reply.type("text/html; charset=utf-8").send(errorPage(404, messages.t("error.nothingHere"), null, memberCsrfToken(request), messages));
     }
-    return reply.send({ error: { code: "not_found", message: "There is nothing at this address." } });
+    return reply.send({ error: { code: "not_found", message: english().t("error.nothingHere"), localizedMessage: (pageMessages(request) ?? english()).t("error.nothingHere") } });
   });
 }

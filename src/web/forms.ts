@@ -3,7 +3,8 @@ import { AppError, TooManyRequestsError } from "../errors.ts";
 
 /**
  * Runs a form's action; a refusal (4xx) re-renders the form with the message instead of an
- * error page, so the member keeps what they typed.
+ * error page, so the member keeps what they typed. The message is in the request's language,
+ * like the page it is shown on.
  */
 export async function handleForm(reply: FastifyReply, action: () => Promise<unknown>, rerender: (message: string) => string | Promise<string>): Promise<boolean> {
   try {
@@ -12,7 +13,7 @@ export async function handleForm(reply: FastifyReply, action: () => Promise<unkn
   } catch (error) {
     if (!(error instanceof AppError) || error.status >= 500) throw error;
     if (error instanceof TooManyRequestsError) reply.header("retry-after", String(error.retryAfterSeconds));
-    await reply.code(error.status).type("text/html; charset=utf-8").send(await rerender(error.message));
+    await reply.code(error.status).type("text/html; charset=utf-8").send(await rerender(error.in(reply.request.messages())));
     return false;
   }
 }

@@ -53,3 +53,44 @@ test("in the Organizr a member clicks one photo, shift-clicks another to take th
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("the Organizr's script and the photo page's delete confirmation speak the page's language", async (t) => {
+  if (!browser) {
+    t.skip(`Chromium is not installed at ${CHROMIUM_PATH}`);
+    return;
+  }
+  const owner = await buildMember(server);
+  const photos: PhotoJson[] = [];
+  for (let i = 0; i < 3; i++) photos.push(await buildDistinctPhoto(server, owner, { title: `Bild ${i}` }));
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  const dialogs: string[] = [];
+  page.on("dialog", (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  await logInThroughForm(page, server.url, owner);
+  await page.goto(`${server.url}/language?lang=de&return=/organize`);
+  await page.waitForURL(`${server.url}/organize`);
+  const tile = (photo: PhotoJson) => page.locator(`label[for="pick-${photo.id}"] img`);
+  await tile(photos[0]!).click();
+  assert.equal(await page.locator("#selected-count").textContent(), "1 Foto ausgewählt");
+  await tile(photos[2]!).click({ modifiers: ["Shift"] });
+  assert.equal(await page.locator("#selected-count").textContent(), "3 Fotos ausgewählt");
+  await page.getByLabel("Ja, löschen: die Fotos und ihre Dateien endgültig").check();
+  await page.getByRole("button", { name: "Die ausgewählten Fotos löschen" }).click();
+  assert.deepEqual(dialogs, ["3 Fotos endgültig löschen? Ihre Dateien werden ebenfalls entfernt."]);
+  await page.getByRole("button", { name: "Keine auswählen" }).click();
+  assert.equal(await page.locator("#selected-count").textContent(), "Keine Fotos ausgewählt; Umschalt-Klick wählt einen Bereich.");
+  await page.getByRole("button", { name: "Auf die ausgewählten Fotos anwenden" }).click();
+  assert.equal(await page.locator("#selected-count").textContent(), "Wähle zuerst mindestens ein Foto aus.");
+
+  await page.goto(`${server.url}/photos/${owner.username}/${photos[0]!.id}`);
+  await page.getByText("Dieses Foto bearbeiten").click();
+  await page.getByRole("button", { name: "Dieses Foto löschen" }).click();
+  assert.equal(dialogs[1], "Dieses Foto endgültig löschen? Seine Dateien werden ebenfalls entfernt.");
+  assert.equal((await api(server, "GET", `/api/v1/users/${owner.username}/photos`, { token: owner.token })).body.photos.length, 3, "dismissed: nothing deleted");
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -88,6 +88,22 @@ test("a file the server refuses gets a clear message in the uploader, and a retr
   await page.close();
 });
 
+test("the uploader says a refusal in the page's language, with the refusal's own details", async (t) => {
+  if (!browser) {
+    t.skip(`Chromium is not installed at ${CHROMIUM_PATH}; .ci/run installs it (apt-get install chromium)`);
+    return;
+  }
+  const page = await browser.newPage();
+  await signUp(page, "refusedja");
+  await page.goto(`${server.url}/language?lang=ja&return=/upload`);
+  await page.waitForURL(`${server.url}/upload`);
+  await page.locator("#file").setInputFiles([{ name: "notes.jpg", mimeType: "image/jpeg", buffer: Buffer.from("<html>not a photo</html>") }]);
+  const failed = page.locator("#upload-list li.failed");
+  await failed.waitFor({ timeout: 15_000 });
+  assert.equal(await failed.locator(".status").textContent(), "アップロードされませんでした：このサイトで受け付ける画像ではありません。使える形式：JPEG、PNG、GIF、WebP、AVIF、HEIC/HEIF、TIFF。 再試行");
+  await page.close();
+});
+
 async function assertEventually(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {

@@ -55,7 +55,7 @@ test("a member's archive counts photos by year, month and day taken, as each vie
   assert.match(year, /<span class="muted">June<\/span>/);
   const month = await (await fetch(`${server.url}/photos/${owner.username}/archives/2024/05`)).text();
   assert.match(month, /<table class="calendar"/);
-  assert.match(month, /<a href="\/photos\/[^/]+\/archives\/2024\/05\/17" aria-label="17 May: 2 photos">17<\/a>/);
+  assert.match(month, /<a href="\/photos\/[^/]+\/archives\/2024\/05\/17" aria-label="May 17: 2 photos">17<\/a>/);
   assert.doesNotMatch(month, /archives\/2024\/05\/02/, "no link to a day whose only photo the visitor may not see");
   // May 2024 starts on a Wednesday: two empty cells before the 1st.
   assert.match(month, /<tbody><tr><td><\/td><td><\/td><td>1<\/td>/);

@@ -80,7 +80,7 @@ test("comment text: 1 to 5000 characters, at most 5 links (400 with a clear mess
   assert.equal((await post("x".repeat(5000))).status, 201);
   const long = await post("x".repeat(5001));
   assert.equal(long.status, 400);
-  assert.match(long.body.error.message, /at most 5000 characters/);
+  assert.match(long.body.error.message, /at most 5,000 characters/);
   const five = Array.from({ length: 5 }, (_, i) => `https://example.com/${i}`).join(" ");
   assert.equal((await post(five)).status, 201);
   const six = await post(`${five} http://example.org/6`);
@@ -144,7 +144,7 @@ test("hidden comments are not shown, and the photo page form posts and deletes c
 
   const tooLong = await web.post(`${pagePath}/comments`, { text: "y".repeat(5001) });
   assert.equal(tooLong.status, 400);
-  assert.match(tooLong.html, /at most 5000 characters/);
+  assert.match(tooLong.html, /at most 5,000 characters/);
 
   const id = /id="comment-(\d+)"/.exec(page.html)?.[1];
   assert.ok(id);

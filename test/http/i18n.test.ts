@@ -12,6 +12,8 @@ import { CATALOGS } from "../../src/i18n/messages/index.ts";
 import { JobsRepository } from "../../src/jobs/repository.ts";
 import { RecentErrorsRepository } from "../../src/admin/recent-errors-repository.ts";
 import type { Locale } from "../../src/i18n/locales.ts";
+import { page as renderPage } from "../../src/web/layout.ts";
+import { html } from "../../src/web/html.ts";
 
 let server: TestServer;
 let owner: Member;
@@ -29,6 +31,7 @@ async function ok<T extends { status: number; body: any }>(answer: Promise<T>): 
   assert.ok(done.status >= 200 && done.status < 300, JSON.stringify(done.body));
   return done;
 }
+const CAMERA = "X100V";
 
 before(async () => {
   server = await startServer({ PINHOLE_WEBMENTION_ALLOW_LOOPBACK: "1" });
@@ -121,6 +124,10 @@ before(async () => {
     importPage: `/imports/${started.id}`,
     authorize: `/services/oauth/authorize?oauth_token=${encodeURIComponent(parseForm(requested.text).oauth_token!)}&perms=write`,
   };
+  // A second photo with a date taken and a camera, as metadata extraction would leave them, for
+  // the archives' calendar and the camera page; a licence whose name the page translates.
+  const dated = await buildDistinctPhoto(server, owner, { title: "Dawn pier", visibility: "public", license: "cc-by-sa-4.0" });
+  await server.context.database.db.updateTable("photos").set({ taken_at: "2024-05-17T08:00:00", camera_make: "Fujifilm", camera_model: CAMERA }).where("id", "=", Number(dated.id)).execute();
 });
 after(async () => {
   await new Promise((resolve) => blog?.close(resolve));
@@ -276,6 +283,17 @@ test("every converted page speaks the browser's language, marked with lang and d
     { path: "/settings/notes?saved=1", member: owner },
     { path: `/reports/new?targetKind=member&username=${owner.username}`, member: visitor },
     { path: "/admin/reports", member: owner },
+    { path: photoPath, member: owner },
+    { path: `/photos/${owner.username}/archives` },
+    { path: `/photos/${owner.username}/archives/2024` },
+    { path: `/photos/${owner.username}/archives/2024/05` },
+    { path: `/photos/${owner.username}/archives/2024/05/17` },
+    { path: `/photos/${owner.username}/archives/undated` },
+    { path: `/cameras/${CAMERA}` },
+    { path: "/organize", member: owner },
+    { path: "/organize?changed=2", member: owner },
+    { path: "/settings/photos?saved=1", member: owner },
+    { path: "/photos/nosuchmember", status: 404 },
   ];
   // The check itself finds English: an English page fails it.
   const english = await visit(photoPath);
@@ -363,11 +381,13 @@ test("the footer picker sets a cookie that beats Accept-Language, and comes back
   assertTranslated(arabic.html, "ar", "the photo page with lang=ar");
 
   assert.equal((await visit("/language?lang=ar&return=//evil.example/x")).headers.get("location"), "/", "never to another site");
-  // A page whose view is not converted yet (English, with the picker) cannot say where it is: the Referer does, from this site only.
-  const unconverted = await visit(`/photos/${owner.username}/archives`, { language: "ja" });
-  assertLanguage(unconverted.html, "en", "a page not converted yet");
-  assert.doesNotMatch(unconverted.html, /name="return"/);
+  // A page whose view gives no path (rendered without the request's messages: English, with the
+  // picker) cannot say where it is: the picker then goes back by the Referer, from this site only.
+  const pathless = renderPage({ title: "Somewhere", viewer: null, csrfToken: "", body: html`<p>Here</p>` });
+  assert.match(pathless, /<form method="get" action="\/language"/);
+  assert.doesNotMatch(pathless, /name="return"/);
   const back = await fetch(`${server.url}/language?lang=ja`, { headers: { referer: `${server.url}/photos/${owner.username}/archives?x=1` }, redirect: "manual" });
+  assert.equal(back.status, 303);
   assert.equal(back.headers.get("location"), `/photos/${owner.username}/archives?x=1`);
   const elsewhere = await fetch(`${server.url}/language?lang=ja`, { headers: { referer: "https://evil.example/photos" }, redirect: "manual" });
   assert.equal(elsewhere.headers.get("location"), "/");
@@ -411,4 +431,57 @@ test("a member's saved language (API and settings page) beats Accept-Language, a
   assert.deepEqual((await api(server, "GET", "/api/v1/me/settings/locale", { token: member.token })).body, { locale: "ar" });
   await browser.post("/settings/language", { locale: "" });
   assert.deepEqual((await api(server, "GET", "/api/v1/me/settings/locale", { token: member.token })).body, { locale: null }, "empty: follow the browser again");
+});
+
+test("a form's refusal is re-rendered in the page's language, and an error page too, while the API's message stays English", async () => {
+  const ja = CATALOGS.ja as Record<string, string>;
+  const browser = new WebClient(server);
+  await browser.get("/language?lang=ja&return=/signup");
+  await browser.get("/signup");
+  const refused = await browser.post("/signup", { username: `u${Date.now() % 1_000_000}`, email: "someone@example.com", password: "short" });
+  assert.equal(refused.status, 400);
+  assertLanguage(refused.html, "ja", "the refused sign-up form");
+  assert.ok(refused.html.includes("パスワードは 10 文字以上にしてください。"), "the password rule in Japanese");
+  assertTranslated(refused.html, "ja", "the refused sign-up form");
+
+  // Too many failed log-ins (429): said in the page's language too, with the minutes as a plural.
+  const french = new WebClient(server);
+  await french.get("/language?lang=fr&return=/login");
+  await french.get("/login");
+  const target = await buildMember(server);
+  for (let i = 0; i < 5; i++) assert.equal((await french.post("/login", { username: target.username, password: "not the password" })).status, 401);
+  const throttled = await french.post("/login", { username: target.username, password: "not the password" });
+  assert.equal(throttled.status, 429);
+  assert.ok(throttled.headers.get("retry-after"));
+  assert.match(throttled.html, /Trop de connexions échouées\. Réessayez dans \d+ minutes, ou réinitialisez votre mot de passe\./);
+  assertTranslated(throttled.html, "fr", "the throttled log-in form");
+
+  // An error page: the Organizr's delete without the confirmation box ticked.
+  const member = new WebClient(server);
+  await member.logIn(owner);
+  await member.get("/language?lang=ar&return=/organize");
+  const organizr = await member.get("/organize");
+  const id = /name="photoIds" value="(\d+)"/.exec(organizr.html)?.[1];
+  assert.ok(id, "the Organizr lists the owner's photos");
+  const notTicked = await member.post("/organize", [["photoIds", id], ["intent", "delete"]]);
+  assert.equal(notTicked.status, 400);
+  assertLanguage(notTicked.html, "ar", "the error page");
+  assert.ok(notTicked.html.includes((CATALOGS.ar as Record<string, string>)["errors.batch.confirmDelete"]!), "the refusal in Arabic");
+  assertTranslated(notTicked.html, "ar", "the error page");
+  const missing = await visit("/photos/nosuchmember", { language: "de" });
+  assert.equal(missing.status, 404);
+  assert.ok(missing.html.includes("Es gibt kein Mitglied mit diesem Namen."));
+
+  // The JSON API: `message` is the documented English whatever the language, `localizedMessage` the request's.
+  const form = new FormData();
+  form.append("file", new Blob([Buffer.from("%PDF-1.4 not a photo")]), "notes.pdf");
+  const upload = await fetch(`${server.url}/api/v1/photos`, { method: "POST", body: form, headers: { authorization: `Bearer ${owner.token}`, "accept-language": "ja" } });
+  assert.equal(upload.status, 415);
+  const body = (await upload.json()) as { error: { code: string; message: string; localizedMessage: string } };
+  assert.equal(body.error.code, "unsupported_media_type");
+  assert.equal(body.error.message, CATALOGS.en["errors.upload.notAnImage"]);
+  assert.equal(body.error.localizedMessage, ja["errors.upload.notAnImage"]);
+  assert.equal(upload.headers.get("content-language"), "ja");
+  const plain = await api(server, "GET", "/api/v1/photos/999999999");
+  assert.equal(plain.body.error.message, plain.body.error.localizedMessage, "without a language asked for, both are English");
 });

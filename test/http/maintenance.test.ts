@@ -53,7 +53,7 @@ describe("read-only maintenance", () => {
 
     const refusedUpload = await upload({ title: "During maintenance" });
     assert.equal(refusedUpload.status, 503);
-    assert.deepEqual(refusedUpload.body.error, { code: "read_only", message: MESSAGE });
+    assert.deepEqual(refusedUpload.body.error, { code: "read_only", message: MESSAGE, localizedMessage: MESSAGE }, "the operator's own words, in every language");
     assert.ok(Number(refusedUpload.headers.get("retry-after")) > 0);
     const refusedEdit = await api(server, "PATCH", `/api/v1/photos/${photo.id}`, { token: alice.token, json: { title: "Edited during maintenance" } });
     assert.equal(refusedEdit.status, 503);

@@ -198,6 +198,19 @@ describe("the storage quota", () => {
     assert.deepEqual(fs.readdirSync(path.join(server.dataDir, "tmp")), [], "not even a temp file");
   });
 
+  test("a resumable upload over the quota is refused at creation in the uploader's language, its English message kept", async () => {
+    const member = await buildMember(server);
+    const response = await fetch(`${server.url}/api/v1/uploads`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${member.token}`, "tus-resumable": "1.0.0", "upload-length": String(50 * MB), "accept-language": "es" },
+    });
+    assert.equal(response.status, 403);
+    const { error } = (await response.json()) as { error: { code: string; message: string; localizedMessage: string } };
+    assert.equal(error.code, "quota_exceeded");
+    assert.equal(error.message, "This upload of 50 MB would bring you to 50 MB of your 1 MB; delete some photos or ask for Pro.");
+    assert.equal(error.localizedMessage, "Esta subida de 50 MB te llevaría a 50 MB de tus 1 MB; borra algunas fotos o pide Pro.");
+  });
+
   test("without a Content-Length, the received file's real size is checked before anything is stored, and the temp file is removed", async () => {
     const member = await buildMember(server);
     assert.equal((await upload(member, fs.readFileSync(corpusFile("photos/evening-boats.jpg")), "boats.jpg")).status, 201);
@@ -239,7 +252,7 @@ describe("Pro and per-member quotas", () => {
     assert.equal((await upload(lower, tinyPhoto())).status, 201);
     const refused = await upload(lower, tinyPhoto());
     assert.equal(refused.status, 403);
-    assert.equal(refused.body.error.message, "You have 1 of 1 photos allowed; delete some or ask for Pro.");
+    assert.equal(refused.body.error.message, "You have 1 of 1 photo allowed; delete some or ask for Pro.");
 
     const higher = await buildMember(server);
     await api(server, "PATCH", `/api/v1/admin/members/${higher.username}`, { token: operator.token, json: { quotaPhotos: 3, quotaMb: 5 } });

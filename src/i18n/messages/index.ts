@@ -7,6 +7,7 @@ import { de } from "./de.ts";
 import type { KeysOf } from "./domain.ts";
 import { embedsMessages } from "./embeds.ts";
 import { en, type CoreKey } from "./en.ts";
+import { errorMessages } from "./errors.ts";
 import { es } from "./es.ts";
 import { exploreMessages } from "./explore.ts";
 import { feedsMessages } from "./feeds.ts";
@@ -23,6 +24,7 @@ import { notificationsMessages } from "./notifications.ts";
 import { socialMessages } from "./social.ts";
 import { transferMessages } from "./transfer.ts";
 import { webmentionsMessages } from "./webmentions.ts";
+import { photosMessages } from "./photos.ts";
 
 /**
  * The messages of the layout and the first pages converted live in one file per language
@@ -47,6 +49,8 @@ const DOMAINS = [
   mapsMessages,
   adminMessages,
   statusMessages,
+  photosMessages,
+  errorMessages,
 ] as const;
 
 export type MessageKey = CoreKey | KeysOf<(typeof DOMAINS)[number]>;

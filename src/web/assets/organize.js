@@ -10,10 +10,23 @@
   const all = document.getElementById("select-all");
   const none = document.getElementById("select-none");
   let last = null;
+  const plurals = new Intl.PluralRules(document.documentElement.lang || "en");
+  const numbers = new Intl.NumberFormat(document.documentElement.lang || "en");
+  // The page's words (data-msg-* on the form, in its language), as upload.js reads them: a
+  // plural message is JSON, one text per plural category of the language.
+  function say(name, howMany) {
+    let text = form.getAttribute("data-msg-" + name) || "";
+    if (howMany === undefined) return text;
+    if (text.startsWith("{\"")) {
+      const forms = JSON.parse(text);
+      text = forms[plurals.select(howMany)] || forms.other || "";
+    }
+    return text.replace(/\{count\}/g, numbers.format(howMany));
+  }
 
   const refresh = () => {
     const n = boxes.filter((b) => b.checked).length;
-    count.textContent = n === 0 ? "No photos selected; shift-click picks a range." : `${n} photo${n === 1 ? "" : "s"} selected`;
+    count.textContent = n === 0 ? say("none") : say("selected", n);
   };
 
   form.addEventListener("click", (event) => {
@@ -46,10 +59,10 @@
     const n = boxes.filter((b) => b.checked).length;
     if (n === 0) {
       event.preventDefault();
-      count.textContent = "Select at least one photo first.";
+      count.textContent = say("select-first");
       return;
     }
-    if (event.submitter && event.submitter.value === "delete" && !window.confirm(`Delete ${n} photo${n === 1 ? "" : "s"} for good? Their files are removed too.`)) event.preventDefault();
+    if (event.submitter && event.submitter.value === "delete" && !window.confirm(say("confirm-delete", n))) event.preventDefault();
   });
   refresh();
 })();

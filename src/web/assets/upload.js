@@ -171,8 +171,11 @@
       return;
     }
     const error = json && json.error;
+    // The API says why in the page's language (localizedMessage: the request carries the page's
+    // cookie and Accept-Language), with the refusal's own details: which format, which limit.
     // Over quota, trying the same file again cannot help: say why, offer no retry.
-    fail(job, (error && error.message) || say("failed-status", { status: String(status) }), !(error && error.code === "quota_exceeded"));
+    const reason = error && (error.localizedMessage || error.message);
+    fail(job, reason || say("failed-status", { status: String(status) }), !(error && error.code === "quota_exceeded"));
   }
 
   function parse(text) {
