@@ -261,6 +261,8 @@ test("through HAProxy running deploy/haproxy.cfg, with no stickiness: a server t
           return counts.app1 + counts.app2 >= 2 ? counts : undefined;
         }, 5_000);
         drained = seen.app1 > 0 ? "app1" : "app2";
+        // Only with the other one in rotation (on a busy machine a slow /readyz may take it out a moment).
+        await haproxy.waitFor(drained === "app1" ? "app2" : "app1", "UP");
         await haproxy.command(`set server pinhole_web/${drained} state drain`);
       },
     });
@@ -271,7 +273,8 @@ test("through HAProxy running deploy/haproxy.cfg, with no stickiness: a server t
     t.diagnostic(`HAProxy sent ${counts.app1} PATCHes to A and ${counts.app2} to B (${drained} drained after two)`);
     assert.ok(counts.app1 > 0 && counts.app2 > 0, `both servers took PATCHes of the one upload: ${counts.app1} and ${counts.app2}`);
   } catch (error) {
-    t.diagnostic(`haproxy:\n${haproxy.output().split("\n").slice(-30).join("\n")}`);
+    const readiness = await Promise.all([a, b].map((server) => fetch(`${server.url}/readyz`).then((answer) => answer.text(), (failure: Error) => failure.message)));
+    t.diagnostic(`readiness: A ${readiness[0]}; B ${readiness[1]}\nhaproxy:\n${haproxy.output().split("\n").slice(-30).join("\n")}`);
     throw error;
   } finally {
     await haproxy.stop();
