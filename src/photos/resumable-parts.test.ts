@@ -9,10 +9,9 @@ import assert from "node:assert/strict";
 import { Upload } from "@tus/server";
 import type { BlobStore } from "../storage/blob-store.ts";
 import { LocalDiskStore } from "../storage/local-disk.ts";
-import { S3BlobStore } from "../storage/s3.ts";
+import { NO_S3_SERVER, testS3Store } from "../../test/helpers/s3.ts";
 import { SHARED_PARTS_FOLDER, SharedPartsStore } from "./resumable-parts.ts";
 
-const S3 = process.env.PINHOLE_TEST_S3_ENDPOINT;
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "pinhole-parts-"));
 after(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
@@ -149,24 +148,13 @@ describe("the shared parts store over the local disk store", () => {
 });
 
 describe("the shared parts store over a real S3 bucket", () => {
-  const store = S3
-    ? new S3BlobStore({
-        endpoint: S3,
-        region: process.env.PINHOLE_TEST_S3_REGION ?? "us-east-1",
-        bucket: process.env.PINHOLE_TEST_S3_BUCKET ?? "test-bucket",
-        prefix: `parts-${crypto.randomBytes(6).toString("hex")}/`,
-        accessKeyId: process.env.PINHOLE_TEST_S3_ACCESS_KEY_ID ?? "",
-        secretAccessKey: process.env.PINHOLE_TEST_S3_SECRET_ACCESS_KEY ?? "",
-        forcePathStyle: true,
-        scratchDir: path.join(scratch, "s3-tmp"),
-      })
-    : null;
+  const store = testS3Store(`parts-${crypto.randomBytes(6).toString("hex")}/`, path.join(scratch, "s3-tmp"));
   after(async () => {
     if (!store) return;
     await store.deletePrefix(SHARED_PARTS_FOLDER);
     store.close();
   });
   for (const [name, check] of checks(() => store!)) {
-    test(name, { skip: store ? false : "no S3 server: set PINHOLE_TEST_S3_ENDPOINT (and _BUCKET, _ACCESS_KEY_ID, _SECRET_ACCESS_KEY); .ci/run starts one" }, check);
+    test(name, { skip: store ? false : NO_S3_SERVER }, check);
   }
 });
