@@ -8,6 +8,8 @@ const SETTING = "storage_id";
 export interface StorageIdentity {
   get(key: string): Promise<string | null>;
   set(key: string, value: string, now: number): Promise<void>;
+  /** Sets the value only when the key is absent; answers whether this call set it. */
+  setIfAbsent(key: string, value: string, now: number): Promise<boolean>;
 }
 
 export class StorageMismatchError extends Error {}
@@ -33,10 +35,14 @@ export async function checkStorageMarker(store: BlobStore, settings: StorageIden
     return expected;
   }
   // A new site, or a database made fresh beside existing storage: adopt or create the marker.
-  const id = marker ?? crypto.randomUUID();
-  if (marker === null) await store.put(MARKER_KEY, Buffer.from(JSON.stringify({ storageId: id, createdAt: new Date(now).toISOString() }) + "\n"));
-  await store.sync(MARKER_KEY);
-  await settings.set(SETTING, id, now);
+  // Several servers of a new cluster may start at once: the database decides whose id is the
+  // site's, and only that id is written to the storage, so no server keeps an id that lost.
+  const candidate = marker ?? crypto.randomUUID();
+  await settings.setIfAbsent(SETTING, candidate, now);
+  const id = await settings.get(SETTING);
+  if (id === null) throw new StorageMismatchError(`the ${SETTING} setting vanished while this server was pairing the storage at ${store.location}; start again.`);
+  if ((await readMarker(store)) !== id) await writeStorageMarker(store, id, now);
+  else await store.sync(MARKER_KEY);
   return id;
 }
 
