@@ -2,12 +2,12 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
-import { Transform, type Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { once } from "node:events";
 import type { FastifyRequest } from "fastify";
-import { InvalidError, TooLargeError, wording } from "../errors.ts";
+import { InvalidError, TooLargeError, UnsupportedMediaError, wording } from "../errors.ts";
 import { translateDiskError } from "../storage/local-disk.ts";
 import { scratchName } from "../storage/scratch.ts";
+import { FORM_LIMITS, MultipartFileTooLarge, multipartBoundary, readMultipart } from "../web/multipart-reader.ts";
 
 export interface ReceivedUpload {
   /** An fsynced temporary file holding exactly the uploaded bytes. */
@@ -38,22 +38,21 @@ export function sanitizeFileName(name: string | undefined): string {
  * streams, fsynced before returning. Any failure removes the temporary file.
  */
 export async function receiveUpload(request: FastifyRequest, scratchDir: string, maxBytes: number, what: "photo" | "zip" = "photo", fileField = "file"): Promise<ReceivedUpload> {
+  const boundary = multipartBoundary(request.headers["content-type"]);
+  if (!boundary) throw new UnsupportedMediaError(wording("errors.multipartOrJson"));
   const fields: Record<string, string> = {};
   let received: Omit<ReceivedUpload, "fields"> | null = null;
   const tempPath = path.join(scratchDir, scratchName("upload", `${crypto.randomBytes(12).toString("hex")}.part`));
   try {
-    // The limit is the caller's: a photo's, or an import's much larger one.
-    for await (const part of request.parts({ limits: { fileSize: maxBytes } })) {
-      if (part.type === "field") {
-        if (typeof part.value === "string") fields[part.fieldname] = part.value;
+    // The limit is the caller's: a photo's, or an import's much larger one. A refusal leaves the
+    // request whole, not destroyed, so the client still reads the answer (error-handler.ts drains).
+    for await (const part of readMultipart(request.raw.iterator({ destroyOnReturn: false }), boundary, { ...FORM_LIMITS, fileSize: maxBytes })) {
+      if (part.kind === "field") {
+        fields[part.name] = part.value;
         continue;
       }
-      if (part.fieldname !== fileField || received) {
-        part.file.resume();
-        throw new InvalidError(wording(what === "zip" ? "errors.upload.oneZip" : "errors.upload.onePhoto", { field: fileField }));
-      }
-      const written = await writeHashed(part.file, tempPath);
-      if (part.file.truncated) throw tooLarge(maxBytes, what);
+      if (part.name !== fileField || received) throw new InvalidError(wording(what === "zip" ? "errors.upload.oneZip" : "errors.upload.onePhoto", { field: fileField }));
+      const written = await writeHashed(part.chunks, tempPath);
       received = { tempPath, ...written, displayName: sanitizeFileName(part.filename) };
     }
     if (!received) throw new InvalidError(wording(what === "zip" ? "errors.upload.noZip" : "errors.upload.noPhoto", { field: fileField }));
@@ -61,7 +60,7 @@ export async function receiveUpload(request: FastifyRequest, scratchDir: string,
     return { ...received, fields };
   } catch (error) {
     await fsp.rm(tempPath, { force: true });
-    if ((error as { code?: string }).code === "FST_REQ_FILE_TOO_LARGE") throw tooLarge(maxBytes, what);
+    if (error instanceof MultipartFileTooLarge) throw tooLarge(maxBytes, what);
     throw translateDiskError(error);
   }
 }
@@ -75,18 +74,25 @@ function tooLarge(maxBytes: number, what: "photo" | "zip"): TooLargeError {
  * Streams `source` into a new file at `tempPath`, hashing it on the way (an upload's body, a
  * photo inside an imported zip). Not yet fsynced: the caller does that once the whole is known good.
  */
-export async function writeHashed(source: Readable, tempPath: string): Promise<{ sha256: string; bytes: number }> {
+export async function writeHashed(source: AsyncIterable<Buffer>, tempPath: string): Promise<{ sha256: string; bytes: number }> {
   const hash = crypto.createHash("sha256");
   let bytes = 0;
-  const hashing = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
+  // Large buffered writes: a few big writev calls instead of hundreds of 64 KB ones, while the
+  // next chunks are hashed; the file is written as fast as the disk takes it, never faster.
+  const out = fs.createWriteStream(tempPath, { flags: "wx", highWaterMark: 1024 * 1024 });
+  const failed = new Promise<never>((_, reject) => out.once("error", reject));
+  failed.catch(() => undefined);
+  try {
+    for await (const chunk of source) {
       hash.update(chunk);
       bytes += chunk.length;
-      callback(null, chunk);
-    },
-  });
-  // Large buffered writes: a few big writev calls instead of hundreds of 16 KB ones.
-  await pipeline(source, hashing, fs.createWriteStream(tempPath, { flags: "wx", highWaterMark: 1024 * 1024 }));
+      if (!out.write(chunk)) await Promise.race([once(out, "drain"), failed]);
+    }
+    await Promise.race([new Promise<void>((resolve) => out.end(resolve)), failed]);
+  } catch (error) {
+    out.destroy();
+    throw error;
+  }
   return { sha256: hash.digest("hex"), bytes };
 }
 
