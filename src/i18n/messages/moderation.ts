@@ -1,6 +1,6 @@
 import { defineMessages } from "./domain.ts";
 
-/** Members' reports (the photo page's box, the report page) and the admins' queue at /admin/reports. */
+/** Members' reports (the photo page's box, the report page), the admins' queue at /admin/reports, and their refusals. */
 export const moderationMessages = defineMessages({
   en: {
     "moderation.reportThis": "Report {kind, select, photo {this photo} comment {this comment} other {this member}}",

@@ -1,6 +1,6 @@
 import { defineMessages } from "./domain.ts";
 
-/** Webmentions: the photo page's "Linked from" list and the member's setting. */
+/** Webmentions: the photo page's "Linked from" list, the member's setting, and the endpoint's refusals (parameter names as sent). */
 export const webmentionsMessages = defineMessages({
   en: {
     "webmentions.linkedFrom": "Linked from",
