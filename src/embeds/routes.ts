@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import type { AppContext } from "../app.ts";
-import { AppError } from "../errors.ts";
+import { AppError, wording } from "../errors.ts";
 import { withErrors } from "../web/api-schema.ts";
 import * as schema from "./schema.ts";
 import type { EmbedService } from "./service.ts";
@@ -10,7 +10,7 @@ import { oembedXml, photoPreviewHead, sharePanel } from "./views.ts";
 
 class FormatNotImplemented extends AppError {
   constructor() {
-    super("format must be json or xml.", 501, "format_not_implemented");
+    super(wording("embeds.errors.format"), 501, "format_not_implemented");
   }
 }
 

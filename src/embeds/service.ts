@@ -1,4 +1,4 @@
-import { InvalidError, NotFoundError } from "../errors.ts";
+import { InvalidError, NotFoundError, wording } from "../errors.ts";
 import type { PhotoView } from "../photos/presenter.ts";
 import type { PhotoService } from "../photos/service.ts";
 import { bestFit, isOpenToEveryone, wholeJpegSizes } from "./sizes.ts";
@@ -51,7 +51,7 @@ export class EmbedService {
     const photo = await this.photoAt(url);
     const image = bestFit(photo, maxWidth, maxHeight);
     const thumbnail = bestFit(photo, 240, 240) ?? wholeJpegSizes(photo)[0];
-    if (!image || !thumbnail) throw new NotFoundError("This photo has no image to embed yet.");
+    if (!image || !thumbnail) throw new NotFoundError(wording("embeds.errors.noImage"));
     const title = photo.title || "Untitled";
     const authorUrl = `${this.deps.baseUrl}/photos/${photo.owner.username}`;
     return {
@@ -81,18 +81,18 @@ export class EmbedService {
     try {
       parsed = new URL(url);
     } catch {
-      throw new InvalidError("url must be the address of a photo page on this site.", { field: "url" });
+      throw new InvalidError(wording("embeds.errors.url"), { field: "url" });
     }
     const match = PAGE_PATH.exec(parsed.pathname);
-    if (parsed.origin !== new URL(this.deps.baseUrl).origin || !match) throw new NotFoundError("That address is not a photo page on this site.");
+    if (parsed.origin !== new URL(this.deps.baseUrl).origin || !match) throw new NotFoundError(wording("embeds.errors.notPhotoPage"));
     let photo: PhotoView;
     try {
       photo = await this.deps.photos.get(Number(match[2]), null);
     } catch (error) {
-      if (error instanceof NotFoundError) throw new NotFoundError("There is no such photo, or it is not public.");
+      if (error instanceof NotFoundError) throw new NotFoundError(wording("embeds.errors.notPublic"));
       throw error;
     }
-    if (!isOpenToEveryone(photo) || photo.owner.username.toLowerCase() !== decodeURIComponent(match[1]!).toLowerCase()) throw new NotFoundError("There is no such photo, or it is not public.");
+    if (!isOpenToEveryone(photo) || photo.owner.username.toLowerCase() !== decodeURIComponent(match[1]!).toLowerCase()) throw new NotFoundError(wording("embeds.errors.notPublic"));
     return photo;
   }
 }

@@ -1,5 +1,5 @@
 import type { Clock } from "../clock.ts";
-import { NotFoundError } from "../errors.ts";
+import { NotFoundError, wording } from "../errors.ts";
 import type { AlbumService } from "../albums/service.ts";
 import type { GroupService } from "../groups/service.ts";
 import type { PhotoView } from "../photos/presenter.ts";
@@ -33,7 +33,7 @@ export class FeedService {
 
   private async member(username: string): Promise<{ id: number; username: string }> {
     const member = await this.deps.users.findPublicUser(username);
-    if (!member) throw new NotFoundError("There is no member with that name.");
+    if (!member) throw new NotFoundError(wording("errors.memberNotFound"));
     return member;
   }
 

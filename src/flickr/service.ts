@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import fsp from "node:fs/promises";
 import { hashToken, randomToken, type Clock } from "../clock.ts";
-import { AppError, ForbiddenError, InvalidError, NotFoundError, QuotaExceededError, TooLargeError, TooManyRequestsError, UnprocessableError, UnsupportedMediaError } from "../errors.ts";
+import { AppError, ForbiddenError, InvalidError, NotFoundError, QuotaExceededError, TooLargeError, TooManyRequestsError, UnprocessableError, UnsupportedMediaError, wording } from "../errors.ts";
 import type { GroupService } from "../groups/service.ts";
 import type { PhotoView } from "../photos/presenter.ts";
 import type { UploadQuotas } from "../photos/quotas.ts";
@@ -222,13 +222,13 @@ export class FlickrService {
 
   async createKey(viewer: Viewer, name: string): Promise<ApiKeyView> {
     const clean = name.normalize("NFC").replace(/[\p{C}]/gu, "").trim().slice(0, 100);
-    if (!clean) throw new InvalidError("Give the app a name, so you know which key is which.", { field: "name" });
+    if (!clean) throw new InvalidError(wording("flickr.errors.appName"), { field: "name" });
     const existing = await this.deps.flickr.keysOf(viewer.id);
-    if (existing.length >= MAX_KEYS_PER_MEMBER) throw new InvalidError(`You have ${existing.length} keys, the most allowed; revoke one you no longer use.`, { field: "name" });
+    if (existing.length >= MAX_KEYS_PER_MEMBER) throw new InvalidError(wording("flickr.errors.tooManyKeys", { count: existing.length }), { field: "name" });
     // Flickr's keys are 32 hex characters and secrets 16.
     const id = await this.deps.flickr.insertKey({ ownerId: viewer.id, name: clean, key: newSecret(16), secret: newSecret(8), now: this.deps.clock.now() });
     const row = await this.deps.flickr.findKeyById(id);
-    if (!row) throw new NotFoundError("The key was not found after creating it; try again.");
+    if (!row) throw new NotFoundError(wording("flickr.errors.keyLost"));
     return FlickrService.keyView(row);
   }
 
@@ -238,7 +238,7 @@ export class FlickrService {
 
   async revokeKey(viewer: Viewer, id: string): Promise<void> {
     const numeric = Number(id);
-    if (!Number.isSafeInteger(numeric) || !(await this.deps.flickr.revokeKey(viewer.id, numeric, this.deps.clock.now()))) throw new NotFoundError("You have no such API key.");
+    if (!Number.isSafeInteger(numeric) || !(await this.deps.flickr.revokeKey(viewer.id, numeric, this.deps.clock.now()))) throw new NotFoundError(wording("flickr.errors.noSuchKey"));
   }
 
   // ---- OAuth 1.0a ----
@@ -323,20 +323,20 @@ export class FlickrService {
   async authorizeRequest(token: string, perms: string | undefined): Promise<AuthorizeView> {
     const row = await this.deps.flickr.findToken(hashToken(token));
     if (!row || row.kind !== "request" || row.verifierHash !== null || (row.expiresAt !== null && row.expiresAt <= this.deps.clock.now())) {
-      throw new NotFoundError("This authorisation request has expired or was already answered; start again from the app.");
+      throw new NotFoundError(wording("flickr.errors.requestExpired"));
     }
     const key = await this.deps.flickr.findKeyById(row.apiKeyId);
-    if (!key) throw new NotFoundError("The app's key was revoked; start again from the app.");
+    if (!key) throw new NotFoundError(wording("flickr.errors.keyRevoked"));
     return { token, appName: key.name, appOwner: key.ownerUsername, perms: isPerm(perms) ? perms : "read" };
   }
 
   /** The member grants the request token: the app gets a verifier through its callback (or to copy, with oob). */
   async grant(viewer: Viewer, token: string, perms: string): Promise<{ redirect: string | null; verifier: string; appName: string }> {
     const request = await this.authorizeRequest(token, perms);
-    if (!isPerm(perms)) throw new InvalidError("Choose read, write or delete.", { field: "perms" });
+    if (!isPerm(perms)) throw new InvalidError(wording("flickr.errors.choosePerms"), { field: "perms" });
     const verifier = newSecret(8);
     if (!(await this.deps.flickr.grantRequestToken(hashToken(token), { userId: viewer.id, perms, verifierHash: hashToken(verifier) }))) {
-      throw new NotFoundError("This authorisation request was already answered; start again from the app.");
+      throw new NotFoundError(wording("flickr.errors.alreadyAnswered"));
     }
     const row = await this.deps.flickr.findToken(hashToken(token));
     let redirect: string | null = null;

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import type { AppContext } from "../app.ts";
-import { AppError, InvalidError } from "../errors.ts";
+import { AppError, InvalidError, wording } from "../errors.ts";
 import { requireViewer } from "../web/access.ts";
 import { withErrors } from "../web/api-schema.ts";
 import { handleForm, sendHtml } from "../web/forms.ts";
@@ -14,7 +14,7 @@ const ADMIN_API = { tags: ["moderation"], security: [{ bearer: [] }] };
 
 function targetOf(fields: { targetKind?: string; targetId?: string; username?: string }): views.ReportTarget {
   const kind = (TARGET_KINDS as readonly string[]).includes(fields.targetKind ?? "") ? (fields.targetKind as views.ReportTarget["kind"]) : null;
-  if (!kind) throw new InvalidError("Say what you are reporting: a photo, a comment or a member.", { field: "targetKind" });
+  if (!kind) throw new InvalidError(wording("moderation.errors.chooseKind"), { field: "targetKind" });
   return { kind, id: fields.targetId || undefined, username: fields.username || undefined };
 }
 
@@ -91,8 +91,11 @@ export function registerModerationRoutes(app: FastifyInstance, context: AppConte
     return done ? sendHtml(reply, views.reportedPage({ viewer, csrfToken: request.csrfToken(), messages: request.messages(), back }), 201) : reply;
   });
 
-  const renderQueue = async (request: FastifyRequest, reply: FastifyReply, refusal?: AppError) =>
-    sendHtml(reply, views.queuePage({ viewer: requireViewer(request), csrfToken: request.csrfToken(), messages: request.messages(), reports: await moderation.queue(), error: refusal?.message }), refusal?.status ?? 200);
+  /** The queue, with a refused action's message above it in the page's language. */
+  const renderQueue = async (request: FastifyRequest, reply: FastifyReply, refusal?: AppError) => {
+    const messages = request.messages();
+    return sendHtml(reply, views.queuePage({ viewer: requireViewer(request), csrfToken: request.csrfToken(), messages, reports: await moderation.queue(), error: refusal?.in(messages) }), refusal?.status ?? 200);
+  };
 
   app.get("/admin/reports", { config: ADMIN }, async (request, reply) => renderQueue(request, reply));
 
@@ -102,7 +105,7 @@ export function registerModerationRoutes(app: FastifyInstance, context: AppConte
     async (request, reply) => {
       try {
         const action = request.body.action;
-        if (!isModerationAction(action)) throw new InvalidError("Choose hide, suspend or dismiss.", { field: "action" });
+        if (!isModerationAction(action)) throw new InvalidError(wording("moderation.errors.chooseAction"), { field: "action" });
         await moderation.resolve(requireViewer(request), Number(request.params.id), action);
       } catch (error) {
         if (!(error instanceof AppError) || error.status >= 500) throw error;

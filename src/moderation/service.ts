@@ -82,7 +82,7 @@ export class ModerationService {
     }
     const id = Number(input.targetId);
     if (!input.targetId || !/^[1-9][0-9]{0,17}$/.test(input.targetId) || !Number.isSafeInteger(id)) {
-      throw new InvalidError(`targetId must be the id of the ${input.targetKind}.`, { field: "targetId" });
+      throw new InvalidError(wording("moderation.errors.targetId", { kind: input.targetKind }), { field: "targetId" });
     }
     if (input.targetKind === "photo") {
       if (!(await this.deps.photos.isVisible(id, viewer))) throw new NotFoundError(wording("errors.photoNotFound"));
@@ -104,7 +104,7 @@ export class ModerationService {
 
   async get(id: number): Promise<ReportView> {
     const row = await this.deps.moderation.findReport(id);
-    if (!row) throw new NotFoundError("There is no such report.");
+    if (!row) throw new NotFoundError(wording("moderation.errors.reportNotFound"));
     const [view] = await this.present([row]);
     return view as ReportView;
   }
@@ -116,17 +116,17 @@ export class ModerationService {
    */
   async resolve(admin: Viewer, reportId: number, action: ModerationAction): Promise<ReportView> {
     const row = await this.deps.moderation.findReport(reportId);
-    if (!row) throw new NotFoundError("There is no such report.");
-    if (row.resolved_at !== null) throw new ConflictError(`This report was already resolved (${row.resolution ?? "done"}).`);
+    if (!row) throw new NotFoundError(wording("moderation.errors.reportNotFound"));
+    if (row.resolved_at !== null) throw new ConflictError(wording("moderation.errors.alreadyResolved", { resolution: row.resolution ?? "done" }));
     const target = (await this.targets([row])).get(row.id);
     switch (action) {
       case "hide":
         await this.hide(row);
         break;
       case "suspend": {
-        if (!target || target.memberId === null) throw new NotFoundError("The reported member's account no longer exists.");
-        if (target.memberId === admin.id) throw new ForbiddenError("You cannot suspend yourself.");
-        if (target.memberIsAdmin) throw new ForbiddenError("An admin cannot be suspended; only members who are not admins can.");
+        if (!target || target.memberId === null) throw new NotFoundError(wording("moderation.errors.memberGone"));
+        if (target.memberId === admin.id) throw new ForbiddenError(wording("moderation.errors.suspendSelf"));
+        if (target.memberIsAdmin) throw new ForbiddenError(wording("moderation.errors.suspendAdmin"));
         await this.deps.users.setSuspended(target.memberId, true);
         break;
       }
@@ -135,17 +135,17 @@ export class ModerationService {
     }
     const resolved = await this.deps.moderation.resolve({ id: row.id, targetKind: row.target_kind, targetId: row.target_id }, admin.id, RESOLUTIONS[action], this.deps.clock.now());
     // Another admin resolved it at the same moment; the action (idempotent) stands either way.
-    if (!resolved) throw new ConflictError("Another admin resolved this report at the same moment.");
+    if (!resolved) throw new ConflictError(wording("moderation.errors.raced"));
     return this.get(row.id);
   }
 
   private async hide(row: ReportRow): Promise<void> {
     if (row.target_kind === "photo") {
-      if (!(await this.deps.photos.hideByModerator(row.target_id))) throw new NotFoundError("The reported photo no longer exists.");
+      if (!(await this.deps.photos.hideByModerator(row.target_id))) throw new NotFoundError(wording("moderation.errors.photoGone"));
     } else if (row.target_kind === "comment") {
-      if (!(await this.deps.moderation.hideComment(row.target_id, this.deps.clock.now()))) throw new NotFoundError("The reported comment no longer exists.");
+      if (!(await this.deps.moderation.hideComment(row.target_id, this.deps.clock.now()))) throw new NotFoundError(wording("moderation.errors.commentGone"));
     } else {
-      throw new InvalidError("A member cannot be hidden: suspend them, or dismiss the report.", { field: "action" });
+      throw new InvalidError(wording("moderation.errors.hideMember"), { field: "action" });
     }
   }
 

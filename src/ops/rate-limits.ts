@@ -1,5 +1,5 @@
 import type { Clock } from "../clock.ts";
-import { TooManyRequestsError } from "../errors.ts";
+import { TooManyRequestsError, type Wording } from "../errors.ts";
 import type { RateLimitsRepository } from "./rate-limits-repository.ts";
 
 export interface RateLimit {
@@ -7,8 +7,8 @@ export interface RateLimit {
   name: string;
   limit: number;
   windowMs: number;
-  /** Said to whoever goes over it. */
-  message: string;
+  /** Said to whoever goes over it, in their language. */
+  message: Wording;
 }
 
 /**

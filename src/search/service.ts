@@ -73,20 +73,20 @@ const given = (value: string | undefined): string | undefined => {
 export function parseScope(viewer: ViewerRef, params: SearchParams, defaultPerPage: number): SearchScope {
   const terms = queryTerms(params.q ?? "");
   const sortParam = given(params.sort);
-  if (sortParam !== undefined && !(SEARCH_SORTS as string[]).includes(sortParam)) throw new InvalidError(`sort must be one of ${SEARCH_SORTS.join(", ")}.`, { field: "sort" });
+  if (sortParam !== undefined && !(SEARCH_SORTS as string[]).includes(sortParam)) throw new InvalidError(wording("search.errors.sort", { sorts: SEARCH_SORTS.join(", ") }), { field: "sort" });
   const sort = (sortParam as SearchSort | undefined) ?? (terms.length > 0 ? "relevance" : "uploaded");
   if (sort === "relevance" && terms.length === 0) throw new InvalidError(wording("errors.search.relevanceNeedsWords"), { field: "sort" });
 
   const tagMode = given(params.tagMode) ?? "all";
-  if (tagMode !== "all" && tagMode !== "any") throw new InvalidError("tagMode must be all or any.", { field: "tagMode" });
+  if (tagMode !== "all" && tagMode !== "any") throw new InvalidError(wording("search.errors.tagMode"), { field: "tagMode" });
   const tags = [...new Set((params.tags ?? "").split(/[\s,]+/).map(normalizeTag).filter((t) => t.length > 0))];
   if (tags.length > MAX_TAGS) throw new InvalidError(wording("errors.search.tooManyTags", { max: MAX_TAGS }), { field: "tags" });
 
   const media = given(params.media) ?? "all";
-  if (media !== "photos" && media !== "videos" && media !== "all") throw new InvalidError("media must be photos, videos or all.", { field: "media" });
+  if (media !== "photos" && media !== "videos" && media !== "all") throw new InvalidError(wording("search.errors.media"), { field: "media" });
 
   const license = given(params.license);
-  if (license !== undefined && !isLicenseId(license)) throw new InvalidError("license must be a licence id: all-rights-reserved, cc-by-4.0, cc-by-sa-4.0, cc-by-nd-4.0, cc-by-nc-4.0, cc-by-nc-sa-4.0, cc-by-nc-nd-4.0, cc0-1.0 or pdm-1.0.", { field: "license" });
+  if (license !== undefined && !isLicenseId(license)) throw new InvalidError(wording("search.errors.license"), { field: "license" });
 
   const takenFrom = given(params.takenFrom);
   const takenTo = given(params.takenTo);
@@ -96,7 +96,7 @@ export function parseScope(viewer: ViewerRef, params: SearchParams, defaultPerPa
   const uploadedBefore = given(params.uploadedTo) === undefined ? undefined : parseInstant(params.uploadedTo!.trim(), "uploadedTo", "end");
 
   const perPage = params.perPage ?? defaultPerPage;
-  if (!Number.isInteger(perPage) || perPage < 1 || perPage > 100) throw new InvalidError("perPage must be a whole number from 1 to 100.", { field: "perPage" });
+  if (!Number.isInteger(perPage) || perPage < 1 || perPage > 100) throw new InvalidError(wording("search.errors.perPage"), { field: "perPage" });
   const user = given(params.user);
   return {
     audience: audienceOf(viewer),
@@ -122,7 +122,7 @@ export function parseScope(viewer: ViewerRef, params: SearchParams, defaultPerPa
 /** A calendar day, YYYY-MM-DD, as UTC midnight in ms. */
 function parseDay(value: string, field: string): number {
   const ms = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : NaN;
-  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== value) throw new InvalidError(`${field} must be a day, YYYY-MM-DD (such as 2024-05-17).`, { field });
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== value) throw new InvalidError(wording("search.errors.day", { field }), { field });
   return ms;
 }
 
@@ -130,7 +130,7 @@ function parseDay(value: string, field: string): number {
 function parseInstant(value: string, field: string, bound: "start" | "end"): number {
   if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return parseDay(value, field) + (bound === "end" ? DAY_MS : 0);
   const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(value) ? Date.parse(value) : NaN;
-  if (Number.isNaN(ms)) throw new InvalidError(`${field} must be a day (YYYY-MM-DD) or an ISO 8601 time with its zone (2024-05-17T10:00:00Z).`, { field });
+  if (Number.isNaN(ms)) throw new InvalidError(wording("search.errors.dayOrTime", { field }), { field });
   return ms + (bound === "end" ? 1 : 0);
 }
 
@@ -139,7 +139,7 @@ function parseSwitch(value: string | undefined): boolean | undefined {
   if (v === undefined) return undefined;
   if (["true", "1", "yes", "on"].includes(v)) return true;
   if (["false", "0", "no", "off"].includes(v)) return false;
-  throw new InvalidError("hasLocation must be true or false.", { field: "hasLocation" });
+  throw new InvalidError(wording("search.errors.hasLocation"), { field: "hasLocation" });
 }
 
 export function parseBbox(value: string): BoundingBox {

@@ -3,7 +3,7 @@ import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import type { DatabaseHandle } from "../db/database.ts";
 import type { BlobStore } from "../storage/blob-store.ts";
-import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "../errors.ts";
+import { ConflictError, ForbiddenError, InvalidError, NotFoundError, wording } from "../errors.ts";
 import type { Viewer } from "../users/service.ts";
 import { ComponentProbe, describeComponents, type BacklogSource, type ComponentView } from "./components.ts";
 import { IncidentCopy } from "./incident-copy.ts";
@@ -49,16 +49,16 @@ export interface NewIncident {
 }
 
 function requireAdmin(viewer: Viewer): void {
-  if (!viewer.isAdmin) throw new ForbiddenError("Only an admin can post incidents.");
+  if (!viewer.isAdmin) throw new ForbiddenError(wording("incidents.errors.adminOnly"));
 }
 
 function checkStatus(status: string): IncidentStatus {
-  if (!(INCIDENT_STATUSES as readonly string[]).includes(status)) throw new InvalidError(`The status is one of ${INCIDENT_STATUSES.join(", ")}.`, { field: "status" });
+  if (!(INCIDENT_STATUSES as readonly string[]).includes(status)) throw new InvalidError(wording("incidents.errors.status", { statuses: INCIDENT_STATUSES.join(", ") }), { field: "status" });
   return status as IncidentStatus;
 }
 
 function checkImpact(impact: string): IncidentImpact {
-  if (!(INCIDENT_IMPACTS as readonly string[]).includes(impact)) throw new InvalidError(`The impact is one of ${INCIDENT_IMPACTS.join(", ")}.`, { field: "impact" });
+  if (!(INCIDENT_IMPACTS as readonly string[]).includes(impact)) throw new InvalidError(wording("incidents.errors.impact", { impacts: INCIDENT_IMPACTS.join(", ") }), { field: "impact" });
   return impact as IncidentImpact;
 }
 
@@ -66,8 +66,8 @@ function checkText(value: string, field: "title" | "body", max: number): string 
   // Line breaks as \n, no other control characters: the text goes into pages, JSON and the Atom feed.
   let text = value.replace(/\r\n?/g, "\n").replace(/[\u0000-\u0008\u000B-\u001F\u007F]/g, "").trim();
   if (field === "title") text = text.replace(/\s+/g, " ");
-  if (!text) throw new InvalidError(field === "title" ? "Give the incident a title." : "Write what is happening: every update has a text.", { field });
-  if (text.length > max) throw new InvalidError(`The ${field} is limited to ${max} characters.`, { field });
+  if (!text) throw new InvalidError(wording(field === "title" ? "incidents.errors.titleNeeded" : "incidents.errors.textNeeded"), { field });
+  if (text.length > max) throw new InvalidError(wording(field === "title" ? "incidents.errors.titleTooLong" : "incidents.errors.bodyTooLong", { max }), { field });
   return text;
 }
 
@@ -100,9 +100,9 @@ export class StatusService {
     const status = checkStatus(input.status);
     const body = checkText(input.body, "body", 10_000);
     const incident = await this.deps.incidents.find(incidentId);
-    if (!incident) throw new NotFoundError("There is no incident with that number.");
+    if (!incident) throw new NotFoundError(wording("incidents.errors.notFound"));
     if (incident.status === "resolved" && status !== "resolved") {
-      throw new ConflictError("This incident is resolved. If the problem is back, post a new incident.", { field: "status" });
+      throw new ConflictError(wording("incidents.errors.resolved"), { field: "status" });
     }
     await this.deps.incidents.addUpdate(incidentId, { status, body, authorId: viewer.id, now: this.deps.clock.now() });
     await this.refreshCopy();
@@ -163,7 +163,7 @@ export class StatusService {
 
   private async get(id: number): Promise<IncidentView> {
     const found = await this.deps.incidents.findWithUpdates(id);
-    if (!found) throw new NotFoundError("There is no incident with that number.");
+    if (!found) throw new NotFoundError(wording("incidents.errors.notFound"));
     return presentIncident(found.incident, found.updates, this.deps.baseUrl);
   }
 

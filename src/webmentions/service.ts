@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Clock } from "../clock.ts";
 import type { RateLimit, RateLimiter } from "../ops/rate-limits.ts";
-import { ForbiddenError, InvalidError, NotFoundError } from "../errors.ts";
+import { ForbiddenError, InvalidError, NotFoundError, wording } from "../errors.ts";
 import type { JobHandler, JobQueue, JobResult } from "../jobs/runner.ts";
 import type { PhotoService } from "../photos/service.ts";
 import type { Viewer } from "../users/service.ts";
@@ -35,17 +35,17 @@ export interface WebmentionServiceDeps {
  * Each accepted webmention costs a fetch of someone's page: a sender may queue only so many,
  * and a photo may only be the target of so many, before the endpoint answers 429.
  */
-export const WEBMENTIONS_PER_SENDER: RateLimit = { name: "webmention-sender", limit: 30, windowMs: 3_600_000, message: "Too many webmentions from your address in the last hour; send the rest later." };
-export const WEBMENTIONS_PER_PHOTO: RateLimit = { name: "webmention-photo", limit: 200, windowMs: 3_600_000, message: "This photo has received too many webmentions in the last hour; send yours later." };
+export const WEBMENTIONS_PER_SENDER: RateLimit = { name: "webmention-sender", limit: 30, windowMs: 3_600_000, message: wording("webmentions.errors.tooManyFromSender") };
+export const WEBMENTIONS_PER_PHOTO: RateLimit = { name: "webmention-photo", limit: 200, windowMs: 3_600_000, message: wording("webmentions.errors.tooManyForPhoto") };
 
 function httpUrl(value: string, field: string): URL {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new InvalidError(`${field} must be an absolute http or https URL.`, { field });
+    throw new InvalidError(wording("webmentions.errors.notHttpUrl", { field }), { field });
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new InvalidError(`${field} must be an absolute http or https URL.`, { field });
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new InvalidError(wording("webmentions.errors.notHttpUrl", { field }), { field });
   return url;
 }
 
@@ -62,12 +62,12 @@ export class WebmentionService {
   async receive(sourceText: string, targetText: string, senderAddress: string): Promise<number> {
     const source = httpUrl(sourceText, "source");
     const target = httpUrl(targetText, "target");
-    if (source.href === target.href) throw new InvalidError("source and target must differ.", { field: "source" });
+    if (source.href === target.href) throw new InvalidError(wording("webmentions.errors.sameUrl"), { field: "source" });
     const match = PHOTO_PAGE.exec(target.pathname);
-    if (target.origin !== new URL(this.deps.baseUrl).origin || !match) throw new InvalidError("target is not a photo page on this site.", { field: "target" });
+    if (target.origin !== new URL(this.deps.baseUrl).origin || !match) throw new InvalidError(wording("webmentions.errors.notPhotoPage"), { field: "target" });
     const photo = await this.deps.mentions.target(Number(match[2]));
-    if (!photo || photo.ownerUsername.toLowerCase() !== decodeURIComponent(match[1]!).toLowerCase()) throw new InvalidError("target is not a public photo on this site.", { field: "target" });
-    if (photo.policy === "off") throw new InvalidError("The owner of this photo does not take webmentions.", { field: "target" });
+    if (!photo || photo.ownerUsername.toLowerCase() !== decodeURIComponent(match[1]!).toLowerCase()) throw new InvalidError(wording("webmentions.errors.notPublicPhoto"), { field: "target" });
+    if (photo.policy === "off") throw new InvalidError(wording("webmentions.errors.ownerRefuses"), { field: "target" });
     await this.deps.rateLimiter.take(WEBMENTIONS_PER_SENDER, senderAddress);
     await this.deps.rateLimiter.take(WEBMENTIONS_PER_PHOTO, String(photo.photoId));
     const payload: WebmentionPayload = { source: source.href, target: target.href, photoId: photo.photoId };
@@ -109,14 +109,14 @@ export class WebmentionService {
 
   /** Approved mentions for whoever sees the photo; its owner sees the pending ones too. */
   async forPhoto(photoId: number, viewer: Pick<Viewer, "id" | "showsRestricted"> | null, isOwner: boolean): Promise<WebmentionRow[]> {
-    if (!(await this.deps.photos.isVisible(photoId, viewer))) throw new NotFoundError("There is no such photo, or you are not allowed to see it.");
+    if (!(await this.deps.photos.isVisible(photoId, viewer))) throw new NotFoundError(wording("errors.photoNotFound"));
     return this.deps.mentions.forPhoto(photoId, isOwner, SHOWN_ON_PAGE);
   }
 
   private async owned(id: number, viewer: Viewer): Promise<WebmentionRow> {
     const mention = await this.deps.mentions.find(id);
-    if (!mention) throw new NotFoundError("There is no such mention.");
-    if (mention.photoOwnerId !== viewer.id) throw new ForbiddenError("Only the photo's owner decides about its mentions.");
+    if (!mention) throw new NotFoundError(wording("webmentions.errors.notFound"));
+    if (mention.photoOwnerId !== viewer.id) throw new ForbiddenError(wording("webmentions.errors.ownerOnly"));
     return mention;
   }
 
@@ -137,7 +137,7 @@ export class WebmentionService {
   }
 
   async setPolicy(viewer: Pick<Viewer, "id">, policy: string): Promise<WebmentionPolicy> {
-    if (!WEBMENTION_POLICIES.includes(policy as WebmentionPolicy)) throw new InvalidError("policy must be show, approve or off.", { field: "policy" });
+    if (!WEBMENTION_POLICIES.includes(policy as WebmentionPolicy)) throw new InvalidError(wording("webmentions.errors.policy"), { field: "policy" });
     await this.deps.mentions.setPolicy(viewer.id, policy as WebmentionPolicy);
     return policy as WebmentionPolicy;
   }

@@ -76,6 +76,25 @@ test("oEmbed tells a private photo from a missing one by nothing, and refuses wh
   assert.equal((await oembed({ url: pageUrl(open), maxwidth: "-3" })).status, 400);
 });
 
+test("oEmbed's refusals keep their English message and add localizedMessage in the asker's language", async () => {
+  const owner = await buildMember(server);
+  const hidden = await buildDistinctPhoto(server, owner, { visibility: "friends" });
+  const ask = async (query: Record<string, string>, language: string) => {
+    const response = await fetch(`${server.url}/services/oembed?${new URLSearchParams(query)}`, { headers: { "accept-language": language } });
+    return { status: response.status, error: ((await response.json()) as { error: { message: string; localizedMessage: string } }).error };
+  };
+  const closed = await ask({ url: pageUrl(hidden) }, "ja");
+  assert.equal(closed.status, 404);
+  assert.equal(closed.error.message, "There is no such photo, or it is not public.");
+  assert.equal(closed.error.localizedMessage, "そのような写真はないか、公開されていません。");
+  const elsewhere = await ask({ url: `https://elsewhere.example/photos/${owner.username}/${hidden.id}` }, "de");
+  assert.equal(elsewhere.error.localizedMessage, "Diese Adresse ist keine Fotoseite dieser Website.");
+  const yaml = await ask({ url: pageUrl(hidden), format: "yaml" }, "fr");
+  assert.equal(yaml.status, 501);
+  assert.equal(yaml.error.message, "format must be json or xml.");
+  assert.equal(yaml.error.localizedMessage, "format doit valoir json ou xml.");
+});
+
 test("a public photo's page carries link previews, schema.org data and oEmbed discovery; a private one's does not", async () => {
   const owner = await buildMember(server);
   const photo = await buildDistinctPhoto(server, owner, { title: "Harbour </script> lights", description: "Boats at night", tags: "harbour night" }, { width: 1600, height: 1200 });

@@ -123,6 +123,15 @@ test("tag, member tag, faves, group pool and comments feeds hold only what an an
   assert.equal((await fetchFeed(`/photos/${owner.username}/feed.json`)).status, 400);
 });
 
+test("a missing member's feed, opened in a browser, says so in the browser's language", async () => {
+  const response = await fetch(`${server.url}/photos/nobody-here-at-all/feed.rss`, { headers: { accept: "text/html", "accept-language": "de" } });
+  assert.equal(response.status, 404);
+  const page = await response.text();
+  assert.match(page, /<html lang="de"/);
+  assert.match(page, /Es gibt kein Mitglied mit diesem Namen\./);
+  assert.doesNotMatch(page, /There is no member with that name/);
+});
+
 test("pages name their feeds for browsers and feed readers", async () => {
   const owner = await buildMember(server);
   await buildDistinctPhoto(server, owner, { tags: "lighthouse" });

@@ -155,6 +155,25 @@ test("members create, list and revoke keys (API and /settings/apps); a revoked k
   assert.equal((await new WebClient(server).get("/settings/apps")).status, 401, "a visitor gets no keys page");
 });
 
+test("refusals about keys and authorisations are in the member's language: the apps page, the authorize page and the API's localizedMessage", async () => {
+  const owner = await buildMember(server);
+  const web = new WebClient(server);
+  await web.logIn(owner);
+  await web.get("/language?lang=fr&return=/settings/apps");
+  await web.get("/settings/apps");
+  const unnamed = await web.post("/settings/apps", { name: "   " });
+  assert.equal(unnamed.status, 400);
+  assert.match(unnamed.html, /<p class="alert error" role="alert">Donnez un nom à l’application, pour savoir quelle clé est laquelle\.<\/p>/);
+  const expired = await web.get("/services/oauth/authorize?oauth_token=no-such-token");
+  assert.equal(expired.status, 404);
+  assert.match(expired.html, /Cette demande d’autorisation a expiré ou a déjà reçu une réponse ; recommencez depuis l’application\./);
+
+  const revoked = await api(server, "DELETE", "/api/v1/me/api-keys/99999999", { token: owner.token, headers: { "accept-language": "ja" } });
+  assert.equal(revoked.status, 404);
+  assert.equal(revoked.body.error.message, "You have no such API key.");
+  assert.equal(revoked.body.error.localizedMessage, "そのような API キーはありません。");
+});
+
 test("a suspended member's tokens stop working; in read-only maintenance writes answer 105 and reads go on", async () => {
   const someone = await buildMember(server);
   const key = await buildApiKey(server, someone);

@@ -186,6 +186,37 @@ describe("the admins' queue", () => {
     assert.equal((await report(reporter, { targetKind: "comment", targetId: commentId, reason: "again" })).status, 404);
   });
 
+  test("refusals speak the admin's language on the queue page and beside the API's English", async () => {
+    const adminWeb = new WebClient(server);
+    await adminWeb.logIn(admin);
+    await adminWeb.get("/language?lang=ja&return=/admin/reports");
+    await adminWeb.get("/admin/reports");
+    const aboutAdmin = await report(reporter, { targetKind: "member", username: admin.username, reason: "about the admin" });
+    const refused = await adminWeb.post(`/admin/reports/${aboutAdmin.body.id}/resolution`, { action: "suspend" });
+    assert.equal(refused.status, 403);
+    assert.match(refused.html, /<html lang="ja"/);
+    assert.match(refused.html, /<p class="alert error" role="alert">自分自身を停止することはできません。<\/p>/);
+    assert.doesNotMatch(refused.html, /You cannot suspend yourself/);
+
+    assert.equal((await resolve(aboutAdmin.body.id, "dismiss")).status, 200);
+    const again = await adminWeb.post(`/admin/reports/${aboutAdmin.body.id}/resolution`, { action: "hide" });
+    assert.equal(again.status, 409);
+    assert.match(again.html, /この報告はすでに解決済みです（却下）。/, "the resolution is named in Japanese too");
+
+    const api409 = await api(server, "POST", `/api/v1/admin/reports/${aboutAdmin.body.id}/resolution`, { token: admin.token, json: { action: "dismiss" }, headers: { "accept-language": "de" } });
+    assert.equal(api409.status, 409);
+    assert.equal(api409.body.error.message, "This report was already resolved (dismissed).");
+    assert.equal(api409.body.error.localizedMessage, "Diese Meldung wurde bereits erledigt (verworfen).");
+
+    const web = new WebClient(server);
+    await web.logIn(reporter);
+    await web.get("/language?lang=fr&return=/");
+    await web.get(`/reports/new?targetKind=member&username=${owner.username}`);
+    const unknownKind = await web.post("/reports", { targetKind: "album", targetId: "1", reason: "x" });
+    assert.equal(unknownKind.status, 400);
+    assert.match(unknownKind.html, /Dites ce que vous signalez : une photo, un commentaire ou un membre\./);
+  });
+
   test("dismissing changes nothing but the report", async () => {
     const photo = await buildPhoto(owner);
     const made = await report(reporter, { targetKind: "photo", targetId: photo.id, reason: "meh" });

@@ -335,6 +335,19 @@ test("the search page: a GET form with every filter, results in the grid, the ne
   assert.match(bad.html, /name="bbox" id="search-bbox" value="nonsense"/, "the form keeps what was typed");
 });
 
+test("a refused search speaks the visitor's language: on the page, and in the API's localizedMessage beside its English", async () => {
+  const page = await fetch(`${server.url}/search?${new URLSearchParams({ q: "lake", takenFrom: "2024-13-01" })}`, { headers: { accept: "text/html", "accept-language": "de" } });
+  assert.equal(page.status, 400);
+  const html = await page.text();
+  assert.match(html, /<html lang="de"/);
+  assert.match(html, /<p class="error" role="alert" id="search-error">takenFrom muss ein Tag im Format JJJJ-MM-TT sein \(etwa 2024-05-17\)\.<\/p>/);
+
+  const answer = await api(server, "GET", `/api/v1/search?${new URLSearchParams({ q: "lake", sort: "random" })}`, { headers: { "accept-language": "ja" } });
+  assert.equal(answer.status, 400);
+  assert.equal(answer.body.error.message, "sort must be one of relevance, taken, uploaded, interesting.");
+  assert.equal(answer.body.error.localizedMessage, "sort には次のいずれかを指定してください: relevance, taken, uploaded, interesting。");
+});
+
 test("the search API is in the OpenAPI description", async () => {
   const spec = await api(server, "GET", "/api/v1/openapi.json");
   const op = spec.body.paths["/api/v1/search"]?.get;

@@ -137,6 +137,28 @@ describe("admin incident pages", () => {
   });
 });
 
+describe("refusals in the admin's language", () => {
+  test("the incidents page shows a refusal in the page's language; the API adds localizedMessage to its English", async () => {
+    const web = new WebClient(server);
+    await web.logIn(admin);
+    await web.get("/language?lang=es&return=/admin/incidents");
+    await web.get("/admin/incidents");
+    const long = await web.post("/admin/incidents", { title: "x".repeat(201), impact: "minor", status: "investigating", body: "Kept text" });
+    assert.equal(long.status, 400);
+    assert.match(long.html, /<html lang="es"/);
+    assert.match(long.html, /El título puede tener como máximo 200 caracteres\./);
+    const oddStatus = await web.post("/admin/incidents", { title: "Slow uploads", impact: "minor", status: "fixed", body: "Kept text" });
+    assert.equal(oddStatus.status, 400);
+    assert.match(oddStatus.html, /El estado es uno de estos: investigating, identified, monitoring, resolved\./);
+
+    const incident = await postIncident({ status: "resolved", body: "Over." });
+    const reopened = await api(server, "POST", `/api/v1/incidents/${incident.id}/updates`, { token: admin.token, json: { status: "investigating", body: "Back again" }, headers: { "accept-language": "ar" } });
+    assert.equal(reopened.status, 409);
+    assert.equal(reopened.body.error.message, "This incident is resolved. If the problem is back, post a new incident.");
+    assert.equal(reopened.body.error.localizedMessage, "حُلّت هذه الحادثة. إن عادت المشكلة فانشر حادثة جديدة.");
+  });
+});
+
 describe("the status page", () => {
   test("shows each component measured live, and open incidents before past ones with their updates", async () => {
     const open = await postIncident({ title: "Thumbnails missing for some photos", status: "identified", body: "A worker is stuck." });

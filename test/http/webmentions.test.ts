@@ -132,6 +132,23 @@ test("bad requests are refused at once: not a photo here, not public, not http, 
   assert.equal(missing.status, 400);
 });
 
+test("a refusal's message stays English for programs, and localizedMessage says it in the sender's language", async () => {
+  const owner = await buildMember(server);
+  const photo = await buildDistinctPhoto(server, owner);
+  assert.equal((await api(server, "PUT", "/api/v1/me/settings/webmentions", { token: owner.token, json: { policy: "off" } })).status, 200);
+  const sendIn = async (language: string, target: string, source: string) => {
+    const response = await fetch(`${server.url}/webmention`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "accept-language": language }, body: new URLSearchParams({ source, target }) });
+    return { status: response.status, error: ((await response.json()) as { error: { message: string; localizedMessage: string } }).error };
+  };
+  const off = await sendIn("ja", pageUrl(photo), site.url("/a"));
+  assert.equal(off.status, 400);
+  assert.equal(off.error.message, "The owner of this photo does not take webmentions.");
+  assert.equal(off.error.localizedMessage, "この写真の持ち主は Webmention を受け付けていません。");
+  const notHttp = await sendIn("de", pageUrl(photo), "ftp://example.org/file");
+  assert.equal(notHttp.error.message, "source must be an absolute http or https URL.");
+  assert.equal(notHttp.error.localizedMessage, "source muss eine vollständige http- oder https-URL sein.", "the field is named as sent");
+});
+
 test("the fetch never reaches forbidden addresses: loopback without the switch, private networks through a redirect, oversized pages", async () => {
   const strict = await startServer();
   try {
@@ -178,6 +195,13 @@ test("a sender may queue 30 webmentions an hour and a photo may receive 200, the
     assert.equal(over.status, 429);
     assert.ok(Number(over.headers.get("retry-after")) > 3000, "try again once the oldest of the hour's mentions is an hour old");
     assert.match(((await over.json()) as { error: { message: string } }).error.message, /Too many webmentions from your address/);
+    const overInSpanish = await fetch(`${proxied.url}/webmention`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": "203.0.113.5", "accept-language": "es" },
+      body: new URLSearchParams({ source: "https://blog.example/post-es", target: target(other) }),
+    });
+    assert.equal(overInSpanish.status, 429);
+    assert.equal(((await overInSpanish.json()) as { error: { localizedMessage: string } }).error.localizedMessage, "Demasiadas webmentions desde tu dirección en la última hora; envía el resto más tarde.");
     assert.equal((await from("203.0.113.6", other, 31)).status, 202, "another sender is not held back");
 
     for (let n = 0; n < 170; n++) assert.equal((await from(`198.51.100.${n}`, photo, 100 + n)).status, 202);

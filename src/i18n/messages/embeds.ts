@@ -1,8 +1,9 @@
 import { defineMessages } from "./domain.ts";
 
 /**
- * The photo page's Share panel. oEmbed answers and link previews (OpenGraph, schema.org) stay as
- * they are: they speak to other sites' software, not to the reader.
+ * The photo page's Share panel, and oEmbed's refusals (`embeds.errors.*`, for the error's
+ * `localizedMessage`). oEmbed answers and link previews (OpenGraph, schema.org) stay as they
+ * are: they speak to other sites' software, not to the reader.
  */
 export const embedsMessages = defineMessages({
   en: {
@@ -12,6 +13,11 @@ export const embedsMessages = defineMessages({
     "embeds.squareSize": "square {width} {format}",
     "embeds.size": "{width} × {height} {format}",
     "embeds.byline": "{title} by {username}",
+    "embeds.errors.noImage": "This photo has no image to embed yet.",
+    "embeds.errors.url": "url must be the address of a photo page on this site.",
+    "embeds.errors.notPhotoPage": "That address is not a photo page on this site.",
+    "embeds.errors.notPublic": "There is no such photo, or it is not public.",
+    "embeds.errors.format": "format must be json or xml.",
   },
   ar: {
     "embeds.share": "مشاركة",
@@ -20,6 +26,11 @@ export const embedsMessages = defineMessages({
     "embeds.squareSize": "مربع {width} {format}",
     "embeds.size": "{width} × {height} {format}",
     "embeds.byline": "{title} بعدسة {username}",
+    "embeds.errors.noImage": "ليست لهذه الصورة بعدُ صورة يمكن تضمينها.",
+    "embeds.errors.url": "يجب أن تكون قيمة url عنوان صفحة صورة على هذا الموقع.",
+    "embeds.errors.notPhotoPage": "هذا العنوان ليس صفحة صورة على هذا الموقع.",
+    "embeds.errors.notPublic": "لا توجد صورة كهذه، أو أنها ليست عامة.",
+    "embeds.errors.format": "يجب أن تكون قيمة format إما json أو xml.",
   },
   de: {
     "embeds.share": "Teilen",
@@ -28,6 +39,11 @@ export const embedsMessages = defineMessages({
     "embeds.squareSize": "quadratisch {width} {format}",
     "embeds.size": "{width} × {height} {format}",
     "embeds.byline": "{title} von {username}",
+    "embeds.errors.noImage": "Dieses Foto hat noch kein Bild zum Einbetten.",
+    "embeds.errors.url": "url muss die Adresse einer Fotoseite dieser Website sein.",
+    "embeds.errors.notPhotoPage": "Diese Adresse ist keine Fotoseite dieser Website.",
+    "embeds.errors.notPublic": "Dieses Foto gibt es nicht, oder es ist nicht öffentlich.",
+    "embeds.errors.format": "format muss json oder xml sein.",
   },
   es: {
     "embeds.share": "Compartir",
@@ -36,6 +52,11 @@ export const embedsMessages = defineMessages({
     "embeds.squareSize": "cuadrada {width} {format}",
     "embeds.size": "{width} × {height} {format}",
     "embeds.byline": "{title}, de {username}",
+    "embeds.errors.noImage": "Esta foto aún no tiene una imagen que insertar.",
+    "embeds.errors.url": "url debe ser la dirección de una página de foto de este sitio.",
+    "embeds.errors.notPhotoPage": "Esa dirección no es una página de foto de este sitio.",
+    "embeds.errors.notPublic": "No existe esa foto, o no es pública.",
+    "embeds.errors.format": "format debe ser json o xml.",
   },
   fr: {
     "embeds.share": "Partager",
@@ -44,6 +65,11 @@ export const embedsMessages = defineMessages({
     "embeds.squareSize": "carré {width} {format}",
     "embeds.size": "{width} × {height} {format}",
     "embeds.byline": "{title} par {username}",
+    "embeds.errors.noImage": "Cette photo n’a pas encore d’image à intégrer.",
+    "embeds.errors.url": "url doit être l’adresse d’une page de photo de ce site.",
+    "embeds.errors.notPhotoPage": "Cette adresse n’est pas une page de photo de ce site.",
+    "embeds.errors.notPublic": "Cette photo n’existe pas, ou elle n’est pas publique.",
+    "embeds.errors.format": "format doit valoir json ou xml.",
   },
   ja: {
     "embeds.share": "共有",
@@ -52,5 +78,10 @@ export const embedsMessages = defineMessages({
     "embeds.squareSize": "正方形 {width} {format}",
     "embeds.size": "{width} × {height} {format}",
     "embeds.byline": "{title}（撮影：{username}）",
+    "embeds.errors.noImage": "この写真にはまだ埋め込める画像がありません。",
+    "embeds.errors.url": "url にはこのサイトの写真ページのアドレスを指定してください。",
+    "embeds.errors.notPhotoPage": "そのアドレスはこのサイトの写真ページではありません。",
+    "embeds.errors.notPublic": "そのような写真はないか、公開されていません。",
+    "embeds.errors.format": "format には json または xml を指定してください。",
   },
 });

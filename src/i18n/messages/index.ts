@@ -25,6 +25,7 @@ import { socialMessages } from "./social.ts";
 import { transferMessages } from "./transfer.ts";
 import { webmentionsMessages } from "./webmentions.ts";
 import { photosMessages } from "./photos.ts";
+import { searchMessages } from "./search.ts";
 
 /**
  * The messages of the layout and the first pages converted live in one file per language
@@ -50,6 +51,7 @@ const DOMAINS = [
   adminMessages,
   statusMessages,
   photosMessages,
+  searchMessages,
   errorMessages,
 ] as const;
 
