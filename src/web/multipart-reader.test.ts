@@ -87,6 +87,17 @@ test("a form read in chunks of any size, even one byte, gives the same fields an
   }
 });
 
+test("a delimiter cut between two chunks at any byte is found, and the bytes before it are the file's", async () => {
+  const bytes = crypto.randomBytes(3000);
+  const body = form([{ name: "file", filename: "a.bin", bytes }, { name: "title", value: "after" }]);
+  const end = body.indexOf(`\r\n--${BOUNDARY}`, 200);
+  for (let cut = end - 5; cut <= end + BOUNDARY.length + 8; cut++) {
+    const result = await read(Readable.from([body.subarray(0, 1000), body.subarray(1000, cut), body.subarray(cut)]));
+    assert.ok(result.files[0]!.bytes.equals(bytes), `cut at ${cut - end} from the delimiter`);
+    assert.deepEqual(result.fields, [["title", "after"]]);
+  }
+});
+
 test("a preamble, transport padding after a boundary, a quoted boundary and RFC 5987 file names are read as the RFC says", async () => {
   const body = Buffer.concat([
     Buffer.from(`This is the preamble; ignore it.\r\n--${BOUNDARY}  \t\r\nContent-Disposition: form-data; name="title"\r\n\r\nhello\r\n`),

@@ -127,8 +127,8 @@ class BodyScanner {
     this.buffered = Buffer.concat([bytes, this.buffered]);
   }
 
-  /** Appends the next chunk; false at the end of the body. */
-  private async more(): Promise<boolean> {
+  /** The next chunk of the body, or null at its end. */
+  private async nextChunk(): Promise<Buffer | null> {
     let next: IteratorResult<Buffer>;
     try {
       next = await this.source.next();
@@ -136,10 +136,14 @@ class BodyScanner {
       // The client went away mid-body: a 400 for the log; nobody is left to read it.
       throw new InvalidError(wording("errors.multipart.incomplete"), { cause: (error as Error).message });
     }
-    if (next.done) return false;
-    const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
-    // Only the few bytes that might begin a delimiter wait here, so this copy stays small
-    // beside the chunk; a file's bytes are otherwise handed on as they came.
+    if (next.done) return null;
+    return Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
+  }
+
+  /** Appends the next chunk; false at the end of the body. */
+  private async more(): Promise<boolean> {
+    const chunk = await this.nextChunk();
+    if (chunk === null) return false;
     this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
     return true;
   }
@@ -160,7 +164,24 @@ class BodyScanner {
         this.buffered = this.buffered.subarray(safe);
         yield piece;
       }
-      if (!(await this.more())) throw new InvalidError(wording("errors.multipart.incomplete"));
+      // What is left (fewer bytes than a delimiter) might begin one that the next chunk ends.
+      // Only that seam is searched in a copy: a file's chunks are handed on uncopied.
+      const chunk = await this.nextChunk();
+      if (chunk === null) throw new InvalidError(wording("errors.multipart.incomplete"));
+      const tail = this.buffered;
+      if (tail.length === 0 || chunk.length < keep) {
+        this.buffered = tail.length === 0 ? chunk : Buffer.concat([tail, chunk]);
+        continue;
+      }
+      const seam = Buffer.concat([tail, chunk.subarray(0, keep)]);
+      const across = seam.indexOf(this.delimiter);
+      if (across >= 0) {
+        if (across > 0) yield seam.subarray(0, across);
+        this.buffered = chunk.subarray(across + this.delimiter.length - tail.length);
+        return;
+      }
+      yield tail;
+      this.buffered = chunk;
     }
   }
 
