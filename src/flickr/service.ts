@@ -201,6 +201,9 @@ function ownerEdit(error: unknown): unknown {
  * The Flickr-compatible API: API keys, the OAuth 1.0a dance, and Flickr's methods answered from
  * Pinhole's own services, so every privacy rule of the JSON API holds here too.
  */
+/** The receiver's refusals that Flickr calls "No photo specified" (code 2). */
+const NO_PHOTO_WORDINGS = new Set(["errors.upload.noPhoto", "errors.upload.onePhoto", "errors.onePhotoPerRequest"]);
+
 export class FlickrService {
   private lastPrune = 0;
   private readonly methods: Record<string, MethodSpec>;
@@ -446,7 +449,7 @@ export class FlickrService {
     if (error instanceof QuotaExceededError) return new FlickrError(6, `User exceeded upload limit: ${error.message}`);
     if (error instanceof UnsupportedMediaError || error instanceof UnprocessableError) return new FlickrError(5, `Filetype was not recognised: ${error.message}`);
     if (error instanceof TooLargeError) return new FlickrError(3, `General upload failure: ${error.message}`);
-    if (error instanceof InvalidError && /No photo was sent|exactly one photo/.test(error.message)) return new FlickrError(2, "No photo specified");
+    if (error instanceof InvalidError && NO_PHOTO_WORDINGS.has(error.wording?.key ?? "")) return new FlickrError(2, "No photo specified");
     if (error instanceof AppError && error.status < 500) return new FlickrError(3, `General upload failure: ${error.message}`);
     return error;
   }
