@@ -1,19 +1,7 @@
 import fs from "node:fs";
 import fsp from "node:fs/promises";
 import type { Readable } from "node:stream";
-import {
-  CopyObjectCommand,
-  DeleteObjectCommand,
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  S3ServiceException,
-} from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
-import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { assertKey, assertPrefix, type BlobStore } from "./blob-store.ts";
 
 export interface S3StoreOptions {
@@ -33,8 +21,24 @@ const MULTIPART_FROM = 16 * 1024 * 1024;
 const PART_SIZE = 8 * 1024 * 1024;
 const COPY_CONCURRENCY = 8;
 
-function isMissing(error: unknown): boolean {
-  if (error instanceof S3ServiceException) return error.name === "NoSuchKey" || error.name === "NotFound" || error.$metadata.httpStatusCode === 404;
+type Sdk = typeof import("@aws-sdk/client-s3") & Pick<typeof import("@aws-sdk/lib-storage"), "Upload"> & Pick<typeof import("@aws-sdk/s3-request-presigner"), "getSignedUrl">;
+let sdkLoading: Promise<Sdk> | null = null;
+
+/**
+ * The AWS SDK, loaded on first use: a site on local disk never loads it, and it is the heaviest
+ * import there is (about a sixth of a server's start-up, paid again by every test server).
+ */
+function loadSdk(): Promise<Sdk> {
+  sdkLoading ??= Promise.all([import("@aws-sdk/client-s3"), import("@aws-sdk/lib-storage"), import("@aws-sdk/s3-request-presigner")]).then(([s3, storage, presigner]) => ({
+    ...s3,
+    Upload: storage.Upload,
+    getSignedUrl: presigner.getSignedUrl,
+  }));
+  return sdkLoading;
+}
+
+function isMissing(sdk: Sdk, error: unknown): boolean {
+  if (error instanceof sdk.S3ServiceException) return error.name === "NoSuchKey" || error.name === "NotFound" || error.$metadata.httpStatusCode === 404;
   return false;
 }
 
@@ -50,22 +54,32 @@ class KeyExistsError extends Error {
 export class S3BlobStore implements BlobStore {
   readonly scratchDir: string;
   readonly location: string;
-  private readonly client: S3Client;
+  private connection: Promise<{ sdk: Sdk; client: S3Client }> | null = null;
+  private client: S3Client | null = null;
 
   constructor(private readonly options: S3StoreOptions) {
     if (options.prefix !== "") assertPrefix(options.prefix);
     this.scratchDir = options.scratchDir;
     this.location = `s3://${options.bucket}/${options.prefix}${options.endpoint ? ` at ${options.endpoint}` : ""}`;
     fs.mkdirSync(options.scratchDir, { recursive: true });
-    this.client = new S3Client({
-      region: options.region,
-      endpoint: options.endpoint ?? undefined,
-      forcePathStyle: options.forcePathStyle,
-      credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
-      // Only where a server demands them: radosgw 16.2 refuses the SDK's default trailing checksums.
-      requestChecksumCalculation: "WHEN_REQUIRED",
-      responseChecksumValidation: "WHEN_REQUIRED",
+  }
+
+  private connect(): Promise<{ sdk: Sdk; client: S3Client }> {
+    const options = this.options;
+    this.connection ??= loadSdk().then((sdk) => {
+      const client = new sdk.S3Client({
+        region: options.region,
+        endpoint: options.endpoint ?? undefined,
+        forcePathStyle: options.forcePathStyle,
+        credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+        // Only where a server demands them: radosgw 16.2 refuses the SDK's default trailing checksums.
+        requestChecksumCalculation: "WHEN_REQUIRED",
+        responseChecksumValidation: "WHEN_REQUIRED",
+      });
+      this.client = client;
+      return { sdk, client };
     });
+    return this.connection;
   }
 
   private objectKey(key: string): string {
@@ -83,19 +97,21 @@ export class S3BlobStore implements BlobStore {
    * keys carry a fresh photo id and secret.
    */
   async putFile(key: string, localPath: string): Promise<void> {
+    const { sdk, client } = await this.connect();
     if (await this.exists(key)) throw new KeyExistsError(`storage key exists: ${key}`);
     const size = (await fsp.stat(localPath)).size;
     if (size < MULTIPART_FROM) {
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: await fsp.readFile(localPath), ContentLength: size }));
+      await client.send(new sdk.PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: await fsp.readFile(localPath), ContentLength: size }));
     } else {
-      const upload = new Upload({ client: this.client, params: { Bucket: this.bucket, Key: this.objectKey(key), Body: fs.createReadStream(localPath) }, partSize: PART_SIZE, queueSize: 4, leavePartsOnError: false });
+      const upload = new sdk.Upload({ client, params: { Bucket: this.bucket, Key: this.objectKey(key), Body: fs.createReadStream(localPath) }, partSize: PART_SIZE, queueSize: 4, leavePartsOnError: false });
       await upload.done();
     }
     await fsp.unlink(localPath);
   }
 
   async put(key: string, data: Buffer): Promise<void> {
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: data, ContentLength: data.length }));
+    const { sdk, client } = await this.connect();
+    await client.send(new sdk.PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: data, ContentLength: data.length }));
   }
 
   async get(key: string): Promise<Buffer | null> {
@@ -107,33 +123,37 @@ export class S3BlobStore implements BlobStore {
   }
 
   async stream(key: string): Promise<{ body: Readable; size: number } | null> {
+    const { sdk, client } = await this.connect();
     try {
-      const answer = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+      const answer = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
       return { body: answer.Body as Readable, size: Number(answer.ContentLength ?? 0) };
     } catch (error) {
-      if (isMissing(error)) return null;
+      if (isMissing(sdk, error)) return null;
       throw error;
     }
   }
 
   async exists(key: string): Promise<boolean> {
+    const { sdk, client } = await this.connect();
     try {
-      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+      await client.send(new sdk.HeadObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
       return true;
     } catch (error) {
-      if (isMissing(error)) return false;
+      if (isMissing(sdk, error)) return false;
       throw error;
     }
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+    const { sdk, client } = await this.connect();
+    await client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
   }
 
   private async *objects(prefix: string): AsyncIterable<{ objectKey: string; size: number; modifiedAt: number }> {
+    const { sdk, client } = await this.connect();
     let token: string | undefined;
     do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.options.prefix + prefix, ContinuationToken: token }));
+      const page = await client.send(new sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.options.prefix + prefix, ContinuationToken: token }));
       for (const item of page.Contents ?? []) {
         if (item.Key) yield { objectKey: item.Key, size: Number(item.Size ?? 0), modifiedAt: item.LastModified?.getTime() ?? 0 };
       }
@@ -142,11 +162,12 @@ export class S3BlobStore implements BlobStore {
   }
 
   async deletePrefix(prefix: string): Promise<void> {
+    const { sdk, client } = await this.connect();
     assertPrefix(prefix);
     let batch: string[] = [];
     const flush = async () => {
       if (batch.length === 0) return;
-      const answer = await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
+      const answer = await client.send(new sdk.DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
       const failed = (answer.Errors ?? []).filter((e) => e.Code !== "NoSuchKey");
       if (failed.length > 0) throw new Error(`could not delete ${failed.length} objects under ${prefix}: ${failed[0]?.Code} ${failed[0]?.Message}`);
       batch = [];
@@ -159,14 +180,14 @@ export class S3BlobStore implements BlobStore {
   }
 
   async copyPrefix(fromPrefix: string, toPrefix: string): Promise<void> {
+    const { sdk, client } = await this.connect();
     assertPrefix(fromPrefix);
     assertPrefix(toPrefix);
     const from = this.options.prefix + fromPrefix;
     const pending = new Set<Promise<void>>();
     for await (const object of this.objects(fromPrefix)) {
       const target = this.options.prefix + toPrefix + object.objectKey.slice(from.length);
-      const copy = this.client
-        .send(new CopyObjectCommand({ Bucket: this.bucket, Key: target, CopySource: `${this.bucket}/${encodeURIComponent(object.objectKey).replace(/%2F/g, "/")}` }))
+      const copy = client.send(new sdk.CopyObjectCommand({ Bucket: this.bucket, Key: target, CopySource: `${this.bucket}/${encodeURIComponent(object.objectKey).replace(/%2F/g, "/")}` }))
         .then(() => undefined)
         .finally(() => pending.delete(copy));
       pending.add(copy);
@@ -200,7 +221,8 @@ export class S3BlobStore implements BlobStore {
    * locally: no request to the server, so it says nothing about whether the object exists.
    */
   async signedGetUrl(key: string, lifetimeSeconds: number, signedAt: Date): Promise<string> {
-    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }), { expiresIn: lifetimeSeconds, signingDate: signedAt });
+    const { sdk, client } = await this.connect();
+    return sdk.getSignedUrl(client, new sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }), { expiresIn: lifetimeSeconds, signingDate: signedAt });
   }
 
   /** The object's name in the bucket (the site's prefix and the key), as a URL path. */
@@ -210,7 +232,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   close(): void {
-    this.client.destroy();
+    this.client?.destroy();
   }
 }
 
