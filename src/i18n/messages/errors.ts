@@ -49,6 +49,7 @@ export const errorMessages = defineMessages({
     "errors.quota.photos": "You have {used, number} of {limit, plural, one {# photo} other {# photos}} allowed; delete some or {pro, select, yes {ask the site's operator for more room} other {ask for Pro}}.",
     "errors.quota.bytesUsed": "You have used {used, number} MB of your {limit, number} MB; delete some photos or {pro, select, yes {ask the site's operator for more room} other {ask for Pro}}.",
     "errors.quota.bytesUpload": "This upload of {size, number} MB would bring you to {total, number} MB of your {limit, number} MB; delete some photos or {pro, select, yes {ask the site's operator for more room} other {ask for Pro}}.",
+    "errors.quota.reachedWhileStoring": "Your quota was reached while this upload was stored; nothing was kept.",
 
     "errors.photo.notInStream": "There is no such photo in this photostream, or you are not allowed to see it.",
     "errors.photo.ownerOnly": "Only the photo's owner can change it.",
@@ -220,6 +221,7 @@ export const errorMessages = defineMessages({
     "errors.quota.photos": "لديك {used, number} من {limit, plural, zero {لا صور مسموح بها} one {صورة واحدة مسموح بها} two {صورتين مسموح بهما} few {# صور مسموح بها} many {# صورة مسموح بها} other {# صورة مسموح بها}}؛ احذف بعضها أو {pro, select, yes {اطلب من مشغّل الموقع مساحة أكبر} other {اطلب اشتراك Pro}}.",
     "errors.quota.bytesUsed": "استخدمت {used, number} ميغابايت من {limit, number} ميغابايت المتاحة لك؛ احذف بعض الصور أو {pro, select, yes {اطلب من مشغّل الموقع مساحة أكبر} other {اطلب اشتراك Pro}}.",
     "errors.quota.bytesUpload": "رفع هذا الملف بحجم {size, number} ميغابايت سيبلغ بك {total, number} ميغابايت من {limit, number} ميغابايت المتاحة لك؛ احذف بعض الصور أو {pro, select, yes {اطلب من مشغّل الموقع مساحة أكبر} other {اطلب اشتراك Pro}}.",
+    "errors.quota.reachedWhileStoring": "بلغتَ حصتك أثناء حفظ هذا الرفع؛ لم يُحفظ شيء.",
 
     "errors.photo.notInStream": "لا توجد صورة كهذه في معرض الصور هذا، أو غير مسموح لك برؤيتها.",
     "errors.photo.ownerOnly": "لا يغيّر الصورة إلا صاحبها.",
@@ -391,6 +393,7 @@ export const errorMessages = defineMessages({
     "errors.quota.photos": "Du hast {used, number} von {limit, plural, one {# erlaubten Foto} other {# erlaubten Fotos}}; lösche einige oder {pro, select, yes {bitte den Betreiber der Website um mehr Platz} other {frage nach Pro}}.",
     "errors.quota.bytesUsed": "Du hast {used, number} MB von deinen {limit, number} MB belegt; lösche einige Fotos oder {pro, select, yes {bitte den Betreiber der Website um mehr Platz} other {frage nach Pro}}.",
     "errors.quota.bytesUpload": "Dieser Upload von {size, number} MB brächte dich auf {total, number} MB von deinen {limit, number} MB; lösche einige Fotos oder {pro, select, yes {bitte den Betreiber der Website um mehr Platz} other {frage nach Pro}}.",
+    "errors.quota.reachedWhileStoring": "Dein Kontingent wurde erreicht, während dieser Upload gespeichert wurde; nichts wurde behalten.",
 
     "errors.photo.notInStream": "Dieses Foto gibt es in diesem Fotostream nicht, oder du darfst es nicht sehen.",
     "errors.photo.ownerOnly": "Nur der Besitzer des Fotos kann es ändern.",
@@ -562,6 +565,7 @@ export const errorMessages = defineMessages({
     "errors.quota.photos": "Tienes {used, number} de {limit, plural, one {# foto permitida} many {# fotos permitidas} other {# fotos permitidas}}; borra algunas o {pro, select, yes {pide más espacio al operador del sitio} other {pide Pro}}.",
     "errors.quota.bytesUsed": "Has usado {used, number} MB de tus {limit, number} MB; borra algunas fotos o {pro, select, yes {pide más espacio al operador del sitio} other {pide Pro}}.",
     "errors.quota.bytesUpload": "Esta subida de {size, number} MB te llevaría a {total, number} MB de tus {limit, number} MB; borra algunas fotos o {pro, select, yes {pide más espacio al operador del sitio} other {pide Pro}}.",
+    "errors.quota.reachedWhileStoring": "Alcanzaste tu cuota mientras se guardaba esta subida; no se conservó nada.",
 
     "errors.photo.notInStream": "Esa foto no está en este fotostream o no tienes permiso para verla.",
     "errors.photo.ownerOnly": "Solo el dueño de la foto puede cambiarla.",
@@ -733,6 +737,7 @@ export const errorMessages = defineMessages({
     "errors.quota.photos": "Vous avez {used, number} sur {limit, plural, one {# photo autorisée} many {# de photos autorisées} other {# photos autorisées}} ; supprimez-en quelques-unes ou {pro, select, yes {demandez plus de place à l’opérateur du site} other {demandez Pro}}.",
     "errors.quota.bytesUsed": "Vous utilisez {used, number} Mo sur vos {limit, number} Mo ; supprimez quelques photos ou {pro, select, yes {demandez plus de place à l’opérateur du site} other {demandez Pro}}.",
     "errors.quota.bytesUpload": "Cet import de {size, number} Mo vous porterait à {total, number} Mo sur vos {limit, number} Mo ; supprimez quelques photos ou {pro, select, yes {demandez plus de place à l’opérateur du site} other {demandez Pro}}.",
+    "errors.quota.reachedWhileStoring": "Votre quota a été atteint pendant l’enregistrement de cet envoi ; rien n’a été conservé.",
 
     "errors.photo.notInStream": "Cette photo n’est pas dans ce flux de photos, ou vous n’avez pas le droit de la voir.",
     "errors.photo.ownerOnly": "Seul le propriétaire de la photo peut la modifier.",
@@ -904,6 +909,7 @@ export const errorMessages = defineMessages({
     "errors.quota.photos": "{limit, plural, other {上限 # 枚}}のうち {used, number} 枚を使っています。何枚か削除するか、{pro, select, yes {サイトの運営者に容量の追加を頼んで} other {Pro を申し込んで}}ください。",
     "errors.quota.bytesUsed": "{limit, number} MB のうち {used, number} MB を使っています。写真を何枚か削除するか、{pro, select, yes {サイトの運営者に容量の追加を頼んで} other {Pro を申し込んで}}ください。",
     "errors.quota.bytesUpload": "この {size, number} MB のアップロードで、{limit, number} MB のうち {total, number} MB になります。写真を何枚か削除するか、{pro, select, yes {サイトの運営者に容量の追加を頼んで} other {Pro を申し込んで}}ください。",
+    "errors.quota.reachedWhileStoring": "このアップロードの保存中に容量の上限に達しました。何も保存されていません。",
 
     "errors.photo.notInStream": "その写真はこのフォトストリームにないか、閲覧が許可されていません。",
     "errors.photo.ownerOnly": "写真を変更できるのは持ち主だけです。",
