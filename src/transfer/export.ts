@@ -3,7 +3,7 @@ import { ZipFile } from "yazl";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.ts";
 import type { PhotoRow } from "../db/schema.ts";
-import { NotFoundError } from "../errors.ts";
+import { NotFoundError, wording } from "../errors.ts";
 import type { Tag } from "../photos/tags.ts";
 import type { BlobStore } from "../storage/blob-store.ts";
 import type { AlbumSource } from "./albums.ts";
@@ -37,7 +37,7 @@ export class ExportService {
 
   async account(username: string): Promise<AccountRow> {
     const account = await this.deps.transfer.account(username);
-    if (!account) throw new NotFoundError("There is no member with that name.");
+    if (!account) throw new NotFoundError(wording("errors.memberNotFound"));
     return account;
   }
 
