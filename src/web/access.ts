@@ -31,6 +31,12 @@ declare module "fastify" {
     viewer: Viewer | null;
     /** The CSRF token to put in this page's forms; sets the CSRF cookie when missing. */
     csrfToken(): string;
+    /**
+     * Who sent the request (session cookie or bearer token), for a refusal made before the
+     * route's access check runs: read-only maintenance's page then speaks the member's saved
+     * language like every other page. Null for a visitor, or a token or session that fails.
+     */
+    identify(): Promise<Viewer | null>;
   }
 }
 
@@ -52,6 +58,9 @@ export function installAccessControl(app: FastifyInstance, deps: { users: UserSe
       csrfCookiesToSet.set(this, cookie);
     }
     return deps.csrf.tokenFor(cookie);
+  });
+  app.decorateRequest("identify", async function (this: FastifyRequest) {
+    return resolveViewer(this, deps.users).catch(() => null);
   });
 
   app.addHook("onSend", async (request, reply, payload) => {
