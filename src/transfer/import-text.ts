@@ -23,10 +23,12 @@ export function importMessage(key: MessageKey, values?: ImportMessage["values"])
 /** Why an entry failed: the error's own message when it has one, else its English text. */
 export function importTextOf(error: unknown): ImportText {
   if (error instanceof AppError) {
-    if (!error.wording) return error.message;
+    const { wording } = error;
+    if (!wording) return error.message;
+    if (!wording.values) return importMessage(wording.key);
     const values: Record<string, string | number> = {};
-    for (const [name, value] of Object.entries(error.wording.values ?? {})) values[name] = value instanceof Date ? value.getTime() : value;
-    return importMessage(error.wording.key, values);
+    for (const [name, value] of Object.entries(wording.values)) values[name] = value instanceof Date ? value.getTime() : value;
+    return importMessage(wording.key, values);
   }
   if ((error as { code?: string }).code === "ENOSPC") return importMessage("transfer.reason.diskFull");
   return error instanceof Error ? error.message : String(error);
