@@ -29,7 +29,8 @@ export function registerAdminRoutes(app: FastifyInstance, context: AppContext): 
   /** The admin page, with a refusal shown above it (status 4xx) when a form's change was refused. */
   const renderPage = async (request: FastifyRequest, reply: FastifyReply, query: { search?: string; page?: number }, refusal?: AppError) => {
     const overview = await admin.overview(query);
-    const body = views.adminPage({ viewer: requireViewer(request), csrfToken: request.csrfToken(), messages: request.messages(), overview, error: refusal?.message });
+    const messages = request.messages();
+    const body = views.adminPage({ viewer: requireViewer(request), csrfToken: request.csrfToken(), messages, overview, error: refusal?.in(messages) });
     return sendHtml(reply, body, refusal?.status ?? 200);
   };
 
