@@ -104,7 +104,7 @@ export class QuotaExceededError extends AppError {
 }
 /** The site is in read-only maintenance: viewing works, changes are refused for now. */
 export class ReadOnlyError extends AppError {
-  constructor(message: string, readonly retryAfterSeconds = 300) {
+  constructor(message: string | Wording, readonly retryAfterSeconds = 300) {
     super(message, 503, "read_only");
   }
 }

@@ -1,6 +1,6 @@
 import fsp from "node:fs/promises";
 import type { QuotaDefaults } from "../config.ts";
-import { ForbiddenError, InvalidError, NotFoundError } from "../errors.ts";
+import { ForbiddenError, InvalidError, NotFoundError, wording, type Wording } from "../errors.ts";
 import type { JobsRepository } from "../jobs/repository.ts";
 import { effectiveLimits, type Limits } from "../photos/quotas.ts";
 import { usernameKey, type UserService, type Viewer } from "../users/service.ts";
@@ -122,8 +122,8 @@ export class AdminService {
    */
   async setSuspended(actor: Viewer, username: string, suspended: boolean): Promise<MemberView> {
     const member = await this.find(username);
-    if (member.id === actor.id) throw new ForbiddenError("You cannot suspend yourself.");
-    if (member.is_admin === 1) throw new ForbiddenError("An admin cannot be suspended; only members who are not admins can.");
+    if (member.id === actor.id) throw new ForbiddenError(wording("errors.admin.suspendSelf"));
+    if (member.is_admin === 1) throw new ForbiddenError(wording("errors.admin.suspendAdmin"));
     if (suspended !== (member.suspended_at !== null)) await this.deps.users.setSuspended(member.id, suspended);
     return this.present(await this.find(username));
   }
@@ -132,9 +132,9 @@ export class AdminService {
     const member = await this.find(username);
     const change: AllowanceChange = {};
     if (patch.isPro !== undefined) change.is_pro = patch.isPro ? 1 : 0;
-    if (patch.quotaPhotos !== undefined) change.quota_photos = checkedQuota(patch.quotaPhotos, "quotaPhotos", "Photos allowed");
+    if (patch.quotaPhotos !== undefined) change.quota_photos = checkedQuota(patch.quotaPhotos, "quotaPhotos");
     if (patch.quotaMb !== undefined) {
-      const mb = checkedQuota(patch.quotaMb, "quotaMb", "Megabytes allowed");
+      const mb = checkedQuota(patch.quotaMb, "quotaMb");
       change.quota_bytes = mb === null ? null : Math.round(mb * MB);
     }
     await this.deps.admin.updateAllowance(member.id, change);
@@ -143,7 +143,7 @@ export class AdminService {
 
   private async find(username: string): Promise<MemberRow> {
     const member = await this.deps.admin.findMember(usernameKey(username.trim()));
-    if (!member) throw new NotFoundError("There is no member with that name.");
+    if (!member) throw new NotFoundError(wording("errors.memberNotFound"));
     return member;
   }
 
@@ -164,26 +164,34 @@ export class AdminService {
   }
 }
 
-function checkedQuota(value: number | null, field: string, label: string): number | null {
+type QuotaField = "quotaPhotos" | "quotaMb";
+
+/** What a refused quota field says, named as the admin page's form labels it. */
+const QUOTA_REFUSALS: Record<QuotaField, { range: Wording; number: Wording }> = {
+  quotaPhotos: { range: wording("errors.admin.photosRange", { max: MAX_QUOTA }), number: wording("errors.admin.photosNumber") },
+  quotaMb: { range: wording("errors.admin.megabytesRange", { max: MAX_QUOTA }), number: wording("errors.admin.megabytesNumber") },
+};
+
+function checkedQuota(value: number | null, field: QuotaField): number | null {
   if (value === null) return null;
   const whole = field === "quotaPhotos";
   if (!Number.isFinite(value) || value < 0 || value > MAX_QUOTA || (whole && !Number.isInteger(value))) {
-    throw new InvalidError(`${label} must be ${whole ? "a whole number" : "a number"} from 0 to ${MAX_QUOTA.toLocaleString("en-US")}, or empty for the site's default.`, { field });
+    throw new InvalidError(QUOTA_REFUSALS[field].range, { field });
   }
   return value;
 }
 
 /** The allowance form's fields: a ticked box means Pro; an empty quota field means the site's default. */
 export function allowanceFromForm(form: { isPro?: string; quotaPhotos?: string; quotaMb?: string }): AllowancePatch {
-  const number = (raw: string | undefined, field: string, label: string): number | null => {
+  const number = (raw: string | undefined, field: QuotaField): number | null => {
     const text = (raw ?? "").trim().replace(/,/g, "");
     if (text === "") return null;
-    if (!/^\d+(\.\d+)?$/.test(text)) throw new InvalidError(`${label} must be a number, or empty for the site's default.`, { field });
+    if (!/^\d+(\.\d+)?$/.test(text)) throw new InvalidError(QUOTA_REFUSALS[field].number, { field });
     return Number(text);
   };
   return {
     isPro: form.isPro !== undefined && form.isPro !== "",
-    quotaPhotos: number(form.quotaPhotos, "quotaPhotos", "Photos allowed"),
-    quotaMb: number(form.quotaMb, "quotaMb", "Megabytes allowed"),
+    quotaPhotos: number(form.quotaPhotos, "quotaPhotos"),
+    quotaMb: number(form.quotaMb, "quotaMb"),
   };
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import type { AppContext } from "../app.ts";
-import { InvalidError } from "../errors.ts";
+import { InvalidError, wording } from "../errors.ts";
 import { requireViewer } from "../web/access.ts";
 import { withErrors } from "../web/api-schema.ts";
 import { memberCsrfToken, safeNextPath, sendHtml } from "../web/forms.ts";
@@ -19,7 +19,7 @@ const OWNER_PAGE_SIZE = 500;
 
 function idOf(value: string, field: string): number {
   const id = /^[1-9][0-9]{0,17}$/.test(value.trim()) ? Number(value.trim()) : NaN;
-  if (!Number.isSafeInteger(id)) throw new InvalidError(`${field} must be a number.`, { field });
+  if (!Number.isSafeInteger(id)) throw new InvalidError(wording("errors.field.number", { field }), { field });
   return id;
 }
 
@@ -174,7 +174,7 @@ export function registerAlbumRoutes(app: FastifyInstance, context: AppContext, a
     const { title, description, photoId, next } = request.body;
     // The photo is checked before the album exists, so a bad one leaves nothing behind.
     const photo = photoId ? idOf(photoId, "photoId") : null;
-    if (photo !== null && !(await photos.get(photo, viewer)).canEdit) throw new InvalidError("An album holds only your own photos.", { field: "photoId" });
+    if (photo !== null && !(await photos.get(photo, viewer)).canEdit) throw new InvalidError(wording("errors.album.ownPhotosOnly"), { field: "photoId" });
     const album = await albums.create(viewer, { title, description });
     if (photo !== null) await albums.addPhotos(album.id, viewer, [photo], visibleTo(request));
     return reply.redirect(safeNextPath(next, albumPath(viewer.username, album.id)), 303);

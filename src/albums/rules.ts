@@ -44,7 +44,7 @@ export function parseRule(input: SmartRule): SmartRule {
   }
   if (input.camera !== undefined) {
     const camera = input.camera.trim();
-    if (camera === "") throw new InvalidError("rule.camera must name a camera model.", { field: "rule.camera" });
+    if (camera === "") throw new InvalidError(wording("errors.rule.camera"), { field: "rule.camera" });
     rule.camera = camera;
   }
   if (input.near !== undefined) {

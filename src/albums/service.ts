@@ -69,9 +69,9 @@ function title(value: string): string {
 }
 
 function ids(values: Array<string | number>, field: string, max = 500): number[] {
-  if (values.length > max) throw new InvalidError(`${field} may hold at most ${max} ids.`, { field });
+  if (values.length > max) throw new InvalidError(wording("errors.field.tooManyIds", { field, max }), { field });
   const out = values.map((v) => (typeof v === "number" ? v : /^[1-9][0-9]{0,17}$/.test(v) ? Number(v) : NaN));
-  if (out.some((n) => !Number.isSafeInteger(n) || n <= 0)) throw new InvalidError(`${field} must hold ids.`, { field });
+  if (out.some((n) => !Number.isSafeInteger(n) || n <= 0)) throw new InvalidError(wording("errors.field.ids", { field }), { field });
   return out;
 }
 
@@ -206,7 +206,7 @@ export class AlbumService {
     const existing = await this.deps.albums.findImported(member.id, album.source, album.sourceId);
     if (!existing) {
       const counts = await this.deps.albums.countOwned(member.id);
-      if (counts.all >= MAX_ALBUMS_PER_MEMBER) throw new ConflictError(`You have ${MAX_ALBUMS_PER_MEMBER} albums, the most a member may have, so the album “${album.title}” was not made.`);
+      if (counts.all >= MAX_ALBUMS_PER_MEMBER) throw new ConflictError(wording("errors.album.tooManyImported", { max: MAX_ALBUMS_PER_MEMBER, title: album.title }));
       const titleText = cleanText(album.title, MAX_TITLE_LENGTH) || "Untitled album";
       await this.deps.albums.createWithPhotos({ ownerId: member.id, title: titleText, description: cleanText(album.description, MAX_DESCRIPTION_LENGTH), photoIds, coverPhotoId: cover, origin: { source: album.source, sourceId: album.sourceId } }, now);
       return;
@@ -279,7 +279,7 @@ export class AlbumService {
    */
   private async ownPhotos(viewer: Viewer, photoIds: Array<string | number>, isVisible: (photoId: number) => Promise<boolean>): Promise<number[]> {
     const wanted = [...new Set(ids(photoIds, "photoIds"))];
-    if (wanted.length === 0) throw new InvalidError("photoIds must name at least one photo.", { field: "photoIds" });
+    if (wanted.length === 0) throw new InvalidError(wording("errors.album.choosePhotos"), { field: "photoIds" });
     const owned = await this.deps.albums.ownedPhotoIds(viewer.id, wanted);
     for (const photoId of wanted) {
       if (owned.has(photoId)) continue;
@@ -312,7 +312,7 @@ export class AlbumService {
     const unique = new Set(order);
     const have = new Set(current);
     if (unique.size !== order.length || order.length !== current.length || order.some((p) => !have.has(p))) {
-      throw new InvalidError(`photoIds must list each of the album's ${current.length} photos exactly once, in the new order.`, { field: "photoIds" });
+      throw new InvalidError(wording("errors.album.orderMismatch", { count: current.length }), { field: "photoIds" });
     }
     await this.deps.albums.setOrder(id, order, this.deps.clock.now());
   }
@@ -379,10 +379,10 @@ export class AlbumService {
 
   private async ownAlbumIds(viewer: Viewer, albumIds: Array<string | number>): Promise<number[]> {
     const wanted = ids(albumIds, "albumIds");
-    if (new Set(wanted).size !== wanted.length) throw new InvalidError("albumIds names an album twice.", { field: "albumIds" });
+    if (new Set(wanted).size !== wanted.length) throw new InvalidError(wording("errors.collection.albumTwice"), { field: "albumIds" });
     const owned = await this.deps.albums.ownedAlbumIds(viewer.id, wanted);
     const foreign = wanted.find((id) => !owned.has(id));
-    if (foreign !== undefined) throw new InvalidError(`Album ${foreign} is not one of your albums: a collection holds only its owner's albums. Nothing was changed.`, { field: "albumIds" });
+    if (foreign !== undefined) throw new InvalidError(wording("errors.collection.albumNotYours", { id: String(foreign) }), { field: "albumIds" });
     return wanted;
   }
 

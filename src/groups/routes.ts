@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import type { AppContext } from "../app.ts";
-import { InvalidError } from "../errors.ts";
+import { InvalidError, wording } from "../errors.ts";
 import { requireViewer } from "../web/access.ts";
 import { withErrors } from "../web/api-schema.ts";
 import { memberCsrfToken, safeNextPath, sendHtml } from "../web/forms.ts";
@@ -307,6 +307,6 @@ export function registerGroupRoutes(app: FastifyInstance, context: AppContext, g
 
 function photoIdOf(value: string): number {
   const id = /^[1-9][0-9]{0,17}$/.test(value.trim()) ? Number(value.trim()) : NaN;
-  if (!Number.isSafeInteger(id)) throw new InvalidError("Give the photo's number, as in its address /photos/{you}/{number}.", { field: "photoId" });
+  if (!Number.isSafeInteger(id)) throw new InvalidError(wording("errors.group.photoNumber"), { field: "photoId" });
   return id;
 }

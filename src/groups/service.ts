@@ -102,7 +102,7 @@ const canModerate = (role: GroupRole | null) => role === "admin" || role === "mo
 function parseCursor(cursor: string | undefined): { addedAt: number; photoId: number } | null {
   if (!cursor) return null;
   const match = /^([0-9]{1,18})\.([0-9]{1,18})$/.exec(cursor);
-  if (!match) throw new InvalidError("cursor is not one this API gave out; start again without it.", { field: "cursor" });
+  if (!match) throw new InvalidError(wording("errors.cursor"), { field: "cursor" });
   return { addedAt: Number(match[1]), photoId: Number(match[2]) };
 }
 
@@ -176,7 +176,7 @@ export class GroupService {
   async create(viewer: Viewer, input: { name: string; privacy: string; description?: string }): Promise<GroupView> {
     const name = cleanText(input.name, MAX_NAME_LENGTH);
     if (!name) throw new InvalidError(wording("errors.group.nameNeeded"), { field: "name" });
-    if (!(GROUP_PRIVACIES as readonly string[]).includes(input.privacy)) throw new InvalidError("privacy must be public or invitation.", { field: "privacy" });
+    if (!(GROUP_PRIVACIES as readonly string[]).includes(input.privacy)) throw new InvalidError(wording("errors.group.privacy"), { field: "privacy" });
     const description = cleanText(input.description ?? "", MAX_DESCRIPTION_LENGTH);
     const base = slugify(name);
     const now = this.deps.clock.now();
@@ -228,7 +228,7 @@ export class GroupService {
   }
 
   async setRole(ref: GroupRef, viewer: Viewer, username: string, role: string): Promise<MemberView> {
-    if (!(GROUP_ROLES as readonly string[]).includes(role)) throw new InvalidError("role must be admin, moderator or member.", { field: "role" });
+    if (!(GROUP_ROLES as readonly string[]).includes(role)) throw new InvalidError(wording("errors.group.role"), { field: "role" });
     const group = await this.asAdmin(ref, viewer);
     const userId = await this.deps.groups.findMemberId(username);
     const current = userId === undefined ? undefined : await this.deps.groups.role(group.id, userId);

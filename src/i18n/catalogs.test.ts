@@ -153,3 +153,13 @@ test("a rich message refuses a value named as one of its tags, which ICU would d
   const m = new MessageCatalogs({ missing: "throw" }).for("en");
   assert.throws(() => m.rich("photo.byline", { link: (inner) => html`<a>${inner}</a>` }, { username: "x", link: "y" }), /the value \{link\} has the name of the tag <link>/);
 });
+
+test("Arabic keeps groups and collections apart in every catalog: a group is a جماعة, a collection of albums a مجموعة", () => {
+  const ar: Record<string, string> = CATALOGS.ar;
+  for (const [key, english] of Object.entries(en as Record<string, string>)) {
+    if (/\bgroups?\b/i.test(english)) assert.doesNotMatch(ar[key]!, /مجموع/, `ar ${key} speaks of a group`);
+    if (/\bcollections?\b/i.test(english)) assert.doesNotMatch(ar[key]!, /جماع/, `ar ${key} speaks of a collection`);
+  }
+  assert.equal(ar["groups.title"], "الجماعات");
+  assert.equal(ar["stream.collections"], "المجموعات");
+});

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import type { AppContext } from "../app.ts";
-import { NotFoundError } from "../errors.ts";
+import { NotFoundError, wording } from "../errors.ts";
 import { withErrors } from "../web/api-schema.ts";
 import { memberCsrfToken, sendHtml } from "../web/forms.ts";
 import * as schema from "./schema.ts";
@@ -15,7 +15,7 @@ export function registerMapRoutes(app: FastifyInstance, context: AppContext): vo
 
   const ownerOf = async (username: string) => {
     const owner = await users.findPublicUser(username);
-    if (!owner) throw new NotFoundError("There is no member with that name.");
+    if (!owner) throw new NotFoundError(wording("errors.memberNotFound"));
     return owner;
   };
 

@@ -1,4 +1,4 @@
-import { InvalidError } from "../errors.ts";
+import { InvalidError, wording } from "../errors.ts";
 import { derivativePath } from "../images/keys.ts";
 import type { Viewer } from "../users/service.ts";
 import { audienceOf } from "../photos/visibility.ts";
@@ -58,13 +58,13 @@ export function parseBbox(text: string): MapBox {
   const parts = text.split(",").map((p) => p.trim());
   const numbers = parts.map((p) => (/^[-+]?(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?$/i.test(p) ? Number(p) : NaN));
   if (numbers.length !== 4 || numbers.some((n) => !Number.isFinite(n))) {
-    throw new InvalidError("bbox must be four numbers: minLon,minLat,maxLon,maxLat (for example -10.5,35.2,30.1,60.8).", { field: "bbox" });
+    throw new InvalidError(wording("errors.map.bboxShape"), { field: "bbox" });
   }
   const [west, south, east, north] = numbers as [number, number, number, number];
-  if (Math.abs(west) > 180 || Math.abs(east) > 180) throw new InvalidError("bbox longitudes must be within −180 and 180; for a box across the antimeridian give minLon above maxLon (170,-10,-170,10).", { field: "bbox" });
-  if (Math.abs(south) > 90 || Math.abs(north) > 90) throw new InvalidError("bbox latitudes must be within −90 and 90.", { field: "bbox" });
-  if (south >= north) throw new InvalidError("bbox minLat must be below maxLat.", { field: "bbox" });
-  if (west === east) throw new InvalidError("bbox minLon and maxLon must differ.", { field: "bbox" });
+  if (Math.abs(west) > 180 || Math.abs(east) > 180) throw new InvalidError(wording("errors.map.bboxLongitudes"), { field: "bbox" });
+  if (Math.abs(south) > 90 || Math.abs(north) > 90) throw new InvalidError(wording("errors.map.bboxLatitudes"), { field: "bbox" });
+  if (south >= north) throw new InvalidError(wording("errors.map.bboxOrder"), { field: "bbox" });
+  if (west === east) throw new InvalidError(wording("errors.map.bboxWidth"), { field: "bbox" });
   return { west, south: clampLatitude(south), east, north: clampLatitude(north) };
 }
 
@@ -136,7 +136,7 @@ export class MapService {
 
   async map(input: { bbox: string; zoom: number; ownerId?: number }, viewer: ViewerRef): Promise<MapAnswer> {
     const { zoom, ownerId } = input;
-    if (!Number.isInteger(zoom) || zoom < 0 || zoom > 20) throw new InvalidError("zoom must be a whole number from 0 to 20.", { field: "zoom" });
+    if (!Number.isInteger(zoom) || zoom < 0 || zoom > 20) throw new InvalidError(wording("errors.map.zoom"), { field: "zoom" });
     const box = parseBbox(input.bbox);
     const { degrees, grid } = boxes(box);
     const level = levelFor(zoom, grid);

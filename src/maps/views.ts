@@ -47,6 +47,7 @@ const MAP_SCRIPT_MESSAGES: Array<[string, MessageKey, string?]> = [
   ["location-removed", "mapScript.removed"],
   ["location-save-failed", "mapScript.saveFailed"],
   ["location-remove-failed", "mapScript.removeFailed"],
+  ["failed-status", "mapScript.serverAnswered"],
 ];
 
 export function mapHead(): Html {

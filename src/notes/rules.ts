@@ -48,11 +48,11 @@ const EPSILON = 1e-9;
 /** A note's rectangle, as fractions of the image: inside it, and not empty. */
 export function checkRectangle(r: Rectangle): Rectangle {
   const values = [r.x, r.y, r.width, r.height];
-  if (!values.every((v) => Number.isFinite(v))) throw new InvalidError("x, y, width and height must be numbers.");
-  if (r.x < 0 || r.y < 0 || r.x >= 1 || r.y >= 1) throw new InvalidError("The note must start inside the image: x and y are fractions from 0 up to 1.", { field: "x" });
-  if (r.width <= 0 || r.height <= 0) throw new InvalidError("A note needs a width and a height above 0.", { field: "width" });
+  if (!values.every((v) => Number.isFinite(v))) throw new InvalidError(wording("errors.note.numbers"));
+  if (r.x < 0 || r.y < 0 || r.x >= 1 || r.y >= 1) throw new InvalidError(wording("errors.note.startInside"), { field: "x" });
+  if (r.width <= 0 || r.height <= 0) throw new InvalidError(wording("errors.note.size"), { field: "width" });
   if (r.x + r.width > 1 + EPSILON || r.y + r.height > 1 + EPSILON) {
-    throw new InvalidError("The note must end inside the image: x + width and y + height are at most 1.", { field: "width" });
+    throw new InvalidError(wording("errors.note.endInside"), { field: "width" });
   }
   return { x: r.x, y: r.y, width: Math.min(r.width, 1 - r.x), height: Math.min(r.height, 1 - r.y) };
 }

@@ -87,7 +87,7 @@ export class BatchEditor {
     const ids = [...new Set(edit.photoIds.map((id) => id.trim()))].map(Number);
     if (ids.length === 0) throw new InvalidError(wording("errors.batch.choosePhotos"), { field: "photoIds" });
     if (ids.length > MAX_BATCH_PHOTOS) throw new InvalidError(wording("errors.batch.tooMany", { max: MAX_BATCH_PHOTOS }), { field: "photoIds" });
-    if (ids.some((id) => !Number.isSafeInteger(id) || id <= 0)) throw new InvalidError("photoIds must be photo ids.", { field: "photoIds" });
+    if (ids.some((id) => !Number.isSafeInteger(id) || id <= 0)) throw new InvalidError(wording("errors.field.ids", { field: "photoIds" }), { field: "photoIds" });
     const changes: Omit<PhotoUpdate, "tags" | "secret"> = { updated_at: this.deps.clock.now() };
     if (edit.visibility !== undefined && edit.visibility !== "") changes.visibility = parseVisibility(edit.visibility, "public");
     const restricted = parseSwitch(edit.restricted, "restricted");
@@ -107,7 +107,7 @@ export class BatchEditor {
     const add = parseTags(edit.addTags ?? "");
     const remove = new Set(parseTags(edit.removeTags ?? "").map((t) => t.tag));
     const albumId = edit.albumId === undefined || edit.albumId === "" ? undefined : Number(edit.albumId);
-    if (albumId !== undefined && !(Number.isSafeInteger(albumId) && albumId > 0)) throw new InvalidError("albumId must be an album id.", { field: "albumId" });
+    if (albumId !== undefined && !(Number.isSafeInteger(albumId) && albumId > 0)) throw new InvalidError(wording("errors.batch.albumId"), { field: "albumId" });
     const editsSomething = Object.keys(changes).length > 1 || add.length > 0 || remove.size > 0 || albumId !== undefined;
     if (edit.delete === true) {
       if (editsSomething) throw new InvalidError(wording("errors.batch.deleteAndChange"), { field: "delete" });

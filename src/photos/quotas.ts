@@ -133,7 +133,7 @@ export class UploadQuotas {
     }
     // The counters moved back (a photo was deleted meanwhile): the limit was still reached when the insert ran.
     const photos = usage.limits.photos !== null && usage.photos + 1 > usage.limits.photos;
-    return new QuotaExceededError(wording("errors.quota.reachedWhileStoring"), photos ? { quota: "photos", limit: usage.limits.photos ?? 0, used: usage.photos } : { quota: "bytes", limit: usage.limits.bytes ?? 0, used: usage.bytes });
+    return new QuotaExceededError(wording("errors.quota.raced"), photos ? { quota: "photos", limit: usage.limits.photos ?? 0, used: usage.photos } : { quota: "bytes", limit: usage.limits.bytes ?? 0, used: usage.bytes });
   }
 
   /** A replaced file adds no photo: only the bytes it adds to what is stored count. */

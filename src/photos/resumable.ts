@@ -4,10 +4,11 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.ts";
 import { isDatabaseUnavailable } from "../db/errors.ts";
-import { AppError } from "../errors.ts";
+import { AppError, wording, type Wording } from "../errors.ts";
 import { PeriodicTask, type PeriodicRuns } from "../ops/periodic.ts";
 import type { Viewer } from "../users/service.ts";
 import { english, type Messages } from "../i18n/messages.ts";
+import { BEARER_HEADER } from "../web/access.ts";
 import { apiErrorBody, DATABASE_DOWN_MESSAGE } from "../web/error-handler.ts";
 import type { PhotoService } from "./service.ts";
 import type { UploadQuotas } from "./quotas.ts";
@@ -44,8 +45,9 @@ export interface ResumableUploadsDeps {
 
 type TusError = { status_code: number; body: string };
 
-function refusal(status: number, message: string): TusError {
-  return { status_code: status, body: JSON.stringify(apiErrorBody({ code: "refused", message, wording: null }, english())) };
+/** An answer of ours to a tus step, as the JSON API writes one: in the uploader's language (English before the caller is known). */
+function refusal(status: number, words: Wording, messages: Messages = english(), code = "refused"): TusError {
+  return { status_code: status, body: JSON.stringify(apiErrorBody({ code, message: english().t(words.key, words.values), wording: words }, messages)) };
 }
 
 /** A refusal as the JSON API writes it, `localizedMessage` in the uploader's language. */
@@ -85,7 +87,7 @@ export class ResumableUploads {
       maxSize: deps.maxBytes,
       relativeLocation: true,
       respectForwardedHeaders: false,
-      onIncomingRequest: async (req, uploadId) => this.checkOwner(this.callerOf(req).viewer, uploadId),
+      onIncomingRequest: async (req, uploadId) => this.checkOwner(this.callerOf(req), uploadId),
       onUploadCreate: async (req, upload) => this.admit(this.callerOf(req), upload),
       onUploadFinish: async (req, upload) => this.finish(this.callerOf(req), upload, req.method === "POST"),
       onResponseError: async (req, error) => this.answerFailure(req, error),
@@ -110,7 +112,7 @@ export class ResumableUploads {
   private callerOf(req: { runtime?: { node?: { req: object } } }): Caller {
     const raw = req.runtime?.node?.req;
     const caller = raw ? this.callers.get(raw) : undefined;
-    if (!caller) throw refusal(401, "Log in, or use the header Authorization: Bearer <token>.");
+    if (!caller) throw refusal(401, wording("errors.upload.logInOrToken", { header: BEARER_HEADER }));
     return caller;
   }
 
@@ -121,21 +123,25 @@ export class ResumableUploads {
     await this.tus.handle(request.raw, reply.raw);
   }
 
-  /** tus's own refusals pass as they are; the database being away is a 503 as everywhere; anything else is logged. */
+  /**
+   * tus's own refusals pass as they are; the database being away is a 503 as everywhere; anything
+   * else is logged and answered as the API answers a failure of ours, without its text (tus would
+   * append the error's own message, such as a part missing from the store, to its English).
+   */
   private answerFailure(req: { runtime?: { node?: { req: object } } }, error: Error | TusError): TusError | undefined {
     if ("status_code" in error) return undefined;
     const raw = req.runtime?.node?.req;
-    const log = (raw && this.callers.get(raw)?.log) || this.deps.log;
+    const caller = raw ? this.callers.get(raw) : undefined;
     if (isDatabaseUnavailable(error)) return { status_code: 503, body: JSON.stringify({ error: { code: "unavailable", message: DATABASE_DOWN_MESSAGE } }) };
-    log.error({ err: error }, "resumable upload request failed");
-    return undefined;
+    (caller?.log ?? this.deps.log).error({ err: error }, "resumable upload request failed");
+    return refusal(500, wording("errors.internal"), caller?.messages, "internal");
   }
 
-  private async checkOwner(viewer: Viewer, uploadId: string): Promise<void> {
+  private async checkOwner({ viewer, messages }: Caller, uploadId: string): Promise<void> {
     if (!uploadId) return;
     const upload = await this.deps.parts.getUpload(uploadId).catch(() => null);
     // Someone else's upload is answered as if it did not exist.
-    if (upload && upload.metadata?.[OWNER_KEY] !== String(viewer.id)) throw refusal(404, "There is no such upload.");
+    if (upload && upload.metadata?.[OWNER_KEY] !== String(viewer.id)) throw refusal(404, wording("errors.upload.noSuchUpload"), messages);
   }
 
   /** Over quota with the declared size: refused before any byte is stored. */
@@ -158,8 +164,8 @@ export class ResumableUploads {
     await lock.lock(new AbortController().signal, () => undefined);
     try {
       const current = await this.deps.parts.getUpload(upload.id).catch(() => null);
-      if (!current) throw refusal(404, "There is no such upload: it was finished or removed meanwhile.");
-      if (current.size === undefined || current.offset < current.size) throw refusal(409, "The upload is not complete yet.");
+      if (!current) throw refusal(404, wording("errors.upload.uploadGone"), caller.messages);
+      if (current.size === undefined || current.offset < current.size) throw refusal(409, wording("errors.upload.incomplete"), caller.messages);
       return await this.ingest(caller, current, inCreation);
     } finally {
       await lock.unlock();

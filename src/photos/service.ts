@@ -19,7 +19,7 @@ import type { InsertQuota, Limits } from "./quotas.ts";
 import { parseTags, uniqueTags, type Tag } from "./tags.ts";
 import type { ReceivedUpload } from "./upload-receiver.ts";
 import { DEFAULT_LICENSE, isLicenseId, LICENSE_IDS, type LicenseId } from "./licenses.ts";
-import { audienceOf, isLocationVisibility, LOCATION_VISIBILITIES, type LocationVisibility, type Standing, canSeePhoto, isMorePrivate, isVisibility, NO_STANDING, type Visibility } from "./visibility.ts";
+import { audienceOf, isLocationVisibility, LOCATION_VISIBILITIES, type LocationVisibility, type Standing, canSeePhoto, isMorePrivate, isVisibility, NO_STANDING, VISIBILITIES, type Visibility } from "./visibility.ts";
 
 export const MAX_TITLE_LENGTH = 255;
 export const MAX_DESCRIPTION_LENGTH = 10_000;
@@ -86,7 +86,7 @@ function cleanText(value: string, max: number): string {
 
 export function parseVisibility(value: string | undefined, fallback: Visibility): Visibility {
   if (value === undefined || value === "") return fallback;
-  if (!isVisibility(value)) throw new InvalidError("visibility must be one of public, friends, family, friends_and_family, private.", { field: "visibility" });
+  if (!isVisibility(value)) throw new InvalidError(wording("errors.photo.visibility", { choices: VISIBILITIES.join(", ") }), { field: "visibility" });
   return value;
 }
 
@@ -95,24 +95,24 @@ export function parseSwitch(value: boolean | string | undefined, field: string):
   const text = value.trim().toLowerCase();
   if (["1", "true", "on", "yes"].includes(text)) return true;
   if (["", "0", "false", "off", "no"].includes(text)) return false;
-  throw new InvalidError(`${field} must be true or false.`, { field });
+  throw new InvalidError(wording("errors.field.boolean", { field }), { field });
 }
 
 export function parseLocationVisibility(value: string): LocationVisibility {
-  if (!isLocationVisibility(value)) throw new InvalidError(`location visibility must be one of ${LOCATION_VISIBILITIES.join(", ")}.`, { field: "visibility" });
+  if (!isLocationVisibility(value)) throw new InvalidError(wording("errors.photo.locationVisibility", { choices: LOCATION_VISIBILITIES.join(", ") }), { field: "visibility" });
   return value;
 }
 
 export function parseLicense(value: string | undefined): LicenseId | undefined {
   if (value === undefined || value === "") return undefined;
-  if (!isLicenseId(value)) throw new InvalidError(`license must be one of ${LICENSE_IDS.join(", ")}.`, { field: "license" });
+  if (!isLicenseId(value)) throw new InvalidError(wording("errors.photo.license", { choices: LICENSE_IDS.join(", ") }), { field: "license" });
   return value;
 }
 
 /** A year, month or day as "2024", "2024-05" or "2024-05-17" (a day only where `withinOnly` is false: there is nothing below a day). */
 export function parseTakenPeriod(value: string, withinOnly: boolean): string {
   const match = /^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$/.exec(value);
-  if (!match || (withinOnly && match[3] !== undefined)) throw new InvalidError(withinOnly ? "Give a year (2024) or a month (2024-05)." : "Give a year (2024), a month (2024-05) or a day (2024-05-17).", { field: "taken" });
+  if (!match || (withinOnly && match[3] !== undefined)) throw new InvalidError(wording(withinOnly ? "errors.photo.takenMonth" : "errors.photo.takenDay"), { field: "taken" });
   return value;
 }
 
@@ -444,7 +444,7 @@ export class PhotoService {
     const { changes, tags, rotate } = this.editChanges(photo, this.validateEdit(facts.edit));
     const taken = facts.takenAt;
     if (taken && !(taken.onlyIfMissing && photo.taken_at !== null)) {
-      if (!TAKEN_AT.test(taken.value)) throw new InvalidError("takenAt must be an ISO 8601 local date and time, such as 2024-05-17T10:20:30.", { field: "takenAt" });
+      if (!TAKEN_AT.test(taken.value)) throw new InvalidError(wording("errors.photo.takenAt"), { field: "takenAt" });
       const offset = taken.offset !== null && /^[+-]\d{2}:\d{2}$/.test(taken.offset) ? taken.offset : null;
       changes.taken_at = taken.value;
       changes.taken_at_offset = offset;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import type { AppContext } from "../app.ts";
-import { ForbiddenError } from "../errors.ts";
+import { ForbiddenError, wording } from "../errors.ts";
 import { requireViewer } from "../web/access.ts";
 import { sendHtml } from "../web/forms.ts";
 import * as schema from "./schema.ts";
@@ -47,7 +47,7 @@ export function registerContactPages(app: FastifyInstance, context: AppContext):
     { config: { access: "member" }, schema: { params: schema.UsernameParams, querystring: schema.PageQuery } },
     async (request, reply) => {
       const viewer = requireViewer(request);
-      if (viewer.username.toLowerCase() !== request.params.username.toLowerCase()) throw new ForbiddenError("Only the member themself can see whom they follow.");
+      if (viewer.username.toLowerCase() !== request.params.username.toLowerCase()) throw new ForbiddenError(wording("errors.contact.listOwnOnly"));
       const list = await social.contactsPage(viewer, request.query.page ?? 1);
       return sendHtml(reply, views.contactsPage({ viewer, csrfToken: request.csrfToken(), messages: request.messages(), username: viewer.username, contacts: list.items, page: list.page, hasMore: list.hasMore }));
     },

@@ -23,6 +23,7 @@ import type { AlbumSink } from "./albums.ts";
 import { FLICKR_SOURCE, flickrAlbums, flickrPhoto, flickrPhotoFileId, flickrPhotoJsonId, isFlickrAlbums } from "./flickr.ts";
 import { EXPORT_FORMAT, type AccountFile, type AlbumsFile, type ContactsFile, type FavesFile, type PhotoFile } from "./format.ts";
 import type { AccountRow, EntryKind, EntryOutcome, ImportEntryRow, ImportRow, TransferRepository } from "./repository.ts";
+import { importMessage, importTextOf, readImportText, storeImportText, type ImportText } from "./import-text.ts";
 import { tagLine, type SourcePhoto } from "./source-photo.ts";
 
 export const IMPORT_JOB = "transfer.import";
@@ -71,12 +72,13 @@ export interface ImportView {
   /** Already here: the same file, imported before or uploaded. */
   skipped: number;
   failed: number;
-  error: string | null;
+  /** Why the whole import failed. */
+  error: ImportText | null;
   createdAt: string;
   finishedAt: string | null;
   pageUrl: string;
   /** What did not simply work, and what else was imported (albums, contacts, faves, settings). */
-  entries: Array<{ entry: string; kind: EntryKind; outcome: EntryOutcome; reason: string | null }>;
+  entries: Array<{ entry: string; kind: EntryKind; outcome: EntryOutcome; reason: ImportText | null }>;
   notices: ImportNotice[];
 }
 
@@ -98,11 +100,11 @@ function memberViewer(account: AccountRow): Viewer {
   return { id: account.id, username: account.username, isAdmin: false, emailConfirmed: true, showsRestricted: account.shows_restricted === 1, via: "bearer", tokenHash: "" };
 }
 
-function reasonOf(error: unknown): string {
-  if (error instanceof AppError) return error.message;
-  const code = (error as { code?: string }).code;
-  if (code === "ENOSPC") return "The server's disk is full.";
-  return error instanceof Error ? error.message : String(error);
+/** What an entry's work answers: its outcome and why, and the photo it made or found. */
+interface EntryResult {
+  outcome: EntryOutcome;
+  reason: ImportText | null;
+  photoId: number | null;
 }
 
 /** One zip read: its entries by name, opened as needed. */
@@ -133,14 +135,14 @@ class ZipReader {
   }
 
   async json(entry: Entry): Promise<unknown> {
-    if (entry.uncompressedSize > MAX_JSON_BYTES) throw new InvalidError(`${entry.fileName} is larger than ${MAX_JSON_BYTES / 1024 / 1024} MB.`);
+    if (entry.uncompressedSize > MAX_JSON_BYTES) throw new InvalidError(wording("transfer.reason.jsonTooLarge", { file: entry.fileName, mb: MAX_JSON_BYTES / 1024 / 1024 }));
     const stream = await this.zip.openReadStreamPromise(entry);
     const chunks: Buffer[] = [];
     for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
     try {
       return JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
     } catch {
-      throw new InvalidError(`${entry.fileName} is not valid JSON.`);
+      throw new InvalidError(wording("transfer.reason.notJson", { file: entry.fileName }));
     }
   }
 
@@ -212,11 +214,11 @@ export class ImportService {
       done: Number(counts.done),
       skipped: Number(counts.skipped),
       failed: Number(counts.failed),
-      error: row.error,
+      error: readImportText(row.error),
       createdAt: new Date(Number(row.created_at)).toISOString(),
       finishedAt: row.finished_at === null ? null : new Date(Number(row.finished_at)).toISOString(),
       pageUrl: `${this.deps.baseUrl}/imports/${row.id}`,
-      entries: entries.map((e) => ({ entry: e.entry, kind: e.kind, outcome: e.outcome, reason: e.reason })),
+      entries: entries.map((e) => ({ entry: e.entry, kind: e.kind, outcome: e.outcome, reason: readImportText(e.reason) })),
       notices,
     };
   }
@@ -236,14 +238,15 @@ export class ImportService {
       // A store that cannot be read now throws here, and the job is tried again later.
       const file = await this.localCopy(row.stored_path);
       if (file === null) {
-        await this.finish(row, "failed", "The uploaded zip is no longer stored (was the storage restored from an older backup?); nothing more was imported.");
+        await this.finish(row, "failed", importMessage("transfer.failure.zipGone"));
         return { status: "done" };
       }
       let zip: ZipReader;
       try {
         zip = await ZipReader.open(file);
       } catch (error) {
-        await this.finish(row, "failed", `This file could not be read as a zip (${reasonOf(error)}); nothing was imported.`);
+        const reason = importTextOf(error);
+        await this.finish(row, "failed", importMessage("transfer.failure.notAZip", { reason }));
         return { status: "done" };
       }
       try {
@@ -251,7 +254,7 @@ export class ImportService {
         const outcome = await run.go();
         if (outcome === "later") return { status: "later", at: clock.now(), reason: "continues where it stopped" };
         if (outcome === "unknown") {
-          await this.finish(row, "failed", "This zip is neither a Flickr data export nor a Pinhole export: no photo_<id>.json, no <name>_<id>_o.<ext> photo file, no Pinhole account.json.");
+          await this.finish(row, "failed", importMessage("transfer.failure.unknownFormat", { metadata: "photo_<id>.json", photo: "<name>_<id>_o.<ext>", account: "account.json" }));
           return { status: "done" };
         }
         await this.finish(row, "done", null);
@@ -262,10 +265,10 @@ export class ImportService {
     },
   };
 
-  private async finish(row: ImportRow, status: "done" | "failed", error: string | null): Promise<void> {
+  private async finish(row: ImportRow, status: "done" | "failed", error: ImportText | null): Promise<void> {
     const counts = await this.deps.transfer.photoCounts(row.id);
     const now = this.deps.clock.now();
-    await this.deps.transfer.updateImport(row.id, { status, error, ...counts, finished_at: now }, now);
+    await this.deps.transfer.updateImport(row.id, { status, error: storeImportText(error), ...counts, finished_at: now }, now);
     await this.removeZip(row.stored_path);
   }
 
@@ -353,9 +356,9 @@ class ImportRun {
         const photo = pinholeAccount ? pinholePhoto(json as PhotoFile, pinholeAccount.username) : flickrPhoto(json, clock.now());
         const changed = await transfer.saveMetadata(this.account.id, source, sourceId, JSON.stringify(photo), clock.now());
         const item = await transfer.findItem(this.account.id, source, sourceId);
-        if (!changed && item?.applied_at != null) return { outcome: "skipped", reason: "imported before, unchanged", photoId: item.photo_id };
+        if (!changed && item?.applied_at != null) return { outcome: "skipped", reason: importMessage("transfer.reason.unchanged"), photoId: item.photo_id };
         if (item?.photo_id != null) return this.apply(source, sourceId, Number(item.photo_id), photo);
-        return { outcome: "done", reason: "waiting for its photo file", photoId: null };
+        return { outcome: "done", reason: importMessage("transfer.reason.waitingForFile"), photoId: null };
       });
       if (clock.now() > this.deadline) return "later";
     }
@@ -392,17 +395,17 @@ class ImportRun {
   }
 
   /** Runs one entry's work unless an earlier run recorded it; a failure is recorded with its reason. */
-  private async once(entry: string, kind: EntryKind, work: () => Promise<{ outcome: EntryOutcome; reason: string | null; photoId: number | null }>): Promise<void> {
+  private async once(entry: string, kind: EntryKind, work: () => Promise<EntryResult>): Promise<void> {
     if (this.recorded.has(entry)) return;
-    let result: { outcome: EntryOutcome; reason: string | null; photoId: number | null };
+    let result: EntryResult;
     try {
       result = await work();
     } catch (error) {
       // The server's own trouble (database, disk) is retried by the job; the entry's is recorded.
       if (!(error instanceof AppError) && isInfrastructure(error)) throw error;
-      result = { outcome: "failed", reason: reasonOf(error), photoId: null };
+      result = { outcome: "failed", reason: importTextOf(error), photoId: null };
     }
-    await this.deps.transfer.recordEntry({ importId: this.row.id, entry, kind, ...result, now: this.deps.clock.now() });
+    await this.deps.transfer.recordEntry({ importId: this.row.id, entry, kind, ...result, reason: storeImportText(result.reason), now: this.deps.clock.now() });
     this.recorded.add(entry);
   }
 
@@ -415,19 +418,19 @@ class ImportRun {
     }
   }
 
-  private async applyAccount(account: AccountFile): Promise<{ outcome: EntryOutcome; reason: string | null; photoId: null }> {
+  private async applyAccount(account: AccountFile): Promise<EntryResult> {
     const defaults = account.photoDefaults;
     if (defaults) await this.deps.photos.setDefaults(this.member, { license: defaults.license, downloadAllowed: defaults.downloadAllowed, locationVisibility: defaults.locationVisibility });
     if ((NOTE_PERMISSIONS as readonly string[]).includes(account.notePermission)) await this.deps.people.setNotePermission(this.member, account.notePermission as NotePermission);
-    return { outcome: "done", reason: `photo defaults and note permission of ${account.username} at ${account.instance}`, photoId: null };
+    return { outcome: "done", reason: importMessage("transfer.reason.account", { username: account.username, instance: account.instance }), photoId: null };
   }
 
-  private async importFile(entry: Entry, source: string, sourceId: string): Promise<{ outcome: EntryOutcome; reason: string | null; photoId: number | null }> {
+  private async importFile(entry: Entry, source: string, sourceId: string): Promise<EntryResult> {
     const { transfer, photos, quotas, clock } = this.deps;
     const item = await transfer.findItem(this.account.id, source, sourceId);
     const metadata = item?.metadata ? (JSON.parse(item.metadata) as SourcePhoto) : null;
     if (entry.uncompressedSize > this.deps.maxPhotoBytes) {
-      return { outcome: "failed", reason: `larger than the ${Math.round(this.deps.maxPhotoBytes / 1024 / 1024)} MB a photo may be here`, photoId: null };
+      return { outcome: "failed", reason: importMessage("transfer.reason.photoTooLarge", { mb: Math.round(this.deps.maxPhotoBytes / 1024 / 1024) }), photoId: null };
     }
     const hold = await quotas.admit(this.account.id, entry.uncompressedSize);
     let created: boolean;
@@ -451,13 +454,13 @@ class ImportRun {
       } catch (error) {
         // The photo is here; what the source said of it could not all be used.
         if (!(error instanceof AppError)) throw error;
-        return { outcome: created ? "done" : "skipped", reason: `imported, but its details were not: ${error.message}`, photoId };
+        return { outcome: created ? "done" : "skipped", reason: importMessage("transfer.reason.detailsNotApplied", { reason: importTextOf(error) }), photoId };
       }
     }
-    return created ? { outcome: "done", reason: null, photoId } : { outcome: "skipped", reason: "already here: the same file was imported or uploaded before", photoId };
+    return created ? { outcome: "done", reason: null, photoId } : { outcome: "skipped", reason: importMessage("transfer.reason.alreadyHere"), photoId };
   }
 
-  private async apply(source: string, sourceId: string, photoId: number, photo: SourcePhoto): Promise<{ outcome: EntryOutcome; reason: string | null; photoId: number }> {
+  private async apply(source: string, sourceId: string, photoId: number, photo: SourcePhoto): Promise<EntryResult & { photoId: number }> {
     const { photos, transfer, clock } = this.deps;
     const edit = {
       title: photo.title,
@@ -494,9 +497,10 @@ class ImportRun {
     for (const album of albums) {
       await this.once(`${entry.fileName}#${album.id}`, "album", async () => {
         await this.deps.transfer.saveMetadata(this.account.id, `${source}#album`, album.id, JSON.stringify(album), this.deps.clock.now());
+        const described = { title: album.title, count: album.photoIds.length };
         return this.deps.albums
-          ? { outcome: "done", reason: `album “${album.title}” (${album.photoIds.length} photos)`, photoId: null }
-          : { outcome: "skipped", reason: `album “${album.title}” (${album.photoIds.length} photos) kept for when this server has albums`, photoId: null };
+          ? { outcome: "done", reason: importMessage("transfer.reason.album", described), photoId: null }
+          : { outcome: "skipped", reason: importMessage("transfer.reason.albumKept", described), photoId: null };
       });
     }
   }
@@ -523,8 +527,8 @@ class ImportRun {
           await this.deps.people.setContact(this.member, contact.username, { friend: contact.friend === true, family: contact.family === true });
           return { outcome: "done", reason: contact.username, photoId: null };
         } catch (error) {
-          if (error instanceof NotFoundError) return { outcome: "skipped", reason: `no member named ${contact.username} here`, photoId: null };
-          if (error instanceof AppError) return { outcome: "skipped", reason: `${contact.username}: ${error.message}`, photoId: null };
+          if (error instanceof NotFoundError) return { outcome: "skipped", reason: importMessage("transfer.reason.noSuchMember", { username: contact.username }), photoId: null };
+          if (error instanceof AppError) return { outcome: "skipped", reason: importMessage("transfer.reason.about", { subject: contact.username, reason: importTextOf(error) }), photoId: null };
           throw error;
         }
       });
@@ -536,12 +540,12 @@ class ImportRun {
     for (const fave of json?.faves ?? []) {
       await this.once(`${entry.fileName}#${fave.photoId}`, "fave", async () => {
         const here = await this.deps.transfer.photoFromSource(`pinhole:${instance}`, String(fave.photoId));
-        if (!here) return { outcome: "skipped", reason: `${fave.owner}'s photo ${fave.pageUrl} is not on this server`, photoId: null };
+        if (!here) return { outcome: "skipped", reason: importMessage("transfer.reason.faveElsewhere", { owner: fave.owner, url: fave.pageUrl }), photoId: null };
         try {
           await this.deps.people.fave(this.member, here.photo_id);
-          return { outcome: "done", reason: `${here.owner}'s photo`, photoId: here.photo_id };
+          return { outcome: "done", reason: importMessage("transfer.reason.faveOf", { owner: here.owner }), photoId: here.photo_id };
         } catch (error) {
-          if (error instanceof NotFoundError || error instanceof ForbiddenError || error instanceof InvalidError) return { outcome: "skipped", reason: `${fave.pageUrl}: ${error.message}`, photoId: null };
+          if (error instanceof NotFoundError || error instanceof ForbiddenError || error instanceof InvalidError) return { outcome: "skipped", reason: importMessage("transfer.reason.about", { subject: fave.pageUrl, reason: importTextOf(error) }), photoId: null };
           throw error;
         }
       });

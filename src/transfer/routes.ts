@@ -7,6 +7,7 @@ import { sendHtml } from "../web/forms.ts";
 import { receiveUpload } from "../photos/upload-receiver.ts";
 import type { ExportService } from "./export.ts";
 import type { ImportService, ImportView } from "./import.ts";
+import { sayImportText } from "./import-text.ts";
 import { english } from "../i18n/messages.ts";
 import type { AccountRow } from "./repository.ts";
 import * as schema from "./schema.ts";
@@ -14,10 +15,15 @@ import * as views from "./views.ts";
 
 const API = { tags: ["transfer"], security: [{ bearer: [] }] };
 
-/** An import for JSON clients: its notices in English words. */
+/** An import for JSON clients: its notices, reasons and error in English words, as the API's messages are. */
 function importJson(item: ImportView) {
   const m = english();
-  return { ...item, notices: item.notices.map((notice) => views.noticeText(notice, m)) };
+  return {
+    ...item,
+    error: item.error === null ? null : sayImportText(item.error, m),
+    entries: item.entries.map((e) => ({ ...e, reason: e.reason === null ? null : sayImportText(e.reason, m) })),
+    notices: item.notices.map((notice) => views.noticeText(notice, m)),
+  };
 }
 
 export function registerTransferRoutes(app: FastifyInstance, context: AppContext, exports: ExportService, imports: ImportService): void {

@@ -3,6 +3,7 @@ import { page } from "../web/layout.ts";
 import type { Viewer } from "../users/service.ts";
 import { english, type MessageKey, type Messages } from "../i18n/messages.ts";
 import type { ImportNotice, ImportView } from "./import.ts";
+import { sayImportText } from "./import-text.ts";
 
 const STATUS_KEYS: Record<ImportView["status"], MessageKey> = {
   queued: "transfer.statusQueued",
@@ -90,11 +91,11 @@ export function importPage(view: { viewer: Viewer; csrfToken: string; messages?:
 <p id="import-status" role="status">${format === null ? m.t("transfer.statusLine", { status, size }) : m.t("transfer.statusLineWithFormat", { status, format, size })}</p>
 ${item.total > 0 ? html`<p><progress max="${item.total}" value="${handled}">${m.t("transfer.progressShort", progress)}</progress> ${m.t("transfer.progress", progress)}</p>` : null}
 <dl id="import-counts"><dt>${m.t("transfer.imported")}</dt><dd>${m.number(item.done)}</dd><dt>${m.t("transfer.alreadyHere")}</dt><dd>${m.number(item.skipped)}</dd><dt>${m.t("transfer.failed")}</dt><dd>${m.number(item.failed)}</dd></dl>
-${item.error ? html`<p class="alert error" role="alert">${item.error}</p>` : null}
+${item.error ? html`<p class="alert error" role="alert">${sayImportText(item.error, m)}</p>` : null}
 ${item.notices.map((n) => html`<p class="alert notice">${noticeText(n, m)}</p>`)}
 ${item.entries.length > 0
   ? html`<h2>${m.t("transfer.details")}</h2><table id="import-entries"><thead><tr><th>${m.t("transfer.entry")}</th><th>${m.t("transfer.what")}</th><th>${m.t("transfer.outcome")}</th><th>${m.t("transfer.why")}</th></tr></thead><tbody>${item.entries.map(
-      (e) => html`<tr><td>${e.entry}</td><td>${m.t(KIND_KEYS[e.kind])}</td><td>${m.t(OUTCOME_KEYS[e.outcome])}</td><td>${e.reason ?? ""}</td></tr>`,
+      (e) => html`<tr><td>${e.entry}</td><td>${m.t(KIND_KEYS[e.kind])}</td><td>${m.t(OUTCOME_KEYS[e.outcome])}</td><td>${e.reason === null ? "" : sayImportText(e.reason, m)}</td></tr>`,
     )}</tbody></table>`
   : null}
 <p><a href="/photos/${view.viewer.username}">${m.t("nav.yourPhotostream")}</a> · <a href="/imports">${m.t("transfer.title")}</a></p></section>`,

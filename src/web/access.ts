@@ -20,6 +20,8 @@ import { CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, type CsrfTokens } from "./csrf.ts
 export type Access = "public" | "member" | "admin" | "no-session" | "operator";
 
 export const SESSION_COOKIE = "pinhole_session";
+/** How an API client sends its token, as refusals tell it. */
+export const BEARER_HEADER = "Authorization: Bearer <token>";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -29,6 +31,12 @@ declare module "fastify" {
     viewer: Viewer | null;
     /** The CSRF token to put in this page's forms; sets the CSRF cookie when missing. */
     csrfToken(): string;
+    /**
+     * Who sent the request (session cookie or bearer token), for a refusal made before the
+     * route's access check runs: read-only maintenance's page then speaks the member's saved
+     * language like every other page. Null for a visitor, or a token or session that fails.
+     */
+    identify(): Promise<Viewer | null>;
   }
 }
 
@@ -50,6 +58,9 @@ export function installAccessControl(app: FastifyInstance, deps: { users: UserSe
       csrfCookiesToSet.set(this, cookie);
     }
     return deps.csrf.tokenFor(cookie);
+  });
+  app.decorateRequest("identify", async function (this: FastifyRequest) {
+    return resolveViewer(this, deps.users).catch(() => null);
   });
 
   app.addHook("onSend", async (request, reply, payload) => {
@@ -96,8 +107,8 @@ export function isOperator(request: FastifyRequest, token: string | null): boole
 
 function checkOperator(request: FastifyRequest, token: string | null): void {
   const verdict = operatorVerdict(request, token);
-  if (verdict === "wrong-token") throw new UnauthenticatedError("This token does not open this address.");
-  if (verdict === "elsewhere") throw new ForbiddenError("This address answers only on this machine or with the operator token (PINHOLE_METRICS_TOKEN).");
+  if (verdict === "wrong-token") throw new UnauthenticatedError(wording("errors.token.notForHere"));
+  if (verdict === "elsewhere") throw new ForbiddenError(wording("errors.operatorOnly"));
 }
 
 function operatorVerdict(request: FastifyRequest, token: string | null): "operator" | "wrong-token" | "elsewhere" {
@@ -119,9 +130,9 @@ async function resolveViewer(request: FastifyRequest, users: UserService): Promi
   const authorization = request.headers.authorization;
   if (authorization) {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-    if (!match?.[1]) throw new UnauthenticatedError("Use the header Authorization: Bearer <token>.");
+    if (!match?.[1]) throw new UnauthenticatedError(wording("errors.token.header", { header: BEARER_HEADER }));
     const viewer = await users.authenticate(match[1], "bearer");
-    if (!viewer) throw new UnauthenticatedError("This token is invalid or has expired; create a new one with POST /api/v1/sessions.");
+    if (!viewer) throw new UnauthenticatedError(wording("errors.token.invalid"));
     return viewer;
   }
   const cookie = request.cookies[SESSION_COOKIE];

@@ -115,7 +115,7 @@ async function htmlFor(error: unknown, failure: HttpFailure, request: FastifyReq
   const viewer = request.viewer ?? null;
   const csrfToken = memberCsrfToken(request);
   const messages = pageMessages(request);
-  if (error instanceof ReadOnlyError) return readOnlyPage({ viewer, csrfToken, messages, message: failure.message });
+  if (error instanceof ReadOnlyError) return readOnlyPage({ viewer, csrfToken, messages, message: spoken(failure, messages ?? english()) });
   if (error instanceof UnavailableError) {
     const incidents = outage ? await outage.openIncidents().catch(() => []) : [];
     return unavailablePage({ viewer, csrfToken, messages, databaseDown: error instanceof DatabaseUnavailableError, message: failure.message, incidents });

@@ -1,8 +1,8 @@
 import { english } from "../i18n/messages.ts";
 import { messagesUsedBy } from "../i18n/request.ts";
 import type { FastifyInstance } from "fastify";
-import { ReadOnlyError } from "../errors.ts";
-import type { MaintenanceState } from "../ops/maintenance.ts";
+import { ReadOnlyError, wording } from "../errors.ts";
+import { DEFAULT_MAINTENANCE_MESSAGE, type MaintenanceState } from "../ops/maintenance.ts";
 import { maintenanceMessage } from "../status/views.ts";
 import { withSiteNotice } from "./layout.ts";
 
@@ -29,7 +29,11 @@ export function installMaintenanceGuard(app: FastifyInstance, maintenance: { cur
     const config = request.routeOptions.config;
     if (!config?.access || config.maintenance === "allowed") return;
     const state = maintenance.current();
-    if (state.enabled) throw new ReadOnlyError(state.message);
+    if (!state.enabled) return;
+    // The refusal's page is in the member's saved language, as every page is: the member is found
+    // first (reading is what maintenance allows), except on routes that promise no session lookup.
+    if (config.access !== "no-session" && config.access !== "operator") request.viewer = await request.identify();
+    throw new ReadOnlyError(state.message === DEFAULT_MAINTENANCE_MESSAGE ? wording("maintenance.standardMessage") : state.message);
   });
 
   app.addHook("onSend", async (request, reply, payload) => {

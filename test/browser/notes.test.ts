@@ -5,6 +5,7 @@ import { startServer, type TestServer } from "../helpers/server.ts";
 import { CHROMIUM_PATH, drawNote, eventually, launchChromium, logInThroughForm } from "../helpers/browser.ts";
 import { api, buildMember } from "../helpers/client.ts";
 import { buildDistinctPhoto } from "../helpers/images.ts";
+import { CATALOGS } from "../../src/i18n/messages/index.ts";
 
 let server: TestServer;
 let browser: Browser | null;
@@ -124,5 +125,13 @@ test("on a Japanese page, notes.js speaks Japanese: the form, the saved note and
   await note.getByRole("button", { name: "削除" }).click();
   await eventually(() => page.locator("#notes-status").textContent(), (text) => text === "メモを削除しました。", "the deletion is told in Japanese");
   assert.equal(await note.count(), 0);
+
+  // A refusal is told in the API's localizedMessage: a note deleted meanwhile (here through the API) is not found.
+  await drawNote(page, [0.3, 0.3], [0.5, 0.5], "青鷺", { textLabel: "メモの本文", save: "メモを保存", saved: "メモを保存しました。" });
+  const gone = page.locator(".note[data-note-id]");
+  assert.equal((await api(server, "DELETE", `/api/v1/notes/${await gone.getAttribute("data-note-id")}`, { token: owner.token })).status, 204);
+  await gone.hover();
+  await gone.getByRole("button", { name: "削除" }).click();
+  await eventually(() => page.locator("#notes-status").textContent(), (text) => text === CATALOGS.ja["errors.note.notFound"], "the refusal is told in Japanese");
   assert.deepEqual(errors, []);
 });

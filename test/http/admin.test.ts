@@ -319,6 +319,17 @@ describe("allowances", () => {
     const bad = await operatorWeb.post("/admin/members/allowed", { quotaPhotos: "lots" });
     assert.equal(bad.status, 400);
     assert.match(bad.html, /Photos allowed must be a number, or empty for the site&#39;s default\./);
+    // The refusal is said in the admin's language, as the rest of the page is.
+    const german = new WebClient(server);
+    await german.logIn(operator);
+    await german.get("/language?lang=de&return=/admin");
+    await german.get("/admin");
+    const refused = await german.post("/admin/members/allowed", { quotaPhotos: "lots" });
+    assert.equal(refused.status, 400);
+    assert.match(refused.html, /role="alert">„Erlaubte Fotos“ muss eine Zahl sein oder leer bleiben \(Standard der Website\)\.</);
+    const tooMany = await german.post("/admin/members/allowed", { quotaMb: "99999999999" });
+    assert.equal(tooMany.status, 400);
+    assert.match(tooMany.html, /role="alert">„Erlaubte Megabyte“ muss eine Zahl von 0 bis [\d.]+ sein oder leer bleiben/, "the limit written the German way");
     const reset = await operatorWeb.post("/admin/members/allowed", { quotaPhotos: "", quotaMb: "" });
     assert.equal(reset.status, 303);
     listed = await api(server, "GET", "/api/v1/admin/members?q=allowed", { token: operator.token });

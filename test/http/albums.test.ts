@@ -122,6 +122,34 @@ describe("albums", () => {
     assert.equal((await api(server, "GET", `/api/v1/albums/${album.id}?cursor=bm9wZQ`)).status, 400, "a cursor that is not one");
   });
 
+  test("a refused order, collection or album form says why in the reader's language: the API's localizedMessage (message staying English) and the error page", async () => {
+    const owner = await buildMember(server);
+    const other = await buildMember(server);
+    const photos = [await buildDistinctPhoto(server, owner), await buildDistinctPhoto(server, owner), await buildDistinctPhoto(server, owner)];
+    const album = await createAlbum(owner);
+    await add(owner, album.id, photos.map((p) => p.id));
+    const reorder = await api(server, "PUT", `/api/v1/albums/${album.id}/order`, { token: owner.token, json: { photoIds: [photos[0]!.id] }, headers: { "accept-language": "de" } });
+    assert.equal(reorder.status, 400);
+    assert.equal(reorder.body.error.message, "photoIds must list each of the album's 3 photos exactly once, in the new order.");
+    assert.equal(reorder.body.error.localizedMessage, "photoIds muss die Fotos des Albums (3 Fotos) jeweils genau einmal nennen, in der neuen Reihenfolge.");
+
+    const theirs = await createAlbum(other);
+    const collection = await api(server, "POST", "/api/v1/collections", { token: owner.token, json: { title: "Trips", albumIds: [album.id, theirs.id] }, headers: { "accept-language": "ja" } });
+    assert.equal(collection.status, 400);
+    assert.equal(collection.body.error.localizedMessage, `アルバム ${theirs.id} はあなたのアルバムではありません。コレクションに入れられるのは持ち主のアルバムだけです。何も変更していません。`);
+
+    // A page: a new album from another member's photo, in the language the footer picked.
+    const theirPhoto = await buildDistinctPhoto(server, other, { visibility: "public" });
+    const web = new WebClient(server);
+    await web.logIn(owner);
+    await web.get(`/language?lang=de&return=/photos/${other.username}/${theirPhoto.id}`);
+    await web.get(`/photos/${other.username}/${theirPhoto.id}`);
+    const refused = await web.post("/albums/new", { title: "Not mine", photoId: theirPhoto.id });
+    assert.equal(refused.status, 400);
+    assert.match(refused.html, /<html lang="de" dir="ltr">/);
+    assert.ok(refused.html.includes("Ein Album enthält nur deine eigenen Fotos."), refused.html.slice(0, 2000));
+  });
+
   test("each viewer sees, counts and gets as cover only the photos they may see; an album with none is a 404", async () => {
     const owner = await buildMember(server);
     const friend = await buildMember(server);

@@ -6,6 +6,8 @@ import { startServer, type TestServer } from "../helpers/server.ts";
 import { api, buildMember, corpusFile, photoForm, WebClient, type Member } from "../helpers/client.ts";
 import { distinctJpeg } from "../helpers/images.ts";
 import { makeZip, readZip, json } from "../helpers/zip.ts";
+import { CATALOGS } from "../../src/i18n/messages/index.ts";
+import { TransferRepository } from "../../src/transfer/repository.ts";
 
 let server: TestServer;
 before(async () => {
@@ -159,6 +161,52 @@ test("an import is its member's: others get 404; a file that is not a zip is ref
   const page = await fetch(`${server.url}/imports/${unknown.id}`, { headers: { authorization: `Bearer ${member.token}` } });
   assert.equal(page.status, 200);
   assert.match(await page.text(), /neither a Flickr data export/);
+});
+
+test("why an entry was skipped or failed, and why an import failed, are read in the reader's language on the import's page, in English through the API; reasons stored as text before show as written", async () => {
+  const member = await buildMember(server);
+  const heron = await distinctJpeg(31, 21);
+  const uploaded = await api(server, "POST", "/api/v1/photos", { token: member.token, form: photoForm(heron, {}, "heron.jpg") });
+  assert.equal(uploaded.status, 201, JSON.stringify(uploaded.body));
+  const result = await importZip(server, member, await makeZip({
+    "photo_501.json": { id: "501", name: "Grey heron", privacy: "public" },
+    "heron_501_o.jpg": heron,
+    "photo_502.json": "{ this is not json",
+    "notes_503_o.jpg": "this is not a photo at all",
+    "albums.json": { albums: [{ id: "9", title: "Birds", photos: ["501"] }] },
+  }));
+  assert.equal(result.status, "done");
+  const reasonOf = (entry: string) => result.entries.find((e: any) => e.entry === entry)?.reason;
+  const en = CATALOGS.en;
+  assert.equal(reasonOf("heron_501_o.jpg"), en["transfer.reason.alreadyHere"], "the API says it in English");
+  assert.equal(reasonOf("photo_502.json"), "photo_502.json is not valid JSON.");
+  assert.equal(reasonOf("notes_503_o.jpg"), en["errors.upload.notAnImage"], "the photo service's refusal, as its English");
+  assert.equal(reasonOf("albums.json#9"), "album “Birds” (1 photo)");
+
+  // Rows stored before reasons were messages hold English text, and one may name a key a later version dropped.
+  const transfer = new TransferRepository(server.context.database.db);
+  await transfer.recordEntry({ importId: Number(result.id), entry: "legacy_600_o.jpg", kind: "photo", outcome: "skipped", reason: "already here: the same file was imported or uploaded before", photoId: null, now: Date.now() });
+  await transfer.recordEntry({ importId: Number(result.id), entry: "dropped_601_o.jpg", kind: "photo", outcome: "failed", reason: JSON.stringify({ key: "transfer.reason.noLongerSaid", en: "a reason no longer in the catalogs" }), photoId: null, now: Date.now() });
+
+  const page = async (language: string, id = result.id) => {
+    const response = await fetch(`${server.url}/imports/${id}`, { headers: { accept: "text/html", "accept-language": language, authorization: `Bearer ${member.token}` } });
+    assert.equal(response.status, 200);
+    return response.text();
+  };
+  const row = (html: string, entry: string) => new RegExp(`<tr><td>${entry.replace(/[.#]/g, "\\$&")}</td>.*?</tr>`).exec(html)?.[0] ?? "";
+  const german = await page("de");
+  assert.match(row(german, "heron_501_o.jpg"), /<td>schon vorhanden: Dieselbe Datei wurde früher importiert oder hochgeladen<\/td>/);
+  assert.match(row(german, "photo_502.json"), /<td>photo_502\.json ist kein gültiges JSON\.<\/td>/);
+  assert.ok(row(german, "notes_503_o.jpg").includes(CATALOGS.de["errors.upload.notAnImage"]));
+  assert.match(row(german, "albums.json#9"), /<td>Album „Birds“ \(1 Foto\)<\/td>/);
+  assert.match(row(german, "legacy_600_o.jpg"), /<td>already here: the same file was imported or uploaded before<\/td>/, "an old reason as it was written");
+  assert.match(row(german, "dropped_601_o.jpg"), /<td>a reason no longer in the catalogs<\/td>/, "a dropped key's English");
+  const arabic = await page("ar");
+  assert.match(row(arabic, "albums.json#9"), /<td>الألبوم «Birds» \(صورة واحدة\)<\/td>/, "Arabic's plural form for one");
+
+  const unknown = await importZip(server, member, await makeZip({ "notes.txt": "hello" }));
+  assert.match(unknown.error, /^This zip is neither a Flickr data export nor a Pinhole export: no photo_<id>\.json, /);
+  assert.match(await page("ja", unknown.id), /<p class="alert error" role="alert">この zip は Flickr のデータエクスポートでも Pinhole のエクスポートでもありません。photo_&lt;id&gt;\.json も、/);
 });
 
 test("round trip: a Pinhole export imported as a new member on another Pinhole keeps every photo and field", async () => {

@@ -5,6 +5,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, type TestServer } from "../helpers/server.ts";
 import { api, buildMember, buildPhoto, corpusFile, photoForm, WebClient, type Member, type PhotoJson } from "../helpers/client.ts";
+import { CATALOGS } from "../../src/i18n/messages/index.ts";
 
 const run = promisify(execFile);
 const BIN = path.join(import.meta.dirname, "..", "..", "bin", "pinhole.js");
@@ -136,6 +137,37 @@ describe("read-only maintenance", () => {
     assert.match(onByApi.body.since, /^\d{4}-/);
     const offByForm = await web.post("/admin/maintenance", { enabled: "off", message: "" });
     assert.match(offByForm.html, /Maintenance is off/);
+  });
+
+  test("a write refused by maintenance is answered in the member's saved language, as every page is: the page (with the member logged in) and the API's localizedMessage", async () => {
+    const member = await buildMember(server);
+    assert.equal((await api(server, "PUT", "/api/v1/me/settings/locale", { token: member.token, json: { locale: "de" } })).status, 200);
+    const web = new WebClient(server);
+    await web.logIn(member);
+    await web.get("/settings/language");
+    assert.equal((await api(server, "PUT", "/api/v1/maintenance", { token: admin.token, json: { enabled: true } })).status, 200);
+    try {
+      // The browser asks for nothing in particular: only the saved setting says German.
+      const refused = await web.post("/settings/language", { locale: "fr" });
+      assert.equal(refused.status, 503);
+      assert.match(refused.html, /<html lang="de" dir="ltr">/);
+      assert.match(refused.html, /<h1>Wegen Wartung nur lesbar<\/h1><p>Pinhole ist wegen Wartung nur lesbar: /);
+      assert.match(refused.html, /action="\/logout"/, "the member is shown logged in");
+      // Accept-Language asks for Japanese; the member's saved German beats it, as on every page.
+      const page = await fetch(`${server.url}/settings/language`, { method: "POST", headers: { accept: "text/html", "accept-language": "ja", cookie: `pinhole_session=${web.cookie("pinhole_session")}; pinhole_csrf=${web.cookie("pinhole_csrf")}`, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ locale: "fr", _csrf: web.csrf }) });
+      assert.equal(page.status, 503);
+      assert.match(await page.text(), /<html lang="de" dir="ltr">/);
+
+      const english = CATALOGS.en["maintenance.standardMessage"];
+      const byToken = await api(server, "PATCH", `/api/v1/photos/${photo.id}`, { token: member.token, json: { title: "x" }, headers: { "accept-language": "ja" } });
+      assert.equal(byToken.status, 503);
+      assert.deepEqual(byToken.body.error, { code: "read_only", message: english, localizedMessage: CATALOGS.de["maintenance.standardMessage"] });
+      const byVisitor = await api(server, "PUT", `/api/v1/photos/${photo.id}/fave`, { headers: { "accept-language": "ja" } });
+      assert.equal(byVisitor.status, 503);
+      assert.equal(byVisitor.body.error.localizedMessage, CATALOGS.ja["maintenance.standardMessage"], "a visitor's by Accept-Language");
+    } finally {
+      assert.equal((await api(server, "PUT", "/api/v1/maintenance", { token: admin.token, json: { enabled: false } })).status, 200);
+    }
   });
 });
 

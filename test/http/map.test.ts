@@ -5,6 +5,7 @@ import { api, buildMember, WebClient, type Member } from "../helpers/client.ts";
 import { buildDistinctPhoto } from "../helpers/images.ts";
 import { seedLocatedPhotos } from "../helpers/map.ts";
 import { MapsRepository, rebuildMap } from "../../src/maps/repository.ts";
+import { CATALOGS } from "../../src/i18n/messages/index.ts";
 
 let server: TestServer;
 let admin: Member;
@@ -118,6 +119,27 @@ test("bad boxes and zooms are refused with 400, naming the problem", async () =>
     assert.ok(answer.body.error.message.length > 0);
   }
   assert.equal((await api(server, "GET", `/api/v1/map?bbox=${WORLD}&zoom=3&user=nobody-here`)).status, 404);
+});
+
+test("a refused box is explained in the reader's language (localizedMessage; message stays English), and so is a map page's 404; map.js gets its fallback words", async () => {
+  const cases = [
+    ["bbox=1,2,3&zoom=3", "errors.map.bboxShape"],
+    ["bbox=-181,0,10,10&zoom=3", "errors.map.bboxLongitudes"],
+    ["bbox=0,-91,10,10&zoom=3", "errors.map.bboxLatitudes"],
+    ["bbox=0,10,10,5&zoom=3", "errors.map.bboxOrder"],
+    ["bbox=0,0,0,10&zoom=3", "errors.map.bboxWidth"],
+  ] as const;
+  for (const [query, key] of cases) {
+    const answer = await api(server, "GET", `/api/v1/map?${query}`, { headers: { "accept-language": "ja" } });
+    assert.equal(answer.status, 400, query);
+    assert.deepEqual(answer.body.error, { code: "invalid", message: CATALOGS.en[key], localizedMessage: CATALOGS.ja[key], details: { field: "bbox" } }, query);
+  }
+  assert.equal((await api(server, "GET", `/api/v1/map?bbox=${WORLD}&zoom=3&user=nobody-here`, { headers: { "accept-language": "de" } })).body.error.localizedMessage, "Es gibt kein Mitglied mit diesem Namen.");
+  const missing = await fetch(`${server.url}/photos/nobody-here/map`, { headers: { accept: "text/html", "accept-language": "de" } });
+  assert.equal(missing.status, 404);
+  assert.match(await missing.text(), /Es gibt kein Mitglied mit diesem Namen\./);
+  const page = await (await fetch(`${server.url}/map`, { headers: { "accept-language": "de" } })).text();
+  assert.match(page, /data-msg-failed-status="Der Server antwortete mit \{status\}\."/, "what map.js says when an answer has no message");
 });
 
 test("a member's map holds only their photos", async () => {

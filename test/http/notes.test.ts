@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { startServer, type TestServer } from "../helpers/server.ts";
 import { api, buildMember, buildPhoto, WebClient, type Member } from "../helpers/client.ts";
 import { buildDistinctPhoto } from "../helpers/images.ts";
+import { CATALOGS } from "../../src/i18n/messages/index.ts";
 
 let server: TestServer;
 before(async () => {
@@ -107,6 +108,23 @@ test("a note's rectangle must lie inside the image and have a size; its text 1 t
   const edge = await addNote(owner, photo.id, { x: 0.7, y: 0.7, width: 0.3, height: 0.3, text: "  corner  " });
   assert.equal(edge.status, 201, "0.7 + 0.3 reaches the edge exactly despite floating point");
   assert.equal(edge.body.text, "corner", "text is trimmed");
+});
+
+test("a refused rectangle says why in the caller's language (localizedMessage), its message staying English", async () => {
+  const owner = await buildMember(server);
+  const photo = await buildPhoto(server, owner);
+  const cases: Array<[string, Record<string, unknown>]> = [
+    ["errors.note.startInside", { x: 1, y: 0.1, width: 0.1, height: 0.1, text: "t" }],
+    ["errors.note.size", { x: 0.1, y: 0.1, width: 0, height: 0.1, text: "t" }],
+    ["errors.note.endInside", { x: 0.8, y: 0.1, width: 0.3, height: 0.1, text: "t" }],
+  ];
+  for (const [key, body] of cases) {
+    const answer = await api(server, "POST", `/api/v1/photos/${photo.id}/notes`, { token: owner.token, json: body, headers: { "accept-language": "ja" } });
+    assert.equal(answer.status, 400, key);
+    assert.equal(answer.body.error.message, CATALOGS.en[key as keyof typeof CATALOGS.en]);
+    assert.equal(answer.body.error.localizedMessage, CATALOGS.ja[key as keyof typeof CATALOGS.ja]);
+  }
+  assert.match(CATALOGS.ja["errors.note.endInside"], /^メモは画像の内側で終わる/);
 });
 
 test("a note is changed or deleted by its author or the photo's owner only", async () => {

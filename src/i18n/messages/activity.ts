@@ -23,7 +23,7 @@ export const activityMessages = defineMessages({
     "activity.comment": "علّق <actor>{username}</actor> على <photo>{title}</photo>: <quote>{text}</quote>",
     "activity.note": "أضاف <actor>{username}</actor> ملاحظة إلى <photo>{title}</photo>: <quote>{text}</quote>",
     "activity.groupAdd": "أضاف <actor>{username}</actor> <photo>{title}</photo> إلى <group>{groupName}</group>",
-    "activity.aGroup": "مجموعة",
+    "activity.aGroup": "جماعة",
     "activity.older": "الأقدم ←",
   },
   de: {

@@ -31,6 +31,7 @@ export const mapsMessages = defineMessages({
     "mapScript.removed": "Location removed.",
     "mapScript.saveFailed": "Could not save the location: {reason}",
     "mapScript.removeFailed": "Could not remove the location: {reason}",
+    "mapScript.serverAnswered": "The server answered {status}.",
   },
   ar: {
     "map.title": "الخريطة",
@@ -58,6 +59,7 @@ export const mapsMessages = defineMessages({
     "mapScript.removed": "أُزيل الموقع.",
     "mapScript.saveFailed": "تعذّر حفظ الموقع: {reason}",
     "mapScript.removeFailed": "تعذّرت إزالة الموقع: {reason}",
+    "mapScript.serverAnswered": "ردّ الخادم بالرمز {status}.",
   },
   de: {
     "map.title": "Karte",
@@ -85,6 +87,7 @@ export const mapsMessages = defineMessages({
     "mapScript.removed": "Ort entfernt.",
     "mapScript.saveFailed": "Der Ort konnte nicht gespeichert werden: {reason}",
     "mapScript.removeFailed": "Der Ort konnte nicht entfernt werden: {reason}",
+    "mapScript.serverAnswered": "Der Server antwortete mit {status}.",
   },
   es: {
     "map.title": "Mapa",
@@ -112,6 +115,7 @@ export const mapsMessages = defineMessages({
     "mapScript.removed": "Ubicación quitada.",
     "mapScript.saveFailed": "No se pudo guardar la ubicación: {reason}",
     "mapScript.removeFailed": "No se pudo quitar la ubicación: {reason}",
+    "mapScript.serverAnswered": "El servidor respondió {status}.",
   },
   fr: {
     "map.title": "Carte",
@@ -139,6 +143,7 @@ export const mapsMessages = defineMessages({
     "mapScript.removed": "Lieu retiré.",
     "mapScript.saveFailed": "Impossible d’enregistrer le lieu : {reason}",
     "mapScript.removeFailed": "Impossible de retirer le lieu : {reason}",
+    "mapScript.serverAnswered": "Le serveur a répondu {status}.",
   },
   ja: {
     "map.title": "地図",
@@ -166,5 +171,6 @@ export const mapsMessages = defineMessages({
     "mapScript.removed": "位置情報を削除しました。",
     "mapScript.saveFailed": "位置情報を保存できませんでした：{reason}",
     "mapScript.removeFailed": "位置情報を削除できませんでした：{reason}",
+    "mapScript.serverAnswered": "サーバーの応答：{status}",
   },
 });

@@ -30,8 +30,9 @@
         body: JSON.stringify({ photoIds: order }),
       });
       if (!response.ok) {
+        // The API says why in the page's language (localizedMessage), as upload.js shows it.
         const data = await response.json().catch(() => null);
-        throw new Error(data?.error?.message ?? words("server-answered", { status: response.status }));
+        throw new Error(data?.error?.localizedMessage || data?.error?.message || words("server-answered", { status: response.status }));
       }
       saved = order;
       say("saved");

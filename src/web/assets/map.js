@@ -27,6 +27,8 @@
     return text.replace(/\{(\w+)\}/g, (whole, key) => (values && key in values ? (typeof values[key] === "number" ? numbers.format(values[key]) : String(values[key])) : whole));
   }
   const untitled = say("untitled");
+  // Why the API refused, in the page's language (localizedMessage), as upload.js shows it.
+  const refusal = (answer, status) => answer?.error?.localizedMessage || answer?.error?.message || say("failed-status", { status });
 
   const escapeText = (text) => text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 
@@ -115,7 +117,7 @@
       try {
         const response = await fetch(`${element.dataset.api}?${params}`, { headers: { accept: "application/json" }, signal: controller.signal });
         answer = await response.json();
-        if (!response.ok) throw new Error(answer?.error?.message ?? `HTTP ${response.status}`);
+        if (!response.ok) throw new Error(refusal(answer, response.status));
       } catch (error) {
         if (error.name === "AbortError") return;
         if (status) status.textContent = say("load-failed", { reason: error.message });
@@ -267,10 +269,7 @@
         headers: { accept: "application/json", "x-csrf-token": csrf, ...(body ? { "content-type": "application/json" } : {}) },
         body: body ? JSON.stringify(body) : undefined,
       });
-      if (!response.ok) {
-        const answer = await response.json().catch(() => null);
-        throw new Error(answer?.error?.message ?? `HTTP ${response.status}`);
-      }
+      if (!response.ok) throw new Error(refusal(await response.json().catch(() => null), response.status));
     };
     const removeLocation = async () => {
       await send("DELETE");

@@ -59,7 +59,8 @@
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const data = response.status === 204 ? null : await response.json().catch(() => null);
-    if (!response.ok) throw new Error(data?.error?.message ?? words("failed-status", { status: response.status }));
+    // The API says why in the page's language (localizedMessage), as upload.js shows it.
+    if (!response.ok) throw new Error(data?.error?.localizedMessage || data?.error?.message || words("failed-status", { status: response.status }));
     return data;
   }
 
