@@ -245,7 +245,6 @@ export class SharedPartsStore extends DataStore implements ResumablePartsStore {
     const tempPath = path.join(scratchDir, scratchName("upload", `${upload.id}.part`));
     try {
       const written = await writeHashed(Readable.from(this.bytesInOrder(parts, size)), tempPath);
-      await fsyncFile(tempPath);
       return { tempPath, ...written };
     } catch (error) {
       await fsp.rm(tempPath, { force: true });

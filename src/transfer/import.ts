@@ -15,7 +15,7 @@ import { MAX_COMMENT_LENGTH } from "../social/comment-text.ts";
 import { MAX_NOTE_LENGTH } from "../notes/rules.ts";
 import type { UploadQuotas } from "../photos/quotas.ts";
 import type { PhotoService } from "../photos/service.ts";
-import { fsyncFile, sanitizeFileName, writeHashed, type ReceivedUpload } from "../photos/upload-receiver.ts";
+import { sanitizeFileName, writeHashed, type ReceivedUpload } from "../photos/upload-receiver.ts";
 import type { BlobStore } from "../storage/blob-store.ts";
 import { scratchName } from "../storage/scratch.ts";
 import type { Viewer } from "../users/service.ts";
@@ -482,7 +482,6 @@ class ImportRun {
     const tempPath = path.join(this.deps.scratchDir, scratchName("import", `${crypto.randomBytes(12).toString("hex")}.part`));
     try {
       const written = await writeHashed(await this.zip.stream(entry), tempPath);
-      await fsyncFile(tempPath);
       return { tempPath, ...written, displayName: sanitizeFileName(name), fields: {} };
     } catch (error) {
       await fsp.rm(tempPath, { force: true });
