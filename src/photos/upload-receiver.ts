@@ -85,7 +85,8 @@ const FLUSH_EVERY_BYTES = 1024 * 1024;
 export async function writeHashed(source: AsyncIterable<Buffer>, tempPath: string): Promise<{ sha256: string; bytes: number }> {
   const hash = crypto.createHash("sha256");
   let bytes = 0;
-  // A plain descriptor, not a FileHandle: a FileHandle lent to a stream never finishes closing.
+  // A plain descriptor shared by the stream and the flushes (a FileHandle lent to a stream does
+  // not close until the stream is destroyed).
   const fd = await promisify(fs.open)(tempPath, "wx");
   // Large buffered writes: a few big writev calls instead of hundreds of 64 KB ones, while the
   // next chunks are hashed; the file is written as fast as the disk takes it, never faster.
@@ -116,15 +117,15 @@ export async function writeHashed(source: AsyncIterable<Buffer>, tempPath: strin
     await flushing;
     await promisify(fs.fsync)(fd);
   } catch (error) {
-    // Closed only once no write of the stream's is still running on the descriptor.
-    out.destroy();
-    if (!out.closed) await once(out, "close");
-    throw error;
-  } finally {
-    // The descriptor outlives every flush begun on it: closed under one, it could be reused.
+    // The stream closes the descriptor as it is destroyed (whatever autoClose says), once its
+    // own write is done; a flush still running on it must end first, or the number could be
+    // reused under it.
     await (flushing as Promise<void> | null)?.catch(() => undefined);
-    await promisify(fs.close)(fd);
+    out.destroy();
+    if (!out.closed) await once(out, "close").catch(() => undefined);
+    throw error;
   }
+  await promisify(fs.close)(fd);
   return { sha256: hash.digest("hex"), bytes };
 }
 

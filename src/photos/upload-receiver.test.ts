@@ -1,0 +1,35 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, test } from "node:test";
+import assert from "node:assert/strict";
+import { writeHashed } from "./upload-receiver.ts";
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pinhole-receiver-"));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+const openDescriptors = () => fs.readdirSync("/proc/self/fd").length;
+
+test("a streamed file is written whole, hashed and synced, its descriptor closed", async () => {
+  const chunks = Array.from({ length: 9 }, () => crypto.randomBytes(700_000));
+  const whole = Buffer.concat(chunks);
+  const before = openDescriptors();
+  const target = path.join(dir, "whole");
+  const written = await writeHashed((async function* () { yield* chunks; })(), target);
+  assert.deepEqual(written, { sha256: crypto.createHash("sha256").update(whole).digest("hex"), bytes: whole.length });
+  assert.ok(fs.readFileSync(target).equals(whole));
+  assert.equal(openDescriptors(), before);
+  await assert.rejects(writeHashed((async function* () { yield Buffer.from("x"); })(), target), { code: "EEXIST" }, "never over an existing file");
+});
+
+test("a source that fails mid-way (a body over the limit, a client gone) keeps its own error, and no descriptor is left open", async () => {
+  const before = openDescriptors();
+  for (let i = 0; i < 10; i++) {
+    async function* failing() {
+      for (let sent = 0; sent < 3; sent++) yield crypto.randomBytes(600_000);
+      throw new Error("over the limit");
+    }
+    await assert.rejects(writeHashed(failing(), path.join(dir, `failed-${i}`)), { message: "over the limit" });
+  }
+  assert.equal(openDescriptors(), before);
+});
