@@ -51,6 +51,7 @@ test("serve --workers 2: /metrics covers both workers; SIGHUP twice under load r
       baseUrl: server.url,
       paths: [`/photos/${member.username}/${photo.id}`, "/healthz", new URL(photo.sizes[0]!.url).pathname, `/api/v1/photos/${photo.id}`],
       concurrency: 6,
+      pauseMs: 15,
       headers: { accept: "text/html" },
     });
     try {

@@ -12,7 +12,9 @@ interface Asset {
   hashedName: string;
 }
 
-const ASSET_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "assets");
+// From the project's root, two levels up like backup.ts's package.json: the same path from
+// src/web/ and from the test runs' one-file build (scripts/test.mjs).
+const ASSET_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "src", "web", "assets");
 const TYPES: Record<string, string> = { ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png" };
 
 /**

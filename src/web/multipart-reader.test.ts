@@ -68,22 +68,29 @@ function readWithBusboy(body: Buffer, boundary = BOUNDARY): Promise<Read> {
 
 test("a form read in chunks of any size, even one byte, gives the same fields and file bytes as busboy", async () => {
   // File bytes full of near-boundaries: CRLF, dashes, and the boundary less its last byte.
-  const tricky = Buffer.concat([Buffer.from(`\r\n--${BOUNDARY.slice(0, -1)}x\r\n--\r\n\r\n`), crypto.randomBytes(200_000), Buffer.from(`\r\n-${BOUNDARY}`), Buffer.from("\r")]);
-  const body = form([
-    { name: "title", value: "Sunset over Kyōto — “quoted” & <b>" },
-    { name: "tags", value: 'sea "long exposure"' },
-    { name: "empty", value: "" },
-    { name: "file", filename: "café 夕焼け.jpg", bytes: tricky },
-    { name: "visibility", value: "friends" },
-  ]);
-  const expected = await readWithBusboy(body);
-  assert.equal(expected.files[0]!.bytes.length, tricky.length);
-  for (const sizes of [() => 1, () => 7, () => 65_536, () => 1 + crypto.randomInt(5000), () => body.length]) {
-    const result = await read(chunked(body, sizes));
+  // Tiny chunks on a small file, socket-sized ones on a larger one: every byte goes through
+  // async generators, and a million one-byte chunks would take the test's whole time.
+  for (const [fileSize, chunkSizes] of [
+    [3_000, [() => 1, () => 7]],
+    [200_000, [() => 65_536, () => 1 + crypto.randomInt(5000), () => Number.MAX_SAFE_INTEGER]],
+  ] as const) {
+    const tricky = Buffer.concat([Buffer.from(`\r\n--${BOUNDARY.slice(0, -1)}x\r\n--\r\n\r\n`), crypto.randomBytes(fileSize), Buffer.from(`\r\n-${BOUNDARY}`), Buffer.from("\r")]);
+    const body = form([
+      { name: "title", value: "Sunset over Kyōto — “quoted” & <b>" },
+      { name: "tags", value: 'sea "long exposure"' },
+      { name: "empty", value: "" },
+      { name: "file", filename: "café 夕焼け.jpg", bytes: tricky },
+      { name: "visibility", value: "friends" },
+    ]);
+    const expected = await readWithBusboy(body);
+    assert.equal(expected.files[0]!.bytes.length, tricky.length);
+    for (const sizes of chunkSizes) {
+      const result = await read(chunked(body, sizes));
     assert.deepEqual(result.fields, expected.fields);
     assert.equal(result.files.length, 1);
     assert.equal(result.files[0]!.filename, "café 夕焼け.jpg");
     assert.ok(result.files[0]!.bytes.equals(tricky), "the file's bytes, exactly");
+    }
   }
 });
 

@@ -50,6 +50,12 @@ export interface LoadOptions {
   /** Bounds: the load stops by itself after this many requests or this long, whichever first. */
   maxRequests?: number;
   maxMs?: number;
+  /**
+   * A client's pause between its requests. Tests that only need traffic flowing through an event
+   * (a reload, a kill, a failover) pace it, so the load does not take the CPU that the servers
+   * under test, and the other test files running beside them, need to start and drain.
+   */
+  pauseMs?: number;
 }
 
 /**
@@ -118,6 +124,7 @@ export function startLoad(options: LoadOptions): Load {
       await once(typeof entry === "string" ? { method: "GET", path: entry } : entry(n));
       result.sent++;
       settle();
+      if (options.pauseMs) await new Promise((resolve) => setTimeout(resolve, options.pauseMs));
     }
   };
   const loops = Array.from({ length: options.concurrency }, (_, i) => loop(i));
