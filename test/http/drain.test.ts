@@ -45,7 +45,9 @@ test("draining finishes an upload in flight, answers kept-alive connections with
     const arrived = once(server.app.server, "request");
     const upload = startSlowUpload({ url: server.url, token: member.token, file: distinctJpeg("in-flight") });
     await arrived;
-    const stopped = shutDown(server.app, server.context.drain, { signal: "test", graceMs: 60_000, idleCloseMs: 60_000 });
+    // Idle connections are left open long enough for the three requests below to use them; the
+    // test's own fetch() connections (undici keeps them) are closed at that interval's end.
+    const stopped = shutDown(server.app, server.context.drain, { signal: "test", graceMs: 60_000, idleCloseMs: 10_000 });
     assert.equal(server.context.drain.draining, true);
 
     // Requests arriving on the idle kept-alive connections are still answered, each telling its client to close.
@@ -65,10 +67,10 @@ test("draining finishes an upload in flight, answers kept-alive connections with
     assert.equal(stored.status, 201, stored.body);
     assert.equal(stored.headers.connection, "close");
 
+    for (const agent of agents) agent.destroy();
     const result = await stopped;
     assert.equal(result.cut, 0, "nothing had to be cut");
     await assert.rejects(pingDatabase(server.context.database), "the database is closed once the drain is over");
-    for (const agent of agents) agent.destroy();
   } finally {
     await server.close().catch(() => {});
   }
