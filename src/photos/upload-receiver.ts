@@ -77,8 +77,8 @@ const FLUSH_EVERY_BYTES = 1024 * 1024;
  * Streams `source` into a new file at `tempPath`, hashing it on the way (an upload's body, a
  * photo inside an imported zip, a resumable upload's parts), and fsyncs it before returning.
  *
- * The disk is asked to write what has arrived every couple of megabytes (fdatasync, one at a
- * time, while the next bytes are received), so the last fsync has little left to write: with
+ * The disk is asked to write what has arrived every megabyte (fdatasync, one at a time, while
+ * the next bytes are received), so the last fsync has little left to write: with
  * one fsync at the end, four concurrent 10 MB uploads waited on their flushes for a third of
  * their time (bench/sections/upload.ts).
  */

@@ -22,7 +22,6 @@ function racingSettings(settings: SettingsRepository, racers: number): StorageId
       }
       return value;
     },
-    set: (key, value, now) => settings.set(key, value, now),
     setIfAbsent: (key, value, now) => settings.setIfAbsent(key, value, now),
   };
 }

@@ -7,7 +7,6 @@ const SETTING = "storage_id";
 /** The settings the marker check reads and writes; kept small so it needs no repository import. */
 export interface StorageIdentity {
   get(key: string): Promise<string | null>;
-  set(key: string, value: string, now: number): Promise<void>;
   /** Sets the value only when the key is absent; answers whether this call set it. */
   setIfAbsent(key: string, value: string, now: number): Promise<boolean>;
 }
