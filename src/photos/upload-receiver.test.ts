@@ -2,13 +2,18 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { after, test } from "node:test";
+import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { writeHashed } from "./upload-receiver.ts";
+import { withoutFirstBytes, writeHashed } from "./upload-receiver.ts";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pinhole-receiver-"));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 const openDescriptors = () => fs.readdirSync("/proc/self/fd").length;
+// The hashing worker's own descriptors (its event loop, its message port) are there from its
+// first job on: counted after one.
+before(async () => {
+  await writeHashed((async function* () { yield Buffer.from("warm"); })(), path.join(dir, "warm-up"));
+});
 
 test("a streamed file is written whole, hashed and synced, its descriptor closed", async () => {
   const chunks = Array.from({ length: 9 }, () => crypto.randomBytes(700_000));
@@ -32,4 +37,19 @@ test("a source that fails mid-way (a body over the limit, a client gone) keeps i
     await assert.rejects(writeHashed(failing(), path.join(dir, `failed-${i}`)), { message: "over the limit" });
   }
   assert.equal(openDescriptors(), before);
+});
+
+test("after a partial write, the rest starts at the first byte not written", () => {
+  const buffers = [Buffer.from("abc"), Buffer.from(""), Buffer.from("defg"), Buffer.from("h")];
+  const rest = (count: number) => Buffer.concat(withoutFirstBytes(buffers, count)).toString();
+  for (let count = 0; count <= 8; count++) assert.equal(rest(count), "abcdefgh".slice(count), `after ${count} bytes`);
+  assert.deepEqual(withoutFirstBytes(buffers, 8), []);
+});
+
+test("many tiny chunks are written whole", async () => {
+  const chunks = Array.from({ length: 5000 }, (_, i) => Buffer.from([i % 251]));
+  const target = path.join(dir, "tiny");
+  const written = await writeHashed((async function* () { yield* chunks; })(), target);
+  assert.equal(written.bytes, 5000);
+  assert.ok(fs.readFileSync(target).equals(Buffer.concat(chunks)));
 });

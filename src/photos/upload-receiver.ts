@@ -2,12 +2,12 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
-import { once } from "node:events";
 import { promisify } from "node:util";
 import type { FastifyRequest } from "fastify";
 import { InvalidError, TooLargeError, UnsupportedMediaError, wording } from "../errors.ts";
 import { translateDiskError } from "../storage/local-disk.ts";
-import { scratchName } from "../storage/scratch.ts";
+import { fileHasher, type FileHasher } from "./file-hasher.ts";
+import { scratchName, removeTempFile } from "../storage/scratch.ts";
 import { FORM_LIMITS, MultipartFileTooLarge, multipartBoundary, readMultipart } from "../web/multipart-reader.ts";
 
 export interface ReceivedUpload {
@@ -59,7 +59,7 @@ export async function receiveUpload(request: FastifyRequest, scratchDir: string,
     if (!received) throw new InvalidError(wording(what === "zip" ? "errors.upload.noZip" : "errors.upload.noPhoto", { field: fileField }));
     return { ...received, fields };
   } catch (error) {
-    await fsp.rm(tempPath, { force: true });
+    await removeTempFile(tempPath);
     if (error instanceof MultipartFileTooLarge) throw tooLarge(maxBytes, what);
     throw translateDiskError(error);
   }
@@ -70,31 +70,30 @@ function tooLarge(maxBytes: number, what: "photo" | "zip"): TooLargeError {
   return new TooLargeError(wording(what === "zip" ? "errors.upload.importTooLarge" : "errors.upload.tooLarge", { mb }), { maxBytes });
 }
 
-/** While a file streams in, its bytes go to disk every this many, not all at the fsync. */
-const FLUSH_EVERY_BYTES = 1024 * 1024;
+/** A file's bytes go to disk in writes of about this many, each then flushed and hashed. */
+const WRITE_BYTES = 1024 * 1024;
+/** …or of this many chunks, whichever comes first: a trickle of tiny chunks is not kept as objects. */
+const WRITE_CHUNKS = 128;
 
 /**
  * Streams `source` into a new file at `tempPath`, hashing it on the way (an upload's body, a
  * photo inside an imported zip, a resumable upload's parts), and fsyncs it before returning.
  *
- * The disk is asked to write what has arrived every megabyte (fdatasync, one at a time, while
- * the next bytes are received), so the last fsync has little left to write: with
- * one fsync at the end, four concurrent 10 MB uploads waited on their flushes for a third of
- * their time (bench/sections/upload.ts).
+ * Chunks are written a megabyte at a time (one writev, one thread-pool round trip, instead of
+ * sixteen), one write on its way while the next megabyte arrives. After each write the disk is
+ * asked to store what the file holds (fdatasync, one at a time), so the last fsync has little
+ * left to do, and `hasher` hashes it beside the event loop, which is left to read the socket:
+ * four concurrent 10 MB uploads spent about a third of their time on the last flush with one
+ * fsync at the end, and as long again hashing on the event loop (bench/sections/upload.ts).
  */
-export async function writeHashed(source: AsyncIterable<Buffer>, tempPath: string): Promise<{ sha256: string; bytes: number }> {
-  const hash = crypto.createHash("sha256");
-  let bytes = 0;
-  // A plain descriptor shared by the stream and the flushes (a FileHandle lent to a stream does
-  // not close until the stream is destroyed).
+export async function writeHashed(source: AsyncIterable<Buffer>, tempPath: string, hasher: FileHasher = fileHasher): Promise<{ sha256: string; bytes: number }> {
   const fd = await promisify(fs.open)(tempPath, "wx");
-  // Large buffered writes: a few big writev calls instead of hundreds of 64 KB ones, while the
-  // next chunks are hashed; the file is written as fast as the disk takes it, never faster.
-  const out = fs.createWriteStream(tempPath, { fd, autoClose: false, highWaterMark: 1024 * 1024 });
-  const failed = new Promise<never>((_, reject) => out.once("error", reject));
-  failed.catch(() => undefined);
+  const hashing = hasher.start(tempPath);
+  let bytes = 0;
+  let batch: Buffer[] = [];
+  let batchBytes = 0;
+  let writing: Promise<void> | null = null;
   let flushing: Promise<void> | null = null;
-  let unflushed = 0;
   const flush = () => {
     const flushed: Promise<void> = promisify(fs.fdatasync)(fd).then(() => {
       if (flushing === flushed) flushing = null;
@@ -102,31 +101,66 @@ export async function writeHashed(source: AsyncIterable<Buffer>, tempPath: strin
     flushed.catch(() => undefined);
     flushing = flushed;
   };
+  const write = (buffers: Buffer[], position: number, end: number, last: boolean) => {
+    const written = writevAll(fd, buffers, position).then(() => {
+      hashing.written(end);
+      if (!last && !flushing) flush();
+    });
+    written.catch(() => undefined); // awaited before the next write, or by the clean-up
+    return written;
+  };
+  let sha256: Promise<string>;
   try {
     for await (const chunk of source) {
-      hash.update(chunk);
       bytes += chunk.length;
-      unflushed += chunk.length;
-      if (!out.write(chunk)) await Promise.race([once(out, "drain"), failed]);
-      if (unflushed >= FLUSH_EVERY_BYTES && !flushing) {
-        unflushed = 0;
-        flush();
+      batch.push(chunk);
+      batchBytes += chunk.length;
+      if (batchBytes >= WRITE_BYTES || batch.length >= WRITE_CHUNKS) {
+        await writing;
+        writing = write(batch, bytes - batchBytes, bytes, false);
+        batch = [];
+        batchBytes = 0;
       }
     }
-    await Promise.race([new Promise<void>((resolve) => out.end(resolve)), failed]);
-    await flushing;
-    await promisify(fs.fsync)(fd);
+    await writing;
+    if (batch.length > 0) await write(batch, bytes - batchBytes, bytes, true);
+    // The last bytes are hashed while the disk takes them.
+    const hashed = hashing.finish(bytes);
+    hashed.catch(() => undefined); // awaited below, unless the fsync fails first
+    // The fsync need not wait for a flush still running: it covers every write made before it.
+    await Promise.all([flushing, promisify(fs.fsync)(fd)]);
+    sha256 = hashed;
   } catch (error) {
-    // The stream closes the descriptor as it is destroyed (whatever autoClose says), once its
-    // own write is done; a flush still running on it must end first, or the number could be
-    // reused under it.
+    hashing.abort();
+    // Nothing may still use the descriptor when it closes, or its number could be reused under it.
+    await (writing as Promise<void> | null)?.catch(() => undefined);
     await (flushing as Promise<void> | null)?.catch(() => undefined);
-    out.destroy();
-    if (!out.closed) await once(out, "close").catch(() => undefined);
+    await promisify(fs.close)(fd).catch(() => undefined);
     throw error;
   }
   await promisify(fs.close)(fd);
-  return { sha256: hash.digest("hex"), bytes };
+  return { sha256: await sha256, bytes };
+}
+
+/** Writes every byte of `buffers` at `position`, however many calls the kernel takes. */
+async function writevAll(fd: number, buffers: Buffer[], position: number): Promise<void> {
+  let pending = buffers;
+  while (pending.length > 0) {
+    const written = await new Promise<number>((resolve, reject) => fs.writev(fd, pending, position, (error, count) => (error ? reject(error) : resolve(count))));
+    if (written === 0 && pending.some((buffer) => buffer.length > 0)) throw new Error("the disk took no bytes of a write");
+    position += written;
+    pending = withoutFirstBytes(pending, written);
+  }
+}
+
+/** What is left of `buffers` once their first `count` bytes are written (a partial writev). */
+export function withoutFirstBytes(buffers: Buffer[], count: number): Buffer[] {
+  let skipped = 0;
+  let index = 0;
+  while (index < buffers.length && skipped + buffers[index]!.length <= count) skipped += buffers[index++]!.length;
+  const rest = buffers.slice(index);
+  if (rest.length > 0 && count > skipped) rest[0] = rest[0]!.subarray(count - skipped);
+  return rest;
 }
 
 export async function fsyncFile(file: string): Promise<void> {
