@@ -1,4 +1,3 @@
-import fsp from "node:fs/promises";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import type { AppContext } from "../app.ts";
@@ -11,6 +10,7 @@ import { authorizationParams, type SignedRequest } from "./oauth.ts";
 import * as schema from "./schema.ts";
 import { FlickrError, FlickrService, OAuthProblem, type Args, type Caller } from "./service.ts";
 import { appsPage, authorizePage, deniedPage, jsonBody, jsonFail, jsonOk, restFail, restOk, textNode, verifierPage, type FlickrNode } from "./views.ts";
+import { removeTempFile } from "../storage/scratch.ts";
 
 type Params = Record<string, string | string[]>;
 
@@ -167,7 +167,7 @@ export function registerFlickrRoutes(app: FastifyInstance, context: AppContext, 
     try {
       caller = await flickr.caller(signed(request, params));
     } catch (error) {
-      await fsp.rm(received.tempPath, { force: true });
+      await removeTempFile(received.tempPath);
       metrics.countUpload("rejected");
       if (error instanceof FlickrError) return send(reply, xml, error);
       throw error;

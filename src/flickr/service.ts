@@ -1,5 +1,4 @@
 import crypto from "node:crypto";
-import fsp from "node:fs/promises";
 import { hashToken, randomToken, type Clock } from "../clock.ts";
 import { AppError, ForbiddenError, InvalidError, NotFoundError, QuotaExceededError, TooLargeError, TooManyRequestsError, UnprocessableError, UnsupportedMediaError, wording } from "../errors.ts";
 import type { GroupService } from "../groups/service.ts";
@@ -31,6 +30,7 @@ import {
 } from "./presenter.ts";
 import type { ApiKeyRow, FlickrRepository, TokenRow } from "./repository.ts";
 import { node, textNode, type FlickrNode } from "./views.ts";
+import { removeTempFile } from "../storage/scratch.ts";
 
 export type Perm = "read" | "write" | "delete";
 const PERM_RANK: Record<Perm | "none", number> = { none: 0, read: 1, write: 2, delete: 3 };
@@ -416,7 +416,7 @@ export class FlickrService {
         hold.release();
       }
     } catch (error) {
-      await fsp.rm(upload.tempPath, { force: true });
+      await removeTempFile(upload.tempPath);
       throw FlickrService.uploadError(error);
     }
   }
@@ -438,7 +438,7 @@ export class FlickrService {
       });
       return { photoId: photo.id, secret: secretOf(photo) };
     } catch (error) {
-      await fsp.rm(upload.tempPath, { force: true });
+      await removeTempFile(upload.tempPath);
       throw FlickrService.uploadError(error);
     }
   }
@@ -461,7 +461,7 @@ export class FlickrService {
    */
   async uploadAsync(caller: Caller, upload: ReceivedUpload): Promise<{ ticketId: string }> {
     if (!caller.viewer) {
-      await fsp.rm(upload.tempPath, { force: true });
+      await removeTempFile(upload.tempPath);
       throw new FlickrError(INSUFFICIENT_PERMISSIONS, "Insufficient permissions. Uploading requires write privileges.");
     }
     const userId = caller.viewer.id;

@@ -7,7 +7,7 @@ import { pipeline } from "node:stream/promises";
 import { FileStore } from "@tus/file-store";
 import { DataStore, ERRORS, Upload } from "@tus/server";
 import type { BlobStore } from "../storage/blob-store.ts";
-import { scratchName } from "../storage/scratch.ts";
+import { scratchName, removeTempFile } from "../storage/scratch.ts";
 import { fsyncFile, writeHashed } from "./upload-receiver.ts";
 
 /** A finished upload as one local file, fsynced: what the ingest takes (and removes). */
@@ -247,7 +247,7 @@ export class SharedPartsStore extends DataStore implements ResumablePartsStore {
       const written = await writeHashed(Readable.from(this.bytesInOrder(parts, size)), tempPath);
       return { tempPath, ...written };
     } catch (error) {
-      await fsp.rm(tempPath, { force: true });
+      await removeTempFile(tempPath);
       throw error;
     }
   }

@@ -1,4 +1,3 @@
-import fsp from "node:fs/promises";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import type { AppContext } from "../app.ts";
@@ -11,6 +10,7 @@ import { receiveUpload } from "./upload-receiver.ts";
 import * as schema from "./schema.ts";
 import * as views from "./views.ts";
 import { memberPreviewHead } from "../embeds/views.ts";
+import { removeTempFile } from "../storage/scratch.ts";
 
 const GRID_PAGE_SIZE = 60;
 const ORIGINAL_TYPES: Record<string, string> = {
@@ -29,7 +29,7 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
     try {
       const upload = await receiveUpload(request, store.scratchDir, config.maxUploadBytes);
       const quota = await hold.confirm(upload.bytes).catch(async (error: unknown) => {
-        await fsp.rm(upload.tempPath, { force: true });
+        await removeTempFile(upload.tempPath);
         throw error;
       });
       return await photos.upload(viewer, upload, quota);

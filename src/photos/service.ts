@@ -1,4 +1,3 @@
-import fsp from "node:fs/promises";
 import type { Readable } from "node:stream";
 import type { Clock } from "../clock.ts";
 import { isDatabaseUnavailable, isUniqueViolation } from "../db/errors.ts";
@@ -20,6 +19,7 @@ import { parseTags, uniqueTags, type Tag } from "./tags.ts";
 import type { ReceivedUpload } from "./upload-receiver.ts";
 import { DEFAULT_LICENSE, isLicenseId, LICENSE_IDS, type LicenseId } from "./licenses.ts";
 import { audienceOf, isLocationVisibility, LOCATION_VISIBILITIES, type LocationVisibility, type Standing, canSeePhoto, isMorePrivate, isVisibility, NO_STANDING, VISIBILITIES, type Visibility } from "./visibility.ts";
+import { removeTempFile } from "../storage/scratch.ts";
 
 export const MAX_TITLE_LENGTH = 255;
 export const MAX_DESCRIPTION_LENGTH = 10_000;
@@ -191,7 +191,7 @@ export class PhotoService {
         }
       }
     } finally {
-      await fsp.rm(upload.tempPath, { force: true });
+      await removeTempFile(upload.tempPath);
     }
   }
 
@@ -333,7 +333,7 @@ export class PhotoService {
       await this.deps.jobs.runNow(dropOldJob);
       return this.get(id, viewer);
     } finally {
-      await fsp.rm(upload.tempPath, { force: true });
+      await removeTempFile(upload.tempPath);
     }
   }
 

@@ -17,7 +17,7 @@ import type { UploadQuotas } from "../photos/quotas.ts";
 import type { PhotoService } from "../photos/service.ts";
 import { sanitizeFileName, writeHashed, type ReceivedUpload } from "../photos/upload-receiver.ts";
 import type { BlobStore } from "../storage/blob-store.ts";
-import { scratchName } from "../storage/scratch.ts";
+import { scratchName, removeTempFile } from "../storage/scratch.ts";
 import type { Viewer } from "../users/service.ts";
 import type { AlbumSink } from "./albums.ts";
 import { FLICKR_SOURCE, flickrAlbums, flickrPhoto, flickrPhotoFileId, flickrPhotoJsonId, isFlickrAlbums } from "./flickr.ts";
@@ -183,7 +183,7 @@ export class ImportService {
       this.deps.jobs.runSoon(job);
       return this.get(viewer, id);
     } finally {
-      await fsp.rm(upload.tempPath, { force: true });
+      await removeTempFile(upload.tempPath);
     }
   }
 
@@ -438,7 +438,7 @@ class ImportRun {
     try {
       const upload = await this.extract(entry, metadata?.originalName ?? entry.fileName);
       const quota = await hold.confirm(upload.bytes).catch(async (error: unknown) => {
-        await fsp.rm(upload.tempPath, { force: true });
+        await removeTempFile(upload.tempPath);
         throw error;
       });
       const stored = await photos.upload(this.member, upload, quota);
@@ -484,7 +484,7 @@ class ImportRun {
       const written = await writeHashed(await this.zip.stream(entry), tempPath);
       return { tempPath, ...written, displayName: sanitizeFileName(name), fields: {} };
     } catch (error) {
-      await fsp.rm(tempPath, { force: true });
+      await removeTempFile(tempPath);
       throw error;
     }
   }
