@@ -34,7 +34,10 @@ function statusField(pid: number, field: string): number {
 /** The real `pinhole serve`, as an operator starts it, in its own process. */
 export async function startServerProcess(env: Record<string, string>, serveArgs: string[] = []): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(ROOT, "bin", "pinhole.js"), "serve", ...serveArgs], {
+  // BENCH_SERVER_NODE_ARGS: options for the server's node, such as `--cpu-prof --cpu-prof-dir=DIR`
+  // (node refuses --cpu-prof in NODE_OPTIONS).
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, "bin", "pinhole.js"), "serve", ...serveArgs], {
     // MALLOC_ARENA_MAX as bin/pinhole.js sets it, so the launcher runs the server in-process and
     // the pid measured is the server's own.
     env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", PINHOLE_LOG_LEVEL: "error", MALLOC_ARENA_MAX: "2", ...env },
