@@ -4,7 +4,7 @@ import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { createMember } from "../lib/client.ts";
+import { createMember, encodeUpload, sendUpload, type EncodedUpload } from "../lib/client.ts";
 import type { Row } from "../lib/report.ts";
 import { freePort, startServerProcess } from "../lib/server-process.ts";
 
@@ -21,37 +21,9 @@ const WARM_UP_ROUNDS = 3;
 /** The larger uploads that show the memory does not grow with the body (PINHOLE_MAX_UPLOAD_MB is 200). */
 const LARGE_MB = 40;
 const BOUND_SLACK_MB = 8;
-const BOUNDARY = "----pinhole-bench-upload-boundary";
-
-interface EncodedBody {
-  bytes: Buffer;
-  contentType: string;
-}
-
-/** A multipart body with one file field, encoded once, so the measured time is the server's. */
-function multipartBody(file: Buffer): EncodedBody {
-  const head = `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`;
-  return { bytes: Buffer.concat([Buffer.from(head), file, Buffer.from(`\r\n--${BOUNDARY}--\r\n`)]), contentType: `multipart/form-data; boundary=${BOUNDARY}` };
-}
-
-/**
- * One upload through node:http with a body already encoded. Not fetch: undici builds a FormData
- * body chunk by chunk in JavaScript, and on this 2-core machine that client, sharing the cores
- * with the server, measured a bare Node server at 135 MB/s against 457 MB/s with this one.
- */
-function send(agent: http.Agent, url: string, token: string, body: EncodedBody, expected: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const target = new URL(url);
-    const request = http.request(
-      { host: target.hostname, port: target.port, path: target.pathname, method: "POST", agent, headers: { authorization: `Bearer ${token}`, "content-type": body.contentType, "content-length": body.bytes.length } },
-      (response) => {
-        response.resume();
-        response.on("end", () => (response.statusCode === expected ? resolve() : reject(new Error(`expected ${expected} after streaming, got ${response.statusCode}`))));
-      },
-    );
-    request.on("error", reject);
-    request.end(body.bytes);
-  });
+async function send(agent: http.Agent, url: string, token: string, body: EncodedUpload, expected: number): Promise<void> {
+  const { status } = await sendUpload(agent, url, token, body);
+  if (status !== expected) throw new Error(`expected ${expected} after streaming, got ${status}`);
 }
 
 /**
@@ -65,7 +37,7 @@ export async function benchUpload(): Promise<Row[]> {
   const server = await startServerProcess({ PINHOLE_DATA_DIR: dataDir });
   try {
     const token = await createMember(server.url, "streamer");
-    const bodies = Array.from({ length: UPLOADS }, () => multipartBody(crypto.randomBytes(MB * 1024 * 1024)));
+    const bodies = Array.from({ length: UPLOADS }, () => encodeUpload(crypto.randomBytes(MB * 1024 * 1024)));
     const agent = new http.Agent({ keepAlive: true });
     const megabytesPerSecond = async (url: string, expected: number) => {
       for (let i = 0; i < WARM_UP_ROUNDS; i++) await Promise.all(bodies.map((body) => send(agent, url, token, body, expected)));
@@ -83,7 +55,7 @@ export async function benchUpload(): Promise<Row[]> {
     // Bounded means the memory does not follow the bodies: the same four uploads at four times
     // the size, from a reset peak (clear_refs 5 sets VmHWM to the current RSS).
     fs.writeFileSync(`/proc/${server.pid}/clear_refs`, "5");
-    const largeBodies = Array.from({ length: UPLOADS }, () => multipartBody(crypto.randomBytes(LARGE_MB * 1024 * 1024)));
+    const largeBodies = Array.from({ length: UPLOADS }, () => encodeUpload(crypto.randomBytes(LARGE_MB * 1024 * 1024)));
     for (let i = 0; i < 2; i++) await Promise.all(largeBodies.map((body) => send(agent, `${server.url}/api/v1/photos`, token, body, 415)));
     const largeGrowth = server.peakRssMb() - rssBefore;
     const barePort = await freePort();
