@@ -78,8 +78,10 @@ export async function benchIngest(): Promise<Row[]> {
       const ours = median(overHttp);
       const vipsMs = median(vips);
       const bareMs = median(bare);
+      // Each upload against the bare run beside it: a busy minute on a shared machine moves both.
+      const againstBare = median(overHttp.map((ms, i) => ms / bare[i]!));
       rows.push({ section: "ingest", measure: `${label} JPEG, HTTP upload until every size is stored`, value: ours, unit: "ms", reference: { name: "vipsthumbnail, same sizes", value: vipsMs }, ratio: vipsMs / ours, target: ">= 4× faster than vipsthumbnail", met: vipsMs / ours >= 4 });
-      rows.push({ section: "ingest", measure: `${label} JPEG, HTTP upload until every size is stored`, value: ours, unit: "ms", reference: { name: "bare sharp pipeline in-process", value: bareMs }, ratio: ours / bareMs, target: "<= 1.3× the bare pipeline", met: ours / bareMs <= 1.3 });
+      rows.push({ section: "ingest", measure: `${label} JPEG, HTTP upload until every size is stored`, value: ours, unit: "ms", reference: { name: "bare sharp pipeline in-process", value: bareMs }, ratio: againstBare, target: "<= 1.3× the bare pipeline (median of each upload over the bare run beside it)", met: againstBare <= 1.3 });
     }
   } finally {
     agent.destroy();

@@ -13,7 +13,7 @@ import { apiErrorBody, DATABASE_DOWN_MESSAGE } from "../web/error-handler.ts";
 import type { PhotoService } from "./service.ts";
 import type { UploadQuotas } from "./quotas.ts";
 import type { ResumablePartsStore } from "./resumable-parts.ts";
-import { sanitizeFileName, type ReceivedUpload } from "./upload-receiver.ts";
+import { ALREADY_SYNCED, sanitizeFileName, type ReceivedUpload } from "./upload-receiver.ts";
 import { UploadLocker, type UploadLockTimings } from "./upload-locker.ts";
 import type { UploadLocksRepository } from "./upload-locks-repository.ts";
 
@@ -183,7 +183,7 @@ export class ResumableUploads {
       const metadata = upload.metadata ?? {};
       const fields: Record<string, string> = {};
       for (const key of FIELDS) if (typeof metadata[key] === "string") fields[key] = metadata[key];
-      const received: ReceivedUpload = { ...whole, displayName: sanitizeFileName(metadata.filename ?? metadata.name ?? undefined), fields };
+      const received: ReceivedUpload = { ...whole, synced: ALREADY_SYNCED, displayName: sanitizeFileName(metadata.filename ?? metadata.name ?? undefined), fields };
       // The ingest removes the file it was given, whatever happens.
       const { photo, created } = await this.deps.photos.upload(viewer, received, quota);
       return { status_code: created ? 201 : 200, headers: { "content-type": "application/json; charset=utf-8", location: photo.pageUrl }, body: JSON.stringify(photo) };

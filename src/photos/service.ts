@@ -16,7 +16,7 @@ import { presentPhoto, type PhotoView, type StoredSize } from "./presenter.ts";
 import { QuotaReachedAtInsert, type PhotoRecord, type PhotosRepository, type SearchScope } from "./repository.ts";
 import type { InsertQuota, Limits } from "./quotas.ts";
 import { parseTags, uniqueTags, type Tag } from "./tags.ts";
-import type { ReceivedUpload } from "./upload-receiver.ts";
+import { whenDurable, type ReceivedUpload } from "./upload-receiver.ts";
 import { DEFAULT_LICENSE, isLicenseId, LICENSE_IDS, type LicenseId } from "./licenses.ts";
 import { audienceOf, isLocationVisibility, LOCATION_VISIBILITIES, type LocationVisibility, type Standing, canSeePhoto, isMorePrivate, isVisibility, NO_STANDING, VISIBILITIES, type Visibility } from "./visibility.ts";
 import { removeTempFile } from "../storage/scratch.ts";
@@ -237,6 +237,8 @@ export class PhotoService {
     let inserting = false;
     try {
       await this.storeDerivatives(id, secret, processed);
+      // The original was fsynced while it was decoded; it is kept only once that is done.
+      await whenDurable(upload);
       // putFile refuses an existing key: an id collision must never replace another photo's original.
       await this.deps.store.putFile(keyOfOriginal, upload.tempPath);
       originalStored = true;
@@ -306,6 +308,7 @@ export class PhotoService {
       let originalStored = false;
       try {
         await this.storeDerivatives(id, secret, processed);
+        await whenDurable(upload);
         await this.deps.store.putFile(keyOfOriginal, upload.tempPath);
         originalStored = true;
         dropOldJob = await this.deps.jobs.enqueue(DELETE_FILES_JOB, dropOld, DELETION_JOB_DELAY_MS);

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { withoutFirstBytes, writeHashed } from "./upload-receiver.ts";
+import { withoutFirstBytes, writeHashed, writeHashedThenSync } from "./upload-receiver.ts";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pinhole-receiver-"));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -52,4 +52,16 @@ test("many tiny chunks are written whole", async () => {
   const written = await writeHashed((async function* () { yield* chunks; })(), target);
   assert.equal(written.bytes, 5000);
   assert.ok(fs.readFileSync(target).equals(Buffer.concat(chunks)));
+});
+
+test("written and hashed first, synced after: the descriptor closes once the fsync is done", async () => {
+  const chunks = Array.from({ length: 5 }, () => crypto.randomBytes(900_000));
+  const before = openDescriptors();
+  const target = path.join(dir, "then-sync");
+  const { sha256, bytes, synced } = await writeHashedThenSync((async function* () { yield* chunks; })(), target);
+  assert.equal(sha256, crypto.createHash("sha256").update(Buffer.concat(chunks)).digest("hex"));
+  assert.equal(bytes, 4_500_000);
+  assert.ok(fs.readFileSync(target).equals(Buffer.concat(chunks)), "every byte is in the file before the fsync ends");
+  await synced;
+  assert.equal(openDescriptors(), before);
 });

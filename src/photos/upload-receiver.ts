@@ -11,10 +11,15 @@ import { scratchName, removeTempFile } from "../storage/scratch.ts";
 import { FORM_LIMITS, MultipartFileTooLarge, multipartBoundary, readMultipart } from "../web/multipart-reader.ts";
 
 export interface ReceivedUpload {
-  /** An fsynced temporary file holding exactly the uploaded bytes. */
+  /** A temporary file holding exactly the uploaded bytes. */
   tempPath: string;
   sha256: string;
   bytes: number;
+  /**
+   * Settles once the file is fsynced. Reading it need not wait (an image is decoded while the
+   * disk takes the original); keeping it must: `whenDurable` before the file is stored.
+   */
+  synced: Promise<void>;
   /** The client's file name, made safe to display; never used as a path. */
   displayName: string;
   fields: Record<string, string>;
@@ -34,9 +39,22 @@ export function sanitizeFileName(name: string | undefined): string {
   return [...cleaned].slice(0, MAX_NAME_LENGTH).join("") || "photo";
 }
 
+/** For a file that is already fsynced (a resumable upload put together, a file from a zip). */
+export const ALREADY_SYNCED: Promise<void> = Promise.resolve();
+
+/** Waits for an upload's fsync; what stores the file (and so the 201) comes after it. */
+export async function whenDurable(upload: Pick<ReceivedUpload, "synced">): Promise<void> {
+  try {
+    await upload.synced;
+  } catch (error) {
+    throw translateDiskError(error);
+  }
+}
+
 /**
  * Streams a multipart upload to a temporary file: never held whole in memory, hashed while it
- * streams, fsynced before returning. Any failure removes the temporary file.
+ * streams. It answers once every byte is written and hashed; the fsync goes on meanwhile
+ * (`synced`). Any failure removes the temporary file.
  */
 export async function receiveUpload(request: FastifyRequest, scratchDir: string, maxBytes: number, what: "photo" | "zip" = "photo", fileField = "file"): Promise<ReceivedUpload> {
   const boundary = multipartBoundary(request.headers["content-type"]);
@@ -53,7 +71,7 @@ export async function receiveUpload(request: FastifyRequest, scratchDir: string,
         continue;
       }
       if (part.name !== fileField || received) throw new InvalidError(wording(what === "zip" ? "errors.upload.oneZip" : "errors.upload.onePhoto", { field: fileField }));
-      const written = await writeHashed(part.chunks, tempPath);
+      const written = await writeHashedThenSync(part.chunks, tempPath);
       received = { tempPath, ...written, displayName: sanitizeFileName(part.filename) };
     }
     if (!received) throw new InvalidError(wording(what === "zip" ? "errors.upload.noZip" : "errors.upload.noPhoto", { field: fileField }));
@@ -87,6 +105,13 @@ const WRITE_CHUNKS = 128;
  * fsync at the end, and as long again hashing on the event loop (bench/sections/upload.ts).
  */
 export async function writeHashed(source: AsyncIterable<Buffer>, tempPath: string, hasher: FileHasher = fileHasher): Promise<{ sha256: string; bytes: number }> {
+  const { synced, ...written } = await writeHashedThenSync(source, tempPath, hasher);
+  await synced;
+  return written;
+}
+
+/** `writeHashed` answering once the bytes are written and hashed, with the fsync still going on. */
+export async function writeHashedThenSync(source: AsyncIterable<Buffer>, tempPath: string, hasher: FileHasher = fileHasher): Promise<{ sha256: string; bytes: number; synced: Promise<void> }> {
   const fd = await promisify(fs.open)(tempPath, "wx");
   const hashing = hasher.start(tempPath);
   let bytes = 0;
@@ -109,7 +134,7 @@ export async function writeHashed(source: AsyncIterable<Buffer>, tempPath: strin
     written.catch(() => undefined); // awaited before the next write, or by the clean-up
     return written;
   };
-  let sha256: Promise<string>;
+  let hashed: Promise<string>;
   try {
     for await (const chunk of source) {
       bytes += chunk.length;
@@ -125,11 +150,7 @@ export async function writeHashed(source: AsyncIterable<Buffer>, tempPath: strin
     await writing;
     if (batch.length > 0) await write(batch, bytes - batchBytes, bytes, true);
     // The last bytes are hashed while the disk takes them.
-    const hashed = hashing.finish(bytes);
-    hashed.catch(() => undefined); // awaited below, unless the fsync fails first
-    // The fsync need not wait for a flush still running: it covers every write made before it.
-    await Promise.all([flushing, promisify(fs.fsync)(fd)]);
-    sha256 = hashed;
+    hashed = hashing.finish(bytes);
   } catch (error) {
     hashing.abort();
     // Nothing may still use the descriptor when it closes, or its number could be reused under it.
@@ -138,8 +159,15 @@ export async function writeHashed(source: AsyncIterable<Buffer>, tempPath: strin
     await promisify(fs.close)(fd).catch(() => undefined);
     throw error;
   }
-  await promisify(fs.close)(fd);
-  return { sha256: await sha256, bytes };
+  // The fsync need not wait for a flush still running: it covers every write made before it.
+  // The descriptor closes once both are done, whether they succeed or not.
+  const synced = Promise.allSettled([flushing, promisify(fs.fsync)(fd)]).then(async (outcomes) => {
+    await promisify(fs.close)(fd);
+    const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
+    if (failed) throw failed.reason;
+  });
+  synced.catch(() => undefined); // awaited by whoever keeps the file
+  return { sha256: await hashed, bytes, synced };
 }
 
 /** Writes every byte of `buffers` at `position`, however many calls the kernel takes. */

@@ -15,7 +15,7 @@ import { MAX_COMMENT_LENGTH } from "../social/comment-text.ts";
 import { MAX_NOTE_LENGTH } from "../notes/rules.ts";
 import type { UploadQuotas } from "../photos/quotas.ts";
 import type { PhotoService } from "../photos/service.ts";
-import { sanitizeFileName, writeHashed, type ReceivedUpload } from "../photos/upload-receiver.ts";
+import { ALREADY_SYNCED, sanitizeFileName, whenDurable, writeHashed, type ReceivedUpload } from "../photos/upload-receiver.ts";
 import type { BlobStore } from "../storage/blob-store.ts";
 import { scratchName, removeTempFile } from "../storage/scratch.ts";
 import type { Viewer } from "../users/service.ts";
@@ -170,13 +170,14 @@ export class ImportService {
     this.sliceMs = deps.sliceMs ?? 60_000;
   }
 
-  /** Takes an uploaded zip (already fsynced) and queues its import. */
-  async start(viewer: Viewer, upload: Pick<ReceivedUpload, "tempPath" | "bytes" | "displayName">): Promise<ImportView> {
+  /** Takes an uploaded zip and queues its import. */
+  async start(viewer: Viewer, upload: Pick<ReceivedUpload, "tempPath" | "bytes" | "displayName" | "synced">): Promise<ImportView> {
     const { transfer, clock } = this.deps;
     try {
       if (!(await isZip(upload.tempPath))) throw new UnsupportedMediaError(wording("errors.import.notZip"), { field: "file" });
       const stored = `${crypto.randomBytes(12).toString("hex")}.zip`;
-      // The upload is fsynced; the store keeps it durably, for any server's job to read.
+      // Once the upload is fsynced, the store keeps it durably, for any server's job to read.
+      await whenDurable(upload);
       await this.deps.store.putFile(importKey(stored), upload.tempPath);
       const id = await transfer.createImport({ memberId: viewer.id, fileName: sanitizeFileName(upload.displayName), fileBytes: upload.bytes, storedPath: stored, now: clock.now() });
       const job = await this.deps.jobs.enqueue(IMPORT_JOB, { importId: id } satisfies Payload);
@@ -482,7 +483,7 @@ class ImportRun {
     const tempPath = path.join(this.deps.scratchDir, scratchName("import", `${crypto.randomBytes(12).toString("hex")}.part`));
     try {
       const written = await writeHashed(await this.zip.stream(entry), tempPath);
-      return { tempPath, ...written, displayName: sanitizeFileName(name), fields: {} };
+      return { tempPath, ...written, synced: ALREADY_SYNCED, displayName: sanitizeFileName(name), fields: {} };
     } catch (error) {
       await removeTempFile(tempPath);
       throw error;

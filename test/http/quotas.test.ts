@@ -9,6 +9,7 @@ import { JobsRepository } from "../../src/jobs/repository.ts";
 import { QuotaExceededError } from "../../src/errors.ts";
 import { QuotaRepository } from "../../src/photos/quota-repository.ts";
 import { UploadQuotas } from "../../src/photos/quotas.ts";
+import { ALREADY_SYNCED } from "../../src/photos/upload-receiver.ts";
 import { api, buildMember, corpusFile, photoForm, WebClient, type Member } from "../helpers/client.ts";
 
 const MB = 1024 * 1024;
@@ -123,7 +124,7 @@ describe("the photo quota", () => {
       fs.writeFileSync(tempPath, bytes);
       const hold = await quotas.admit(viewer.id, bytes.length);
       const quota = await hold.confirm(bytes.length);
-      return { hold, quota, upload: { tempPath, sha256: crypto.createHash("sha256").update(bytes).digest("hex"), bytes: bytes.length, displayName: name, fields: {} } };
+      return { hold, quota, upload: { tempPath, sha256: crypto.createHash("sha256").update(bytes).digest("hex"), bytes: bytes.length, synced: ALREADY_SYNCED, displayName: name, fields: {} } };
     };
     const here = await received(server.context.quotas, "here");
     const there = await received(otherServer, "there");
