@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so `npm install && npm start` needs no build step.
+// Runs the TypeScript sources, bundled by esbuild as they start (see builtSources), so
+// `npm install && npm start` needs no build step.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -15,12 +16,17 @@ if (process.argv[2] === "serve" && !process.env.MALLOC_ARENA_MAX) {
   });
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"]) process.on(signal, () => child.kill(signal));
   child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+} else if (process.argv[2] === "build") {
+  // `npm install` runs this (postinstall), so an install that is read-only at run time (the
+  // systemd units' ProtectSystem=strict) has its bundle already. It never fails an install.
+  await builtSources({ quiet: false });
+  process.exit(0);
 } else if (process.env.PINHOLE_PREBUILT) {
   // The test runs' servers: the same sources built once into one file (scripts/test.mjs), which
   // starts in a third of the CPU time tsx needs to load them module by module.
   await import(process.env.PINHOLE_PREBUILT);
 } else {
-  const built = await builtSources();
+  const built = await builtSources({ quiet: false });
   if (built) {
     await import(built);
   } else {
@@ -31,46 +37,69 @@ if (process.argv[2] === "serve" && !process.env.MALLOC_ARENA_MAX) {
 }
 
 /**
- * The sources as one file, built by esbuild (about a second) whenever a source is newer than it:
- * a server loaded module by module through tsx held 40 MB more memory (tsx's loader thread and
- * its transforms; 220 MB idle against 180) and took 1.4 s more CPU to start. Two levels down, so
- * paths the sources find from their own folder (../../package.json) still hold. Anything in the
- * way (a read-only install, `PINHOLE_BUILD=0`) leaves the sources to tsx, as before.
+ * The sources as one file, built by esbuild (about a second) unless the one built last was built
+ * from exactly these sources: a server loaded module by module through tsx held 40 MB more
+ * memory (tsx's loader thread and its transforms; 220 MB idle against 180) and took 1.4 s more
+ * CPU to start. Two levels down, so paths the sources find from their own folder
+ * (../../package.json) still hold. `PINHOLE_BUILD=0`, an install it cannot write to, or a failed
+ * build leave the sources to tsx, as before, said in one line.
  */
-async function builtSources() {
+async function builtSources({ quiet }) {
   if (process.env.PINHOLE_BUILD === "0") return null;
   const root = fileURLToPath(new URL("..", import.meta.url));
-  const outfile = path.join(root, ".build", "pinhole", "main.mjs");
+  const dir = path.join(root, ".build", "pinhole");
+  const outfile = path.join(dir, "main.mjs");
+  const manifest = path.join(dir, "sources.json");
+  const fallBack = (why) => {
+    if (!quiet) console.error(`pinhole: running the sources through tsx: ${why}`);
+    return null;
+  };
   try {
-    if (!isFresh(outfile, [path.join(root, "src"), path.join(root, "package.json")])) {
+    // Sizes and times of every source as they were before the build: a file saved during it,
+    // or a copy that kept older times (rsync -a, tar), makes the next start build again.
+    const sources = JSON.stringify(sourceStamps(root));
+    const current = fs.existsSync(outfile) && fs.existsSync(manifest) && fs.readFileSync(manifest, "utf8") === sources;
+    if (!current) {
+      fs.mkdirSync(dir, { recursive: true });
+      fs.accessSync(dir, fs.constants.W_OK);
       const { build } = await import("esbuild");
-      const result = await build({ entryPoints: [path.join(root, "src", "cli", "main.ts")], bundle: true, platform: "node", format: "esm", packages: "external", target: "node20", outfile, sourcemap: "linked", write: false, logLevel: "silent" });
-      fs.mkdirSync(path.dirname(outfile), { recursive: true });
-      // Written aside and renamed, map first: a process starting meanwhile reads a whole file.
-      for (const file of [...result.outputFiles].sort((a) => (a.path.endsWith(".map") ? -1 : 1))) {
-        const temp = `${file.path}.${process.pid}.tmp`;
-        fs.writeFileSync(temp, file.contents);
-        fs.renameSync(temp, file.path);
+      // Source maps without the sources' text: stack traces name the .ts lines, and each process
+      // parses a fifth of the map.
+      const result = await build({ entryPoints: [path.join(root, "src", "cli", "main.ts")], bundle: true, platform: "node", format: "esm", packages: "external", target: "node20", outfile, sourcemap: "linked", sourcesContent: false, write: false, logLevel: "silent" });
+      const map = result.outputFiles.find((file) => file.path.endsWith(".map"));
+      const code = result.outputFiles.find((file) => file.path === outfile);
+      if (!map || !code) throw new Error("esbuild wrote no bundle");
+      // Each written aside and renamed, the map first and the list of sources last: a process
+      // starting meanwhile reads whole files, and a bundle whose list is missing is built again.
+      for (const [file, contents] of [[map.path, map.contents], [code.path, code.contents], [manifest, sources]]) {
+        const temp = `${file}.${process.pid}.tmp`;
+        try {
+          fs.writeFileSync(temp, contents);
+          fs.renameSync(temp, file);
+        } finally {
+          fs.rmSync(temp, { force: true });
+        }
       }
     }
     process.setSourceMapsEnabled(true);
     return pathToFileURL(outfile).href;
-  } catch {
-    return null;
+  } catch (error) {
+    return fallBack(error instanceof Error ? error.message : String(error));
   }
 }
 
-function isFresh(outfile, sources) {
-  let built;
-  try {
-    built = fs.statSync(outfile).mtimeMs;
-  } catch {
-    return false;
-  }
-  const newer = (entry) => {
+/** [path, size, mtime] of package.json and of every file under src/, in a stable order. */
+function sourceStamps(root) {
+  const stamps = [];
+  const visit = (entry) => {
     const stat = fs.statSync(entry);
-    if (stat.mtimeMs > built) return true;
-    return stat.isDirectory() && fs.readdirSync(entry).some((name) => newer(path.join(entry, name)));
+    if (stat.isDirectory()) {
+      for (const name of fs.readdirSync(entry).sort()) visit(path.join(entry, name));
+    } else {
+      stamps.push([path.relative(root, entry), stat.size, stat.mtimeMs]);
+    }
   };
-  return !sources.some(newer);
+  visit(path.join(root, "package.json"));
+  visit(path.join(root, "src"));
+  return stamps;
 }

@@ -13,16 +13,25 @@ function launch(env: Record<string, string> = {}) {
   return spawnSync(process.execPath, [path.join(ROOT, "bin", "pinhole.js"), "no-such-command"], { env: { ...rest, ...env }, encoding: "utf8", timeout: 60_000 });
 }
 
-test("the launcher runs the sources from one built file, built again only when a source is newer", () => {
+const MANIFEST = path.join(path.dirname(BUNDLE), "sources.json");
+
+test("the launcher runs the sources from one built file, built again only when the sources differ from those it was built from", () => {
   const first = launch();
   assert.match(first.stderr, /unknown command "no-such-command"/);
-  assert.ok(fs.existsSync(BUNDLE) && fs.existsSync(`${BUNDLE}.map`), "the bundle and its source map are written");
+  assert.doesNotMatch(first.stderr, /through tsx/, "no fallback");
+  assert.ok(fs.existsSync(BUNDLE) && fs.existsSync(`${BUNDLE}.map`) && fs.existsSync(MANIFEST), "the bundle, its source map and the list of sources are written");
   const builtAt = fs.statSync(BUNDLE).mtimeMs;
-  const newestSource = fs.statSync(path.join(ROOT, "src", "cli", "main.ts")).mtimeMs;
-  assert.ok(builtAt >= newestSource);
+  const sources = JSON.parse(fs.readFileSync(MANIFEST, "utf8")) as Array<[string, number, number]>;
+  assert.ok(sources.some(([file]) => file === path.join("src", "cli", "main.ts")) && sources.some(([file]) => file === "package.json"));
   const second = launch();
   assert.match(second.stderr, /unknown command/);
-  assert.equal(fs.statSync(BUNDLE).mtimeMs, builtAt, "a fresh bundle is used as it is");
+  assert.equal(fs.statSync(BUNDLE).mtimeMs, builtAt, "a bundle built from these sources is used as it is");
+  // Sources that differ from the list (a file saved during the build, a copy with older times).
+  fs.writeFileSync(MANIFEST, JSON.stringify(sources.slice(1)));
+  const third = launch();
+  assert.match(third.stderr, /unknown command/);
+  assert.notEqual(fs.statSync(BUNDLE).mtimeMs, builtAt, "built again");
+  assert.deepEqual(JSON.parse(fs.readFileSync(MANIFEST, "utf8")), sources);
   assert.deepEqual(fs.readdirSync(path.dirname(BUNDLE)).filter((name) => name.endsWith(".tmp")), [], "no half-written file is left");
 });
 

@@ -39,6 +39,7 @@ test("files written in steps, several at once, are hashed from what was written"
     }),
   );
   assert.deepEqual(results, files.map(({ parts }) => sha256(Buffer.concat(parts))));
+  assert.deepEqual(hasher.counts, { byWorker: 4, onEventLoop: 0 }, "every one by the worker");
 });
 
 test("an empty file, and one told of nothing before its end, are hashed whole", async () => {
@@ -102,11 +103,11 @@ test("the worker keeps a process alive while a job waits, and not once it is don
     const job = fileHasher.start(file);
     fs.writeFileSync(file, "x".repeat(3000000));
     job.written(3000000);
-    job.finish(3000000).then((hex) => console.log(hex));
+    job.finish(3000000).then((hex) => console.log(hex, JSON.stringify(fileHasher.counts)));
   `;
   const started = Date.now();
   const output = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8", timeout: 30_000 });
-  assert.equal(output.trim(), sha256(Buffer.from("x".repeat(3_000_000))), "the hash arrived before the process ended");
+  assert.equal(output.trim(), `${sha256(Buffer.from("x".repeat(3_000_000)))} {"byWorker":1,"onEventLoop":0}`, "the worker's hash arrived before the process ended");
   assert.ok(Date.now() - started < 20_000, "and the idle worker did not hold it open");
 });
 
@@ -115,4 +116,5 @@ test("the whole-file hasher gives the same answers", async () => {
   const bytes = crypto.randomBytes(3_300_000);
   fs.writeFileSync(file, bytes);
   assert.equal(await new WholeFileHasher().start(file).finish(bytes.length), sha256(bytes));
+  await assert.rejects(new WholeFileHasher().start(file).finish(bytes.length + 10), /holds 3300000 of the 3300010 bytes/, "a file shorter than written is never hashed as if whole");
 });

@@ -165,7 +165,7 @@ export class PhotoService {
   }
 
   /**
-   * Stores an uploaded photo. Files go first (derivatives, then the original, already fsynced),
+   * Stores an uploaded photo. Files go first (derivatives, then the original once its fsync is done),
    * the row last, so a crash leaves at worst unreferenced files, never a row without its files.
    * The same bytes uploaded again by the same member return the existing photo, with the
    * title, description, tags or visibility sent this time applied to it.

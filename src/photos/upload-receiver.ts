@@ -98,9 +98,9 @@ const WRITE_CHUNKS = 128;
  * photo inside an imported zip, a resumable upload's parts), and fsyncs it before returning.
  *
  * Chunks are written a megabyte at a time (one writev, one thread-pool round trip, instead of
- * sixteen), one write on its way while the next megabyte arrives. After each write the disk is
- * asked to store what the file holds (fdatasync, one at a time), so the last fsync has little
- * left to do, and `hasher` hashes it beside the event loop, which is left to read the socket:
+ * sixteen), one write on its way while the next megabyte arrives. After each megabyte written
+ * the disk is asked to store what the file holds (fdatasync, one at a time), so the last fsync
+ * has little left to do, and `hasher` hashes it beside the event loop, which is left to read the socket:
  * four concurrent 10 MB uploads spent about a third of their time on the last flush with one
  * fsync at the end, and as long again hashing on the event loop (bench/sections/upload.ts).
  */
@@ -118,18 +118,30 @@ export async function writeHashedThenSync(source: AsyncIterable<Buffer>, tempPat
   let batch: Buffer[] = [];
   let batchBytes = 0;
   let writing: Promise<void> | null = null;
+  // A failed flush stays here, never cleared: Linux tells one fsync caller of a descriptor about a
+  // writeback error, so the final wait on it is what keeps an EIO from going unseen.
   let flushing: Promise<void> | null = null;
-  const flush = () => {
-    const flushed: Promise<void> = promisify(fs.fdatasync)(fd).then(() => {
-      if (flushing === flushed) flushing = null;
-    });
+  let flushFailure: unknown = null;
+  let flushedUpTo = 0;
+  const flush = (upTo: number) => {
+    flushedUpTo = upTo;
+    const flushed: Promise<void> = promisify(fs.fdatasync)(fd).then(
+      () => {
+        if (flushing === flushed) flushing = null;
+      },
+      (error: unknown) => {
+        flushFailure = error;
+        throw error;
+      },
+    );
     flushed.catch(() => undefined);
     flushing = flushed;
   };
   const write = (buffers: Buffer[], position: number, end: number, last: boolean) => {
     const written = writevAll(fd, buffers, position).then(() => {
       hashing.written(end);
-      if (!last && !flushing) flush();
+      // A megabyte at least between flushes, however small the chunks that made it.
+      if (!last && !flushing && end - flushedUpTo >= WRITE_BYTES) flush(end);
     });
     written.catch(() => undefined); // awaited before the next write, or by the clean-up
     return written;
@@ -142,6 +154,8 @@ export async function writeHashedThenSync(source: AsyncIterable<Buffer>, tempPat
       batchBytes += chunk.length;
       if (batchBytes >= WRITE_BYTES || batch.length >= WRITE_CHUNKS) {
         await writing;
+        // The disk refused a flush: nothing more of this body is worth writing.
+        if (flushFailure) throw flushFailure;
         writing = write(batch, bytes - batchBytes, bytes, false);
         batch = [];
         batchBytes = 0;
