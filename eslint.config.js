@@ -3,7 +3,7 @@ import tseslint from "typescript-eslint";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "data/", "bench/results/", ".test-build/", ".build/"] },
+  { ignores: ["node_modules/", "data/", "bench/results/", ".build/"] },
   js.configs.recommended,
   { files: ["**/*.js", "**/*.mjs"], languageOptions: { globals: { ...globals.node } } },
   { files: ["src/web/assets/**/*.js"], languageOptions: { globals: { ...globals.browser } } },

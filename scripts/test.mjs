@@ -4,7 +4,6 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { buildSync } from "esbuild";
 
 function find(dir, out = []) {
   if (!fs.existsSync(dir)) return out;
@@ -26,16 +25,18 @@ if (!Number.isInteger(concurrency) || concurrency < 1) {
 }
 const only = process.argv.slice(2);
 const files = only.length > 0 ? only : [...find("src"), ...find("test")].sort();
-// The servers that tests start as processes (bin/pinhole.js: well over a hundred a run) load the
-// sources from one file built here, not module by module through tsx: a start took 2.7 s of CPU
-// through tsx and 0.9 s built, and CI's two cores are busy. The tests themselves run through tsx.
-// Two levels down, so paths the sources find from their own folder (../../package.json) still hold.
+// The servers that tests start as processes (bin/pinhole.js: well over a hundred a run) run the
+// bundle the launcher builds (`pinhole build`, as npm's postinstall does), handed to them so that
+// no start checks the sources again: a start took 2.7 s of CPU through tsx and 0.9 s bundled,
+// and CI's two cores are busy. The tests themselves run through tsx.
 // PINHOLE_TEST_PREBUILT=0 starts them through tsx instead.
 const env = { ...process.env };
-if (process.env.PINHOLE_TEST_PREBUILT !== "0") {
-  const outfile = path.resolve(".test-build", "pinhole", "main.mjs");
-  buildSync({ entryPoints: ["src/cli/main.ts"], bundle: true, platform: "node", format: "esm", packages: "external", target: "node20", outfile, logLevel: "warning" });
-  env.PINHOLE_PREBUILT = pathToFileURL(outfile).href;
+if (process.env.PINHOLE_TEST_PREBUILT === "0") {
+  env.PINHOLE_BUILD = "0";
+} else {
+  spawnSync(process.execPath, ["bin/pinhole.js", "build"], { stdio: "inherit" });
+  const bundle = path.resolve(".build", "pinhole", "main.mjs");
+  if (fs.existsSync(bundle)) env.PINHOLE_PREBUILT = pathToFileURL(bundle).href;
 }
 const result = spawnSync(process.execPath, ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, ...files], { stdio: "inherit", env });
 process.exit(result.status ?? 1);
