@@ -82,7 +82,7 @@ import { registerCommunityRoutes } from "./social/community-routes.ts";
 import { registerContactPages } from "./social/pages.ts";
 import { addSocialSections } from "./social/sections.ts";
 import { installUnreadCount, registerNotificationRoutes } from "./notifications/routes.ts";
-import { GroupsRepository } from "./groups/repository.ts";
+import { GroupsRepository, photoInAnyPool } from "./groups/repository.ts";
 import { GroupService } from "./groups/service.ts";
 import { registerGroupRoutes } from "./groups/routes.ts";
 import { photoGroupsSection } from "./groups/views.ts";
@@ -96,7 +96,7 @@ import { buildStatusService, type StatusService } from "./status/service.ts";
 import { registerStatusRoutes } from "./status/routes.ts";
 import { migrateWithBackup } from "./ops/safe-migrate.ts";
 import { BackupSchedule, spawnScheduledBackup } from "./ops/backup-schedule.ts";
-import { NotesRepository } from "./notes/repository.ts";
+import { NotesRepository, photoHasNotes } from "./notes/repository.ts";
 import { NoteService } from "./notes/service.ts";
 import { registerNoteRoutes } from "./notes/routes.ts";
 import { notesHelp, notesOverlay } from "./notes/views.ts";
@@ -113,7 +113,7 @@ import { FlickrRepository } from "./flickr/repository.ts";
 import { FlickrService } from "./flickr/service.ts";
 import { registerFlickrRoutes } from "./flickr/routes.ts";
 import { ActivityRepository } from "./activity/repository.ts";
-import { AlbumsRepository } from "./albums/repository.ts";
+import { AlbumsRepository, ownerHasSmartAlbums, photoInAnyAlbum } from "./albums/repository.ts";
 import { AlbumService } from "./albums/service.ts";
 import { registerAlbumRoutes } from "./albums/routes.ts";
 import { photoAlbumsSection } from "./albums/views.ts";
@@ -329,8 +329,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const say = (level: "info" | "warn", message: string) => log[level](message);
   const explore = new ExploreService({ explore: new ExploreRepository(database.db), runs: periodicRuns, holder: jobs.workerId, clock, baseUrl: config.baseUrl, say });
   const activity = new ActivityService({ activity: new ActivityRepository(database.db), runs: periodicRuns, holder: jobs.workerId, clock, baseUrl: config.baseUrl, say });
-  photoPageSections.add(async ({ photo, viewer, request }) => {
-    const { notes: list, canAdd } = await notes.forPage(Number(photo.id), viewer);
+  const hasNotes = photoPageSections.probe(photoHasNotes);
+  photoPageSections.add(async ({ photo, viewer, request, has }) => {
+    const anyNotes = has(hasNotes);
+    // A visitor may add none, so a photo without notes has nothing to show them.
+    if (!anyNotes && viewer === null) return null;
+    const { notes: list, canAdd } = await notes.forPage(Number(photo.id), viewer, anyNotes);
     const messages = request.messages();
     const overlay = notesOverlay({ photoId: photo.id, notes: list, canAdd, messages });
     return overlay ? { overlay, body: notesHelp(canAdd, photo.canEdit, messages), scripts: ["notes.js"], lang: messages.locale } : null;
@@ -408,18 +412,21 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const context: AppContext = { config, log, database, store, users, photos, photoBatch, albums, resumable, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, faves, comments, notifier, photoPageSections, photostreamSections: new PhotostreamSections(), moderation, notes, photoViews, explore, activity, search, maps: new MapService({ maps: new MapsRepository(database.db), baseUrl: config.baseUrl }) };
   addSocialSections({ photoPage: context.photoPageSections, photostream: context.photostreamSections, faves, comments, social });
   // "In groups: …" under a photo, and for its owner the form that adds it to one of their groups.
-  context.photoPageSections.add(async ({ photo, viewer, csrfToken, request }) => {
-    const { holding, canAddTo } = await groups.photoGroups(Number(photo.id), viewer, photo.canEdit);
+  const inAnyPool = context.photoPageSections.probe(photoInAnyPool);
+  context.photoPageSections.add(async ({ photo, viewer, csrfToken, request, has }) => {
+    const { holding, canAddTo } = await groups.photoGroups(Number(photo.id), viewer, photo.canEdit, has(inAnyPool));
     const messages = request.messages();
     const body = photoGroupsSection({ photoId: photo.id, pagePath: `/photos/${photo.owner.username}/${photo.id}`, csrfToken, messages, holding, canAddTo });
     return body ? { body, lang: messages.locale } : null;
   });
   // "In albums: …" under a photo (those the viewer may see), and for its owner "Add to album".
-  context.photoPageSections.add(async ({ photo, viewer, csrfToken, request }) => {
+  const inAnyAlbum = context.photoPageSections.probe(photoInAnyAlbum);
+  const ownerHasSmart = context.photoPageSections.probe(ownerHasSmartAlbums);
+  context.photoPageSections.add(async ({ photo, viewer, csrfToken, request, has }) => {
     const photoId = Number(photo.id);
     const ownerId = photo.canEdit && viewer ? viewer.id : null;
     const [holding, canAddTo] = await Promise.all([
-      albums.albumsHolding(photoId, viewer),
+      albums.albumsHolding(photoId, viewer, { manual: has(inAnyAlbum), smart: has(ownerHasSmart) }),
       ownerId !== null ? albums.albumsToAddTo(ownerId, photoId) : null,
     ]);
     const messages = request.messages();

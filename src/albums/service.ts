@@ -363,9 +363,16 @@ export class AlbumService {
     return album ? { ownerId: album.ownerId, smart: album.rule !== null } : undefined;
   }
 
-  async albumsHolding(photoId: number, viewer: ViewerRef): Promise<Array<{ id: number; title: string }>> {
+  /**
+   * `candidates`: what the photo page's probes found, hand-made albums holding the photo and
+   * smart albums of its owner; what is known to be absent is not asked for.
+   */
+  async albumsHolding(photoId: number, viewer: ViewerRef, candidates = { manual: true, smart: true }): Promise<Array<{ id: number; title: string }>> {
     const audience: Audience = audienceOf(viewer);
-    const [manual, owned] = await Promise.all([this.deps.albums.manualAlbumsHolding(photoId), this.deps.albums.smartAlbumsOfPhotoOwner(photoId)]);
+    const [manual, owned] = await Promise.all([
+      candidates.manual ? this.deps.albums.manualAlbumsHolding(photoId) : [],
+      candidates.smart ? this.deps.albums.smartAlbumsOfPhotoOwner(photoId) : [],
+    ]);
     const matching = await this.deps.albums.smartAlbumsMatching(photoId, owned, audience);
     const smart = owned.filter((a) => matching.has(a.id)).map((a) => ({ id: a.id, title: a.title }));
     return [...manual, ...smart].sort((a, b) => a.title.localeCompare(b.title) || a.id - b.id);

@@ -24,6 +24,12 @@ export function utcDay(ms: number): number {
 /** Views kept in memory between writes; beyond this many, a write happens at once. */
 const MAX_PENDING = 5000;
 const FLUSH_MS = 2000;
+/**
+ * Views this process has written for the current day, not sent again: a visitor who comes back
+ * to a photo the same day costs no write. About 100 bytes each; when full, it starts again
+ * (the table still refuses a second count).
+ */
+const MAX_REMEMBERED = 20_000;
 
 /**
  * Counts photo page visits: anyone but the owner, once per visitor per UTC day. Visits are
@@ -34,6 +40,7 @@ const FLUSH_MS = 2000;
  */
 export class PhotoViews {
   private pending = new Map<string, { photoId: number; viewerKey: string; day: number }>();
+  private written = { day: -1, keys: new Set<string>() };
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -43,7 +50,9 @@ export class PhotoViews {
   async visit(photoId: number, ownerVisiting: boolean, visitor: Visitor): Promise<boolean> {
     if (ownerVisiting) return false;
     const view = { photoId, viewerKey: visitorKey(visitor), day: utcDay(this.deps.clock.now()) };
-    this.pending.set(`${view.photoId}|${view.viewerKey}|${view.day}`, view);
+    const key = `${view.photoId}|${view.viewerKey}|${view.day}`;
+    if (this.written.keys.has(key)) return false;
+    this.pending.set(key, view);
     if (this.pending.size >= MAX_PENDING) await this.flush();
     else this.timer ??= setTimeout(() => void this.flush().catch((error: unknown) => this.deps.onError?.(error)), FLUSH_MS).unref();
     return true;
@@ -53,10 +62,25 @@ export class PhotoViews {
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const batch = [...this.pending.values()];
+    const pending = this.pending;
     this.pending = new Map();
-    this.flushing = this.flushing.catch(() => undefined).then(() => (batch.length ? this.deps.views.recordMany(batch) : undefined));
+    const batch = [...pending.values()];
+    this.flushing = this.flushing
+      .catch(() => undefined)
+      .then(async () => {
+        if (batch.length === 0) return;
+        await this.deps.views.recordMany(batch);
+        this.remember(pending.keys(), batch[0]!.day);
+      });
     return this.flushing;
+  }
+
+  private remember(keys: Iterable<string>, day: number): void {
+    if (this.written.day !== day) this.written = { day, keys: new Set() };
+    for (const key of keys) {
+      if (this.written.keys.size >= MAX_REMEMBERED) this.written.keys.clear();
+      this.written.keys.add(key);
+    }
   }
 
   async count(photoId: number): Promise<number> {

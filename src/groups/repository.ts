@@ -1,4 +1,5 @@
-import type { ExpressionBuilder, Kysely } from "kysely";
+import { sql, type ExpressionBuilder, type Kysely } from "kysely";
+import type { PhotoProbe } from "../db/photo-probes.ts";
 import type { Database, GroupMembersTable, GroupsTable, PhotoRow } from "../db/schema.ts";
 import { ownerActive, visibleTo, withTags, type PhotoRecord } from "../photos/repository.ts";
 import type { Audience } from "../photos/visibility.ts";
@@ -53,6 +54,9 @@ export interface ReplyRow {
 }
 
 /** Every query about groups: members, invitations, the pool and the discussion. */
+/** For the photo page: is the photo in any group's pool? */
+export const photoInAnyPool: PhotoProbe = sql<boolean>`exists (select 1 from group_pool where group_pool.photo_id = photos.id)`;
+
 export class GroupsRepository {
   constructor(private readonly db: Kysely<Database>) {}
 

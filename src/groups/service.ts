@@ -288,8 +288,14 @@ export class GroupService {
   }
 
   /** For the photo page: the groups holding the photo that this viewer may see, and where its owner may add it. */
-  async photoGroups(photoId: number, viewer: ViewerRef, isOwner: boolean): Promise<{ holding: Array<{ slug: string; name: string; canRemove: boolean }>; canAddTo: Array<{ slug: string; name: string }> }> {
-    const rows = await this.deps.groups.groupsHolding(photoId, viewer?.id ?? null);
+  /** `inAnyPool` false: the page's probe found the photo in no pool, so that is not asked again. */
+  async photoGroups(
+    photoId: number,
+    viewer: ViewerRef,
+    isOwner: boolean,
+    inAnyPool = true,
+  ): Promise<{ holding: Array<{ slug: string; name: string; canRemove: boolean }>; canAddTo: Array<{ slug: string; name: string }> }> {
+    const rows = inAnyPool ? await this.deps.groups.groupsHolding(photoId, viewer?.id ?? null) : [];
     const holding = rows.map((g) => ({ slug: g.slug, name: g.name, canRemove: viewer !== null && g.viewerRole !== null && (g.addedBy === viewer.id || canModerate(g.viewerRole)) }));
     const canAddTo = isOwner && viewer ? await this.deps.groups.groupsToAddTo(photoId, viewer.id) : [];
     return { holding, canAddTo };

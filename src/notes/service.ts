@@ -72,8 +72,9 @@ export class NoteService {
    * The notes and whether the viewer may add one, for the photo page, which has already
    * checked that the viewer sees the photo: the hottest page, so no second check here.
    */
-  async forPage(photoId: number, viewer: ViewerRef): Promise<{ notes: NoteView[]; canAdd: boolean }> {
-    const rows = await this.deps.notes.listForPhoto(photoId);
+  /** `anyNotes` false: the page's probe found none, so they are not asked for again. */
+  async forPage(photoId: number, viewer: ViewerRef, anyNotes = true): Promise<{ notes: NoteView[]; canAdd: boolean }> {
+    const rows = anyNotes ? await this.deps.notes.listForPhoto(photoId) : [];
     const notes = rows.map((row) => this.present(row, viewer));
     return { notes, canAdd: viewer !== null && (await this.mayAdd(photoId, viewer, rows[0]?.photo_owner_id)) };
   }

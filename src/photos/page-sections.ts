@@ -1,4 +1,5 @@
 import type { FastifyRequest } from "fastify";
+import type { PhotoProbe } from "../db/photo-probes.ts";
 import type { Html } from "../web/html.ts";
 import type { Viewer } from "../users/service.ts";
 import type { PhotoView } from "./presenter.ts";
@@ -28,6 +29,13 @@ export interface PhotoPageContext {
   viewer: Viewer | null;
   csrfToken: string;
   request: FastifyRequest;
+  /** The answer to a probe asked with `PhotoPageSections.probe`, from the page's photo query. */
+  has: (probe: ProbeHandle) => boolean;
+}
+
+/** A probe's place among the page's questions: what `has` reads its answer by. */
+export interface ProbeHandle {
+  readonly index: number;
 }
 
 /**
@@ -39,9 +47,25 @@ export type PhotoPageSectionSource = (context: PhotoPageContext) => Promise<Phot
 
 export class PhotoPageSections {
   private readonly sources: PhotoPageSectionSource[] = [];
+  private readonly questions: PhotoProbe[] = [];
 
   add(source: PhotoPageSectionSource): void {
     this.sources.push(source);
+  }
+
+  /**
+   * Asks, in the page's one photo query, whether the photo has something (notes, comments, a
+   * place in a group…). Most photos have none of most things: a section that checks `has`
+   * first runs no query for them, which on PostgreSQL is a round trip saved per section.
+   */
+  probe(question: PhotoProbe): ProbeHandle {
+    this.questions.push(question);
+    return { index: this.questions.length - 1 };
+  }
+
+  /** The probes, in the order their answers come back. */
+  get probes(): readonly PhotoProbe[] {
+    return this.questions;
   }
 
   async render(context: PhotoPageContext): Promise<PhotoPageSection[]> {

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder, type SqlBool } from "kysely";
+import type { PhotoProbe } from "../db/photo-probes.ts";
 import type { Database, NewPhotoRow, PhotoRow, PhotoUpdate } from "../db/schema.ts";
 import { unplanned } from "../db/database.ts";
 import { syncMapPoints } from "../maps/repository.ts";
@@ -302,18 +303,28 @@ export class PhotosRepository {
    * viewer sees them (public ones, or all of them for the owner), in one query: the photo
    * page is the most visited page of the site.
    */
-  async findWithNeighbours(id: number, audience: Audience): Promise<(PhotoRecord & { newer: number | null; older: number | null }) | undefined> {
+  async findWithNeighbours(
+    id: number,
+    audience: Audience,
+    probes: readonly PhotoProbe[] = [],
+  ): Promise<(PhotoRecord & { newer: number | null; older: number | null; answers: boolean[] }) | undefined> {
     // Written as one SQL text rather than with the query builder: this is the hottest query of
     // the site, and building it node by node cost more CPU than running it.
     const visible = visibleTo(audience, "p");
-    const { rows } = await sql<PhotoRow & { owner_username: string; newer: number | null; older: number | null }>`
+    const asked = probes.map((probe, i) => sql`, (${probe}) as ${sql.id(`probe_${i}`)}`);
+    const { rows } = await sql<PhotoRow & { owner_username: string; newer: number | null; older: number | null } & Record<`probe_${number}`, unknown>>`
       select photos.*, users.username as owner_username,
         (select p.id from photos p where p.owner_id = photos.owner_id and p.id > photos.id and ${visible} order by p.id asc limit 1) as newer,
         (select p.id from photos p where p.owner_id = photos.owner_id and p.id < photos.id and ${visible} order by p.id desc limit 1) as older
+        ${sql.join(asked, sql``)}
       from photos inner join users on users.id = photos.owner_id
       where photos.id = ${id} and users.suspended_at is null`.execute(this.db);
     const row = rows[0];
-    return row ? withTags(row) : undefined;
+    if (!row) return undefined;
+    // SQLite answers 1 or 0, PostgreSQL true or false.
+    const answers = probes.map((_, i) => Boolean(row[`probe_${i}`]));
+    for (let i = 0; i < probes.length; i++) delete row[`probe_${i}`];
+    return Object.assign(withTags(row), { answers });
   }
 
   /** The licence and download choice a member's new uploads get (users.default_*). */

@@ -5,6 +5,7 @@ import { AppError, NotFoundError, wording } from "../errors.ts";
 import { requireViewer } from "../web/access.ts";
 import { withErrors } from "../web/api-schema.ts";
 import { memberCsrfToken, sendHtml } from "../web/forms.ts";
+import type { ProbeHandle } from "./page-sections.ts";
 import { normalizeTag } from "./tags.ts";
 import { receiveUpload } from "./upload-receiver.ts";
 import * as schema from "./schema.ts";
@@ -341,9 +342,12 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
     "/photos/:username/:id",
     { config: { access: "public" }, schema: { params: schema.PhotoPageParams } },
     async (request, reply) => {
-      const { photo, newer, older } = await photos.getWithNeighbours(request.params.username, Number(request.params.id), request.viewer);
+      const sectionSources = context.photoPageSections;
+      const { photo, newer, older, answers } = await photos.getWithNeighbours(request.params.username, Number(request.params.id), request.viewer, sectionSources.probes);
       const csrfToken = memberCsrfToken(request);
-      const sections = await context.photoPageSections.render({ photo, viewer: request.viewer, csrfToken, request });
+      // An answer missing (never expected) counts as yes: the section then asks for itself.
+      const has = (probe: ProbeHandle) => answers[probe.index] ?? true;
+      const sections = await sectionSources.render({ photo, viewer: request.viewer, csrfToken, request, has });
       return sendHtml(reply, views.photoPage({ viewer: request.viewer, csrfToken, messages: request.messages(), photo, newer, older, sections }));
     },
   );

@@ -6,6 +6,7 @@ import type { ImageCache } from "../images/image-cache.ts";
 import { derivativeKey, derivativePrefix, originalKey, replacementOriginalKey } from "../images/keys.ts";
 import type { JobQueue } from "../jobs/runner.ts";
 import type { ImageProcessor, ProcessedImage } from "../images/processor.ts";
+import type { PhotoProbe } from "../db/photo-probes.ts";
 import type { NewPhotoRow, PhotoUpdate } from "../db/schema.ts";
 import type { BlobStore } from "../storage/blob-store.ts";
 import { translateDiskError } from "../storage/local-disk.ts";
@@ -408,14 +409,23 @@ export class PhotoService {
     await this.deps.photos.update(id, { latitude: null, longitude: null, altitude: null, updated_at: this.deps.clock.now() });
   }
 
-  /** The photo with the ones before and after it in its owner's photostream. */
-  async getWithNeighbours(username: string, id: number, viewer: ViewerRef): Promise<{ photo: PhotoView; newer: string | null; older: string | null }> {
-    const record = await this.deps.photos.findWithNeighbours(id, audienceOf(viewer));
+  /**
+   * The photo with the ones before and after it in its owner's photostream, and the answers to
+   * the photo page's probes (`PhotoPageSections.probe`), in the same query.
+   */
+  async getWithNeighbours(
+    username: string,
+    id: number,
+    viewer: ViewerRef,
+    probes: readonly PhotoProbe[] = [],
+  ): Promise<{ photo: PhotoView; newer: string | null; older: string | null; answers: boolean[] }> {
+    const record = await this.deps.photos.findWithNeighbours(id, audienceOf(viewer), probes);
     if (!record || !(await this.canSee(record, viewer)) || record.owner_username.toLowerCase() !== username.toLowerCase()) {
       throw new NotFoundError(wording("errors.photo.notInStream"));
     }
-    const { newer, older } = record;
-    return { photo: presentPhoto(record, viewer?.id ?? null, this.deps.baseUrl, await this.locationStanding(record, viewer)), newer: newer === null ? null : String(newer), older: older === null ? null : String(older) };
+    const { newer, older, answers } = record;
+    const photo = presentPhoto(record, viewer?.id ?? null, this.deps.baseUrl, await this.locationStanding(record, viewer));
+    return { photo, newer: newer === null ? null : String(newer), older: older === null ? null : String(older), answers };
   }
 
   private validateEdit(input: PhotoEdit): ValidEdit {

@@ -1,4 +1,5 @@
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
+import type { PhotoProbe } from "../db/photo-probes.ts";
 import type { Database } from "../db/schema.ts";
 import { visibleTo } from "../photos/repository.ts";
 import type { Audience } from "../photos/visibility.ts";
@@ -26,6 +27,9 @@ export interface CommentRef {
 }
 
 /** Every query about comments; photos.comment_count moves in the same transaction as the row. */
+/** For the photo page: has the photo any comments (hidden ones too)? */
+export const photoHasComments: PhotoProbe = sql<boolean>`exists (select 1 from comments where comments.photo_id = photos.id)`;
+
 export class CommentsRepository {
   constructor(private readonly db: Kysely<Database>) {}
 

@@ -1,4 +1,5 @@
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
+import type { PhotoProbe } from "../db/photo-probes.ts";
 import type { Database, PhotoRow } from "../db/schema.ts";
 import { ownerActive, visibleTo, withTags, type PhotoRecord } from "../photos/repository.ts";
 import type { Audience } from "../photos/visibility.ts";
@@ -9,6 +10,9 @@ export interface FaverRow {
 }
 
 /** Every query about favourites; photos.fave_count moves in the same transaction as the row. */
+/** For the photo page: has anyone faved the photo? */
+export const photoHasFaves: PhotoProbe = sql<boolean>`exists (select 1 from faves where faves.photo_id = photos.id)`;
+
 export class FavesRepository {
   constructor(private readonly db: Kysely<Database>) {}
 

@@ -1,6 +1,8 @@
 import type { PhotoPageSections, PhotostreamSections } from "../photos/page-sections.ts";
 import type { Viewer } from "../users/service.ts";
+import { photoHasComments } from "./comments-repository.ts";
 import type { CommentsService } from "./comments-service.ts";
+import { photoHasFaves } from "./faves-repository.ts";
 import type { FavesService } from "./faves-service.ts";
 import type { SocialService } from "./service.ts";
 import * as views from "./views.ts";
@@ -10,11 +12,16 @@ export const FAVERS_SHOWN = 20;
 
 /** Faves and comments below every photo; follow and block on every photostream. */
 export function addSocialSections(deps: { photoPage: PhotoPageSections; photostream: PhotostreamSections; faves: FavesService; comments: CommentsService; social: SocialService }): void {
-  deps.photoPage.add(async ({ photo, viewer, csrfToken, request }) => {
+  const hasFaves = deps.photoPage.probe(photoHasFaves);
+  const hasComments = deps.photoPage.probe(photoHasComments);
+  deps.photoPage.add(async ({ photo, viewer, csrfToken, request, has }) => {
     const photoId = Number(photo.id);
     const commentsPage = commentsPageOf(request.query);
     // Sections run only once the page has let the viewer see the photo.
-    const [summary, comments] = await Promise.all([deps.faves.pageSummary(photoId, viewer, FAVERS_SHOWN), deps.comments.pageList(photoId, commentsPage)]);
+    const [summary, comments] = await Promise.all([
+      has(hasFaves) ? deps.faves.pageSummary(photoId, viewer, FAVERS_SHOWN) : { faveCount: 0, favers: [], viewerFaved: false },
+      has(hasComments) ? deps.comments.pageList(photoId, commentsPage) : { items: [], hasMore: false },
+    ]);
     const messages = request.messages();
     const body = views.photoSocialSection({
       viewer,

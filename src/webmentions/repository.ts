@@ -1,4 +1,5 @@
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
+import type { PhotoProbe } from "../db/photo-probes.ts";
 import type { Database } from "../db/schema.ts";
 import { visibleTo } from "../photos/repository.ts";
 import type { Audience } from "../photos/visibility.ts";
@@ -30,6 +31,9 @@ const ANONYMOUS: Audience = { viewerId: null, showsRestricted: false };
 function toRow(row: { id: number; photo_id: number; photo_owner_id: number; source: string; status: "pending" | "approved"; title: string; author_name: string | null; author_url: string | null; verified_at: number }): WebmentionRow {
   return { id: Number(row.id), photoId: Number(row.photo_id), photoOwnerId: Number(row.photo_owner_id), source: row.source, status: row.status, title: row.title, authorName: row.author_name, authorUrl: row.author_url, verifiedAt: Number(row.verified_at) };
 }
+
+/** For the photo page: has the photo any webmentions (pending ones too)? */
+export const photoHasMentions: PhotoProbe = sql<boolean>`exists (select 1 from webmentions where webmentions.photo_id = photos.id)`;
 
 export class WebmentionsRepository {
   constructor(private readonly db: Kysely<Database>) {}

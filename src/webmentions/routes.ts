@@ -5,6 +5,7 @@ import { requireViewer } from "../web/access.ts";
 import { withErrors } from "../web/api-schema.ts";
 import { sendHtml } from "../web/forms.ts";
 import { html } from "../web/html.ts";
+import { photoHasMentions } from "./repository.ts";
 import * as schema from "./schema.ts";
 import type { WebmentionService } from "./service.ts";
 import { mentionsSection, policyPage, presentMention } from "./views.ts";
@@ -39,9 +40,11 @@ export function registerWebmentionRoutes(app: FastifyInstance, context: AppConte
     if (request.routeOptions.url === PHOTO_PAGE_ROUTE && request.method === "GET" && reply.statusCode === 200) reply.header("link", `<${endpoint}>; rel="webmention"`);
     return payload;
   });
-  context.photoPageSections.add(async ({ photo, viewer, csrfToken, request }) => {
+  const hasMentions = context.photoPageSections.probe(photoHasMentions);
+  context.photoPageSections.add(async ({ photo, viewer, csrfToken, request, has }) => {
     const isOwner = viewer?.id !== undefined && photo.canEdit;
-    const list = await mentions.forPhoto(Number(photo.id), viewer, isOwner);
+    // The page has already let the viewer see the photo.
+    const list = has(hasMentions) ? await mentions.forShownPhoto(Number(photo.id), isOwner) : [];
     const messages = request.messages();
     return { head: html`<link rel="webmention" href="${endpoint}">`, body: mentionsSection(list, isOwner, csrfToken, messages), lang: messages.locale };
   });

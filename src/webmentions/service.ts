@@ -110,6 +110,11 @@ export class WebmentionService {
   /** Approved mentions for whoever sees the photo; its owner sees the pending ones too. */
   async forPhoto(photoId: number, viewer: Pick<Viewer, "id" | "showsRestricted"> | null, isOwner: boolean): Promise<WebmentionRow[]> {
     if (!(await this.deps.photos.isVisible(photoId, viewer))) throw new NotFoundError(wording("errors.photoNotFound"));
+    return this.forShownPhoto(photoId, isOwner);
+  }
+
+  /** For a photo the caller has already let the viewer see (the photo page). */
+  forShownPhoto(photoId: number, isOwner: boolean): Promise<WebmentionRow[]> {
     return this.deps.mentions.forPhoto(photoId, isOwner, SHOWN_ON_PAGE);
   }
 

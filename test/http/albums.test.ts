@@ -229,6 +229,18 @@ describe("albums", () => {
     assert.equal((await api(server, "PUT", `/api/v1/albums/${one.id}/order`, { token: owner.token, json: { photoIds: [a.id] } })).status, 204, "the order holds only what is left");
   });
 
+  test("the photo page names a smart album the photo matches though no hand-made album holds it, and none once the rule stops matching", async () => {
+    const owner = await buildMember(server);
+    const photo = await buildDistinctPhoto(server, owner, { tags: "lighthouse" });
+    const pagePath = `/photos/${owner.username}/${photo.id}`;
+    const visitor = new WebClient(server);
+    assert.doesNotMatch((await visitor.get(pagePath)).html, /In albums:/, "no album yet");
+    const smart = await createAlbum(owner, { title: "Lights", rule: { tags: ["lighthouse"] } });
+    assert.match((await visitor.get(pagePath)).html, new RegExp(`In albums: <a href="/photos/${owner.username}/albums/${smart.id}">Lights</a>`));
+    assert.equal((await api(server, "PATCH", `/api/v1/albums/${smart.id}`, { token: owner.token, json: { rule: { tags: ["harbour"] } } })).status, 200);
+    assert.doesNotMatch((await visitor.get(pagePath)).html, /In albums:/, "the owner has a smart album, which this photo no longer matches");
+  });
+
   test("the photo page's forms add a photo to an album, or to a new one; the photostream links to albums and collections", async () => {
     const owner = await buildMember(server);
     const photo = await buildDistinctPhoto(server, owner);

@@ -1,0 +1,75 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { seedSite } from "../../bench/lib/seed.ts";
+import { openTestDatabase } from "../../test/helpers/database.ts";
+import { PhotoViews, utcDay } from "./photo-views.ts";
+import { PhotoViewsRepository } from "./photo-views-repository.ts";
+
+const DAY = 24 * 60 * 60_000;
+
+test("views are written many to a statement; each photo's counter moves by the rows really inserted, never twice for the same visitor and day", async () => {
+  const database = await openTestDatabase("photo-views");
+  try {
+    await seedSite(database.handle.db, 2, 3);
+    const ids = (await database.handle.db.selectFrom("photos").select("id").orderBy("id").execute()).map((r) => Number(r.id));
+    const views = new PhotoViewsRepository(database.handle.db);
+    // 1,200 views, more than two statements' worth, 400 a photo.
+    const batch = Array.from({ length: 1200 }, (_, i) => ({ photoId: ids[i % 3]!, viewerKey: `v:${Math.floor(i / 3)}`, day: 20_000 }));
+    await views.recordMany(batch);
+    assert.deepEqual(await Promise.all(ids.map((id) => views.count(id))), [400, 400, 400]);
+
+    // The same views again, and as many new ones on the first photo only.
+    const again = [...batch, ...Array.from({ length: 700 }, (_, i) => ({ photoId: ids[0]!, viewerKey: `w:${i}`, day: 20_000 }))];
+    await views.recordMany(again);
+    assert.deepEqual(await Promise.all(ids.map((id) => views.count(id))), [1100, 400, 400]);
+
+    await views.recordMany([{ photoId: ids[1]!, viewerKey: "v:0", day: 20_001 }]);
+    assert.equal(await views.count(ids[1]!), 401, "the next day counts again");
+  } finally {
+    await database.close();
+  }
+});
+
+test("a visit this process has written today is not sent again; the next day it is", async () => {
+  const batches: Array<Array<{ photoId: number; viewerKey: string; day: number }>> = [];
+  const repository = { recordMany: async (views: (typeof batches)[number]) => void batches.push(views), count: async () => 0 };
+  let now = 1_000 * DAY + 5;
+  const views = new PhotoViews({ views: repository as unknown as PhotoViewsRepository, clock: { now: () => now } });
+  const visitor = { ip: "192.0.2.1", userAgent: "browser" };
+
+  assert.equal(await views.visit(1, false, visitor), true);
+  assert.equal(await views.visit(1, false, visitor), true, "still waiting to be written: taken again, sent once");
+  assert.equal(await views.visit(2, true, visitor), false, "the owner's visit is not counted");
+  await views.flush();
+  assert.deepEqual(batches.map((b) => b.length), [1]);
+  assert.equal(batches[0]![0]!.day, utcDay(now));
+
+  assert.equal(await views.visit(1, false, visitor), false, "already written today");
+  await views.visit(1, false, { memberId: 7 });
+  await views.flush();
+  assert.deepEqual(batches.map((b) => b.length), [1, 1], "only the new visitor was sent");
+
+  now += DAY;
+  assert.equal(await views.visit(1, false, visitor), true, "a new day");
+  await views.flush();
+  assert.deepEqual(batches.map((b) => b.length), [1, 1, 1]);
+});
+
+test("a batch the database refused is not remembered as written", async () => {
+  let fail = true;
+  const sent: number[] = [];
+  const repository = {
+    recordMany: async (views: unknown[]) => {
+      if (fail) throw new Error("database is locked");
+      sent.push(views.length);
+    },
+    count: async () => 0,
+  };
+  const views = new PhotoViews({ views: repository as unknown as PhotoViewsRepository, clock: { now: () => 5 * DAY } });
+  await views.visit(1, false, { memberId: 3 });
+  await assert.rejects(views.flush(), /locked/);
+  fail = false;
+  await views.visit(1, false, { memberId: 3 });
+  await views.flush();
+  assert.deepEqual(sent, [1], "the visit is sent again once the database answers");
+});
