@@ -163,3 +163,24 @@ test("Arabic keeps groups and collections apart in every catalog: a group is a �
   assert.equal(ar["groups.title"], "الجماعات");
   assert.equal(ar["stream.collections"], "المجموعات");
 });
+
+test("a message of plain text is answered as written, the same as formatting it would give, in every language", () => {
+  const catalogs = new MessageCatalogs({ missing: "throw" });
+  let plain = 0;
+  for (const locale of LOCALES) {
+    const messages = catalogs.for(locale);
+    for (const [key, text] of Object.entries(CATALOGS[locale])) {
+      const compiled = new IntlMessageFormat(text, locale);
+      if (!compiled.getAst().every((element) => element.type === 0)) continue;
+      plain++;
+      assert.equal(messages.t(key as MessageKey), String(compiled.format()), `${locale} ${key}`);
+    }
+  }
+  assert.ok(plain > 100, `most labels are plain text (${plain})`);
+  // A message with a plain argument is still formatted with its value.
+  const [key, argument] = Object.entries(en)
+    .map(([k, text]) => [k, new IntlMessageFormat(text, "en").getAst()] as const)
+    .filter(([, ast]) => ast.length > 1 && ast.every((element) => element.type === 0 || element.type === ARGUMENT))
+    .map(([k, ast]) => [k, (ast.find((element) => element.type === ARGUMENT) as { value: string }).value] as const)[0]!;
+  assert.match(catalogs.for("en").t(key as MessageKey, { [argument]: "ZZZ-value" }), /ZZZ-value/, key);
+});

@@ -48,6 +48,8 @@ type Compiled = Map<MessageKey, IntlMessageFormat>;
  */
 export class MessageCatalogs {
   private readonly compiled = new Map<Locale, Compiled>();
+  /** Messages that are plain text, no argument, tag or plural: most labels. They need no formatting. */
+  private readonly plainTexts = new Map<Locale, Map<MessageKey, string>>();
   private readonly numberFormats = new Map<string, Intl.NumberFormat>();
   private readonly dateFormats = new Map<string, Intl.DateTimeFormat>();
   private readonly reportedMissing = new Set<string>();
@@ -56,14 +58,19 @@ export class MessageCatalogs {
     for (const locale of LOCALES) {
       const catalog: Record<string, string> = CATALOGS[locale];
       const messages: Compiled = new Map();
+      const plain = new Map<MessageKey, string>();
       for (const [key, text] of Object.entries(catalog)) {
         try {
-          messages.set(key as MessageKey, new IntlMessageFormat(text, locale));
+          const message = new IntlMessageFormat(text, locale);
+          messages.set(key as MessageKey, message);
+          // Type 0 is the parser's literal text; the text kept is the library's own output.
+          if (message.getAst().every((element) => element.type === 0)) plain.set(key as MessageKey, String(message.format()));
         } catch (error) {
           throw new Error(`message "${key}" of the ${locale} catalog does not compile: ${(error as Error).message}`, { cause: error });
         }
       }
       this.compiled.set(locale, messages);
+      this.plainTexts.set(locale, plain);
     }
   }
 
@@ -71,11 +78,14 @@ export class MessageCatalogs {
   for(locale: Locale, path = ""): Messages {
     const info = LOCALE_INFO[locale];
     const format = (key: MessageKey, values: Record<string, unknown>): unknown => this.message(locale, key).format(values as never);
+    const plain = this.plainTexts.get(locale);
     return {
       locale,
       dir: info.dir,
       path,
       t: (key, values = {}) => {
+        const text = plain?.get(key);
+        if (text !== undefined) return text;
         const out = format(key, values);
         return Array.isArray(out) ? out.join("") : String(out);
       },
