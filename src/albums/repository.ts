@@ -119,13 +119,13 @@ function albumRow(r: { id: number; owner_id: number; owner_username: string; tit
   };
 }
 
-/** Every query about albums and collections. */
 /** For the photo page: is the photo in any hand-made album? */
 export const photoInAnyAlbum: PhotoProbe = sql<boolean>`exists (select 1 from album_photos where album_photos.photo_id = photos.id)`;
 
 /** For the photo page: has the photo's owner any smart album (which the photo may match)? */
 export const ownerHasSmartAlbums: PhotoProbe = sql<boolean>`exists (select 1 from albums where albums.owner_id = photos.owner_id and albums.rule is not null)`;
 
+/** Every query about albums and collections. */
 export class AlbumsRepository {
   constructor(private readonly db: Kysely<Database>) {}
 

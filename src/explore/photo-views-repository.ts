@@ -1,7 +1,10 @@
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
 
-/** Three values a row: well under SQLite's limit of 32,766 parameters and PostgreSQL's 65,535. */
+/**
+ * Rows a statement. The counters' UPDATE joins one `select` per photo by `union all`, and SQLite
+ * refuses more than 500 of those in one statement (SQLITE_MAX_COMPOUND_SELECT): do not raise it.
+ */
 const VIEWS_PER_STATEMENT = 500;
 
 /** Every query about photo views. */
@@ -16,10 +19,13 @@ export class PhotoViewsRepository {
    * queries wait for the one connection, a batch of 2,000 views stalled pages for about 80 ms.
    */
   async recordMany(views: Array<{ photoId: number; viewerKey: string; day: number }>): Promise<void> {
+    // In one order on every server, so two PostgreSQL servers writing the same photos' rows wait
+    // for each other instead of deadlocking.
+    const ordered = [...views].sort((a, b) => a.photoId - b.photoId || (a.viewerKey < b.viewerKey ? -1 : a.viewerKey > b.viewerKey ? 1 : a.day - b.day));
     await this.db.transaction().execute(async (trx) => {
       const added = new Map<number, number>();
-      for (let start = 0; start < views.length; start += VIEWS_PER_STATEMENT) {
-        const rows = views.slice(start, start + VIEWS_PER_STATEMENT).map((view) => ({ photo_id: view.photoId, viewer_key: view.viewerKey, day: view.day }));
+      for (let start = 0; start < ordered.length; start += VIEWS_PER_STATEMENT) {
+        const rows = ordered.slice(start, start + VIEWS_PER_STATEMENT).map((view) => ({ photo_id: view.photoId, viewer_key: view.viewerKey, day: view.day }));
         const inserted = await trx
           .insertInto("photo_views")
           .values(rows)
@@ -30,7 +36,7 @@ export class PhotoViewsRepository {
       }
       // Each photo's counter, a few hundred photos a statement: one UPDATE per photo held
       // SQLite's connection for tens of milliseconds when a batch held thousands.
-      const counts = [...added];
+      const counts = [...added].sort((a, b) => a[0] - b[0]);
       for (let start = 0; start < counts.length; start += VIEWS_PER_STATEMENT) {
         const rows = counts.slice(start, start + VIEWS_PER_STATEMENT).map(([photoId, count]) => sql`select cast(${photoId} as bigint) as photo_id, cast(${count} as integer) as added`);
         await sql`update photos set view_count = view_count + counted.added

@@ -53,10 +53,10 @@ export interface ReplyRow {
   createdAt: number;
 }
 
-/** Every query about groups: members, invitations, the pool and the discussion. */
 /** For the photo page: is the photo in any group's pool? */
 export const photoInAnyPool: PhotoProbe = sql<boolean>`exists (select 1 from group_pool where group_pool.photo_id = photos.id)`;
 
+/** Every query about groups: members, invitations, the pool and the discussion. */
 export class GroupsRepository {
   constructor(private readonly db: Kysely<Database>) {}
 

@@ -5,10 +5,10 @@ import type { NotePermission } from "./rules.ts";
 
 export type NoteRow = Selectable<NotesTable> & { author_username: string; photo_owner_id: number };
 
-/** Every query about notes and who may add them. */
 /** For the photo page: has the photo any notes (shown or not)? */
 export const photoHasNotes: PhotoProbe = sql<boolean>`exists (select 1 from notes where notes.photo_id = photos.id)`;
 
+/** Every query about notes and who may add them. */
 export class NotesRepository {
   constructor(private readonly db: Kysely<Database>) {}
 

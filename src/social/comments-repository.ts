@@ -26,10 +26,10 @@ export interface CommentRef {
   hidden: boolean;
 }
 
-/** Every query about comments; photos.comment_count moves in the same transaction as the row. */
 /** For the photo page: has the photo any comments (hidden ones too)? */
 export const photoHasComments: PhotoProbe = sql<boolean>`exists (select 1 from comments where comments.photo_id = photos.id)`;
 
+/** Every query about comments; photos.comment_count moves in the same transaction as the row. */
 export class CommentsRepository {
   constructor(private readonly db: Kysely<Database>) {}
 

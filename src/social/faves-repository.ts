@@ -9,10 +9,10 @@ export interface FaverRow {
   favedAt: number;
 }
 
-/** Every query about favourites; photos.fave_count moves in the same transaction as the row. */
 /** For the photo page: has anyone faved the photo? */
 export const photoHasFaves: PhotoProbe = sql<boolean>`exists (select 1 from faves where faves.photo_id = photos.id)`;
 
+/** Every query about favourites; photos.fave_count moves in the same transaction as the row. */
 export class FavesRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
