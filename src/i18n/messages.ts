@@ -42,6 +42,8 @@ export interface Messages {
 
 type Compiled = Map<MessageKey, IntlMessageFormat>;
 
+const LONG_DATE: Intl.DateTimeFormatOptions = { dateStyle: "long", timeZone: "UTC" };
+
 /**
  * Every catalog compiled once: parsing ICU MessageFormat is the costly part, formatting a
  * compiled message is cheap. A message that does not compile fails start-up, not a page.
@@ -52,6 +54,7 @@ export class MessageCatalogs {
   private readonly plainTexts = new Map<Locale, Map<MessageKey, string>>();
   private readonly numberFormats = new Map<string, Intl.NumberFormat>();
   private readonly dateFormats = new Map<string, Intl.DateTimeFormat>();
+  private readonly dateFormatsByOptions = new WeakMap<Intl.DateTimeFormatOptions, Map<Locale, Intl.DateTimeFormat>>();
   private readonly reportedMissing = new Set<string>();
 
   constructor(private readonly options: { missing: MissingKeyPolicy; log?: (message: string) => void }) {
@@ -140,10 +143,18 @@ export class MessageCatalogs {
     return format;
   }
 
-  private dateFormat(locale: Locale, options: Intl.DateTimeFormatOptions = { dateStyle: "long", timeZone: "UTC" }): Intl.DateTimeFormat {
-    const id = `${locale}|${JSON.stringify(options)}`;
-    let format = this.dateFormats.get(id);
-    if (!format) this.dateFormats.set(id, (format = new Intl.DateTimeFormat(locale, options)));
+  private dateFormat(locale: Locale, options: Intl.DateTimeFormatOptions = LONG_DATE): Intl.DateTimeFormat {
+    // Views pass the same options object each time (a module constant): found by it first, the
+    // options need not be written out as JSON for every date on a page of comments.
+    let ofOptions = this.dateFormatsByOptions.get(options);
+    if (!ofOptions) this.dateFormatsByOptions.set(options, (ofOptions = new Map()));
+    let format = ofOptions.get(locale);
+    if (!format) {
+      const id = `${locale}|${JSON.stringify(options)}`;
+      format = this.dateFormats.get(id);
+      if (!format) this.dateFormats.set(id, (format = new Intl.DateTimeFormat(locale, options)));
+      ofOptions.set(locale, format);
+    }
     return format;
   }
 }

@@ -6,6 +6,6 @@ const TO_THE_MINUTE: Intl.DateTimeFormatOptions = { year: "numeric", month: "sho
 
 /** When something happened (a comment, a notification, a report), written the page's language's way. */
 export function momentOf(at: number | string, m: Messages): Html {
-  const iso = new Date(at).toISOString();
-  return html`<time datetime="${iso}">${m.date(iso, TO_THE_MINUTE)}</time>`;
+  const when = new Date(at);
+  return html`<time datetime="${when.toISOString()}">${m.date(when, TO_THE_MINUTE)}</time>`;
 }
