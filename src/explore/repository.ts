@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
 import { firstPhotoIdAt } from "../photos/ids.ts";
@@ -45,7 +46,7 @@ export class ExploreRepository {
       for (const r of rows) found.push({ id: r.id, faves: r.fave_count, comments: r.comment_count, views: r.view_count, uploadedAt: r.uploaded_at });
       if (rows.length < CANDIDATES_PER_READ) return found;
       after = rows[rows.length - 1]!.id;
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
     }
   }
 
