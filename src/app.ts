@@ -71,6 +71,7 @@ import { registerAdminRoutes } from "./admin/routes.ts";
 import { SocialRepository } from "./social/repository.ts";
 import { NotificationsRepository } from "./notifications/repository.ts";
 import { Notifier } from "./notifications/service.ts";
+import { PhotoPageCache } from "./photos/page-cache.ts";
 import { PhotoPageSections, PhotostreamSections } from "./photos/page-sections.ts";
 import { SocialService } from "./social/service.ts";
 import { registerSocialRoutes } from "./social/routes.ts";
@@ -166,6 +167,7 @@ export interface AppContext {
   notifier: Notifier;
   /** Parts of the photo page other domains add (comments, faves, notes, groups, reports). */
   photoPageSections: PhotoPageSections;
+  photoPageCache: PhotoPageCache;
   /** Parts of a photostream page other domains add (follow, block, faves). */
   photostreamSections: PhotostreamSections;
   /** Reports from members and the admins' decisions about them. */
@@ -317,11 +319,14 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const moderation = new ModerationService({ moderation: new ModerationRepository(database.db), photos, users, clock });
   const photoPageSections = new PhotoPageSections();
   // Members may report a photo that is not theirs.
-  photoPageSections.add(async ({ photo, viewer, csrfToken, request }) => {
-    if (!viewer || photo.canEdit) return null;
-    const messages = request.messages();
-    return { body: html`<section class="photo-report">${reportBox({ kind: "photo", id: photo.id }, csrfToken, messages)}</section>`, lang: messages.locale };
-  });
+  photoPageSections.add(
+    async ({ photo, viewer, csrfToken, request }) => {
+      if (!viewer || photo.canEdit) return null;
+      const messages = request.messages();
+      return { body: html`<section class="photo-report">${reportBox({ kind: "photo", id: photo.id }, csrfToken, messages)}</section>`, lang: messages.locale };
+    },
+    { sameForVisitors: true },
+  );
   const notes = new NoteService({ notes: new NotesRepository(database.db), photos, clock, notifier });
   const photoViews = new PhotoViews({ views: new PhotoViewsRepository(database.db), clock, onError: (error) => log.warn({ err: error }, "could not write photo views") });
   // Periodic tasks run once per period across all servers: the one that claims the period runs it.
@@ -330,28 +335,35 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const explore = new ExploreService({ explore: new ExploreRepository(database.db), runs: periodicRuns, holder: jobs.workerId, clock, baseUrl: config.baseUrl, say });
   const activity = new ActivityService({ activity: new ActivityRepository(database.db), runs: periodicRuns, holder: jobs.workerId, clock, baseUrl: config.baseUrl, say });
   const hasNotes = photoPageSections.probe(photoHasNotes);
-  photoPageSections.add(async ({ photo, viewer, request, has }) => {
-    const anyNotes = has(hasNotes);
-    // A visitor may add none, so a photo without notes has nothing to show them.
-    if (!anyNotes && viewer === null) return null;
-    const { notes: list, canAdd } = await notes.forPage(Number(photo.id), viewer, anyNotes);
-    const messages = request.messages();
-    const overlay = notesOverlay({ photoId: photo.id, notes: list, canAdd, messages });
-    return overlay ? { overlay, body: notesHelp(canAdd, photo.canEdit, messages), scripts: ["notes.js"], lang: messages.locale } : null;
-  });
-  // A visit to the page is a view (the owner's own visits are not); only the owner sees the count.
-  photoPageSections.add(async ({ photo, request }) => {
-    const isOwner = photo.canEdit;
-    const photoId = Number(photo.id);
+  photoPageSections.add(
+    async ({ photo, viewer, request, has }) => {
+      const anyNotes = has(hasNotes);
+      // A visitor may add none, so a photo without notes has nothing to show them.
+      if (!anyNotes && viewer === null) return null;
+      const { notes: list, canAdd } = await notes.forPage(Number(photo.id), viewer, anyNotes);
+      const messages = request.messages();
+      const overlay = notesOverlay({ photoId: photo.id, notes: list, canAdd, messages });
+      return overlay ? { overlay, body: notesHelp(canAdd, photo.canEdit, messages), scripts: ["notes.js"], lang: messages.locale } : null;
+    },
+    { sameForVisitors: true },
+  );
+  // A visit to the page is a view (the owner's own visits are not), whether the page was kept or
+  // rendered; only the owner sees the count.
+  photoPageSections.whenShown(async ({ photoId, ownerVisiting, request }) => {
     // A counter never fails a page, and read-only maintenance writes nothing.
     if (request.method === "GET" && !maintenance.current().enabled) {
       const visitor = request.viewer ? { memberId: request.viewer.id } : { ip: request.ip, userAgent: request.headers["user-agent"] ?? "" };
-      await photoViews.visit(photoId, isOwner, visitor).catch((error: unknown) => request.log.warn({ err: error }, "could not count a photo view"));
+      await photoViews.visit(photoId, ownerVisiting, visitor).catch((error: unknown) => request.log.warn({ err: error }, "could not count a photo view"));
     }
-    if (!isOwner) return null;
-    const messages = request.messages();
-    return { body: viewCountLine(await photoViews.count(photoId), messages), lang: messages.locale };
   });
+  photoPageSections.add(
+    async ({ photo, request }) => {
+      if (!photo.canEdit) return null;
+      const messages = request.messages();
+      return { body: viewCountLine(await photoViews.count(Number(photo.id)), messages), lang: messages.locale };
+    },
+    { sameForVisitors: true },
+  );
   const rateLimiter = new RateLimiter({ repository: new RateLimitsRepository(database.db), clock });
   const webmentions = new WebmentionService({
     mentions: new WebmentionsRepository(database.db),
@@ -409,37 +421,46 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     baseUrl: config.baseUrl,
   });
   jobs.register(IMPORT_JOB, imports.job);
-  const context: AppContext = { config, log, database, store, users, photos, photoBatch, albums, resumable, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, faves, comments, notifier, photoPageSections, photostreamSections: new PhotostreamSections(), moderation, notes, photoViews, explore, activity, search, maps: new MapService({ maps: new MapsRepository(database.db), baseUrl: config.baseUrl }) };
+  const context: AppContext = { config, log, database, store, users, photos, photoBatch, albums, resumable, photoFiles, imageCache, jobs, settings, deletionGate, status, maintenance, storageId, recentErrors, quotas, admin, backupSchedule, metrics, drain, social, faves, comments, notifier, photoPageSections, photoPageCache: new PhotoPageCache(config.pageCacheBytes), photostreamSections: new PhotostreamSections(), moderation, notes, photoViews, explore, activity, search, maps: new MapService({ maps: new MapsRepository(database.db), baseUrl: config.baseUrl }) };
   addSocialSections({ photoPage: context.photoPageSections, photostream: context.photostreamSections, faves, comments, social });
   // "In groups: …" under a photo, and for its owner the form that adds it to one of their groups.
   const inAnyPool = context.photoPageSections.probe(photoInAnyPool);
-  context.photoPageSections.add(async ({ photo, viewer, csrfToken, request, has }) => {
-    const { holding, canAddTo } = await groups.photoGroups(Number(photo.id), viewer, photo.canEdit, has(inAnyPool));
-    const messages = request.messages();
-    const body = photoGroupsSection({ photoId: photo.id, pagePath: `/photos/${photo.owner.username}/${photo.id}`, csrfToken, messages, holding, canAddTo });
-    return body ? { body, lang: messages.locale } : null;
-  });
+  context.photoPageSections.add(
+    async ({ photo, viewer, csrfToken, request, has }) => {
+      const { holding, canAddTo } = await groups.photoGroups(Number(photo.id), viewer, photo.canEdit, has(inAnyPool));
+      const messages = request.messages();
+      const body = photoGroupsSection({ photoId: photo.id, pagePath: `/photos/${photo.owner.username}/${photo.id}`, csrfToken, messages, holding, canAddTo });
+      return body ? { body, lang: messages.locale } : null;
+    },
+    { sameForVisitors: true },
+  );
   // "In albums: …" under a photo (those the viewer may see), and for its owner "Add to album".
   const inAnyAlbum = context.photoPageSections.probe(photoInAnyAlbum);
   const ownerHasSmart = context.photoPageSections.probe(ownerHasSmartAlbums);
-  context.photoPageSections.add(async ({ photo, viewer, csrfToken, request, has }) => {
-    const photoId = Number(photo.id);
-    const ownerId = photo.canEdit && viewer ? viewer.id : null;
-    const [holding, canAddTo] = await Promise.all([
-      albums.albumsHolding(photoId, viewer, { manual: has(inAnyAlbum), smart: has(ownerHasSmart) }),
-      ownerId !== null ? albums.albumsToAddTo(ownerId, photoId) : null,
-    ]);
-    const messages = request.messages();
-    const body = photoAlbumsSection({ photoId: photo.id, ownerUsername: photo.owner.username, pagePath: `/photos/${photo.owner.username}/${photo.id}`, csrfToken, messages, holding, canAddTo });
-    return body ? { body, lang: messages.locale } : null;
-  });
+  context.photoPageSections.add(
+    async ({ photo, viewer, csrfToken, request, has }) => {
+      const photoId = Number(photo.id);
+      const ownerId = photo.canEdit && viewer ? viewer.id : null;
+      const [holding, canAddTo] = await Promise.all([
+        albums.albumsHolding(photoId, viewer, { manual: has(inAnyAlbum), smart: has(ownerHasSmart) }),
+        ownerId !== null ? albums.albumsToAddTo(ownerId, photoId) : null,
+      ]);
+      const messages = request.messages();
+      const body = photoAlbumsSection({ photoId: photo.id, ownerUsername: photo.owner.username, pagePath: `/photos/${photo.owner.username}/${photo.id}`, csrfToken, messages, holding, canAddTo });
+      return body ? { body, lang: messages.locale } : null;
+    },
+    { sameForVisitors: true },
+  );
 
   // The photo's place on a small map for whoever may see it; its owner sets it by clicking one.
-  context.photoPageSections.add(async ({ photo, request }) => {
-    const messages = request.messages();
-    const body = photoMapSection({ settings: { tiles: config.mapTiles }, location: photo.location, canEdit: photo.canEdit, messages });
-    return body ? { body, scripts: PHOTO_MAP_SCRIPTS, styles: MAP_STYLES, lang: messages.locale } : null;
-  });
+  context.photoPageSections.add(
+    async ({ photo, request }) => {
+      const messages = request.messages();
+      const body = photoMapSection({ settings: { tiles: config.mapTiles }, location: photo.location, canEdit: photo.canEdit, messages });
+      return body ? { body, scripts: PHOTO_MAP_SCRIPTS, styles: MAP_STYLES, lang: messages.locale } : null;
+    },
+    { sameForVisitors: true },
+  );
 
   const redirects = openImageRedirects(config, store);
   if (redirects) imageCache.whenDropped((prefix) => redirects.forget(prefix));

@@ -16,6 +16,8 @@ export interface Config {
   secureCookies: boolean;
   /** Bytes of hot derivatives kept in memory for fast image URLs. */
   imageCacheBytes: number;
+  /** Memory for photo pages kept for visitors who are not logged in (`PhotoPageCache`), per process. */
+  pageCacheBytes: number;
   /** Pixel limit checked from the header before any decoding. */
   maxPixels: number;
   logLevel: string;
@@ -345,6 +347,7 @@ export function loadConfig(env: Env = process.env): Config {
     mailFrom: env.PINHOLE_MAIL_FROM || "Pinhole <no-reply@localhost>",
     secureCookies: base.startsWith("https:"),
     imageCacheBytes: integer(env, "PINHOLE_IMAGE_CACHE_MB", 256, 0, 100_000) * 1024 * 1024,
+    pageCacheBytes: integer(env, "PINHOLE_PAGE_CACHE_MB", 64, 0, 100_000) * 1024 * 1024,
     maxPixels: integer(env, "PINHOLE_MAX_MEGAPIXELS", 100, 1, 1000) * 1_000_000,
     logLevel: env.PINHOLE_LOG_LEVEL || "info",
     shutdownGraceMs: integer(env, "PINHOLE_SHUTDOWN_GRACE_SECONDS", 25, 1, 3600) * 1000,

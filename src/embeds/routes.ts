@@ -45,5 +45,5 @@ export function registerEmbedRoutes(app: FastifyInstance, context: AppContext, e
     const open = isOpenToEveryone(photo);
     const messages = request.messages();
     return { head: open ? photoPreviewHead(photo, context.config.baseUrl) : null, body: sharePanel(photo, open, messages), lang: messages.locale };
-  });
+  }, { sameForVisitors: true });
 }

@@ -36,6 +36,25 @@ test("views are written many to a statement; each photo's counter moves by the r
   }
 });
 
+test("a photo deleted since its visit loses its views, and only its own: the rest of the batch is written", async () => {
+  const database = await openTestDatabase("photo-views-deleted");
+  try {
+    await seedSite(database.handle.db, 1, 3);
+    const db = database.handle.db;
+    const ids = (await db.selectFrom("photos").select("id").orderBy("id").execute()).map((r) => Number(r.id));
+    await db.deleteFrom("photo_tags").where("photo_id", "=", ids[1]!).execute();
+    await db.deleteFrom("photos").where("id", "=", ids[1]!).execute();
+    const views = new PhotoViewsRepository(db);
+    await views.recordMany(ids.flatMap((photoId) => [{ photoId, viewerKey: "a", day: 20_000 }, { photoId, viewerKey: "b", day: 20_000 }]));
+    assert.deepEqual([await views.count(ids[0]!), await views.count(ids[2]!)], [2, 2]);
+    const rows = await db.selectFrom("photo_views").select("photo_id").execute();
+    assert.equal(rows.length, 4);
+    assert.ok(rows.every((row) => Number(row.photo_id) !== ids[1]));
+  } finally {
+    await database.close();
+  }
+});
+
 test("a visit this process has written today is not sent again; the next day it is", async () => {
   const batches: Array<Array<{ photoId: number; viewerKey: string; day: number }>> = [];
   const repository = { recordMany: async (views: (typeof batches)[number]) => void batches.push(views), count: async () => 0 };

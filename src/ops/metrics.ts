@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { PoolStats } from "../db/database.ts";
+import type { PageCacheOutcome } from "../photos/page-cache.ts";
 
 export type UploadOutcome = "created" | "duplicate" | "rejected" | "failed";
 
@@ -29,6 +30,7 @@ interface RouteSeries {
  *  - pinhole_http_requests_total and pinhole_http_request_duration_seconds by method, route
  *    pattern and status (image URLs under IMAGE_ROUTE);
  *  - pinhole_uploads_total by outcome;
+ *  - pinhole_photo_page_cache_total: photo pages kept (hit), rendered and kept (miss) or rendered (bypass);
  *  - pinhole_db_pool_connections by state (PostgreSQL only);
  *  - pinhole_storage_bytes: the size of the stored files, from a walk of the files folder run
  *    in the background at most every STORAGE_REFRESH_MS (a scrape reports the last result and,
@@ -43,6 +45,7 @@ export class Metrics {
   private readonly requests: Counter<"method" | "route" | "status">;
   private readonly duration: Histogram<"method" | "route" | "status">;
   private readonly uploads: Counter<"outcome">;
+  private readonly photoPages: Record<PageCacheOutcome, Counter.Internal>;
   /** Labelled children, found by one string key instead of prom-client hashing the labels on every request. */
   private readonly series = new Map<string, RouteSeries>();
   private backlogSource: (() => Promise<number>) | null = null;
@@ -68,6 +71,14 @@ export class Metrics {
     });
     this.uploads = new Counter({ name: "pinhole_uploads_total", help: "Photo uploads, by outcome: created, duplicate (same bytes again), rejected (4xx), failed (5xx)", labelNames: ["outcome"], registers });
     for (const outcome of ["created", "duplicate", "rejected", "failed"] as const) this.uploads.labels(outcome).inc(0);
+    const pages = new Counter({
+      name: "pinhole_photo_page_cache_total",
+      help: "Photo pages shown, by how: hit (kept from an earlier visit, the query answering the same), miss (rendered, then kept), bypass (rendered for a member, or with something only a fresh render shows)",
+      labelNames: ["outcome"],
+      registers,
+    });
+    this.photoPages = { hit: pages.labels("hit"), miss: pages.labels("miss"), bypass: pages.labels("bypass") };
+    for (const series of Object.values(this.photoPages)) series.inc(0);
     // Gauges read their values on each scrape; `this` inside collect() is the gauge.
     const poolStats = () => this.sources.poolStats();
     const storageBytes = () => {
@@ -128,6 +139,10 @@ export class Metrics {
 
   countUpload(outcome: UploadOutcome): void {
     this.uploads.labels(outcome).inc();
+  }
+
+  countPhotoPage(outcome: PageCacheOutcome): void {
+    this.photoPages[outcome].inc();
   }
 
   /** For the processing queue, when there is one: how many photos wait. Called on each scrape. */

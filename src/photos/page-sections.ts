@@ -45,12 +45,43 @@ export interface ProbeHandle {
  */
 export type PhotoPageSectionSource = (context: PhotoPageContext) => Promise<PhotoPageSection | null>;
 
+export interface PhotoPageSectionOptions {
+  /**
+   * True when, for a visitor who is not logged in and a photo for which every probe answered
+   * no, what this section returns follows from the photo's row, the page's address (its query
+   * string included) and the language alone: no other table, no setting, no clock. Only while
+   * every section says so may such a visitor be shown a page kept from an earlier visit
+   * (`PhotoPageCache`). Absent means no, which keeps every page rendered afresh.
+   */
+  sameForVisitors?: boolean;
+}
+
+/** Done on every showing of a photo page, kept or rendered (a view counted). */
+export type PhotoShownListener = (shown: { photoId: number; ownerVisiting: boolean; request: FastifyRequest }) => Promise<void>;
+
 export class PhotoPageSections {
   private readonly sources: PhotoPageSectionSource[] = [];
   private readonly questions: PhotoProbe[] = [];
+  private readonly shownListeners: PhotoShownListener[] = [];
+  private everySectionSameForVisitors = true;
 
-  add(source: PhotoPageSectionSource): void {
+  add(source: PhotoPageSectionSource, options: PhotoPageSectionOptions = {}): void {
     this.sources.push(source);
+    if (options.sameForVisitors !== true) this.everySectionSameForVisitors = false;
+  }
+
+  /** Whether a page may be kept for visitors: every section said `sameForVisitors`. */
+  get sameForVisitors(): boolean {
+    return this.everySectionSameForVisitors;
+  }
+
+  /** Something to do each time a photo page is shown, whether it was rendered or kept. */
+  whenShown(listener: PhotoShownListener): void {
+    this.shownListeners.push(listener);
+  }
+
+  async shown(event: Parameters<PhotoShownListener>[0]): Promise<void> {
+    await Promise.all(this.shownListeners.map((listener) => listener(event)));
   }
 
   /**

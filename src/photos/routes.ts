@@ -5,7 +5,7 @@ import { AppError, NotFoundError, wording } from "../errors.ts";
 import { requireViewer } from "../web/access.ts";
 import { withErrors } from "../web/api-schema.ts";
 import { memberCsrfToken, sendHtml } from "../web/forms.ts";
-import type { ProbeHandle } from "./page-sections.ts";
+import { PhotoPages } from "./photo-page.ts";
 import { normalizeTag } from "./tags.ts";
 import { receiveUpload } from "./upload-receiver.ts";
 import * as schema from "./schema.ts";
@@ -21,6 +21,7 @@ const ORIGINAL_TYPES: Record<string, string> = {
 export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): void {
   const { photos, users, config, store, quotas, metrics } = context;
   const maxUploadMb = Math.round(config.maxUploadBytes / 1024 / 1024);
+  const photoPages = new PhotoPages({ photos, sections: context.photoPageSections, cache: context.photoPageCache, counted: (outcome) => metrics.countPhotoPage(outcome) });
 
   // The quota is checked before the body is read (its declared length bounds the file's size),
   // then with the file's real size before anything is stored: over quota, nothing is kept.
@@ -341,15 +342,7 @@ export function registerPhotoRoutes(app: FastifyInstance, context: AppContext): 
   app.get<{ Params: Static<typeof schema.PhotoPageParams> }>(
     "/photos/:username/:id",
     { config: { access: "public" }, schema: { params: schema.PhotoPageParams } },
-    async (request, reply) => {
-      const sectionSources = context.photoPageSections;
-      const { photo, newer, older, answers } = await photos.getWithNeighbours(request.params.username, Number(request.params.id), request.viewer, sectionSources.probes);
-      const csrfToken = memberCsrfToken(request);
-      // An answer missing (never expected) counts as yes: the section then asks for itself.
-      const has = (probe: ProbeHandle) => answers[probe.index] ?? true;
-      const sections = await sectionSources.render({ photo, viewer: request.viewer, csrfToken, request, has });
-      return sendHtml(reply, views.photoPage({ viewer: request.viewer, csrfToken, messages: request.messages(), photo, newer, older, sections }));
-    },
+    async (request, reply) => sendHtml(reply, await photoPages.render(request, request.params.username, Number(request.params.id))),
   );
 
   app.post<{ Params: Static<typeof schema.PhotoPageParams>; Body: Static<typeof schema.EditForm> }>(

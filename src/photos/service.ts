@@ -65,6 +65,18 @@ export interface PhotoPage {
   nextCursor: string | null;
 }
 
+/** A photo page's one read (`PhotoService.readPage`). */
+export interface PhotoPageRead {
+  photoId: number;
+  ownerVisiting: boolean;
+  newer: string | null;
+  older: string | null;
+  answers: boolean[];
+  /** All the read answered, as text: equal versions make equal pages for the same viewer. */
+  version: string;
+  present(): Promise<PhotoView>;
+}
+
 export interface PhotoServiceDeps {
   photos: PhotosRepository;
   store: BlobStore;
@@ -410,22 +422,26 @@ export class PhotoService {
   }
 
   /**
-   * The photo with the ones before and after it in its owner's photostream, and the answers to
-   * the photo page's probes (`PhotoPageSections.probe`), in the same query.
+   * What a photo page shows, read in one query: the photo, the ones before and after it in its
+   * owner's photostream, and the answers to the page's probes (`PhotoPageSections.probe`).
+   * `version` is everything that query answered, so a page made from it may be shown again
+   * while a later read answers the same (`PhotoPageCache`); `present` makes the photo's view.
    */
-  async getWithNeighbours(
-    username: string,
-    id: number,
-    viewer: ViewerRef,
-    probes: readonly PhotoProbe[] = [],
-  ): Promise<{ photo: PhotoView; newer: string | null; older: string | null; answers: boolean[] }> {
+  async readPage(username: string, id: number, viewer: ViewerRef, probes: readonly PhotoProbe[] = []): Promise<PhotoPageRead> {
     const record = await this.deps.photos.findWithNeighbours(id, audienceOf(viewer), probes);
     if (!record || !(await this.canSee(record, viewer)) || record.owner_username.toLowerCase() !== username.toLowerCase()) {
       throw new NotFoundError(wording("errors.photo.notInStream"));
     }
     const { newer, older, answers } = record;
-    const photo = presentPhoto(record, viewer?.id ?? null, this.deps.baseUrl, await this.locationStanding(record, viewer));
-    return { photo, newer: newer === null ? null : String(newer), older: older === null ? null : String(older), answers };
+    return {
+      photoId: Number(record.id),
+      ownerVisiting: viewer !== null && viewer.id === record.owner_id,
+      newer: newer === null ? null : String(newer),
+      older: older === null ? null : String(older),
+      answers,
+      version: JSON.stringify(record),
+      present: async () => presentPhoto(record, viewer?.id ?? null, this.deps.baseUrl, await this.locationStanding(record, viewer)),
+    };
   }
 
   private validateEdit(input: PhotoEdit): ValidEdit {

@@ -36,7 +36,7 @@ export function addSocialSections(deps: { photoPage: PhotoPageSections; photostr
       moreComments: comments.hasMore,
     });
     return { body, scripts: [], lang: messages.locale };
-  });
+  }, { sameForVisitors: true });
 
   deps.photostream.add(async ({ owner, viewer, csrfToken, request }) => {
     const messages = request.messages();

@@ -47,7 +47,7 @@ export function registerWebmentionRoutes(app: FastifyInstance, context: AppConte
     const list = has(hasMentions) ? await mentions.forShownPhoto(Number(photo.id), isOwner) : [];
     const messages = request.messages();
     return { head: html`<link rel="webmention" href="${endpoint}">`, body: mentionsSection(list, isOwner, csrfToken, messages), lang: messages.locale };
-  });
+  }, { sameForVisitors: true });
 
   app.get<{ Params: Static<typeof schema.PhotoIdParams> }>(
     "/api/v1/photos/:id/webmentions",

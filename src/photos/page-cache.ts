@@ -1,0 +1,75 @@
+/** What happened to a page's chance of coming from the cache, as /metrics counts it. */
+export type PageCacheOutcome = "hit" | "miss" | "bypass";
+
+interface Entry {
+  version: string;
+  html: string;
+}
+
+/**
+ * Photo pages rendered for visitors who are not logged in, kept in this process's memory and
+ * shown again only while the page's own query answers exactly what it answered when the page
+ * was made (`version`): the query still runs on every visit, so a photo made private, edited,
+ * moved in its photostream or deleted is never shown from here. What is saved is the rendering,
+ * most of a page's CPU. Bounded by characters held (about bytes: pages are mostly ASCII), least
+ * recently used out first; 0 turns it off.
+ */
+export class PhotoPageCache {
+  private readonly entries = new Map<string, Entry>();
+  private chars = 0;
+
+  constructor(
+    private readonly maxChars: number,
+    /** Larger pages are not kept: one huge description must not push out hundreds of pages. */
+    private readonly maxEntryChars = Math.min(256 * 1024, maxChars / 16),
+  ) {}
+
+  get enabled(): boolean {
+    return this.maxChars > 0;
+  }
+
+  /** The page kept under `key`, if it was made from the same `version`; a stale one is dropped. */
+  get(key: string, version: string): string | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    this.entries.delete(key);
+    if (entry.version !== version) {
+      this.chars -= weight(key, entry);
+      return undefined;
+    }
+    // Put back last: Map keeps insertion order, so the first entry is the least recently used.
+    this.entries.set(key, entry);
+    return entry.html;
+  }
+
+  set(key: string, version: string, html: string): void {
+    if (!this.enabled || html.length > this.maxEntryChars) return;
+    this.drop(key);
+    const entry = { version, html };
+    this.entries.set(key, entry);
+    this.chars += weight(key, entry);
+    for (const oldest of this.entries.keys()) {
+      if (this.chars <= this.maxChars) break;
+      this.drop(oldest);
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get heldChars(): number {
+    return this.chars;
+  }
+
+  private drop(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.chars -= weight(key, entry);
+  }
+}
+
+function weight(key: string, entry: Entry): number {
+  return key.length + entry.version.length + entry.html.length;
+}

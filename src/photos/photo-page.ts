@@ -1,0 +1,44 @@
+import type { FastifyRequest } from "fastify";
+import { memberCsrfToken } from "../web/forms.ts";
+import type { PageCacheOutcome, PhotoPageCache } from "./page-cache.ts";
+import type { PhotoPageSections, ProbeHandle } from "./page-sections.ts";
+import type { PhotoService } from "./service.ts";
+import * as views from "./views.ts";
+
+export interface PhotoPagesDeps {
+  photos: PhotoService;
+  sections: PhotoPageSections;
+  cache: PhotoPageCache;
+  counted: (outcome: PageCacheOutcome) => void;
+}
+
+/**
+ * The photo page, the most visited page of the site: one query, then the page, rendered or,
+ * for a visitor who is not logged in, kept from an earlier visit while that query answers the
+ * same and no other domain has anything to add (every probe answered no).
+ */
+export class PhotoPages {
+  constructor(private readonly deps: PhotoPagesDeps) {}
+
+  async render(request: FastifyRequest, username: string, id: number): Promise<string> {
+    const { photos, sections, cache } = this.deps;
+    const read = await photos.readPage(username, id, request.viewer, sections.probes);
+    const messages = request.messages();
+    const keepable = request.viewer === null && cache.enabled && sections.sameForVisitors && read.answers.every((answer) => !answer);
+    // The address carries the query string (a page of comments); the language changes every word.
+    const key = keepable ? `${messages.locale} ${request.url}` : null;
+    let page = key === null ? undefined : cache.get(key, read.version);
+    this.deps.counted(key === null ? "bypass" : page === undefined ? "miss" : "hit");
+    if (page === undefined) {
+      const photo = await read.present();
+      const csrfToken = memberCsrfToken(request);
+      // An answer missing (never expected) counts as yes: the section then asks for itself.
+      const has = (probe: ProbeHandle) => read.answers[probe.index] ?? true;
+      const parts = await sections.render({ photo, viewer: request.viewer, csrfToken, request, has });
+      page = views.photoPage({ viewer: request.viewer, csrfToken, messages, photo, newer: read.newer, older: read.older, sections: parts });
+      if (key !== null) cache.set(key, read.version, page);
+    }
+    await sections.shown({ photoId: read.photoId, ownerVisiting: read.ownerVisiting, request });
+    return page;
+  }
+}
