@@ -20,6 +20,7 @@ import * as rateEvents from "./migrations/0021_rate_events.ts";
 import * as searchPostings from "./migrations/0022_search_postings.ts";
 import * as userLocale from "./migrations/0023_user_locale.ts";
 import * as uploadLocks from "./migrations/0025_upload_locks.ts";
+import * as photoCountersInPlace from "./migrations/0026_photo_counters_in_place.ts";
 import type { Database } from "./schema.ts";
 
 /** Migrations by name, applied in name order. */
@@ -48,6 +49,7 @@ export const MIGRATIONS: MigrationSet = {
   "0022_search_postings": searchPostings,
   "0023_user_locale": userLocale,
   "0025_upload_locks": uploadLocks,
+  "0026_photo_counters_in_place": photoCountersInPlace,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

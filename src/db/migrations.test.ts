@@ -34,6 +34,7 @@ const SHIPPED: Record<string, string> = {
   "0022_search_postings.ts": "8fe301ea0a04576a8c25bee03016c3a90cb57c35548b6809fe100631130d9e91",
   "0023_user_locale.ts": "a60c8f332235fd93d98d38fe7c3eb36add59ea34ce2168634714eb060367eb8a",
   "0025_upload_locks.ts": "0b4f2ff9260f3eb748f47d1c57567d51fcf14d1b0ff04b6ee7f9877d9e4ac676",
+  "0026_photo_counters_in_place.ts": "0358fddacd67c6e534d3a3eadc46fb64e68ba021f036b0c7cf9c9b2a5de31923",
 };
 
 function migrationFiles(): string[] {
