@@ -433,13 +433,17 @@ export class PhotoService {
       throw new NotFoundError(wording("errors.photo.notInStream"));
     }
     const { newer, older, answers } = record;
+    // Every column but the view counter, which moves with each new visitor's view and which no
+    // page shows from the row (the owner's count is read on its own): with it, a popular photo's
+    // kept page would be stale every two seconds.
+    const { view_count: _countedElsewhere, ...shown } = record;
     return {
       photoId: Number(record.id),
       ownerVisiting: viewer !== null && viewer.id === record.owner_id,
       newer: newer === null ? null : String(newer),
       older: older === null ? null : String(older),
       answers,
-      version: JSON.stringify(record),
+      version: JSON.stringify(shown),
       present: async () => presentPhoto(record, viewer?.id ?? null, this.deps.baseUrl, await this.locationStanding(record, viewer)),
     };
   }

@@ -117,6 +117,10 @@ test("views are counted on kept pages too", async () => {
   await server.context.photoViews.flush();
   const ownPage = await visit(path, { authorization: `Bearer ${owner.token}` });
   assert.match(ownPage.html, /<p class="view-count" id="view-count">3 views<\/p>/);
+  // The counter moved in the row, but no visitor's page shows it: still the kept page.
+  const later = await shownAs(path, { "user-agent": "browser D" });
+  assert.equal(later.how, "hit");
+  assert.doesNotMatch(later.html, /view-count/);
 });
 
 test("PINHOLE_PAGE_CACHE_MB=0 renders every page", async () => {
