@@ -23,7 +23,16 @@ function toMs(value: string, unit: string): number {
  * wrk against one URL, or a list of paths picked at random per request (a Lua script), on
  * this machine: the load generator shares the two cores with the server, as the targets say.
  */
-export async function wrk(options: { url: string; paths?: string[]; seconds: number; connections: number; threads?: number; headers?: Record<string, string> }): Promise<WrkResult> {
+export async function wrk(options: {
+  url: string;
+  paths?: string[];
+  seconds: number;
+  connections: number;
+  threads?: number;
+  headers?: Record<string, string>;
+  /** Where the random walk through `paths` starts; the same seed asks for the same paths in the same order. */
+  seed?: number;
+}): Promise<WrkResult> {
   const args = ["-t", String(options.threads ?? 1), "-c", String(options.connections), "-d", `${options.seconds}s`, "--latency"];
   // Sent with every request (wrk.format uses wrk.headers, which -H fills): a session cookie, say.
   for (const [name, value] of Object.entries(options.headers ?? {})) args.push("-H", `${name}: ${value}`);
@@ -33,7 +42,7 @@ export async function wrk(options: { url: string; paths?: string[]; seconds: num
     const list = options.paths.map((p) => JSON.stringify(p)).join(",\n");
     fs.writeFileSync(
       script,
-      `local paths = {\n${list}\n}\nmath.randomseed(42)\nrequest = function()\n  return wrk.format("GET", paths[math.random(#paths)])\nend\n` +
+      `local paths = {\n${list}\n}\nmath.randomseed(${options.seed ?? 42})\nrequest = function()\n  return wrk.format("GET", paths[math.random(#paths)])\nend\n` +
         `done = function(summary, latency, requests)\n  io.write(string.format("NON2XX %d\\n", summary.errors.status))\nend\n`,
     );
     args.push("-s", script);

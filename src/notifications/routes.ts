@@ -31,11 +31,11 @@ function present(n: NotificationRow, baseUrl: string) {
  */
 export function installUnreadCount(app: FastifyInstance, context: AppContext): void {
   app.addHook("onSend", async (request, reply, payload) => {
-    if (!request.viewer || typeof payload !== "string" || reply.statusCode >= 500) return payload;
+    if (!request.viewer || (typeof payload !== "string" && !Buffer.isBuffer(payload)) || reply.statusCode >= 500) return payload;
     const type = reply.getHeader("content-type");
     if (typeof type !== "string" || !type.startsWith("text/html")) return payload;
     const unread = await context.notifier.unreadCount(request.viewer).catch(() => 0);
-    return withUnreadCount(payload, unread, messagesUsedBy(request));
+    return withUnreadCount(typeof payload === "string" ? payload : payload.toString("utf8"), unread, messagesUsedBy(request));
   });
 }
 

@@ -3,7 +3,8 @@ export type PageCacheOutcome = "hit" | "miss" | "bypass";
 
 interface Entry {
   version: string;
-  html: string;
+  /** UTF-8, outside V8's heap: the collector neither marks nor moves it, and it is sent as it is. */
+  html: Buffer;
 }
 
 /**
@@ -11,30 +12,30 @@ interface Entry {
  * shown again only while the page's own query answers exactly what it answered when the page
  * was made (`version`): the query still runs on every visit, so a photo made private, edited,
  * moved in its photostream or deleted is never shown from here. What is saved is the rendering,
- * most of a page's CPU. Bounded by characters held (about bytes: pages are mostly ASCII), least
+ * most of a page's CPU. Bounded by bytes held (the pages' and, about, their versions'), least
  * recently used out first; 0 turns it off.
  */
 export class PhotoPageCache {
   private readonly entries = new Map<string, Entry>();
-  private chars = 0;
+  private bytes = 0;
 
   constructor(
-    private readonly maxChars: number,
+    private readonly maxBytes: number,
     /** Larger pages are not kept: one huge description must not push out hundreds of pages. */
-    private readonly maxEntryChars = Math.min(256 * 1024, maxChars / 16),
+    private readonly maxEntryBytes = Math.min(256 * 1024, maxBytes / 16),
   ) {}
 
   get enabled(): boolean {
-    return this.maxChars > 0;
+    return this.maxBytes > 0;
   }
 
   /** The page kept under `key`, if it was made from the same `version`; a stale one is dropped. */
-  get(key: string, version: string): string | undefined {
+  get(key: string, version: string): Buffer | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     this.entries.delete(key);
     if (entry.version !== version) {
-      this.chars -= weight(key, entry);
+      this.bytes -= weight(key, entry);
       return undefined;
     }
     // Put back last: Map keeps insertion order, so the first entry is the least recently used.
@@ -42,14 +43,14 @@ export class PhotoPageCache {
     return entry.html;
   }
 
-  set(key: string, version: string, html: string): void {
-    if (!this.enabled || html.length > this.maxEntryChars) return;
+  set(key: string, version: string, html: Buffer): void {
+    if (!this.enabled || html.length > this.maxEntryBytes) return;
     this.drop(key);
     const entry = { version, html };
     this.entries.set(key, entry);
-    this.chars += weight(key, entry);
+    this.bytes += weight(key, entry);
     for (const oldest of this.entries.keys()) {
-      if (this.chars <= this.maxChars) break;
+      if (this.bytes <= this.maxBytes) break;
       this.drop(oldest);
     }
   }
@@ -58,15 +59,15 @@ export class PhotoPageCache {
     return this.entries.size;
   }
 
-  get heldChars(): number {
-    return this.chars;
+  get heldBytes(): number {
+    return this.bytes;
   }
 
   private drop(key: string): void {
     const entry = this.entries.get(key);
     if (!entry) return;
     this.entries.delete(key);
-    this.chars -= weight(key, entry);
+    this.bytes -= weight(key, entry);
   }
 }
 

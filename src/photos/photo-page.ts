@@ -20,23 +20,29 @@ export interface PhotoPagesDeps {
 export class PhotoPages {
   constructor(private readonly deps: PhotoPagesDeps) {}
 
-  async render(request: FastifyRequest, username: string, id: number): Promise<string> {
+  /** The page as sent: a kept page as its bytes, a page only this visitor gets as text. */
+  async render(request: FastifyRequest, username: string, id: number): Promise<string | Buffer> {
     const { photos, sections, cache } = this.deps;
     const read = await photos.readPage(username, id, request.viewer, sections.probes);
     const messages = request.messages();
     const keepable = request.viewer === null && cache.enabled && sections.sameForVisitors && read.answers.every((answer) => !answer);
     // The address carries the query string (a page of comments); the language changes every word.
     const key = keepable ? `${messages.locale} ${request.url}` : null;
-    let page = key === null ? undefined : cache.get(key, read.version);
-    this.deps.counted(key === null ? "bypass" : page === undefined ? "miss" : "hit");
-    if (page === undefined) {
+    const kept = key === null ? undefined : cache.get(key, read.version);
+    this.deps.counted(key === null ? "bypass" : kept === undefined ? "miss" : "hit");
+    let page: string | Buffer;
+    if (kept) page = kept;
+    else {
       const photo = await read.present();
       const csrfToken = memberCsrfToken(request);
       // An answer missing (never expected) counts as yes: the section then asks for itself.
       const has = (probe: ProbeHandle) => read.answers[probe.index] ?? true;
       const parts = await sections.render({ photo, viewer: request.viewer, csrfToken, request, has });
       page = views.photoPage({ viewer: request.viewer, csrfToken, messages, photo, newer: read.newer, older: read.older, sections: parts });
-      if (key !== null) cache.set(key, read.version, page);
+      if (key !== null) {
+        page = Buffer.from(page);
+        cache.set(key, read.version, page);
+      }
     }
     await sections.shown({ photoId: read.photoId, ownerVisiting: read.ownerVisiting, request });
     return page;

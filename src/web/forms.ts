@@ -18,7 +18,7 @@ export async function handleForm(reply: FastifyReply, action: () => Promise<unkn
   }
 }
 
-export function sendHtml(reply: FastifyReply, body: string, status = 200): FastifyReply {
+export function sendHtml(reply: FastifyReply, body: string | Buffer, status = 200): FastifyReply {
   return reply.code(status).type("text/html; charset=utf-8").header("cache-control", "private, no-cache").send(body);
 }
 

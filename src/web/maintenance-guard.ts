@@ -38,11 +38,13 @@ export function installMaintenanceGuard(app: FastifyInstance, maintenance: { cur
 
   app.addHook("onSend", async (request, reply, payload) => {
     const state = maintenance.current();
-    if (!state.enabled || typeof payload !== "string") return payload;
+    if (!state.enabled || (typeof payload !== "string" && !Buffer.isBuffer(payload))) return payload;
     const type = reply.getHeader("content-type");
     if (typeof type !== "string" || !type.startsWith("text/html")) return payload;
     // In the page's language: a page not converted yet is English throughout, its banner too.
     const messages = messagesUsedBy(request) ?? english();
-    return withSiteNotice(payload, maintenanceMessage(state.message, messages), messages.t("layout.status"));
+    // A page kept for visitors comes as its bytes (photos/page-cache.ts).
+    const page = typeof payload === "string" ? payload : payload.toString("utf8");
+    return withSiteNotice(page, maintenanceMessage(state.message, messages), messages.t("layout.status"));
   });
 }

@@ -47,6 +47,9 @@ async function within(ms: number, what: string, probe: () => Promise<boolean>): 
 
 describe("read-only maintenance", () => {
   test("pinhole maintenance on: within 2 s writes get 503 with the message while pages keep working with a banner; off: writes work again", async () => {
+    // A visitor's page kept from before (photos/page-cache.ts) must get the banner too.
+    const visitorPage = () => fetch(`${server.url}/photos/alice/${photo.id}`).then((response) => response.text());
+    assert.doesNotMatch(await visitorPage(), /class="site-notice"/);
     const on = await pinhole(["maintenance", "on", "--message", MESSAGE]);
     assert.match(on.stdout, /maintenance on/);
     // The server polls the shared switch; the edit probe is a write that would succeed otherwise.
@@ -76,6 +79,7 @@ describe("read-only maintenance", () => {
     assert.equal(photoPage.status, 200, "viewing goes on");
     assert.match(photoPage.html, new RegExp(`<div class="site-notice" role="status">${MESSAGE.replace(/\./g, "\\.")} <a href="/status">`), "the banner with the message");
     assert.match((await web.get("/")).html, /class="site-notice"/, "on every page");
+    assert.match(await visitorPage(), /class="site-notice"/, "on a visitor's kept page too");
     const image = await fetch(photo.sizes[0]!.url);
     assert.equal(image.status, 200);
 
@@ -87,6 +91,7 @@ describe("read-only maintenance", () => {
     const edited = await web.post(`/photos/alice/${photo.id}/edit`, { title: "Edited by form", description: "", tags: "", visibility: "public" });
     assert.equal(edited.status, 303);
     assert.doesNotMatch((await web.get(`/photos/alice/${photo.id}`)).html, /class="site-notice"/, "the banner is gone");
+    assert.doesNotMatch(await visitorPage(), /class="site-notice"/, "from the visitor's page too");
   });
 
   test("the switch reaches a server within 2 s of the command", async () => {
