@@ -2,7 +2,7 @@
 export type PageCacheOutcome = "hit" | "miss" | "bypass";
 
 interface Entry {
-  version: string;
+  version: readonly unknown[];
   /** UTF-8, outside V8's heap: the collector neither marks nor moves it, and it is sent as it is. */
   html: Buffer;
 }
@@ -10,7 +10,7 @@ interface Entry {
 /**
  * Photo pages rendered for visitors who are not logged in, kept in this process's memory and
  * shown again only while the page's own query answers exactly what it answered when the page
- * was made (`version`): the query still runs on every visit, so a photo made private, edited,
+ * was made (`version`, compared value by value): the query still runs on every visit, so a photo made private, edited,
  * moved in its photostream or deleted is never shown from here. What is saved is the rendering,
  * most of a page's CPU. Bounded by bytes held (the pages' and, about, their versions'), least
  * recently used out first; 0 turns it off.
@@ -30,11 +30,11 @@ export class PhotoPageCache {
   }
 
   /** The page kept under `key`, if it was made from the same `version`; a stale one is dropped. */
-  get(key: string, version: string): Buffer | undefined {
+  get(key: string, version: readonly unknown[]): Buffer | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     this.entries.delete(key);
-    if (entry.version !== version) {
+    if (!sameVersion(entry.version, version)) {
       this.bytes -= weight(key, entry);
       return undefined;
     }
@@ -43,7 +43,7 @@ export class PhotoPageCache {
     return entry.html;
   }
 
-  set(key: string, version: string, html: Buffer): void {
+  set(key: string, version: readonly unknown[], html: Buffer): void {
     if (!this.enabled || html.length > this.maxEntryBytes) return;
     this.drop(key);
     const entry = { version, html };
@@ -71,6 +71,16 @@ export class PhotoPageCache {
   }
 }
 
+/** Values compared with ===: the read's columns are strings, numbers and null. */
+function sameVersion(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** About the bytes an entry holds: its key, its page, and its version's strings (numbers as 8). */
 function weight(key: string, entry: Entry): number {
-  return key.length + entry.version.length + entry.html.length;
+  let versionBytes = 0;
+  for (const value of entry.version) versionBytes += typeof value === "string" ? value.length : 8;
+  return key.length + versionBytes + entry.html.length;
 }

@@ -14,7 +14,7 @@ import type { Viewer } from "../users/service.ts";
 import { ABANDONED_UPLOAD_MS, DELETE_FILES_JOB, FINISH_UPLOAD_JOB, type DeleteFilesPayload, type FinishUploadPayload, type PhotoFiles } from "./files.ts";
 import { newPhotoId, newPhotoSecret } from "./ids.ts";
 import { presentPhoto, type PhotoView, type StoredSize } from "./presenter.ts";
-import { QuotaReachedAtInsert, type PhotoRecord, type PhotosRepository, type SearchScope } from "./repository.ts";
+import { QuotaReachedAtInsert, withTags, type PhotoPageRow, type PhotoRecord, type PhotosRepository, type SearchScope } from "./repository.ts";
 import type { InsertQuota, Limits } from "./quotas.ts";
 import { parseTags, uniqueTags, type Tag } from "./tags.ts";
 import { whenDurable, type ReceivedUpload } from "./upload-receiver.ts";
@@ -65,6 +65,19 @@ export interface PhotoPage {
   nextCursor: string | null;
 }
 
+/**
+ * Everything a photo page's read answered, in order: each column but the view counter, which
+ * moves with each new visitor's view and which no page shows from the row (the owner's count is
+ * read on its own; with it, a popular photo's kept page would be stale every two seconds), then
+ * the probes' answers. Values are compared one by one: serialising the row for every visit cost
+ * 5% of a kept page's CPU.
+ */
+function pageVersion(row: PhotoPageRow, answers: boolean[]): unknown[] {
+  const version: unknown[] = [];
+  for (const [column, value] of Object.entries(row)) if (column !== "view_count") version.push(value);
+  return version.concat(answers);
+}
+
 /** A photo page's one read (`PhotoService.readPage`). */
 export interface PhotoPageRead {
   photoId: number;
@@ -72,8 +85,8 @@ export interface PhotoPageRead {
   newer: string | null;
   older: string | null;
   answers: boolean[];
-  /** All the read answered, as text: equal versions make equal pages for the same viewer. */
-  version: string;
+  /** All the read answered (`pageVersion`): equal versions make equal pages for the same viewer. */
+  version: readonly unknown[];
   present(): Promise<PhotoView>;
 }
 
@@ -370,7 +383,7 @@ export class PhotoService {
   }
 
   /** Public photos need no lookup; the others ask how the viewer stands to the owner. */
-  private async canSee(photo: PhotoRecord, viewer: ViewerRef): Promise<boolean> {
+  private async canSee(photo: Pick<PhotoRecord, "owner_id" | "visibility" | "restricted" | "hidden_at">, viewer: ViewerRef): Promise<boolean> {
     const access = { ownerId: photo.owner_id, visibility: photo.visibility as Visibility, restricted: photo.restricted === 1, hidden: photo.hidden_at !== null };
     const audience = audienceOf(viewer);
     const needsStanding = viewer !== null && viewer.id !== photo.owner_id && access.visibility !== "public";
@@ -428,23 +441,22 @@ export class PhotoService {
    * while a later read answers the same (`PhotoPageCache`); `present` makes the photo's view.
    */
   async readPage(username: string, id: number, viewer: ViewerRef, probes: readonly PhotoProbe[] = []): Promise<PhotoPageRead> {
-    const record = await this.deps.photos.findWithNeighbours(id, audienceOf(viewer), probes);
-    if (!record || !(await this.canSee(record, viewer)) || record.owner_username.toLowerCase() !== username.toLowerCase()) {
+    const found = await this.deps.photos.findWithNeighbours(id, audienceOf(viewer), probes);
+    if (!found || !(await this.canSee(found.row, viewer)) || found.row.owner_username.toLowerCase() !== username.toLowerCase()) {
       throw new NotFoundError(wording("errors.photo.notInStream"));
     }
-    const { newer, older, answers } = record;
-    // Every column but the view counter, which moves with each new visitor's view and which no
-    // page shows from the row (the owner's count is read on its own): with it, a popular photo's
-    // kept page would be stale every two seconds.
-    const { view_count: _countedElsewhere, ...shown } = record;
+    const { row, answers } = found;
     return {
-      photoId: Number(record.id),
-      ownerVisiting: viewer !== null && viewer.id === record.owner_id,
-      newer: newer === null ? null : String(newer),
-      older: older === null ? null : String(older),
+      photoId: Number(row.id),
+      ownerVisiting: viewer !== null && viewer.id === row.owner_id,
+      newer: row.newer === null ? null : String(row.newer),
+      older: row.older === null ? null : String(row.older),
       answers,
-      version: JSON.stringify(shown),
-      present: async () => presentPhoto(record, viewer?.id ?? null, this.deps.baseUrl, await this.locationStanding(record, viewer)),
+      version: pageVersion(row, answers),
+      present: async () => {
+        const record = withTags(row);
+        return presentPhoto(record, viewer?.id ?? null, this.deps.baseUrl, await this.locationStanding(record, viewer));
+      },
     };
   }
 
