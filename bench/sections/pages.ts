@@ -13,7 +13,14 @@ const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 10_000);
 const PHOTOS = Number(process.env.BENCH_PHOTOS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 /** As an operator runs it on this 2-core machine, and as nginx's "worker_processes auto" does. */
-const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
+/**
+ * As an operator runs it on this 2-core machine: with SQLite, one worker per core, as nginx's
+ * "worker_processes auto" does. With PostgreSQL on the same two cores, one worker fewer: its
+ * backends need CPU too, and two workers measured both slower and later than one (2,200-2,500
+ * req/s with p99 45-60 ms, against 2,300-2,850 with p99 23-37 ms and a fifth of the CPU idle).
+ * The other count is measured beside it.
+ */
+const WORKERS = { SQLite: Number(process.env.BENCH_WORKERS ?? 2), PostgreSQL: Number(process.env.BENCH_WORKERS ?? 1) };
 const CONNECTIONS = 20;
 const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
@@ -29,16 +36,21 @@ async function measure(kind: "SQLite" | "PostgreSQL", target: number): Promise<R
     await database.close();
     const env = { PINHOLE_DATA_DIR: dataDir, ...(postgres ? { DATABASE_URL: postgres.url } : {}) };
     const sample = photoPaths.filter((_, i) => i % Math.max(1, Math.floor(photoPaths.length / 5000)) === 0);
-    const kept = await load(env, sample);
-    // The same load with no page kept: what a page costs when it is rendered.
-    const rendered = await load({ ...env, PINHOLE_PAGE_CACHE_MB: "0" }, sample);
-    const label = `${kind}, ${PHOTOS} photos / ${MEMBERS} members, ${CONNECTIONS} connections, ${WORKERS} workers`;
+    const workers = WORKERS[kind];
+    const other = kind === "SQLite" ? 1 : 2;
+    const kept = await load(env, sample, workers);
+    // The same load with no page kept (what a page costs when it is rendered), and with the other worker count.
+    const rendered = await load({ ...env, PINHOLE_PAGE_CACHE_MB: "0" }, sample, workers);
+    const otherCount = await load(env, sample, other);
+    const label = `${kind}, ${PHOTOS} photos / ${MEMBERS} members, ${CONNECTIONS} connections, ${workers} worker${workers === 1 ? "" : "s"}`;
     return [
       { section: "pages", measure: `photo page, ${label}`, value: kept.requestsPerSecond, unit: "req/s", target: `>= ${target} req/s`, met: kept.requestsPerSecond >= target },
       { section: "pages", measure: `photo page p99 latency, ${kind}`, value: kept.p99Ms, unit: "ms", target: "< 50 ms", met: kept.p99Ms < 50 },
       { section: "pages", measure: `photo pages shown from the page cache, ${kind}`, value: kept.hitPercent, unit: "%" },
       { section: "pages", measure: `photo page with no page cache (PINHOLE_PAGE_CACHE_MB=0), ${kind}`, value: rendered.requestsPerSecond, unit: "req/s" },
       { section: "pages", measure: `photo page p99 latency with no page cache, ${kind}`, value: rendered.p99Ms, unit: "ms" },
+      { section: "pages", measure: `photo page with ${other} worker${other === 1 ? "" : "s"}, ${kind}`, value: otherCount.requestsPerSecond, unit: "req/s" },
+      { section: "pages", measure: `photo page p99 latency with ${other} worker${other === 1 ? "" : "s"}, ${kind}`, value: otherCount.p99Ms, unit: "ms" },
     ];
   } finally {
     await postgres?.drop();
@@ -56,8 +68,8 @@ async function measure(kind: "SQLite" | "PostgreSQL", target: number): Promise<R
  * were rendered afresh (at most 60 s); its windows are printed, and the figure with no page
  * cache is measured beside it.
  */
-async function load(env: Record<string, string>, sample: string[]): Promise<WrkResult & { hitPercent: number }> {
-  const server = await startServerProcess(env, ["--workers", String(WORKERS)]);
+async function load(env: Record<string, string>, sample: string[], workers: number): Promise<WrkResult & { hitPercent: number }> {
+  const server = await startServerProcess(env, ["--workers", String(workers)]);
   try {
     const check = await fetch(server.url + sample[0]);
     if (check.status !== 200) throw new Error(`photo page answered ${check.status}`);
@@ -75,7 +87,7 @@ async function load(env: Record<string, string>, sample: string[]): Promise<WrkR
       if (window > 0 && requestsPerSecond < previous * 1.05 && missPercent < 2) break;
       previous = requestsPerSecond;
     }
-    console.error(`  warm-up windows of 3 s, req/s: ${warm.join(", ")}`);
+    console.error(`  ${workers} worker${workers === 1 ? "" : "s"}${env.PINHOLE_PAGE_CACHE_MB === "0" ? ", no page cache" : ""}: warm-up windows of 3 s, req/s: ${warm.join(", ")}`);
     const before = await pageOutcomes(server.url);
     const result = await wrk({ url: server.url, paths: sample, seconds: SECONDS, connections: CONNECTIONS });
     if (result.non2xx > 0 || result.errors > 0) throw new Error(`photo page load had ${result.non2xx} non-2xx answers and ${result.errors} socket errors`);
