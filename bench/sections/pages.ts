@@ -37,7 +37,7 @@ async function measure(kind: "SQLite" | "PostgreSQL", target: number): Promise<R
     const env = { PINHOLE_DATA_DIR: dataDir, ...(postgres ? { DATABASE_URL: postgres.url } : {}) };
     const sample = photoPaths.filter((_, i) => i % Math.max(1, Math.floor(photoPaths.length / 5000)) === 0);
     const workers = WORKERS[kind];
-    const other = kind === "SQLite" ? 1 : 2;
+    const other = workers === 1 ? 2 : 1;
     const kept = await load(env, sample, workers);
     // The same load with no page kept (what a page costs when it is rendered), and with the other worker count.
     const rendered = await load({ ...env, PINHOLE_PAGE_CACHE_MB: "0" }, sample, workers);

@@ -29,15 +29,18 @@ export class PhotoViewsRepository {
       const added = new Map<number, number>();
       for (let start = 0; start < ordered.length; start += VIEWS_PER_STATEMENT) {
         const slice = ordered.slice(start, start + VIEWS_PER_STATEMENT);
-        const existing = await this.existingPhotos(trx, [...new Set(slice.map((view) => view.photoId))]);
-        const rows = slice.filter((view) => existing.has(view.photoId)).map((view) => ({ photo_id: view.photoId, viewer_key: view.viewerKey, day: view.day }));
-        if (rows.length === 0) continue;
-        const inserted = await trx
-          .insertInto("photo_views")
-          .values(rows)
-          .onConflict((oc) => oc.columns(["photo_id", "viewer_key", "day"]).doNothing())
-          .returning("photo_id")
-          .execute();
+        const listed = slice.map((view) => sql`(cast(${view.photoId} as bigint), cast(${view.viewerKey} as text), cast(${view.day} as integer))`);
+        const ids = [...new Set(slice.map((view) => view.photoId))];
+        // Only photos that still exist; on PostgreSQL held with the lock the foreign key takes
+        // anyway (FOR KEY SHARE), so none is deleted before the views are in. The check is part of
+        // the INSERT: a transaction that read first and wrote after could not wait for SQLite's
+        // write lock, and another process's write in between failed the whole batch.
+        const { rows: inserted } = await sql<{ photo_id: number | string }>`
+          insert into photo_views (photo_id, viewer_key, day)
+          select listed.column1, listed.column2, listed.column3 from (values ${sql.join(listed)}) as listed
+          where listed.column1 in (select id from photos where id in (${sql.join(ids)}) order by id ${this.postgres ? sql`for key share` : sql``})
+          on conflict (photo_id, viewer_key, day) do nothing
+          returning photo_id`.execute(trx);
         for (const row of inserted) added.set(Number(row.photo_id), (added.get(Number(row.photo_id)) ?? 0) + 1);
       }
       // Each photo's counter, a few hundred photos a statement: one UPDATE per photo held
@@ -54,17 +57,6 @@ export class PhotoViewsRepository {
           where photos.id = counted.photo_id and photos.id in (${sql.join(chunk.map(([photoId]) => photoId))})`.execute(trx);
       }
     });
-  }
-
-  /**
-   * Which of these photos still exist. On PostgreSQL they are held with the lock the foreign
-   * key would take (FOR KEY SHARE), so none is deleted before the views are in; SQLite's one
-   * connection writes one transaction at a time.
-   */
-  private async existingPhotos(trx: Kysely<Database>, ids: number[]): Promise<Set<number>> {
-    let query = trx.selectFrom("photos").select("id").where("id", "in", ids).orderBy("id");
-    if (this.postgres) query = query.forKeyShare();
-    return new Set((await query.execute()).map((row) => Number(row.id)));
   }
 
   async count(photoId: number): Promise<number> {

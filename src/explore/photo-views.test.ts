@@ -1,3 +1,5 @@
+import path from "node:path";
+import { Worker } from "node:worker_threads";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { seedSite } from "../../bench/lib/seed.ts";
@@ -50,6 +52,29 @@ test("a photo deleted since its visit loses its views, and only its own: the res
     const rows = await db.selectFrom("photo_views").select("photo_id").execute();
     assert.equal(rows.length, 4);
     assert.ok(rows.every((row) => Number(row.photo_id) !== ids[1]));
+  } finally {
+    await database.close();
+  }
+});
+
+test("on SQLite, views written while another process holds the write lock wait for it instead of failing", { skip: process.env.PINHOLE_TEST_DATABASE_URL ? "SQLite only" : false }, async () => {
+  const database = await openTestDatabase("photo-views-lock");
+  try {
+    await seedSite(database.handle.db, 1, 2);
+    const ids = (await database.handle.db.selectFrom("photos").select("id").orderBy("id").execute()).map((r) => Number(r.id));
+    // Another process (here a thread with its own connection) writes for 300 ms.
+    const holder = new Worker(
+      `const Database = require("better-sqlite3"); const { parentPort, workerData } = require("node:worker_threads");
+       const db = new Database(workerData); db.pragma("busy_timeout = 5000");
+       db.exec("begin immediate"); db.prepare("update photos set title = title where id = ?").run(${ids[0]});
+       parentPort.postMessage("locked"); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300); db.exec("commit"); db.close();`,
+      { eval: true, workerData: path.join(database.dataDir, "pinhole.sqlite") },
+    );
+    await new Promise((resolve) => holder.once("message", resolve));
+    const views = new PhotoViewsRepository(database.handle.db);
+    await views.recordMany(ids.map((photoId) => ({ photoId, viewerKey: "a", day: 20_000 })));
+    assert.deepEqual(await Promise.all(ids.map((id) => views.count(id))), [1, 1]);
+    await new Promise((resolve) => holder.once("exit", resolve));
   } finally {
     await database.close();
   }

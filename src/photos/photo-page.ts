@@ -5,6 +5,16 @@ import type { PhotoPageSections, ProbeHandle } from "./page-sections.ts";
 import type { PhotoService } from "./service.ts";
 import * as views from "./views.ts";
 
+/**
+ * Addresses whose pages are kept: the plain one and a page of comments. Any other query string
+ * (a share's `?utm_source=…`, a visitor's random one) is rendered and not kept, or every such
+ * link would push a popular page out of the cache.
+ */
+function keptAddress(url: string): boolean {
+  const query = url.indexOf("?");
+  return query === -1 || /^comments=[1-9][0-9]{0,5}$/.test(url.slice(query + 1));
+}
+
 export interface PhotoPagesDeps {
   photos: PhotoService;
   sections: PhotoPageSections;
@@ -25,8 +35,8 @@ export class PhotoPages {
     const { photos, sections, cache } = this.deps;
     const read = await photos.readPage(username, id, request.viewer, sections.probes);
     const messages = request.messages();
-    const keepable = request.viewer === null && cache.enabled && sections.sameForVisitors && read.answers.every((answer) => !answer);
-    // The address carries the query string (a page of comments); the language changes every word.
+    const keepable = request.viewer === null && cache.enabled && sections.sameForVisitors && keptAddress(request.url) && read.answers.every((answer) => !answer);
+    // The address is part of the page (the language picker returns to it); the language changes every word.
     const key = keepable ? `${messages.locale} ${request.url}` : null;
     const kept = key === null ? undefined : cache.get(key, read.version);
     this.deps.counted(key === null ? "bypass" : kept === undefined ? "miss" : "hit");

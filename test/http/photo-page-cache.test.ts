@@ -94,6 +94,11 @@ test("a photo with comments, faves or notes, and every member's visit, is render
   assert.equal((await shownAs(path, { "accept-language": "de" })).how, "hit");
   assert.match((await shownAs(path, { "accept-language": "en" })).html, /<html lang="en"/);
   assert.equal((await shownAs(`${path}?comments=2`)).how, "miss", "another address is another page");
+  assert.equal((await shownAs(`${path}?comments=2`)).how, "hit");
+  const shared = await shownAs(`${path}?utm_source=newsletter`);
+  assert.equal(shared.how, "bypass", "any other query string is rendered and not kept");
+  assert.equal(shared.status, 200);
+  assert.equal((await shownAs(`${path}?utm_source=newsletter`)).how, "bypass");
 
   assert.equal((await shownAs(path, { authorization: `Bearer ${member.token}` })).how, "bypass", "members' pages are their own");
 
