@@ -4,7 +4,7 @@ import type { Static } from "@sinclair/typebox";
 import type { AppContext } from "../app.ts";
 import { requireViewer } from "../web/access.ts";
 import { withErrors } from "../web/api-schema.ts";
-import { sendHtml } from "../web/forms.ts";
+import { htmlBeingSent, sendHtml } from "../web/forms.ts";
 import { withUnreadCount } from "../web/layout.ts";
 import type { NotificationRow } from "./repository.ts";
 import * as schema from "./schema.ts";
@@ -31,11 +31,10 @@ function present(n: NotificationRow, baseUrl: string) {
  */
 export function installUnreadCount(app: FastifyInstance, context: AppContext): void {
   app.addHook("onSend", async (request, reply, payload) => {
-    if (!request.viewer || (typeof payload !== "string" && !Buffer.isBuffer(payload)) || reply.statusCode >= 500) return payload;
-    const type = reply.getHeader("content-type");
-    if (typeof type !== "string" || !type.startsWith("text/html")) return payload;
+    const page = request.viewer && reply.statusCode < 500 ? htmlBeingSent(reply, payload) : null;
+    if (!request.viewer || page === null) return payload;
     const unread = await context.notifier.unreadCount(request.viewer).catch(() => 0);
-    return withUnreadCount(typeof payload === "string" ? payload : payload.toString("utf8"), unread, messagesUsedBy(request));
+    return withUnreadCount(page, unread, messagesUsedBy(request));
   });
 }
 

@@ -1,8 +1,9 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { PoolStats } from "../db/database.ts";
-import type { PageCacheOutcome } from "../photos/page-cache.ts";
 
 export type UploadOutcome = "created" | "duplicate" | "rejected" | "failed";
+/** How a photo page was shown: kept from an earlier visit, rendered and kept, or rendered for this viewer alone. */
+export type PageCacheOutcome = "hit" | "miss" | "bypass";
 
 export interface MetricsSources {
   /** Null where there is no pool (SQLite). */

@@ -1,6 +1,3 @@
-/** What happened to a page's chance of coming from the cache, as /metrics counts it. */
-export type PageCacheOutcome = "hit" | "miss" | "bypass";
-
 interface Entry {
   version: readonly unknown[];
   /** UTF-8, outside V8's heap: the collector neither marks nor moves it, and it is sent as it is. */
@@ -10,8 +7,8 @@ interface Entry {
 /**
  * Photo pages rendered for visitors who are not logged in, kept in this process's memory and
  * shown again only while the page's own query answers exactly what it answered when the page
- * was made (`version`, compared value by value): the query still runs on every visit, so a photo made private, edited,
- * moved in its photostream or deleted is never shown from here. What is saved is the rendering,
+ * was made (`version`, compared value by value): the query still runs on every visit, so a
+ * photo made private, edited, moved in its photostream or deleted is never shown from here. What is saved is the rendering,
  * most of a page's CPU. Bounded by bytes held (the pages' and, about, their versions'), least
  * recently used out first; 0 turns it off.
  */

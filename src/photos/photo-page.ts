@@ -1,6 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import { memberCsrfToken } from "../web/forms.ts";
-import type { PageCacheOutcome, PhotoPageCache } from "./page-cache.ts";
+import type { PageCacheOutcome } from "../ops/metrics.ts";
+import type { PhotoPageCache } from "./page-cache.ts";
 import type { PhotoPageSections, ProbeHandle } from "./page-sections.ts";
 import type { PhotoService } from "./service.ts";
 import * as views from "./views.ts";

@@ -177,7 +177,6 @@ function takenPrefix(length: 4 | 7 | 10 | number): RawBuilder<string> {
 /** The columns that decide whether and where a photo is on the map (maps/repository.ts keeps map_points in step). */
 const MAP_COLUMNS: ReadonlyArray<Exclude<keyof PhotoUpdate, "tags">> = ["latitude", "longitude", "visibility", "restricted", "hidden_at", "location_visibility", "owner_id"];
 
-/** Every query about photos and their tags. */
 /**
  * The photo page's one query: the photo, the ids either side of it in its owner's photostream
  * as this audience sees them, and the probes' answers. Written as one SQL text rather than with
@@ -196,6 +195,7 @@ function pageQuery(id: number, audience: Audience, probes: readonly PhotoProbe[]
       where photos.id = ${id} and users.suspended_at is null`;
 }
 
+/** Every query about photos and their tags. */
 export class PhotosRepository {
   /** The photo page's query for visitors, compiled once for the page's probes (`findWithNeighbours`). */
   private visitorsPageQuery: { probes: readonly PhotoProbe[]; asked: number; text: string } | null = null;

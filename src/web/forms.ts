@@ -22,6 +22,18 @@ export function sendHtml(reply: FastifyReply, body: string | Buffer, status = 20
   return reply.code(status).type("text/html; charset=utf-8").header("cache-control", "private, no-cache").send(body);
 }
 
+/**
+ * An answer's HTML as text, for onSend hooks that fill something into every page (a banner, a
+ * count); null when the answer is not HTML. A page kept for visitors comes as its bytes
+ * (photos/page-cache.ts), any other as text.
+ */
+export function htmlBeingSent(reply: FastifyReply, payload: unknown): string | null {
+  if (typeof payload !== "string" && !Buffer.isBuffer(payload)) return null;
+  const type = reply.getHeader("content-type");
+  if (typeof type !== "string" || !type.startsWith("text/html")) return null;
+  return typeof payload === "string" ? payload : payload.toString("utf8");
+}
+
 /** Only same-site relative paths, so a login link cannot bounce a member to another site. */
 export function safeNextPath(next: unknown, fallback: string): string {
   if (typeof next !== "string" || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return fallback;

@@ -4,6 +4,7 @@ import type { FastifyInstance } from "fastify";
 import { ReadOnlyError, wording } from "../errors.ts";
 import { DEFAULT_MAINTENANCE_MESSAGE, type MaintenanceState } from "../ops/maintenance.ts";
 import { maintenanceMessage } from "../status/views.ts";
+import { htmlBeingSent } from "./forms.ts";
 import { withSiteNotice } from "./layout.ts";
 
 declare module "fastify" {
@@ -38,13 +39,10 @@ export function installMaintenanceGuard(app: FastifyInstance, maintenance: { cur
 
   app.addHook("onSend", async (request, reply, payload) => {
     const state = maintenance.current();
-    if (!state.enabled || (typeof payload !== "string" && !Buffer.isBuffer(payload))) return payload;
-    const type = reply.getHeader("content-type");
-    if (typeof type !== "string" || !type.startsWith("text/html")) return payload;
+    const page = state.enabled ? htmlBeingSent(reply, payload) : null;
+    if (page === null) return payload;
     // In the page's language: a page not converted yet is English throughout, its banner too.
     const messages = messagesUsedBy(request) ?? english();
-    // A page kept for visitors comes as its bytes (photos/page-cache.ts).
-    const page = typeof payload === "string" ? payload : payload.toString("utf8");
     return withSiteNotice(page, maintenanceMessage(state.message, messages), messages.t("layout.status"));
   });
 }
